@@ -1,0 +1,166 @@
+import { mkdirSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import type BetterSqlite3 from 'better-sqlite3';
+import { Kysely, type LogEvent } from 'kysely';
+import type pg from 'pg';
+import type { DialectCapabilities } from './dialects/capabilities.ts';
+import { POSTGRES_CAPABILITIES, postgresDialect } from './dialects/postgres.ts';
+import { SQLITE_CAPABILITIES, openSqliteFile, sqliteDialect } from './dialects/sqlite.ts';
+
+export type DialectName = 'sqlite' | 'postgres';
+
+/** The database used when neither `--db` nor `BOTLEDGER_DB` names one. */
+export const DEFAULT_DATABASE_URL = 'sqlite:data/botledger.db';
+
+/** Environment variable that names the database, like `--db`. */
+export const DATABASE_URL_ENV = 'BOTLEDGER_DB';
+
+/** Environment variable that names the data directory (backups, paper exchange state). */
+export const DATA_DIR_ENV = 'BOTLEDGER_DATA_DIR';
+
+/** A parsed database URL. */
+export type DatabaseTarget =
+  | { readonly dialect: 'sqlite'; readonly path: string }
+  | { readonly dialect: 'postgres'; readonly connectionString: string };
+
+/** One executed query, as seen by an observer (used by `migrate plan` to show the SQL a .ts migration runs). */
+export interface QueryEvent {
+  readonly sql: string;
+  readonly parameters: readonly unknown[];
+  readonly durationMs: number;
+  readonly error?: unknown;
+}
+
+/** An open botledger database: Kysely plus what the migration engine needs below Kysely. */
+export interface BotledgerDatabase {
+  readonly url: string;
+  readonly target: DatabaseTarget;
+  readonly dialect: DialectName;
+  readonly capabilities: DialectCapabilities;
+  readonly db: Kysely<any>;
+  /** SQLite only: the raw handle, for the online backup API and pragmas. */
+  readonly sqlite?: BetterSqlite3.Database;
+  /** PostgreSQL only: the pool behind Kysely. */
+  readonly pool?: pg.Pool;
+  /** Set to see every query Kysely runs on this database. */
+  queryObserver: ((event: QueryEvent) => void) | undefined;
+  close(): Promise<void>;
+}
+
+/** Error raised for a database URL botledger cannot use; names the URL. */
+export class DatabaseUrlError extends Error {
+  readonly code = 'DATABASE_URL_INVALID';
+}
+
+/**
+ * Parses `sqlite:<file>` (also `sqlite://<file>` and a bare `*.db` / `*.sqlite` path) or
+ * `postgres://...` / `postgresql://...`.
+ *
+ * @example
+ * parseDatabaseUrl('sqlite:data/botledger.db'); // { dialect: 'sqlite', path: '/abs/data/botledger.db' }
+ */
+export function parseDatabaseUrl(url: string): DatabaseTarget {
+  const trimmed = url.trim();
+  if (/^postgres(ql)?:\/\//i.test(trimmed)) return { dialect: 'postgres', connectionString: trimmed };
+  const sqliteMatch = /^sqlite:(\/\/)?(.+)$/i.exec(trimmed);
+  if (sqliteMatch) return { dialect: 'sqlite', path: resolve(sqliteMatch[2]) };
+  if (/\.(db|sqlite3?)$/i.test(trimmed) && !trimmed.includes('://')) return { dialect: 'sqlite', path: resolve(trimmed) };
+  throw new DatabaseUrlError(
+    `database URL "${url}" is not understood: use sqlite:<file> (for example sqlite:data/botledger.db) or postgres://user@host:5432/name`,
+  );
+}
+
+/**
+ * The database URL to use: the flag, else `BOTLEDGER_DB`, else {@link DEFAULT_DATABASE_URL}.
+ *
+ * @example
+ * resolveDatabaseUrl(options.db);
+ */
+export function resolveDatabaseUrl(flag?: string, env: NodeJS.ProcessEnv = process.env): string {
+  return flag ?? env[DATABASE_URL_ENV] ?? DEFAULT_DATABASE_URL;
+}
+
+/**
+ * Where backups and other files of a database live: `BOTLEDGER_DATA_DIR`, else the SQLite
+ * file's directory, else `./data` for PostgreSQL.
+ *
+ * @example
+ * dataDirFor(parseDatabaseUrl('sqlite:/srv/bot/ledger.db')); // '/srv/bot'
+ */
+export function dataDirFor(target: DatabaseTarget, env: NodeJS.ProcessEnv = process.env): string {
+  if (env[DATA_DIR_ENV]) return resolve(env[DATA_DIR_ENV]);
+  return target.dialect === 'sqlite' ? dirname(target.path) : resolve('data');
+}
+
+/** The directory backups of a database go to. */
+export function backupDirFor(target: DatabaseTarget, env: NodeJS.ProcessEnv = process.env): string {
+  return join(dataDirFor(target, env), 'backups');
+}
+
+/**
+ * Opens a database from its URL. SQLite files (and their directory) are created on first use.
+ *
+ * @example
+ * const database = await openDatabase('sqlite:data/botledger.db');
+ * await sql`select 1`.execute(database.db);
+ * await database.close();
+ */
+export async function openDatabase(url: string): Promise<BotledgerDatabase> {
+  const target = parseDatabaseUrl(url);
+  let observer: ((event: QueryEvent) => void) | undefined;
+  const log = (event: LogEvent): void => {
+    if (!observer) return;
+    observer({
+      sql: event.query.sql,
+      parameters: event.query.parameters,
+      durationMs: event.queryDurationMillis,
+      error: event.level === 'error' ? event.error : undefined,
+    });
+  };
+  const handle = {
+    get queryObserver() {
+      return observer;
+    },
+    set queryObserver(value: ((event: QueryEvent) => void) | undefined) {
+      observer = value;
+    },
+  };
+  if (target.dialect === 'sqlite') {
+    mkdirSync(dirname(target.path), { recursive: true });
+    const raw = openSqliteFile(target.path);
+    const db = new Kysely<any>({ dialect: sqliteDialect(raw), log });
+    return Object.assign(handle, {
+      url,
+      target,
+      dialect: 'sqlite' as const,
+      capabilities: SQLITE_CAPABILITIES,
+      db,
+      sqlite: raw,
+      close: () => db.destroy(),
+    });
+  }
+  const { dialect, pool } = postgresDialect(target.connectionString);
+  const db = new Kysely<any>({ dialect, log });
+  // Fail here, with the URL named, rather than on the first query somewhere deep inside.
+  try {
+    const client = await pool.connect();
+    client.release();
+  } catch (error) {
+    await db.destroy();
+    throw new DatabaseUrlError(`cannot connect to ${redactUrl(url)}: ${(error as Error).message}`);
+  }
+  return Object.assign(handle, {
+    url,
+    target,
+    dialect: 'postgres' as const,
+    capabilities: POSTGRES_CAPABILITIES,
+    db,
+    pool,
+    close: () => db.destroy(),
+  });
+}
+
+/** The URL with any password replaced, for messages and logs. */
+export function redactUrl(url: string): string {
+  return url.replace(/(\/\/[^:/@]+:)[^@]*@/, '$1***@');
+}

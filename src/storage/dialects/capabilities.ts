@@ -1,0 +1,27 @@
+/**
+ * What a database dialect can do. Repositories and the migration engine branch on these flags,
+ * never on the dialect's name, so that a difference between SQLite and PostgreSQL is written
+ * down in exactly one place (ARCHITECTURE.md, decision 7).
+ */
+export interface DialectCapabilities {
+  /** Session-level advisory locks (`pg_advisory_lock`). Without them a lock file is used. */
+  readonly advisoryLocks: boolean;
+  /** `CREATE INDEX CONCURRENTLY`, which must run outside a transaction. */
+  readonly concurrentIndexes: boolean;
+  /** `ALTER TABLE ... ALTER COLUMN ... TYPE`; SQLite has to rebuild the table instead. */
+  readonly alterColumnType: boolean;
+  /** Named schemas (`monitoring.positions`); SQLite has only `main` and attached files. */
+  readonly namedSchemas: boolean;
+  /** Foreign keys are switched per connection and must be checked with `PRAGMA foreign_key_check`. */
+  readonly pragmaForeignKeys: boolean;
+  /** Column type for exact money amounts: NUMERIC(38,18) where the server has it, TEXT otherwise. */
+  readonly moneyType: string;
+  /** Column type for structured JSON. */
+  readonly jsonType: string;
+  /** Column type for instants. SQLite stores ISO-8601 text, which sorts correctly. */
+  readonly timestampType: string;
+  /** Column type for an auto-incrementing 64-bit primary key. */
+  readonly autoIdType: string;
+  /** Placeholder syntax for raw parameterised SQL: `$1` or `?`. */
+  placeholder(index: number): string;
+}
