@@ -1,0 +1,161 @@
+/**
+ * The contract every venue meets: the built-in paper exchange and real venues through ccxt alike.
+ * The engine sees only this interface, so it cannot tell the paper exchange from a remote one.
+ *
+ * Amounts and prices are decimal strings. Nothing here touches botledger's database.
+ * Naming follows nautilus_trader: requests are imperative (`placeOrder`), what the venue says back
+ * is a `...Report`, and pushed updates are `VenueEvent`s.
+ */
+
+export type OrderSide = 'buy' | 'sell';
+export type OrderType = 'limit' | 'market';
+
+/** The venue's own view of an order's state (not botledger's five statuses). */
+export type VenueOrderState = 'open' | 'partially_filled' | 'filled' | 'cancelled' | 'rejected' | 'expired';
+
+/** What the engine asks a venue to do. The client order id is made before the call. */
+export interface PlaceOrderRequest {
+  readonly clientOrderId: string;
+  readonly symbol: string;
+  readonly side: OrderSide;
+  readonly type: OrderType;
+  /** Base-currency amount, decimal string. */
+  readonly amount: string;
+  /** Limit price, decimal string; absent for market orders. */
+  readonly price?: string;
+  /** A stop-loss trigger price: the order rests until the price crosses it, then executes at market. */
+  readonly stopPrice?: string;
+}
+
+/** An order is named by either id; reconciliation uses the client order id. */
+export interface OrderRef {
+  readonly symbol: string;
+  readonly clientOrderId?: string;
+  readonly exchangeOrderId?: string;
+}
+
+/** A snapshot of one order as the venue reports it. */
+export interface OrderStatusReport {
+  readonly exchangeOrderId: string;
+  readonly clientOrderId: string;
+  readonly symbol: string;
+  readonly side: OrderSide;
+  readonly type: OrderType;
+  readonly state: VenueOrderState;
+  readonly amount: string;
+  readonly price?: string;
+  readonly filledAmount: string;
+  readonly averagePrice?: string;
+  /** The venue's words for a rejection or cancel, whole. */
+  readonly reason?: string;
+  /** Venue time, epoch milliseconds. */
+  readonly timestamp: number;
+  /** The venue's payload as received, for the event log. */
+  readonly raw: unknown;
+}
+
+/** One execution. Unique per (order, tradeId). */
+export interface FillReport {
+  readonly tradeId: string;
+  readonly exchangeOrderId: string;
+  readonly clientOrderId: string;
+  readonly symbol: string;
+  readonly side: OrderSide;
+  readonly price: string;
+  readonly amount: string;
+  readonly fee: string;
+  readonly feeCurrency: string;
+  readonly timestamp: number;
+  readonly raw: unknown;
+}
+
+export interface TickerReport {
+  readonly symbol: string;
+  readonly bid: string;
+  readonly ask: string;
+  readonly last: string;
+  readonly timestamp: number;
+}
+
+/** What a venue pushes, like a WebSocket stream. Events may arrive duplicated, reordered or not at all. */
+export type VenueEvent =
+  | { readonly type: 'order'; readonly report: OrderStatusReport }
+  | { readonly type: 'fill'; readonly fill: FillReport }
+  | { readonly type: 'ticker'; readonly ticker: TickerReport }
+  | { readonly type: 'disconnected'; readonly reason: string }
+  | { readonly type: 'reconnected' };
+
+export type VenueEventListener = (event: VenueEvent) => void | Promise<void>;
+
+export interface ExchangeCapabilities {
+  /** Longest client order id the venue accepts (Binance 36, Bybit 36, OKX 32). */
+  readonly maxClientOrderIdLength: number;
+  /** Whether `fetchOrder` can find an order by client order id alone. */
+  readonly fetchByClientOrderId: boolean;
+  /** Whether the venue pushes order and fill events. */
+  readonly streaming: boolean;
+  readonly stopOrders: boolean;
+}
+
+export interface ExchangeAdapter {
+  /** `paper`, or a ccxt exchange id. */
+  readonly id: string;
+  readonly capabilities: ExchangeCapabilities;
+  placeOrder(request: PlaceOrderRequest): Promise<OrderStatusReport>;
+  cancelOrder(ref: OrderRef): Promise<OrderStatusReport>;
+  /** Undefined when the venue has no such order (it was never placed). */
+  fetchOrder(ref: OrderRef): Promise<OrderStatusReport | undefined>;
+  fetchOpenOrders(symbol?: string): Promise<OrderStatusReport[]>;
+  fetchFills(ref: OrderRef): Promise<FillReport[]>;
+  fetchTicker(symbol: string): Promise<TickerReport>;
+  /** Starts delivery of pushed events to the listener; returns the unsubscribe function. */
+  subscribe(listener: VenueEventListener): () => void;
+  close(): Promise<void>;
+}
+
+/** Base of every venue error; `code` is stable. */
+export class ExchangeError extends Error {
+  constructor(
+    readonly code: string,
+    message: string,
+    readonly raw?: unknown,
+  ) {
+    super(message);
+    this.name = new.target.name;
+  }
+}
+
+/** The venue refused: the order definitely does not exist. Safe to mark failed. */
+export class OrderRejectedError extends ExchangeError {
+  constructor(message: string, raw?: unknown) {
+    super('ORDER_REJECTED', message, raw);
+  }
+}
+
+/** Too many requests: definitely not acted on; retry later. */
+export class RateLimitedError extends ExchangeError {
+  constructor(
+    message: string,
+    readonly retryAfterMs?: number,
+    raw?: unknown,
+  ) {
+    super('RATE_LIMITED', message, raw);
+  }
+}
+
+/**
+ * No clear answer (timeout, connection lost): the venue may or may not have acted. Never treat as
+ * failed; the order stays pending until reconciliation asks by client order id.
+ */
+export class ExchangeUnclearError extends ExchangeError {
+  constructor(message: string, raw?: unknown) {
+    super('OUTCOME_UNCLEAR', message, raw);
+  }
+}
+
+/** The venue does not know the order. */
+export class OrderNotFoundError extends ExchangeError {
+  constructor(message: string, raw?: unknown) {
+    super('ORDER_NOT_FOUND', message, raw);
+  }
+}
