@@ -9,7 +9,7 @@ import { type Kysely, sql } from 'kysely';
 import type { BotledgerDatabase, DialectName } from '../storage/database.ts';
 import { createMigrationContext } from './context.ts';
 import { MigrateError, MigrationFailedError } from './errors.ts';
-import type { AppliedMigration, Migration, MigrationStep, SqlStatement } from './migration.ts';
+import type { AppliedMigration, Migration, MigrationContext, MigrationStep, SqlStatement } from './migration.ts';
 import { readAppliedMigrations, recordApplied, removeApplied } from './tracking.ts';
 import { compareRowCounts, countRows, runVerifySteps, type VerifyFailure } from './verify.ts';
 
@@ -124,9 +124,8 @@ async function tableRowCount(db: Kysely<any>, table: string): Promise<number | u
 export async function runStep(
   db: Kysely<any>,
   database: BotledgerDatabase,
-  migration: Migration,
   step: MigrationStep,
-  context: Parameters<Extract<MigrationStep, { kind: 'function' }>['run']>[1],
+  context: MigrationContext,
   options: { measure?: boolean; inTransaction: boolean },
 ): Promise<StatementReport[]> {
   const reports: StatementReport[] = [];
@@ -289,7 +288,7 @@ export async function runUp(
   const before = transactional ? await countRows(database, db, options.trackingTable) : undefined;
   let verifyMs = now() - mark;
   mark = now();
-  const statements = await runStep(db, database, migration, migration.up, context, { measure: options.measure, inTransaction: transactional });
+  const statements = await runStep(db, database, migration.up, context, { measure: options.measure, inTransaction: transactional });
   const sqlMs = now() - mark;
   mark = now();
   const failures = [...(await foreignKeyFailures(database, db)), ...(await runVerifySteps(db, migration, context, verifySql))];
@@ -339,7 +338,7 @@ export async function revertMigration(database: BotledgerDatabase, migration: Mi
     await onConnection(database, transactional, async (db) => {
       const { context } = createMigrationContext(db, database, migration, { progress: options.progress ?? false });
       let mark = now();
-      statements = await runStep(db, database, migration, down, context, { inTransaction: transactional });
+      statements = await runStep(db, database, down, context, { inTransaction: transactional });
       sqlMs = now() - mark;
       mark = now();
       const failures = await foreignKeyFailures(database, db);

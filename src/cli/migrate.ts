@@ -1,0 +1,259 @@
+/**
+ * `botledger migrate <command>`: a thin layer over MigrationEngine. It parses flags (a bad value is
+ * a usage error naming the flag), asks before changing anything on a terminal, refuses without
+ * `--yes` when there is no terminal, and prints reports as text or one JSON document.
+ */
+import { createInterface } from 'node:readline/promises';
+import { type Command, InvalidArgumentError, Option } from 'commander';
+import { restoreBackup } from '../migrate/backup.ts';
+import { MigrationEngine } from '../migrate/engine.ts';
+import { MigrateError, MigrationInputError, MigrationRefusedError } from '../migrate/errors.ts';
+import { createMigrationFile } from '../migrate/new-migration.ts';
+import { CORE_MIGRATIONS_DIR } from '../migrate/sources.ts';
+import { backupDirFor, openDatabase, parseDatabaseUrl, redactUrl, resolveDatabaseUrl } from '../storage/database.ts';
+import {
+  eventLine,
+  formatBackup,
+  formatBaseline,
+  formatLint,
+  formatPlan,
+  formatRestore,
+  formatRun,
+  formatStatus,
+  formatVerify,
+  printError,
+  printJson,
+} from './output.ts';
+
+/** The flags of `botledger migrate`, after parsing. */
+export interface MigrateFlags {
+  db?: string;
+  dir?: string;
+  source?: string;
+  table?: string;
+  schema?: string;
+  keep?: number;
+  lockTimeout?: number;
+  to?: string;
+  yes?: boolean;
+  strict?: boolean;
+  json?: boolean;
+}
+
+function wholeNumber(flag: string, min: number) {
+  return (value: string): number => {
+    if (!/^\d+$/.test(value.trim()) || Number(value) < min) throw new InvalidArgumentError(`${flag} must be a whole number of at least ${min}.`);
+    return Number(value);
+  };
+}
+
+function seconds(value: string): number {
+  const n = Number(value);
+  if (!value.trim() || !Number.isFinite(n) || n < 0) throw new InvalidArgumentError('--lock-timeout must be a number of seconds, 0 or more (0 = try once).');
+  return n;
+}
+
+function version(value: string): string {
+  if (!/^\d+$/.test(value.trim())) throw new InvalidArgumentError('--to must be a migration version (digits, e.g. 0004 or 20261121223300).');
+  return value.trim();
+}
+
+const OPTIONS = {
+  db: () => new Option('--db <url>', 'database URL: sqlite:<file> or postgres://... (default: $BOTLEDGER_DB, else sqlite:data/botledger.db)'),
+  dir: () => new Option('--dir <dir>', "migrations directory (default: botledger's own)"),
+  source: () => new Option('--source <name>', "source name in the tracking table (default: 'core', or the directory's name)"),
+  table: () => new Option('--table <name>', 'tracking table (default: schema_migrations)'),
+  schema: () => new Option('--schema <schema>', 'PostgreSQL: back up only this schema'),
+  keep: () => new Option('--keep <n>', 'backups of this database to keep').argParser(wholeNumber('--keep', 1)),
+  lockTimeout: () => new Option('--lock-timeout <seconds>', 'how long to wait for another run to finish (default: 30)').argParser(seconds),
+  to: () => new Option('--to <version>', 'stop at this version').argParser(version),
+  yes: () => new Option('--yes', 'do not ask for confirmation (required without a terminal)'),
+  strict: () => new Option('--strict', 'make lint findings fatal (exit 4)'),
+  json: () => new Option('--json', 'print one JSON document on stdout'),
+};
+
+type OptionName = keyof typeof OPTIONS;
+const COMMON: OptionName[] = ['db', 'dir', 'source', 'table', 'json'];
+
+function isInteractive(): boolean {
+  return Boolean(process.stdin.isTTY && process.stdout.isTTY);
+}
+
+async function confirm(question: string): Promise<boolean> {
+  const rl = createInterface({ input: process.stdin, output: process.stdout });
+  try {
+    return /^y(es)?$/i.test((await rl.question(`${question} [y/N] `)).trim());
+  } finally {
+    rl.close();
+  }
+}
+
+/** Asks on a terminal; refuses (exit 4) without one. Returns false when the user said no. */
+async function confirmed(flags: MigrateFlags, question: string, what: string): Promise<boolean> {
+  if (flags.yes) return true;
+  if (!isInteractive()) {
+    throw new MigrationRefusedError('CONFIRMATION_REQUIRED', `refusing to ${what} without confirmation: there is no terminal to ask on; pass --yes`, {});
+  }
+  return confirm(question);
+}
+
+function engineFor(flags: MigrateFlags, database: Awaited<ReturnType<typeof openDatabase>>): MigrationEngine {
+  return new MigrationEngine({
+    database,
+    dir: flags.dir ?? CORE_MIGRATIONS_DIR,
+    source: flags.source,
+    trackingTable: flags.table,
+    schema: flags.schema,
+    keep: flags.keep,
+    lockTimeoutMs: flags.lockTimeout === undefined ? undefined : flags.lockTimeout * 1000,
+    onEvent: (event) => {
+      const line = eventLine(event);
+      // Progress goes to stderr so that stdout holds only the result (one JSON document with --json).
+      if (line) process.stderr.write(`${line}\n`);
+    },
+  });
+}
+
+type Action = (engine: MigrationEngine, flags: MigrateFlags, url: string) => Promise<{ report: unknown; text: string } | undefined>;
+
+/** Opens the database, runs the action, prints, closes; errors become their exit code. */
+async function run(flags: MigrateFlags, action: Action): Promise<void> {
+  let database: Awaited<ReturnType<typeof openDatabase>> | undefined;
+  try {
+    const url = resolveDatabaseUrl(flags.db);
+    try {
+      database = await openDatabase(url);
+    } catch (error) {
+      throw new MigrationInputError('DATABASE_URL_INVALID', (error as Error).message, { database: redactUrl(url) });
+    }
+    const result = await action(engineFor(flags, database), flags, url);
+    if (result) flags.json ? printJson(result.report) : process.stdout.write(`${result.text}\n`);
+  } catch (error) {
+    printError(error, flags.json ?? false);
+    process.exitCode = error instanceof MigrateError ? error.exitCode : 1;
+  } finally {
+    await database?.close();
+  }
+}
+
+const cancelled = (flags: MigrateFlags) => ({ report: { cancelled: true }, text: flags.json ? '' : 'cancelled: nothing was changed' });
+
+const ACTIONS: Record<string, Action> = {
+  status: async (engine) => {
+    const report = await engine.status();
+    return { report, text: formatStatus(report) };
+  },
+  plan: async (engine, flags) => {
+    const report = await engine.plan({ to: flags.to });
+    return { report, text: formatPlan(report) };
+  },
+  up: async (engine, flags, url) => {
+    if (!flags.yes) {
+      const status = await engine.status();
+      const count = status.pending.filter((p) => flags.to === undefined || BigInt(p.version) <= BigInt(flags.to)).length;
+      if (count > 0) {
+        if (isInteractive()) process.stdout.write(`${formatPlan(await engine.plan({ to: flags.to }))}\n\n`);
+        if (!(await confirmed(flags, `Apply ${count} migration(s) to ${redactUrl(url)}?`, `apply ${count} migration(s)`))) return cancelled(flags);
+      }
+    }
+    const report = await engine.up({ to: flags.to });
+    return { report, text: formatRun(report) };
+  },
+  down: async (engine, flags, url) => {
+    if (!flags.yes) {
+      const target = flags.to === undefined ? 'the latest migration' : `every migration after ${flags.to}`;
+      if (!(await confirmed(flags, `Revert ${target} on ${redactUrl(url)}?`, `revert ${target}`))) return cancelled(flags);
+    }
+    const report = await engine.down({ to: flags.to });
+    return { report, text: formatRun(report) };
+  },
+  verify: async (engine) => {
+    const report = await engine.verify();
+    if (!report.ok) process.exitCode = 1;
+    return { report, text: formatVerify(report) };
+  },
+  baseline: async (engine, flags) => {
+    if (flags.to === undefined) throw new MigrationInputError('USAGE', 'baseline needs --to <version>: the last migration the database already has', {});
+    const report = await engine.baseline({ to: flags.to });
+    return { report, text: formatBaseline(report) };
+  },
+  lint: async (engine, flags) => {
+    const report = await engine.lint({ strict: flags.strict });
+    return { report, text: formatLint(report) };
+  },
+  backup: async (engine) => {
+    const report = await engine.backup();
+    return { report, text: formatBackup(report) };
+  },
+};
+
+/** `restore` must not hold a connection to the database it overwrites, so it bypasses {@link run}. */
+async function restore(file: string | undefined, flags: MigrateFlags): Promise<void> {
+  try {
+    const url = resolveDatabaseUrl(flags.db);
+    const target = parseDatabaseUrl(url);
+    const what = `restore ${file ?? 'the newest backup'} over ${redactUrl(url)}`;
+    if (!(await confirmed(flags, `${what[0].toUpperCase()}${what.slice(1)}? Everything written since that backup is lost.`, what))) {
+      if (flags.json) printJson({ cancelled: true });
+      else process.stdout.write('cancelled: nothing was changed\n');
+      return;
+    }
+    const result = await restoreBackup(url, file, { dir: backupDirFor(target), schema: flags.schema, trackingTable: flags.table });
+    flags.json ? printJson(result) : process.stdout.write(`${formatRestore(result)}\n`);
+  } catch (error) {
+    printError(error, flags.json ?? false);
+    process.exitCode = error instanceof MigrateError ? error.exitCode : 1;
+  }
+}
+
+function newMigration(name: string, flags: MigrateFlags): void {
+  try {
+    const path = createMigrationFile(flags.dir ?? CORE_MIGRATIONS_DIR, name);
+    flags.json ? printJson({ path }) : process.stdout.write(`created ${path}\n`);
+  } catch (error) {
+    printError(error, flags.json ?? false);
+    process.exitCode = error instanceof MigrateError ? error.exitCode : 2;
+  }
+}
+
+function withOptions(command: Command, names: readonly OptionName[]): Command {
+  for (const name of names) command.addOption(OPTIONS[name]());
+  return command;
+}
+
+const SUBCOMMANDS: { name: string; description: string; options: OptionName[] }[] = [
+  { name: 'plan', description: 'show what up would do: SQL, rows touched, lint, and a rehearsal that changes nothing', options: ['to'] },
+  { name: 'up', description: 'back up, then apply pending migrations, each in its own verified transaction', options: ['to', 'yes', 'keep', 'lockTimeout', 'schema'] },
+  { name: 'down', description: 'revert the latest migration (or all after --to), after a backup', options: ['to', 'yes', 'keep', 'lockTimeout', 'schema'] },
+  { name: 'status', description: 'applied and pending migrations, and any drift', options: [] },
+  { name: 'verify', description: 're-run the verify queries of applied migrations', options: [] },
+  { name: 'baseline', description: 'record migrations up to --to as applied without running them', options: ['to', 'lockTimeout'] },
+  { name: 'lint', description: 'check migrations for risky changes (data-aware)', options: ['strict'] },
+  { name: 'backup', description: 'back up the database now', options: ['keep', 'lockTimeout', 'schema'] },
+];
+
+/**
+ * Adds `migrate` and its subcommands to the program.
+ *
+ * @example
+ * const program = new Command('botledger').exitOverride();
+ * registerMigrateCommands(program);
+ * await program.parseAsync(['node', 'botledger', 'migrate', 'status', '--json']);
+ */
+export function registerMigrateCommands(program: Command): Command {
+  const migrate = program.command('migrate').description('apply, check and undo database migrations safely');
+  for (const sub of SUBCOMMANDS) {
+    withOptions(migrate.command(sub.name).description(sub.description), [...COMMON, ...sub.options]).action((flags: MigrateFlags) =>
+      run(flags, ACTIONS[sub.name]),
+    );
+  }
+  withOptions(migrate.command('new <name>').description('write the next migration file from a template'), ['dir', 'json']).action(newMigration);
+  withOptions(migrate.command('restore [file]').description('restore a backup (the newest by default) over the database'), [
+    'db',
+    'schema',
+    'table',
+    'yes',
+    'json',
+  ]).action(restore);
+  return migrate;
+}
