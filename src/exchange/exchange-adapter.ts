@@ -159,3 +159,18 @@ export class OrderNotFoundError extends ExchangeError {
     super('ORDER_NOT_FOUND', message, raw);
   }
 }
+
+/**
+ * The venue knows the order but it can no longer be cancelled: it is already filled, cancelled,
+ * rejected or expired (`state`). Fetch it to learn how it ended. Real venues often cannot tell this
+ * apart from an unknown order and answer {@link OrderNotFoundError}; handle both the same way.
+ */
+export class OrderNotOpenError extends ExchangeError {
+  constructor(
+    message: string,
+    readonly state: VenueOrderState,
+    raw?: unknown,
+  ) {
+    super('ORDER_NOT_OPEN', message, raw);
+  }
+}

@@ -1,0 +1,5 @@
+/** The paper exchange: botledger's built-in simulated venue. See README.md in this folder. */
+export { PaperExchange, paperExchangeFile } from './paper-exchange.ts';
+export { PaperControl, PaperControlError } from './paper-control.ts';
+export type { EventFault, PaperOperation, RequestFault } from './faults.ts';
+export * from './paper-options.ts';

@@ -1,0 +1,79 @@
+/**
+ * The checks a venue makes before accepting an order, failing with the venue's own kind of
+ * rejection (nothing is stored for a rejected request, as on a real venue).
+ */
+import type { PlaceOrderRequest } from '../exchange-adapter.ts';
+import { type PaperDecimal, parseDecimal } from './paper-decimal.ts';
+import type { PaperMarketState } from './paper-store.ts';
+import { RET_CODES, rejected } from './venue-payloads.ts';
+
+/** Characters a client order id may use (Binance's rule; Bybit's is narrower). */
+export const CLIENT_ORDER_ID_PATTERN = /^[.A-Za-z0-9:/_-]+$/;
+
+/** A `BASE/QUOTE` symbol, optionally with a ccxt settle suffix (`BTC/USDT:USDT`). */
+export const SYMBOL_PATTERN = /^[A-Za-z0-9]+\/[A-Za-z0-9]+(:[A-Za-z0-9]+)?$/;
+
+/**
+ * Checks a client order id against the venue's length limit and alphabet.
+ *
+ * @example
+ * checkClientOrderId('bl-7-000123', 36, Date.now()); // ok
+ * checkClientOrderId('x'.repeat(40), 36, Date.now()); // throws OrderRejectedError naming the limit
+ */
+export function checkClientOrderId(clientOrderId: unknown, maxLength: number, now: number): void {
+  if (typeof clientOrderId !== 'string' || clientOrderId.length === 0) {
+    throw rejected(RET_CODES.paramError, 'clientOrderId is required (a non-empty string)', now);
+  }
+  if (clientOrderId.length > maxLength) {
+    throw rejected(
+      RET_CODES.paramError,
+      `clientOrderId is too long: ${clientOrderId.length} characters, the limit is ${maxLength} (clientOrderId '${clientOrderId}')`,
+      now,
+    );
+  }
+  if (!CLIENT_ORDER_ID_PATTERN.test(clientOrderId)) {
+    throw rejected(
+      RET_CODES.paramError,
+      `clientOrderId '${clientOrderId}' has characters the venue does not accept; allowed: letters, digits and . : / _ -`,
+      now,
+    );
+  }
+}
+
+function checkPositive(name: string, value: unknown, now: number): PaperDecimal {
+  const parsed = parseDecimal(value);
+  if (!parsed || parsed.lte(0))
+    throw rejected(RET_CODES.paramError, `${name} must be a positive decimal string, got ${JSON.stringify(value)}`, now);
+  return parsed;
+}
+
+function checkOnGrid(name: string, value: PaperDecimal, market: PaperMarketState, now: number): void {
+  if (!value.mod(market.tickSize).isZero()) {
+    throw rejected(
+      RET_CODES.paramError,
+      `Filter failure: PRICE_FILTER: ${name} ${value.toFixed()} is not a multiple of the tick size ${market.tickSize} of ${market.symbol}`,
+      now,
+    );
+  }
+}
+
+/**
+ * Checks the shape of a request against one market (client order id uniqueness is the venue's job).
+ *
+ * @example
+ * checkOrderRequest(request, market, Date.now()); // throws OrderRejectedError on the first problem
+ */
+export function checkOrderRequest(request: PlaceOrderRequest, market: PaperMarketState, now: number): void {
+  if (request.side !== 'buy' && request.side !== 'sell') {
+    throw rejected(RET_CODES.paramError, `side must be 'buy' or 'sell', got ${JSON.stringify(request.side)}`, now);
+  }
+  if (request.type !== 'limit' && request.type !== 'market') {
+    throw rejected(RET_CODES.paramError, `type must be 'limit' or 'market', got ${JSON.stringify(request.type)}`, now);
+  }
+  checkPositive('amount', request.amount, now);
+  if (request.type === 'limit') {
+    if (request.price === undefined) throw rejected(RET_CODES.paramError, 'price is required for a limit order', now);
+    checkOnGrid('price', checkPositive('price', request.price, now), market, now);
+  }
+  if (request.stopPrice !== undefined) checkOnGrid('stopPrice', checkPositive('stopPrice', request.stopPrice, now), market, now);
+}

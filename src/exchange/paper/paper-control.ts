@@ -1,0 +1,201 @@
+/**
+ * The control surface of the paper exchange: what a person at the venue (or a test) can do that
+ * botledger cannot see coming. Cancel or fill an order by hand, move the price, inject faults,
+ * drop the stream, and decide when pushed events arrive.
+ */
+import type { FillReport, OrderRef, OrderStatusReport, TickerReport, VenueEvent } from '../exchange-adapter.ts';
+import type { EventStreamStats, ListenerFailure } from './event-stream.ts';
+import type { EventFault, PaperOperation, RequestFault } from './faults.ts';
+import { PaperDecimal, parseDecimal } from './paper-decimal.ts';
+import { type PaperFaultOptions, type PaperRuntimeSettings, mergeSettings } from './paper-options.ts';
+import type { PaperOrder } from './paper-store.ts';
+import type { PaperVenue } from './paper-venue.ts';
+import { fillReport, notFound, notOpen, orderReport } from './venue-payloads.ts';
+
+/** A control call with a bad argument (not a venue answer); names the argument. */
+export class PaperControlError extends Error {
+  readonly code = 'PAPER_CONTROL_INVALID';
+}
+
+/**
+ * @example
+ * const paper = new PaperExchange({ seed: 7 });
+ * paper.control.setPrice('BTC/USDT', '59000');      // crosses resting buys at or above 59000
+ * paper.control.cancelByHand({ symbol: 'BTC/USDT', clientOrderId: 'bl-1' });
+ * paper.control.timeoutNext('cancelOrder', 'after'); // the next cancel acts, then times out
+ * await paper.control.drain();                        // every pushed event delivered
+ */
+export class PaperControl {
+  readonly #venue: PaperVenue;
+
+  constructor(venue: PaperVenue) {
+    this.#venue = venue;
+  }
+
+  /** Cancels an open order at the venue, as a person on the venue's website would. Pushes the cancel event. */
+  cancelByHand(ref: OrderRef): OrderStatusReport {
+    const applied = this.#venue.cancel(this.#openOrder(ref));
+    void this.#venue.stream.publish(applied.events);
+    return orderReport(applied.value);
+  }
+
+  /**
+   * Executes an open order by hand: `amount` (default: all that remains) at `price` (default: the
+   * last price), as a maker. Pushes the fill and order events.
+   */
+  fillByHand(ref: OrderRef, amount?: string, price?: string): FillReport {
+    const order = this.#openOrder(ref);
+    const remaining = new PaperDecimal(order.amount).minus(order.filledAmount);
+    const size = amount === undefined ? remaining : parseDecimal(amount);
+    if (!size || size.lte(0) || size.gt(remaining)) {
+      throw new PaperControlError(
+        `fillByHand amount must be a decimal string above 0 and at most ${remaining.toFixed()} (what remains of ${order.clientOrderId}), got ${String(amount)}`,
+      );
+    }
+    const at = price === undefined ? this.#venue.market(order.symbol).price : this.#price(order.symbol, price, 'fillByHand price');
+    order.triggered = true;
+    const applied = this.#venue.fill(order, size.toFixed(), at, false);
+    void this.#venue.stream.publish(applied.events);
+    return fillReport(applied.value);
+  }
+
+  /** Sets a market's last price (on its tick grid) and matches every resting order against it. */
+  setPrice(symbol: string, price: string): TickerReport {
+    const applied = this.#venue.setPrice(symbol, this.#price(symbol, price, 'setPrice price'));
+    void this.#venue.stream.publish(applied.events);
+    return this.#venue.ticker(symbol);
+  }
+
+  /** Moves `symbol` (default: every market) `count` random-walk steps, matching after each; returns the final tickers. */
+  tick(count = 1, symbol?: string): TickerReport[] {
+    if (!Number.isInteger(count) || count < 0) throw new PaperControlError(`tick count must be a whole number >= 0, got ${count}`);
+    const symbols = symbol === undefined ? this.#venue.symbols() : [symbol];
+    for (let i = 0; i < count; i += 1) {
+      for (const each of symbols) void this.#venue.stream.publish(this.#venue.step(each).events);
+    }
+    return symbols.map((each) => this.#venue.ticker(each));
+  }
+
+  ticker(symbol: string): TickerReport {
+    return this.#venue.ticker(symbol);
+  }
+
+  /** The venue's report of one order (no fault, no latency), or undefined. */
+  order(ref: OrderRef): OrderStatusReport | undefined {
+    const order = this.#venue.find(ref);
+    return order && orderReport(order);
+  }
+
+  /** Makes the next `times` calls of `operation` (or 'any') fail with `fault`. */
+  failNext(operation: PaperOperation | 'any', fault: RequestFault, times = 1): void {
+    this.#venue.faults.failNext(operation, fault, times);
+  }
+
+  /** The next call is rejected with the venue's payload (default: the configured rejection, "API key is invalid."). */
+  rejectNext(operation: PaperOperation | 'any' = 'placeOrder', rejection: { retCode?: number; retMsg?: string } = {}): void {
+    this.failNext(operation, { kind: 'reject', ...rejection });
+  }
+
+  /** The next call is refused with RateLimitedError. */
+  rateLimitNext(operation: PaperOperation | 'any' = 'placeOrder', retryAfterMs?: number): void {
+    this.failNext(operation, retryAfterMs === undefined ? { kind: 'rate-limit' } : { kind: 'rate-limit', retryAfterMs });
+  }
+
+  /** The next call times out: 'after' the venue acted (default) or 'before'. */
+  timeoutNext(operation: PaperOperation | 'any' = 'placeOrder', when: 'before' | 'after' = 'after'): void {
+    this.failNext(operation, { kind: when === 'after' ? 'timeout-after' : 'timeout-before' });
+  }
+
+  dropNextEvents(count = 1): void {
+    this.#eventFault('drop', count);
+  }
+
+  duplicateNextEvents(count = 1): void {
+    this.#eventFault('duplicate', count);
+  }
+
+  /** Each of the next `count` events is held back and delivered after the event that follows it. */
+  reorderNextEvents(count = 1): void {
+    this.#eventFault('reorder', count);
+  }
+
+  /** Forgets queued explicit faults (probabilities stay as configured). */
+  clearFaults(): void {
+    this.#venue.faults.clear();
+  }
+
+  /** Drops the stream: listeners get {type:'disconnected'}; events until reconnect() are lost. */
+  disconnect(reason = 'WebSocket connection closed by the venue (1006)'): Promise<void> {
+    return this.#venue.stream.disconnect(reason);
+  }
+
+  /** Restores the stream; listeners get {type:'reconnected'} and must fetch what they missed. */
+  reconnect(): Promise<void> {
+    return this.#venue.stream.reconnect();
+  }
+
+  get connected(): boolean {
+    return this.#venue.stream.connected;
+  }
+
+  /** Delivers up to `count` waiting events now (the way to step a `delivery: 'manual'` stream). */
+  deliver(count = 1): Promise<number> {
+    return this.#venue.stream.deliver(count);
+  }
+
+  /** Delivers every waiting event (held-back ones too) and waits until the listeners are done. */
+  drain(): Promise<void> {
+    return this.#venue.stream.drain();
+  }
+
+  /** Events waiting for delivery, in the order they will arrive. */
+  pendingEvents(): VenueEvent[] {
+    return this.#venue.stream.pending();
+  }
+
+  /**
+   * Changes runtime settings (fees, slippage, liquidity, latency, delivery mode, eventsBeforeResponse,
+   * ticker events, fault probabilities); returns the settings now in force.
+   */
+  configure(change: Partial<Omit<PaperRuntimeSettings, 'faults'>> & { readonly faults?: PaperFaultOptions }): PaperRuntimeSettings {
+    this.#venue.settings = mergeSettings(this.#venue.settings, change);
+    this.#venue.stream.wake();
+    return this.#venue.settings;
+  }
+
+  get settings(): PaperRuntimeSettings {
+    return this.#venue.settings;
+  }
+
+  /** Counts of delivered, dropped, duplicated, reordered and lost events. */
+  get stats(): Readonly<EventStreamStats> {
+    return { ...this.#venue.stream.stats };
+  }
+
+  /** Errors thrown by listeners (the stream carried on). */
+  get listenerFailures(): readonly ListenerFailure[] {
+    return this.#venue.stream.failures;
+  }
+
+  #eventFault(fault: EventFault, count: number): void {
+    this.#venue.faults.failNextEvents(fault, count);
+  }
+
+  #openOrder(ref: OrderRef): PaperOrder {
+    const order = this.#venue.find(ref);
+    const now = this.#venue.now();
+    if (!order) throw notFound(ref.exchangeOrderId ?? ref.clientOrderId ?? '(no id given)', now);
+    if (order.state !== 'open' && order.state !== 'partially_filled') throw notOpen(order, now);
+    return order;
+  }
+
+  #price(symbol: string, price: string, name: string): string {
+    const market = this.#venue.market(symbol);
+    const parsed = parseDecimal(price);
+    if (!parsed || parsed.lte(0)) throw new PaperControlError(`${name} must be a positive decimal string, got ${JSON.stringify(price)}`);
+    if (!parsed.mod(market.tickSize).isZero()) {
+      throw new PaperControlError(`${name} ${price} is not a multiple of the tick size ${market.tickSize} of ${symbol}`);
+    }
+    return parsed.toFixed();
+  }
+}

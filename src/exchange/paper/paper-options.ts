@@ -1,0 +1,168 @@
+/**
+ * Options of the paper exchange, their defaults, and the subset that can be changed while it runs
+ * (`paper.control.configure(...)`).
+ */
+import type { VenueEvent } from '../exchange-adapter.ts';
+
+/** One simulated market. Prices and sizes are decimal strings. */
+export interface PaperMarketOptions {
+  /** First price of the random walk (ignored when the state file already has a price). */
+  readonly startPrice?: string;
+  /** Price grid: prices are multiples of it; limit prices off the grid are rejected. */
+  readonly tickSize?: string;
+  /** Largest move of one random-walk step, as a fraction of the price ('0.001' = 0.1 %). */
+  readonly volatility?: string;
+  /** Distance between bid and ask; bid = last - spread/2, ask = last + spread/2. */
+  readonly spread?: string;
+}
+
+/** Probabilities (0..1) of each fault, rolled from the seeded fault generator. */
+export interface PaperFaultOptions {
+  /** placeOrder/cancelOrder throw ExchangeUnclearError without acting. */
+  readonly timeoutBeforeActing?: number;
+  /** placeOrder/cancelOrder act (and emit their events), then throw ExchangeUnclearError. */
+  readonly timeoutAfterActing?: number;
+  /** placeOrder/cancelOrder throw OrderRejectedError with `rejection` as the venue payload. */
+  readonly reject?: number;
+  /** placeOrder/cancelOrder throw RateLimitedError with `retryAfterMs`. */
+  readonly rateLimit?: number;
+  /** A pushed order/fill/ticker event is never delivered. */
+  readonly dropEvent?: number;
+  /** A pushed event is delivered twice. */
+  readonly duplicateEvent?: number;
+  /** A pushed event is held back and delivered after the next one. */
+  readonly reorderEvent?: number;
+  /** The retry hint of a rate limit. */
+  readonly retryAfterMs?: number;
+  /** The venue's code and words for an injected rejection. */
+  readonly rejection?: { readonly retCode: number; readonly retMsg: string };
+}
+
+/** Settings that `paper.control.configure()` may change at any time. */
+export interface PaperRuntimeSettings {
+  /** Fee per fill, as a fraction of its quote value, charged in the quote currency. */
+  readonly feeRate: string;
+  /** Market (and triggered stop) orders fill this fraction worse than the touch. */
+  readonly slippage: string;
+  /** Largest base amount one order can fill per price step; undefined = unlimited (no partial fills). */
+  readonly liquidity: string | undefined;
+  /** Delay before a pushed event reaches the listeners, in milliseconds (0 = next turn of the event loop). */
+  readonly latencyMs: number;
+  /** 'auto' delivers by itself; 'manual' holds every event until `control.deliver()` / `control.drain()`. */
+  readonly delivery: 'auto' | 'manual';
+  /** placeOrder/cancelOrder wait until the events they caused were delivered (and their listeners settled) before they resolve. */
+  readonly eventsBeforeResponse: boolean;
+  /** Push a ticker event on every price change. */
+  readonly tickerEvents: boolean;
+  readonly faults: Required<PaperFaultOptions>;
+}
+
+export interface PaperExchangeOptions extends Partial<Omit<PaperRuntimeSettings, 'faults'>> {
+  /** The venue's own SQLite state file (e.g. `<data dir>/paper-exchange.db`), or ':memory:'. */
+  readonly file?: string;
+  /** Seed of every random draw (price walks, fault rolls). Same seed and same calls = same prices and events. */
+  readonly seed?: number | string;
+  /** Markets known from the start; other `BASE/QUOTE` symbols are created on first use with `defaultMarket`. */
+  readonly markets?: Readonly<Record<string, PaperMarketOptions>>;
+  /** Settings of a market created on first use. */
+  readonly defaultMarket?: PaperMarketOptions;
+  /** When false, an unknown symbol is rejected like a real venue does ("Invalid symbol"). */
+  readonly createUnknownMarkets?: boolean;
+  readonly faults?: PaperFaultOptions;
+  /** Venue clock, epoch ms (pass a fake one for reproducible timestamps). */
+  readonly now?: () => number;
+  /** Advance every market one random-walk step this often (live mode); off when undefined. */
+  readonly tickIntervalMs?: number;
+  /** Longest client order id accepted. */
+  readonly maxClientOrderIdLength?: number;
+  /** SQLite `synchronous` of the state file: 'full' survives a power cut, 'normal' only a process crash. */
+  readonly synchronous?: 'full' | 'normal';
+  /** Called when a listener throws; the stream goes on either way. */
+  readonly onListenerError?: (error: unknown, event: VenueEvent) => void;
+}
+
+/** The file name of the paper exchange's state next to botledger's database. */
+export const PAPER_EXCHANGE_FILE_NAME = 'paper-exchange.db';
+export const DEFAULT_PAPER_SEED = 1;
+export const DEFAULT_MAX_CLIENT_ORDER_ID_LENGTH = 36;
+export const DEFAULT_FEE_RATE = '0.001';
+/** Pretend round-trip time of a timed-out request; only shown in the error message (no real wait). */
+export const SIMULATED_TIMEOUT_MS = 10_000;
+
+export const DEFAULT_MARKET: Required<PaperMarketOptions> = { startPrice: '100', tickSize: '0.01', volatility: '0.001', spread: '0' };
+
+export const DEFAULT_PAPER_MARKETS: Readonly<Record<string, PaperMarketOptions>> = {
+  'BTC/USDT': { startPrice: '60000', tickSize: '0.01', volatility: '0.001', spread: '0' },
+  'ETH/USDT': { startPrice: '3000', tickSize: '0.01', volatility: '0.001', spread: '0' },
+};
+
+export const DEFAULT_FAULTS: Required<PaperFaultOptions> = {
+  timeoutBeforeActing: 0,
+  timeoutAfterActing: 0,
+  reject: 0,
+  rateLimit: 0,
+  dropEvent: 0,
+  duplicateEvent: 0,
+  reorderEvent: 0,
+  retryAfterMs: 1000,
+  rejection: { retCode: 10003, retMsg: 'API key is invalid.' },
+};
+
+export const DEFAULT_RUNTIME_SETTINGS: PaperRuntimeSettings = {
+  feeRate: DEFAULT_FEE_RATE,
+  slippage: '0',
+  liquidity: undefined,
+  latencyMs: 0,
+  delivery: 'auto',
+  eventsBeforeResponse: false,
+  tickerEvents: false,
+  faults: DEFAULT_FAULTS,
+};
+
+/** Thrown for an option the paper exchange cannot use; names the option. */
+export class PaperOptionsError extends Error {
+  readonly code = 'PAPER_OPTIONS_INVALID';
+}
+
+/**
+ * Merges a change into runtime settings and checks the result.
+ *
+ * @example
+ * mergeSettings(DEFAULT_RUNTIME_SETTINGS, { latencyMs: 5, faults: { dropEvent: 0.1 } });
+ */
+export function mergeSettings(
+  base: PaperRuntimeSettings,
+  change: Partial<Omit<PaperRuntimeSettings, 'faults'>> & { readonly faults?: PaperFaultOptions },
+): PaperRuntimeSettings {
+  // An explicit `liquidity: undefined` means "unlimited again"; any other undefined means "unchanged".
+  const defined = Object.fromEntries(Object.entries(change).filter(([key, value]) => value !== undefined || key === 'liquidity'));
+  const merged: PaperRuntimeSettings = { ...base, ...defined, faults: { ...base.faults, ...(change.faults ?? {}) } };
+  checkSettings(merged);
+  return merged;
+}
+
+function checkSettings(settings: PaperRuntimeSettings): void {
+  if (settings.delivery === 'manual' && settings.eventsBeforeResponse) {
+    throw new PaperOptionsError(
+      "eventsBeforeResponse cannot be used with delivery 'manual': the call would wait for a delivery only control.deliver() makes",
+    );
+  }
+  if (!Number.isFinite(settings.latencyMs) || settings.latencyMs < 0) {
+    throw new PaperOptionsError(`latencyMs must be a number of milliseconds >= 0, got ${settings.latencyMs}`);
+  }
+  for (const [name, value] of Object.entries(settings.faults)) {
+    if (name === 'rejection' || name === 'retryAfterMs') continue;
+    if (typeof value !== 'number' || !(value >= 0 && value <= 1)) {
+      throw new PaperOptionsError(`faults.${name} is a probability and must be between 0 and 1, got ${String(value)}`);
+    }
+  }
+  for (const name of ['feeRate', 'slippage', 'liquidity'] as const) {
+    const value = settings[name];
+    if (value === undefined && name === 'liquidity') continue;
+    if (typeof value !== 'string' || !/^\d+(\.\d+)?$/.test(value) || (name === 'liquidity' && Number(value) === 0)) {
+      throw new PaperOptionsError(
+        `${name} must be a non-negative decimal string${name === 'liquidity' ? ' above 0' : ''}, got ${String(value)}`,
+      );
+    }
+  }
+}

@@ -1,0 +1,237 @@
+/**
+ * The paper exchange's own SQLite file (WAL): orders, fills, market prices, generator states and
+ * id counters. Every state change is written in one transaction before any event about it is
+ * pushed, so a restarted venue reports exactly what it had announced.
+ */
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import type BetterSqlite3 from 'better-sqlite3';
+import { openSqliteFile } from '../../storage/dialects/sqlite.ts';
+import type { OrderSide, OrderType, VenueOrderState } from '../exchange-adapter.ts';
+
+/** An order as the venue keeps it. Amounts and prices are decimal strings. */
+export interface PaperOrder {
+  readonly exchangeOrderId: string;
+  readonly clientOrderId: string;
+  readonly symbol: string;
+  readonly side: OrderSide;
+  readonly type: OrderType;
+  readonly amount: string;
+  readonly price?: string;
+  readonly stopPrice?: string;
+  /** A stop order rests untriggered until the price crosses stopPrice. */
+  triggered: boolean;
+  state: VenueOrderState;
+  filledAmount: string;
+  /** Sum of price x amount over the fills, for the average price. */
+  filledCost: string;
+  feeTotal: string;
+  reason?: string;
+  /** How the order was cancelled, in the venue's words (e.g. CancelByUser). */
+  cancelType?: string;
+  readonly createdAt: number;
+  updatedAt: number;
+}
+
+/** One execution as the venue keeps it. */
+export interface PaperFill {
+  readonly tradeId: string;
+  readonly exchangeOrderId: string;
+  readonly clientOrderId: string;
+  readonly symbol: string;
+  readonly side: OrderSide;
+  readonly price: string;
+  readonly amount: string;
+  readonly fee: string;
+  readonly feeCurrency: string;
+  readonly taker: boolean;
+  readonly timestamp: number;
+}
+
+/** One market's persistent state. */
+export interface PaperMarketState {
+  readonly symbol: string;
+  price: string;
+  readonly tickSize: string;
+  readonly volatility: string;
+  readonly spread: string;
+  /** The price walk's generator state. */
+  prngState: number;
+  updatedAt: number;
+}
+
+const SCHEMA = `
+create table if not exists paper_meta (key text primary key, value text not null);
+create table if not exists paper_markets (
+  symbol text primary key, price text not null, tick_size text not null, volatility text not null,
+  spread text not null, prng_state integer not null, updated_at integer not null);
+create table if not exists paper_orders (
+  exchange_order_id text primary key, client_order_id text not null unique, symbol text not null,
+  side text not null, type text not null, amount text not null, price text, stop_price text,
+  triggered integer not null, state text not null, filled_amount text not null, filled_cost text not null,
+  fee_total text not null, reason text, cancel_type text, created_at integer not null, updated_at integer not null);
+create index if not exists paper_orders_open on paper_orders (state) where state in ('open', 'partially_filled');
+create table if not exists paper_fills (
+  trade_id text primary key, exchange_order_id text not null, client_order_id text not null, symbol text not null,
+  side text not null, price text not null, amount text not null, fee text not null, fee_currency text not null,
+  taker integer not null, timestamp integer not null);
+create index if not exists paper_fills_order on paper_fills (exchange_order_id);
+`;
+
+type Row = Record<string, any>;
+
+function orderFromRow(row: Row): PaperOrder {
+  return {
+    exchangeOrderId: row.exchange_order_id,
+    clientOrderId: row.client_order_id,
+    symbol: row.symbol,
+    side: row.side,
+    type: row.type,
+    amount: row.amount,
+    ...(row.price === null ? {} : { price: row.price }),
+    ...(row.stop_price === null ? {} : { stopPrice: row.stop_price }),
+    triggered: row.triggered === 1,
+    state: row.state,
+    filledAmount: row.filled_amount,
+    filledCost: row.filled_cost,
+    feeTotal: row.fee_total,
+    ...(row.reason === null ? {} : { reason: row.reason }),
+    ...(row.cancel_type === null ? {} : { cancelType: row.cancel_type }),
+    createdAt: row.created_at,
+    updatedAt: row.updated_at,
+  };
+}
+
+function fillFromRow(row: Row): PaperFill {
+  return {
+    tradeId: row.trade_id,
+    exchangeOrderId: row.exchange_order_id,
+    clientOrderId: row.client_order_id,
+    symbol: row.symbol,
+    side: row.side,
+    price: row.price,
+    amount: row.amount,
+    fee: row.fee,
+    feeCurrency: row.fee_currency,
+    taker: row.taker === 1,
+    timestamp: row.timestamp,
+  };
+}
+
+/**
+ * Synchronous storage of the paper exchange (better-sqlite3), so a state change and its
+ * announcement cannot interleave with another call.
+ *
+ * @example
+ * const store = new PaperStore('data/paper-exchange.db');
+ * store.transaction(() => store.saveOrder(order));
+ * store.close();
+ */
+export class PaperStore {
+  readonly #db: BetterSqlite3.Database;
+  readonly #statements: Record<string, BetterSqlite3.Statement>;
+
+  constructor(file: string, synchronous: 'full' | 'normal' = 'full') {
+    if (file !== ':memory:') mkdirSync(dirname(file), { recursive: true });
+    this.#db = openSqliteFile(file);
+    if (synchronous === 'normal') this.#db.pragma('synchronous = NORMAL');
+    this.#db.exec(SCHEMA);
+    const prepare = (sql: string) => this.#db.prepare(sql);
+    this.#statements = {
+      getMeta: prepare('select value from paper_meta where key = ?'),
+      setMeta: prepare('insert into paper_meta (key, value) values (?, ?) on conflict (key) do update set value = excluded.value'),
+      markets: prepare('select * from paper_markets order by symbol'),
+      saveMarket: prepare(
+        `insert into paper_markets (symbol, price, tick_size, volatility, spread, prng_state, updated_at)
+         values (@symbol, @price, @tickSize, @volatility, @spread, @prngState, @updatedAt)
+         on conflict (symbol) do update set price = excluded.price, tick_size = excluded.tick_size, volatility = excluded.volatility,
+           spread = excluded.spread, prng_state = excluded.prng_state, updated_at = excluded.updated_at`,
+      ),
+      saveOrder: prepare(
+        `insert into paper_orders (exchange_order_id, client_order_id, symbol, side, type, amount, price, stop_price, triggered,
+           state, filled_amount, filled_cost, fee_total, reason, cancel_type, created_at, updated_at)
+         values (@exchangeOrderId, @clientOrderId, @symbol, @side, @type, @amount, @price, @stopPrice, @triggered,
+           @state, @filledAmount, @filledCost, @feeTotal, @reason, @cancelType, @createdAt, @updatedAt)
+         on conflict (exchange_order_id) do update set triggered = excluded.triggered, state = excluded.state,
+           filled_amount = excluded.filled_amount, filled_cost = excluded.filled_cost, fee_total = excluded.fee_total,
+           reason = excluded.reason, cancel_type = excluded.cancel_type, updated_at = excluded.updated_at`,
+      ),
+      orderById: prepare('select * from paper_orders where exchange_order_id = ?'),
+      orderByClientId: prepare('select * from paper_orders where client_order_id = ?'),
+      openOrders: prepare("select * from paper_orders where state in ('open', 'partially_filled') order by rowid"),
+      insertFill: prepare(
+        `insert into paper_fills (trade_id, exchange_order_id, client_order_id, symbol, side, price, amount, fee, fee_currency, taker, timestamp)
+         values (@tradeId, @exchangeOrderId, @clientOrderId, @symbol, @side, @price, @amount, @fee, @feeCurrency, @taker, @timestamp)`,
+      ),
+      fillsOf: prepare('select * from paper_fills where exchange_order_id = ? order by rowid'),
+    };
+  }
+
+  /** Runs `body` in one transaction (nested calls join the outer one). */
+  transaction<T>(body: () => T): T {
+    return this.#db.inTransaction ? body() : this.#db.transaction(body).immediate();
+  }
+
+  getMeta(key: string): string | undefined {
+    return (this.#statements.getMeta.get(key) as Row | undefined)?.value;
+  }
+
+  setMeta(key: string, value: string | number): void {
+    this.#statements.setMeta.run(key, String(value));
+  }
+
+  markets(): PaperMarketState[] {
+    return (this.#statements.markets.all() as Row[]).map((row) => ({
+      symbol: row.symbol,
+      price: row.price,
+      tickSize: row.tick_size,
+      volatility: row.volatility,
+      spread: row.spread,
+      prngState: row.prng_state,
+      updatedAt: row.updated_at,
+    }));
+  }
+
+  saveMarket(market: PaperMarketState): void {
+    this.#statements.saveMarket.run({ ...market });
+  }
+
+  saveOrder(order: PaperOrder): void {
+    this.#statements.saveOrder.run({
+      price: null,
+      stopPrice: null,
+      reason: null,
+      cancelType: null,
+      ...order,
+      triggered: order.triggered ? 1 : 0,
+    });
+  }
+
+  orderById(exchangeOrderId: string): PaperOrder | undefined {
+    const row = this.#statements.orderById.get(exchangeOrderId) as Row | undefined;
+    return row && orderFromRow(row);
+  }
+
+  orderByClientId(clientOrderId: string): PaperOrder | undefined {
+    const row = this.#statements.orderByClientId.get(clientOrderId) as Row | undefined;
+    return row && orderFromRow(row);
+  }
+
+  /** Open and partially filled orders, oldest first (time priority). */
+  openOrders(): PaperOrder[] {
+    return (this.#statements.openOrders.all() as Row[]).map(orderFromRow);
+  }
+
+  insertFill(fill: PaperFill): void {
+    this.#statements.insertFill.run({ ...fill, taker: fill.taker ? 1 : 0 });
+  }
+
+  /** Fills of one order, in the order they happened. */
+  fillsOf(exchangeOrderId: string): PaperFill[] {
+    return (this.#statements.fillsOf.all(exchangeOrderId) as Row[]).map(fillFromRow);
+  }
+
+  close(): void {
+    if (this.#db.open) this.#db.close();
+  }
+}
