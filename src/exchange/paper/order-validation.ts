@@ -43,7 +43,7 @@ export function checkClientOrderId(clientOrderId: unknown, maxLength: number, no
 function checkPositive(name: string, value: unknown, now: number): PaperDecimal {
   const parsed = parseDecimal(value);
   if (!parsed || parsed.lte(0))
-    throw rejected(RET_CODES.paramError, `${name} must be a positive decimal string, got ${JSON.stringify(value)}`, now);
+    throw rejected(RET_CODES.paramError, `${name} must be a positive decimal string, got '${String(value)}'`, now);
   return parsed;
 }
 
@@ -65,10 +65,10 @@ function checkOnGrid(name: string, value: PaperDecimal, market: PaperMarketState
  */
 export function checkOrderRequest(request: PlaceOrderRequest, market: PaperMarketState, now: number): void {
   if (request.side !== 'buy' && request.side !== 'sell') {
-    throw rejected(RET_CODES.paramError, `side must be 'buy' or 'sell', got ${JSON.stringify(request.side)}`, now);
+    throw rejected(RET_CODES.paramError, `side must be 'buy' or 'sell', got '${String(request.side)}'`, now);
   }
   if (request.type !== 'limit' && request.type !== 'market') {
-    throw rejected(RET_CODES.paramError, `type must be 'limit' or 'market', got ${JSON.stringify(request.type)}`, now);
+    throw rejected(RET_CODES.paramError, `type must be 'limit' or 'market', got '${String(request.type)}'`, now);
   }
   checkPositive('amount', request.amount, now);
   if (request.type === 'limit') {

@@ -1,0 +1,161 @@
+import assert from 'node:assert/strict';
+import { describe, test } from 'node:test';
+import type { VenueEvent } from '../../src/exchange/exchange-adapter.ts';
+import { PaperOptionsError } from '../../src/exchange/paper/paper-options.ts';
+import { SYMBOL, limitBuy, paperExchange, record, summarize } from './paper-support.ts';
+
+describe('paper exchange event stream', () => {
+  test('with eventsBeforeResponse, the cancel event is handled (listener awaited) before cancelOrder returns', async () => {
+    const paper = paperExchange({ eventsBeforeResponse: true });
+    await paper.placeOrder(limitBuy('race', '90'));
+    let returned = false;
+    const seen: string[] = [];
+    paper.subscribe(async (event) => {
+      await new Promise((resolve) => setImmediate(resolve)); // a handler that does I/O
+      seen.push(`${summarize(event)} returned=${returned}`);
+    });
+    await paper.cancelOrder({ symbol: SYMBOL, clientOrderId: 'race' });
+    returned = true;
+    assert.deepEqual(seen, ['order race cancelled 0 returned=false']);
+  });
+
+  test('without it, the call returns first and the event follows on a later turn', async () => {
+    const paper = paperExchange();
+    await paper.placeOrder(limitBuy('later', '90'));
+    await paper.control.drain();
+    const { summary } = record(paper);
+    await paper.cancelOrder({ symbol: SYMBOL, clientOrderId: 'later' });
+    assert.deepEqual(summary(), []);
+    await paper.control.drain();
+    assert.deepEqual(summary(), ['order later cancelled 0']);
+  });
+
+  test('with latency, events arrive after the responses, in the order they happened', async () => {
+    const paper = paperExchange({ latencyMs: 15, liquidity: '0.5' });
+    const { summary } = record(paper);
+    await paper.placeOrder(limitBuy('l1', '99'));
+    await paper.placeOrder({ clientOrderId: 'l2', symbol: SYMBOL, side: 'buy', type: 'market', amount: '1' });
+    await paper.cancelOrder({ symbol: SYMBOL, clientOrderId: 'l1' });
+    assert.deepEqual(summary(), [], 'nothing arrives before the latency');
+    await paper.control.drain();
+    assert.deepEqual(summary(), [
+      'order l1 open 0',
+      'order l2 open 0',
+      'fill l2 0.5@100',
+      'order l2 partially_filled 0.5',
+      'order l1 cancelled 0',
+    ]);
+  });
+
+  test("delivery 'manual' holds events until control.deliver()", async () => {
+    const paper = paperExchange({ delivery: 'manual' });
+    const { summary } = record(paper);
+    await paper.placeOrder(limitBuy('m1', '100'));
+    await new Promise((resolve) => setTimeout(resolve, 5));
+    assert.deepEqual(summary(), []);
+    assert.deepEqual(paper.control.pendingEvents().map(summarize), ['order m1 open 0', 'fill m1 1@100', 'order m1 filled 1']);
+    assert.equal(await paper.control.deliver(1), 1);
+    assert.deepEqual(summary(), ['order m1 open 0']);
+    await paper.control.drain();
+    assert.equal(summary().length, 3);
+    assert.throws(() => paper.control.configure({ eventsBeforeResponse: true }), PaperOptionsError);
+  });
+
+  test('a cancel and a fill by hand push events with no botledger call involved', async () => {
+    const paper = paperExchange();
+    const { summary } = record(paper);
+    await paper.placeOrder(limitBuy('h1', '90', '2'));
+    await paper.placeOrder(limitBuy('h2', '91'));
+    const report = paper.control.cancelByHand({ symbol: SYMBOL, clientOrderId: 'h1' });
+    assert.equal(report.state, 'cancelled');
+    const fill = paper.control.fillByHand({ symbol: SYMBOL, clientOrderId: 'h2' }, '0.25', '90.5');
+    assert.equal(fill.amount, '0.25');
+    await paper.control.drain();
+    assert.deepEqual(summary(), [
+      'order h1 open 0',
+      'order h2 open 0',
+      'order h1 cancelled 0',
+      'fill h2 0.25@90.5',
+      'order h2 partially_filled 0.25',
+    ]);
+    assert.throws(() => paper.control.fillByHand({ symbol: SYMBOL, clientOrderId: 'h2' }, '5'), /at most 0.75 \(what remains of h2\)/);
+    assert.throws(() => paper.control.cancelByHand({ symbol: SYMBOL, clientOrderId: 'h1' }), /already cancelled/);
+  });
+
+  test('dropped, duplicated and reordered events (explicit next-N)', async () => {
+    const paper = paperExchange();
+    const { summary } = record(paper);
+    paper.control.dropNextEvents(1);
+    await paper.placeOrder(limitBuy('e1', '90'));
+    paper.control.duplicateNextEvents(1);
+    await paper.placeOrder(limitBuy('e2', '90'));
+    paper.control.reorderNextEvents(1);
+    await paper.placeOrder(limitBuy('e3', '90'));
+    await paper.placeOrder(limitBuy('e4', '90'));
+    await paper.control.drain();
+    assert.deepEqual(summary(), ['order e2 open 0', 'order e2 open 0', 'order e4 open 0', 'order e3 open 0']);
+    assert.deepEqual(paper.control.stats, { delivered: 4, dropped: 1, duplicated: 1, reordered: 1, lost: 0 });
+    assert.equal(
+      (await paper.fetchOrder({ symbol: SYMBOL, clientOrderId: 'e1' }))?.state,
+      'open',
+      'a dropped event is recoverable by asking',
+    );
+  });
+
+  test('a held-back event is released by drain() when nothing follows it', async () => {
+    const paper = paperExchange();
+    const { summary } = record(paper);
+    paper.control.reorderNextEvents(1);
+    await paper.placeOrder(limitBuy('alone', '90'));
+    await paper.control.drain();
+    assert.deepEqual(summary(), ['order alone open 0']);
+  });
+
+  test('disconnect: listeners are told, events meanwhile are lost, and fetches recover them after reconnect', async () => {
+    const paper = paperExchange();
+    const { summary } = record(paper);
+    await paper.placeOrder(limitBuy('d1', '99', '1'));
+    await paper.control.drain();
+    await paper.control.disconnect('test outage');
+    assert.equal(paper.control.connected, false);
+    paper.control.setPrice(SYMBOL, '98');
+    await paper.placeOrder(limitBuy('d2', '90'));
+    await paper.control.reconnect();
+    await paper.control.drain();
+    assert.deepEqual(summary(), ['order d1 open 0', 'disconnected', 'reconnected']);
+    assert.equal(paper.control.stats.lost, 3);
+    const d1 = await paper.fetchOrder({ symbol: SYMBOL, clientOrderId: 'd1' });
+    assert.equal(d1?.state, 'filled');
+    assert.equal((await paper.fetchFills({ symbol: SYMBOL, clientOrderId: 'd1' })).length, 1);
+    assert.deepEqual(
+      (await paper.fetchOpenOrders(SYMBOL)).map((order) => order.clientOrderId),
+      ['d2'],
+    );
+    await paper.cancelOrder({ symbol: SYMBOL, clientOrderId: 'd2' });
+    await paper.control.drain();
+    assert.equal(summary().at(-1), 'order d2 cancelled 0', 'delivery resumes after reconnect');
+  });
+
+  test('a listener that throws is recorded and the stream goes on', async () => {
+    const failures: VenueEvent[] = [];
+    const paper = paperExchange({ onListenerError: (_error, event) => failures.push(event) });
+    paper.subscribe(() => {
+      throw new Error('handler bug');
+    });
+    const { summary } = record(paper);
+    await paper.placeOrder(limitBuy('x1', '90'));
+    await paper.placeOrder(limitBuy('x2', '90'));
+    await paper.control.drain();
+    assert.equal(summary().length, 2);
+    assert.equal(paper.control.listenerFailures.length, 2);
+    assert.equal(failures.length, 2);
+  });
+
+  test('ticker events, when asked for, follow every price change', async () => {
+    const paper = paperExchange({ tickerEvents: true });
+    const { summary } = record(paper);
+    paper.control.setPrice(SYMBOL, '101');
+    await paper.control.drain();
+    assert.deepEqual(summary(), ['ticker 101']);
+  });
+});
