@@ -159,3 +159,32 @@ describe('paper exchange event stream', () => {
     assert.deepEqual(summary(), ['ticker 101']);
   });
 });
+
+describe('paper exchange event stream, re-entry and live mode', () => {
+  test('a listener that places an order (eventsBeforeResponse) does not deadlock; its events follow', async () => {
+    const paper = paperExchange({ eventsBeforeResponse: true });
+    const { summary } = record(paper);
+    paper.subscribe(async (event) => {
+      if (event.type === 'fill' && event.fill.clientOrderId === 'entry') {
+        await paper.placeOrder({ clientOrderId: 'take-profit', symbol: SYMBOL, side: 'sell', type: 'limit', amount: '1', price: '105' });
+        await assert.rejects(paper.control.drain(), /called from inside an event listener/);
+      }
+    });
+    await paper.placeOrder(limitBuy('entry', '100'));
+    await paper.control.drain();
+    assert.deepEqual(summary(), ['order entry open 0', 'fill entry 1@100', 'order entry filled 1', 'order take-profit open 0']);
+  });
+
+  test('live mode moves the price by itself until closed', async () => {
+    const paper = paperExchange({ tickIntervalMs: 1, tickerEvents: true });
+    const keepAlive = setInterval(() => {}, 1000); // the venue's timer is unref'd: it never holds a process open
+    const first = await new Promise((resolve) => {
+      paper.subscribe((event) => {
+        if (event.type === 'ticker') resolve(event.ticker.symbol);
+      });
+    });
+    clearInterval(keepAlive);
+    assert.equal(first, SYMBOL);
+    await paper.close();
+  });
+});

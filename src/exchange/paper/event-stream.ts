@@ -4,9 +4,18 @@
  * be dropped, duplicated, reordered or lost in a disconnect. Nothing here is persisted: events in
  * flight are lost on a restart, as on a real venue, and must be recovered by asking (fetch*).
  */
+import { AsyncLocalStorage } from 'node:async_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { VenueEvent, VenueEventListener } from '../exchange-adapter.ts';
 import type { EventFate } from './faults.ts';
+
+/** Marks code running inside a listener call, so the venue never waits on a delivery that waits on it. */
+const insideListener = new AsyncLocalStorage<true>();
+
+/** Thrown when a listener asks the stream to wait for deliveries, which would wait for the listener itself. */
+export class StreamReentryError extends Error {
+  readonly code = 'PAPER_STREAM_REENTRY';
+}
 
 interface Entry {
   readonly event: VenueEvent;
@@ -64,6 +73,14 @@ export class EventStream {
     this.#settings = settings;
     this.#fate = fate;
     this.#onListenerError = onListenerError;
+  }
+
+  /**
+   * True inside a listener call (and whatever it awaits). A call made from there must not wait for
+   * its own events: they queue behind the event being handled, as on a real socket.
+   */
+  get inListener(): boolean {
+    return insideListener.getStore() === true;
   }
 
   get connected(): boolean {
@@ -129,6 +146,7 @@ export class EventStream {
 
   /** Delivers up to `count` queued events now, whatever the mode (releasing a held-back event if the queue is empty). */
   async deliver(count = 1): Promise<number> {
+    this.#refuseReentry('deliver');
     let delivered = 0;
     await this.#pump;
     while (delivered < count) {
@@ -143,6 +161,7 @@ export class EventStream {
 
   /** Delivers everything pending (a held-back event included) and waits until listeners are done. */
   async drain(): Promise<void> {
+    this.#refuseReentry('drain');
     for (;;) {
       await this.#pump;
       this.#releaseHeld();
@@ -165,6 +184,12 @@ export class EventStream {
     this.#held = undefined;
     await this.#pump;
     this.#listeners.clear();
+  }
+
+  #refuseReentry(name: string): void {
+    if (this.inListener) {
+      throw new StreamReentryError(`control.${name}() was called from inside an event listener; it would wait for that listener to finish`);
+    }
   }
 
   #enqueue(event: VenueEvent, reorder: boolean): Promise<void> {
@@ -219,7 +244,7 @@ export class EventStream {
   async #deliver(entry: Entry): Promise<void> {
     for (const listener of [...this.#listeners]) {
       try {
-        await listener(entry.event);
+        await insideListener.run(true, () => listener(entry.event));
       } catch (error) {
         this.failures.push({ error, event: entry.event });
         this.#onListenerError?.(error, entry.event);

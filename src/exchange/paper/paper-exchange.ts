@@ -163,8 +163,10 @@ export class PaperExchange implements ExchangeAdapter {
     report: OrderStatusReport,
     events: VenueEvent[],
   ): Promise<OrderStatusReport> {
-    const delivered = this.#venue.stream.publish(events);
-    if (this.#venue.settings.eventsBeforeResponse) await delivered;
+    const stream = this.#venue.stream;
+    const delivered = stream.publish(events);
+    // From inside a listener, its own events queue behind the one being handled: waiting would deadlock.
+    if (this.#venue.settings.eventsBeforeResponse && !stream.inListener) await delivered;
     if (fault?.kind === 'timeout-after') throw timedOut(operation, subject, SIMULATED_TIMEOUT_MS);
     return report;
   }
