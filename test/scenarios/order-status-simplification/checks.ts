@@ -136,8 +136,9 @@ export const checks: ScenarioChecks<OrderStatusFacts> = {
       return !e || e.status !== o.status || e.reason !== o.reason;
     });
     assert.deepEqual(wrong.slice(0, 3), [], 'every order has its mapped status and its full unified reason');
-    const longest = Math.max(0, ...orders.map((o) => o.reason?.length ?? 0));
-    const expectedLongest = Math.max(0, ...[...facts.expected.values()].map((e) => e.reason?.length ?? 0));
+    const longest = orders.reduce((max, o) => Math.max(max, o.reason?.length ?? 0), 0);
+    let expectedLongest = 0;
+    for (const e of facts.expected.values()) expectedLongest = Math.max(expectedLongest, e.reason?.length ?? 0);
     assert.equal(longest, expectedLongest, 'no reason truncated');
 
     const after = await integrity(database);
