@@ -42,7 +42,9 @@ export function createMigrationContext(
     migration: { version: migration.version, name: migration.name, source: migration.source, fileName: migration.fileName },
     addVerify(query: string): void {
       if (typeof query !== 'string' || !query.trim()) {
-        throw new MigrationInputError('VERIFY_QUERY_INVALID', `${migration.fileName}: addVerify needs a non-empty SQL query`, { file: migration.fileName });
+        throw new MigrationInputError('VERIFY_QUERY_INVALID', `${migration.fileName}: addVerify needs a non-empty SQL query`, {
+          file: migration.fileName,
+        });
       }
       verifySql.push(query);
     },

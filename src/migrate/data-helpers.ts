@@ -87,7 +87,10 @@ function planRemap(table: string, column: string, mapping: Readonly<Record<strin
   const quotedTable = quoteIdentifier(table, 'table');
   const quotedColumn = quoteIdentifier(column, 'column');
   if (mapping === null || typeof mapping !== 'object') {
-    throw new MigrationInputError('REMAP_MAPPING_INVALID', `remapValues(${table}.${column}): mapping must be an object of old value -> new value`);
+    throw new MigrationInputError(
+      'REMAP_MAPPING_INVALID',
+      `remapValues(${table}.${column}): mapping must be an object of old value -> new value`,
+    );
   }
   for (const [from, to] of Object.entries(mapping)) {
     if (typeof to !== 'string') {
@@ -113,7 +116,10 @@ function remapVerifyQuery(plan: RemapPlan): string | undefined {
   // A NULL key always maps to a string, so NULL is never also a new value; any other old value may be.
   const newValues = new Set(plan.entries.map(([, to]) => to));
   const olds = plan.entries.map(([from]) => from).filter((from) => !newValues.has(from));
-  const conditions = [...(olds.length > 0 ? [`${plan.column} in (${olds.map(quoteLiteral).join(', ')})`] : []), ...(plan.mapsNull ? [`${plan.column} is null`] : [])];
+  const conditions = [
+    ...(olds.length > 0 ? [`${plan.column} in (${olds.map(quoteLiteral).join(', ')})`] : []),
+    ...(plan.mapsNull ? [`${plan.column} is null`] : []),
+  ];
   if (conditions.length === 0) return undefined;
   const matchOld = conditions.length === 1 ? conditions[0] : `(${conditions.join(' or ')})`;
   const filter = plan.where ? `${matchOld} and (${plan.where})` : matchOld;
@@ -127,7 +133,12 @@ function remapVerifyQuery(plan: RemapPlan): string | undefined {
  * remapVerifySql('orders', 'status', { amo: 'pending', rejected: 'failed' });
  * // select "status" as old_value, count(*) as remaining_rows from "orders" where "status" in ('amo', 'rejected') group by "status"
  */
-export function remapVerifySql(table: string, column: string, mapping: Readonly<Record<string, string>>, options: RemapOptions = {}): string | undefined {
+export function remapVerifySql(
+  table: string,
+  column: string,
+  mapping: Readonly<Record<string, string>>,
+  options: RemapOptions = {},
+): string | undefined {
   return remapVerifyQuery(planRemap(table, column, mapping, options.where));
 }
 
@@ -201,11 +212,15 @@ export interface BackfillHelperOptions extends BackfillOptions {
 }
 
 async function ensureProgressTable(db: Kysely<any>): Promise<void> {
-  await sql`create table if not exists ${sql.raw(BACKFILL_PROGRESS_TABLE)} (progress_key text primary key, last_key text, updated_at text)`.execute(db);
+  await sql`create table if not exists ${sql.raw(BACKFILL_PROGRESS_TABLE)} (progress_key text primary key, last_key text, updated_at text)`.execute(
+    db,
+  );
 }
 
 async function readResumeKey(db: Kysely<any>, progressKey: string): Promise<unknown> {
-  const { rows } = await sql<{ last_key: string | null }>`select last_key from ${sql.raw(BACKFILL_PROGRESS_TABLE)} where progress_key = ${progressKey}`.execute(db);
+  const { rows } = await sql<{
+    last_key: string | null;
+  }>`select last_key from ${sql.raw(BACKFILL_PROGRESS_TABLE)} where progress_key = ${progressKey}`.execute(db);
   // Stored as JSON so an integer key comes back as a number and a text key as a string (SQLite compares them differently).
   return rows[0]?.last_key == null ? undefined : JSON.parse(rows[0].last_key);
 }
@@ -219,7 +234,11 @@ async function saveResumeKey(db: Kysely<any>, progressKey: string, lastKey: unkn
 function positiveInteger(value: number | undefined, fallback: number, name: string, table: string): number {
   if (value === undefined) return fallback;
   if (!Number.isSafeInteger(value) || value < 1) {
-    throw new MigrationInputError('BACKFILL_OPTION_INVALID', `backfill(${table}): ${name} must be a positive integer, got ${String(value)}`, { table, option: name });
+    throw new MigrationInputError(
+      'BACKFILL_OPTION_INVALID',
+      `backfill(${table}): ${name} must be a positive integer, got ${String(value)}`,
+      { table, option: name },
+    );
   }
   return value;
 }
@@ -257,7 +276,11 @@ export async function backfill(
   if (columns.length === 0) throw new MigrationInputError('BACKFILL_OPTION_INVALID', `backfill(${table}): set names no column`, { table });
   const assignments = columns.map(([column, expression]) => {
     if (typeof expression !== 'string' || !expression.trim()) {
-      throw new MigrationInputError('BACKFILL_OPTION_INVALID', `backfill(${table}): the expression for column ${column} must be non-empty SQL`, { table, column });
+      throw new MigrationInputError(
+        'BACKFILL_OPTION_INVALID',
+        `backfill(${table}): the expression for column ${column} must be non-empty SQL`,
+        { table, column },
+      );
     }
     return sql`${sql.raw(quoteIdentifier(column, 'column'))} = ${sql.raw(expression)}`;
   });
@@ -268,9 +291,17 @@ export async function backfill(
 
   await ensureProgressTable(db);
   let last = await readResumeKey(db, progressKey);
-  const bar = options.progress !== false && process.stderr.isTTY ? new cliProgress.SingleBar({ stream: process.stderr, format: `backfill ${table} [{bar}] {value}/{total} rows | {eta_formatted}` }, cliProgress.Presets.shades_classic) : undefined;
+  const bar =
+    options.progress !== false && process.stderr.isTTY
+      ? new cliProgress.SingleBar(
+          { stream: process.stderr, format: `backfill ${table} [{bar}] {value}/{total} rows | {eta_formatted}` },
+          cliProgress.Presets.shades_classic,
+        )
+      : undefined;
   if (bar) {
-    const { rows } = await sql<{ n: number | string }>`select count(*) as n from ${sql.raw(quotedTable)} where 1 = 1 ${after(last)} ${where}`.execute(db);
+    const { rows } = await sql<{
+      n: number | string;
+    }>`select count(*) as n from ${sql.raw(quotedTable)} where 1 = 1 ${after(last)} ${where}`.execute(db);
     bar.start(Number(rows[0].n), 0);
   }
   let total = 0;
@@ -281,7 +312,10 @@ export async function backfill(
           where 1 = 1 ${after(last)} ${where} order by ${key} limit ${sql.lit(batchSize)}) as next_batch`.execute(tx);
         const upper = rows[0]?.upper ?? undefined;
         if (upper === undefined) return undefined;
-        const result = await sql`update ${sql.raw(quotedTable)} set ${sql.join(assignments)} where ${key} <= ${upper} ${after(last)} ${where}`.execute(tx);
+        const result =
+          await sql`update ${sql.raw(quotedTable)} set ${sql.join(assignments)} where ${key} <= ${upper} ${after(last)} ${where}`.execute(
+            tx,
+          );
         await saveResumeKey(tx, progressKey, upper);
         return { upper, rows: Number(result.numAffectedRows ?? 0n) };
       };

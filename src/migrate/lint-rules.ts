@@ -133,7 +133,9 @@ async function valuesAtLimit({ catalog, located }: LintRuleContext): Promise<Hit
         message:
           `${plural(atLimit, 'value', 'values')} of ${tableLabel(table)}.${column.name} ${atLimit === 1 ? 'is' : 'are'} exactly ${limit} characters long, ` +
           `the limit of ${column.type!.raw}: probably cut to fit` +
-          (widened ? '; widening the column keeps new values whole but cannot bring back what was already cut' : '; widen the column (e.g. to text) before more are cut'),
+          (widened
+            ? '; widening the column keeps new values whole but cannot bring back what was already cut'
+            : '; widen the column (e.g. to text) before more are cut'),
       });
     }
   }
@@ -150,14 +152,19 @@ async function dropWithData({ catalog, located }: LintRuleContext): Promise<Hit[
     const column = entry.live && (await catalog.column(entry.live, entry.op.column));
     if (!entry.live || !column) continue;
     const { values } = await catalog.aggregates(entry.live, { values: `count(${q(column.name)})` });
-    if (values > 0) hits.push({ line: entry.line, message: `dropping column ${tableLabel(entry.live)}.${column.name} discards ${plural(values, 'non-null value', 'non-null values')}` });
+    if (values > 0)
+      hits.push({
+        line: entry.line,
+        message: `dropping column ${tableLabel(entry.live)}.${column.name} discards ${plural(values, 'non-null value', 'non-null values')}`,
+      });
   }
   for (const entry of ofKind(located, 'drop-table')) {
     const columns = entry.live && (await catalog.columns(entry.live));
     if (!entry.live || !columns) continue;
     if (!entry.copiedInto) {
       const rows = await catalog.count(entry.live);
-      if (rows > 0) hits.push({ line: entry.line, message: `dropping table ${tableLabel(entry.live)} discards ${plural(rows, 'row', 'rows')}` });
+      if (rows > 0)
+        hits.push({ line: entry.line, message: `dropping table ${tableLabel(entry.live)} discards ${plural(rows, 'row', 'rows')}` });
       continue;
     }
     // A rebuild: the rows were copied into a new table; the columns it leaves out are what is lost.
@@ -244,9 +251,12 @@ async function renameBreaksCode({ catalog, located }: LintRuleContext): Promise<
   return hits;
 }
 
-const VOLATILE_FUNCTIONS = /\b(random|random_normal|clock_timestamp|timeofday|gen_random_uuid|uuid_generate_v1|uuid_generate_v1mc|uuid_generate_v4|nextval|setseed)\s*\(/i;
-const TIME_OF_MIGRATION = /\b(now\s*\(|transaction_timestamp\s*\(|statement_timestamp\s*\(|current_timestamp\b|current_date\b|current_time\b|localtimestamp\b|localtime\b)/i;
-const LITERAL = /^(?:[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:e[+-]?\d+)?|[eExX]?'(?:[^']|'')*'|null|true|false)(?:\s*::\s*[a-z_][\w ]*(?:\(\s*\d+(?:\s*,\s*\d+)?\s*\))?)?$/i;
+const VOLATILE_FUNCTIONS =
+  /\b(random|random_normal|clock_timestamp|timeofday|gen_random_uuid|uuid_generate_v1|uuid_generate_v1mc|uuid_generate_v4|nextval|setseed)\s*\(/i;
+const TIME_OF_MIGRATION =
+  /\b(now\s*\(|transaction_timestamp\s*\(|statement_timestamp\s*\(|current_timestamp\b|current_date\b|current_time\b|localtimestamp\b|localtime\b)/i;
+const LITERAL =
+  /^(?:[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:e[+-]?\d+)?|[eExX]?'(?:[^']|'')*'|null|true|false)(?:\s*::\s*[a-z_][\w ]*(?:\(\s*\d+(?:\s*,\s*\d+)?\s*\))?)?$/i;
 
 /** A literal (optionally cast or parenthesised): the same value for every row, computed once. */
 export function isConstantDefault(expression: string): boolean {

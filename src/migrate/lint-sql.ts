@@ -46,7 +46,11 @@ export type LintOperation = At &
     | { readonly kind: 'create-index'; readonly table: TableRef; readonly concurrently: boolean; readonly name: string | undefined }
     | { readonly kind: 'rename-column'; readonly table: TableRef; readonly from: string; readonly to: string }
     | { readonly kind: 'rename-table'; readonly table: TableRef; readonly to: TableRef }
-    | { readonly kind: 'create-table'; readonly table: TableRef; readonly columns: readonly { name: string; type: ColumnType | undefined }[] }
+    | {
+        readonly kind: 'create-table';
+        readonly table: TableRef;
+        readonly columns: readonly { name: string; type: ColumnType | undefined }[];
+      }
     | { readonly kind: 'insert-select'; readonly table: TableRef; readonly from: TableRef }
   );
 
@@ -68,7 +72,9 @@ export function normalizeIdentifier(text: string): string {
 
 function splitQualified(text: string): TableRef {
   const parts = text.match(new RegExp(IDENT, 'g')) ?? [text];
-  return parts.length > 1 ? { schema: normalizeIdentifier(parts[0]), name: normalizeIdentifier(parts[1]) } : { name: normalizeIdentifier(parts[0]) };
+  return parts.length > 1
+    ? { schema: normalizeIdentifier(parts[0]), name: normalizeIdentifier(parts[1]) }
+    : { name: normalizeIdentifier(parts[0]) };
 }
 
 /** `monitoring.positions` or `positions`, for messages. */
@@ -162,13 +168,20 @@ export function parseColumnType(text: string): ColumnType | undefined {
       text.trim(),
     );
   if (!m || DEFINITION_END.test(m[1])) return undefined;
-  const base = m[1].toLowerCase().replace(/\s+/g, ' ').replace(/\s*\(\s*\d+\s*\)/, '');
+  const base = m[1]
+    .toLowerCase()
+    .replace(/\s+/g, ' ')
+    .replace(/\s*\(\s*\d+\s*\)/, '');
   return { raw: m[0], base, length: m[2] === undefined ? undefined : Number(m[2]) };
 }
 
 /** Variable-length character types with a length limit (never char(n), which pads to its length). */
 export function isBoundedVarchar(type: ColumnType | undefined): type is ColumnType & { length: number } {
-  return !!type && type.length !== undefined && ['varchar', 'character varying', 'nvarchar', 'varchar2', 'nvarchar2', 'varying character'].includes(type.base);
+  return (
+    !!type &&
+    type.length !== undefined &&
+    ['varchar', 'character varying', 'nvarchar', 'varchar2', 'nvarchar2', 'varying character'].includes(type.base)
+  );
 }
 
 /** Character types without a limit: text, varchar without a length, clob. */
@@ -215,11 +228,13 @@ function parseAlterAction(table: TableRef, original: string, masked: string, at:
     return { kind: 'add-column', table, column: normalizeIdentifier(m[2]), ...definition, at };
   }
   m = new RegExp(String.raw`^drop\s+(column\s+)?(?:if\s+exists\s+)?(${IDENT})`, 'i').exec(masked);
-  if (m && (m[1] || !CONSTRAINT_WORDS.has(m[2].toLowerCase()))) return { kind: 'drop-column', table, column: normalizeIdentifier(m[2]), at };
+  if (m && (m[1] || !CONSTRAINT_WORDS.has(m[2].toLowerCase())))
+    return { kind: 'drop-column', table, column: normalizeIdentifier(m[2]), at };
   m = new RegExp(String.raw`^rename\s+to\s+(${QNAME})`, 'i').exec(masked);
   if (m) return { kind: 'rename-table', table, to: splitQualified(m[1]), at };
   m = new RegExp(String.raw`^rename\s+(column\s+)?(${IDENT})\s+to\s+(${IDENT})`, 'i').exec(masked);
-  if (m && (m[1] || m[2].toLowerCase() !== 'constraint')) return { kind: 'rename-column', table, from: normalizeIdentifier(m[2]), to: normalizeIdentifier(m[3]), at };
+  if (m && (m[1] || m[2].toLowerCase() !== 'constraint'))
+    return { kind: 'rename-column', table, from: normalizeIdentifier(m[2]), to: normalizeIdentifier(m[3]), at };
   return undefined;
 }
 
@@ -260,8 +275,20 @@ export function parseStatement(sqlText: string): LintOperation[] {
     const names = m[1].match(new RegExp(QNAME, 'g')) ?? [];
     return names.map((name) => ({ kind: 'drop-table', table: splitQualified(name), at: lead }));
   }
-  m = new RegExp(String.raw`^create\s+(?:unique\s+)?index\s+(concurrently\s+)?(?:if\s+not\s+exists\s+)?(?:(?!on\b)(${QNAME})\s+)?on\s+(?:only\s+)?(${QNAME})`, 'i').exec(body);
-  if (m) return [{ kind: 'create-index', table: splitQualified(m[3]), concurrently: !!m[1], name: m[2] ? normalizeIdentifier(m[2]) : undefined, at: lead }];
+  m = new RegExp(
+    String.raw`^create\s+(?:unique\s+)?index\s+(concurrently\s+)?(?:if\s+not\s+exists\s+)?(?:(?!on\b)(${QNAME})\s+)?on\s+(?:only\s+)?(${QNAME})`,
+    'i',
+  ).exec(body);
+  if (m)
+    return [
+      {
+        kind: 'create-index',
+        table: splitQualified(m[3]),
+        concurrently: !!m[1],
+        name: m[2] ? normalizeIdentifier(m[2]) : undefined,
+        at: lead,
+      },
+    ];
   m = new RegExp(String.raw`^create\s+(?:(?:temp|temporary|unlogged)\s+)?table\s+(?:if\s+not\s+exists\s+)?(${QNAME})\s*\(`, 'i').exec(body);
   if (m) return [{ ...parseCreateTable(splitQualified(m[1]), masked, lead + m[0].length), at: lead }];
   m = new RegExp(String.raw`^insert\s+(?:or\s+\w+\s+)?into\s+(${QNAME})[\s\S]*?\bselect\b[\s\S]*?\bfrom\s+(${QNAME})`, 'i').exec(body);

@@ -95,7 +95,10 @@ export class LintCatalog {
     const columns = await this.columns(table);
     // SQLite matches names without regard to case; PostgreSQL names were already folded by the parser.
     const caseless = this.#database.capabilities.pragmaForeignKeys;
-    return columns?.find((column) => column.name === name) ?? (caseless ? columns?.find((c) => c.name.toLowerCase() === name.toLowerCase()) : undefined);
+    return (
+      columns?.find((column) => column.name === name) ??
+      (caseless ? columns?.find((c) => c.name.toLowerCase() === name.toLowerCase()) : undefined)
+    );
   }
 
   async #readColumns(table: TableRef): Promise<LiveColumn[] | undefined> {
@@ -103,9 +106,10 @@ export class LintCatalog {
     let rows: Row[];
     if (this.#database.capabilities.pragmaForeignKeys) {
       // SQLite: the PRAGMA table function; an unknown schema throws, an unknown table returns nothing.
-      ({ rows } = await sql<Row>`select name, type, "notnull" as not_null from pragma_table_info(${table.name}, ${table.schema ?? 'main'})`.execute(
-        this.#database.db,
-      ));
+      ({ rows } =
+        await sql<Row>`select name, type, "notnull" as not_null from pragma_table_info(${table.name}, ${table.schema ?? 'main'})`.execute(
+          this.#database.db,
+        ));
     } else {
       // PostgreSQL: to_regclass resolves an unqualified name through search_path, as the migration itself will.
       ({ rows } = await sql<Row>`select a.attname as name, format_type(a.atttypid, a.atttypmod) as type, a.attnotnull as not_null
@@ -114,7 +118,11 @@ export class LintCatalog {
       ));
     }
     if (rows.length === 0) return undefined;
-    return rows.map((row) => ({ name: row.name, type: parseColumnType(row.type ?? ''), notNull: row.not_null === true || Number(row.not_null) === 1 }));
+    return rows.map((row) => ({
+      name: row.name,
+      type: parseColumnType(row.type ?? ''),
+      notNull: row.not_null === true || Number(row.not_null) === 1,
+    }));
   }
 
   /**
@@ -127,7 +135,8 @@ export class LintCatalog {
     const query = `select ${select} from ${LintCatalog.qualified(table)}`;
     let found = this.#counts.get(query);
     if (!found) {
-      found = sql.raw<Record<string, unknown>>(query)
+      found = sql
+        .raw<Record<string, unknown>>(query)
         .execute(this.#database.db)
         .then(({ rows }) => Object.fromEntries(names.map((name, i) => [name, Number(rows[0]?.[`a${i}`] ?? 0)])));
       this.#counts.set(query, found);
@@ -148,14 +157,16 @@ export class LintCatalog {
    */
   async rowsAbove(table: TableRef, threshold: number): Promise<{ above: boolean; about?: number }> {
     if (this.#database.capabilities.concurrentIndexes) {
-      const { rows } = await sql<{ n: unknown }>`select reltuples::float8 as n from pg_class where oid = to_regclass(${LintCatalog.qualified(table)})`.execute(
-        this.#database.db,
-      );
+      const { rows } = await sql<{
+        n: unknown;
+      }>`select reltuples::float8 as n from pg_class where oid = to_regclass(${LintCatalog.qualified(table)})`.execute(this.#database.db);
       const estimate = Number(rows[0]?.n ?? -1);
       if (estimate > threshold) return { above: true, about: Math.round(estimate) };
     }
     const { rows } = await sql
-      .raw<{ n: unknown }>(`select count(*) as n from (select 1 as one from ${LintCatalog.qualified(table)} limit ${threshold + 1}) as bounded`)
+      .raw<{ n: unknown }>(
+        `select count(*) as n from (select 1 as one from ${LintCatalog.qualified(table)} limit ${threshold + 1}) as bounded`,
+      )
       .execute(this.#database.db);
     return { above: Number(rows[0]?.n ?? 0) > threshold };
   }
@@ -167,7 +178,9 @@ export class LintCatalog {
  * leave the old name in place because the migration creates it again.
  */
 export function locateOperations(statements: readonly SqlStatement[]): LocatedOperation[] {
-  const ops = statements.flatMap((statement) => parseStatement(statement.sql).map((op) => ({ op, line: lineAt(statement.sql, statement.line, op.at) })));
+  const ops = statements.flatMap((statement) =>
+    parseStatement(statement.sql).map((op) => ({ op, line: lineAt(statement.sql, statement.line, op.at) })),
+  );
   type Origin = { live: TableRef } | { created: Extract<LintOperation, { kind: 'create-table' }> } | { gone: true };
   const names: { name: TableRef; origin: Origin }[] = [];
   const originOf = (name: TableRef): Origin => names.findLast((entry) => sameTable(entry.name, name))?.origin ?? { live: name };
@@ -199,7 +212,9 @@ export function locateOperations(statements: readonly SqlStatement[]): LocatedOp
       }
       case 'rename-table': {
         const later = ops.slice(index + 1).map((o) => o.op);
-        const nameReused = later.some((o) => (o.kind === 'create-table' && sameTable(o.table, op.table)) || (o.kind === 'rename-table' && sameTable(o.to, op.table)));
+        const nameReused = later.some(
+          (o) => (o.kind === 'create-table' && sameTable(o.table, op.table)) || (o.kind === 'rename-table' && sameTable(o.to, op.table)),
+        );
         located.push({ op, line, live, nameReused });
         names.push({ name: op.to, origin: originOf(op.table) }, { name: op.table, origin: { gone: true } });
         return;

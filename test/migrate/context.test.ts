@@ -90,9 +90,10 @@ forEachDialect('createMigrationContext', (target) => {
         const { context } = createMigrationContext(db, database, migration);
         assert.equal(await context.backfill('items', { counter: 'counter + 1' }, crashAfterTwo), 6);
       });
-      const saved = await sql<{ progress_key: string; last_key: string }>`select progress_key, last_key from ${sql.raw(BACKFILL_PROGRESS_TABLE)}`.execute(
-        database.db,
-      );
+      const saved = await sql<{
+        progress_key: string;
+        last_key: string;
+      }>`select progress_key, last_key from ${sql.raw(BACKFILL_PROGRESS_TABLE)}`.execute(database.db);
       assert.deepEqual(saved.rows, [{ progress_key: 'core:0007:items:counter', last_key: '6' }]);
       await database.db.connection().execute(async (db) => {
         const { context } = createMigrationContext(db, database, migration);

@@ -54,7 +54,10 @@ test('quoteIdentifier quotes plain and schema-qualified names and names a bad on
 
 test('remapVerifySql leaves out old values that are also new values, and ANDs where', () => {
   const query = remapVerifySql('orders', 'status', { a: 'b', b: 'c', [REMAP_NULL]: 'legacy' }, { where: "side = 'sell'" });
-  assert.equal(query, `select "status" as old_value, count(*) as remaining_rows from "orders" where ("status" in ('a') or "status" is null) and (side = 'sell') group by "status"`);
+  assert.equal(
+    query,
+    `select "status" as old_value, count(*) as remaining_rows from "orders" where ("status" in ('a') or "status" is null) and (side = 'sell') group by "status"`,
+  );
   assert.equal(remapVerifySql('orders', 'status', { same: 'same' }), undefined);
   assert.match(remapVerifySql('t', 'c', { "it's": 'x' }) ?? '', /in \('it''s'\)/);
 });
@@ -70,12 +73,26 @@ forEachDialect('remapValues', (target) => {
     try {
       const { db, capabilities } = database;
       await sql`create table orders (id integer primary key, status text, side text)`.execute(db);
-      const statuses = ['amo', 'pending_execution', 'retry_pending', 'rejected', 'ongoing', 'closed', 'cancelled', 'amo', 'rejected', 'pending'];
+      const statuses = [
+        'amo',
+        'pending_execution',
+        'retry_pending',
+        'rejected',
+        'ongoing',
+        'closed',
+        'cancelled',
+        'amo',
+        'rejected',
+        'pending',
+      ];
       for (const [i, status] of statuses.entries()) await sql`insert into orders values (${i + 1}, ${status}, 'buy')`.execute(db);
       const mapping = { amo: 'pending', pending_execution: 'pending', retry_pending: 'failed', rejected: 'failed' };
       const { changed, verifySql } = await remapValues(db, capabilities, 'orders', 'status', mapping);
       assert.equal(changed, 6);
-      const byStatus = await rows<{ status: string; n: unknown }>(db, 'select status, count(*) as n from orders group by status order by status');
+      const byStatus = await rows<{ status: string; n: unknown }>(
+        db,
+        'select status, count(*) as n from orders group by status order by status',
+      );
       assert.deepEqual(
         byStatus.map((r) => `${r.status}:${Number(r.n)}`),
         ['cancelled:1', 'closed:1', 'failed:3', 'ongoing:1', 'pending:4'],
@@ -100,7 +117,14 @@ forEachDialect('remapValues', (target) => {
       const { db, capabilities } = database;
       await sql`create table orders (id integer primary key, status text, side text)`.execute(db);
       await sql`insert into orders values (1, 'sell', 'sell'), (2, 'sell', 'buy'), (3, 'sell', 'sell')`.execute(db);
-      const { changed, verifySql } = await remapValues(db, capabilities, 'orders', 'status', { sell: 'pending' }, { where: "side = 'sell'" });
+      const { changed, verifySql } = await remapValues(
+        db,
+        capabilities,
+        'orders',
+        'status',
+        { sell: 'pending' },
+        { where: "side = 'sell'" },
+      );
       assert.equal(changed, 2);
       assert.deepEqual(
         (await rows<{ status: string }>(db, 'select status from orders order by id')).map((r) => r.status),
@@ -117,7 +141,18 @@ forEachDialect('remapValues', (target) => {
     try {
       const { db, capabilities } = database;
       await sql`create table trades (id integer primary key, logic_type text, plugin_id text)`.execute(db);
-      const logicTypes = ['combinedlogic-1', 'combinedlogic-2', 'combinedlogic-3', 'LOGIC1', 'LOGIC2', 'LOGIC3', null, '', 'custom-x', null];
+      const logicTypes = [
+        'combinedlogic-1',
+        'combinedlogic-2',
+        'combinedlogic-3',
+        'LOGIC1',
+        'LOGIC2',
+        'LOGIC3',
+        null,
+        '',
+        'custom-x',
+        null,
+      ];
       for (const [i, logic] of logicTypes.entries()) await sql`insert into trades (id, logic_type) values (${i + 1}, ${logic})`.execute(db);
       await sql`update trades set plugin_id = logic_type`.execute(db);
       const { changed, verifySql } = await remapValues(db, capabilities, 'trades', 'plugin_id', {
@@ -133,12 +168,25 @@ forEachDialect('remapValues', (target) => {
       assert.equal(changed, 9);
       assert.deepEqual(
         (await rows<{ plugin_id: string }>(db, 'select plugin_id from trades order by id')).map((r) => r.plugin_id),
-        ['v3-logic-01-5min', 'v3-logic-02-15min', 'v3-logic-03-1h', 'v3-logic-01-5min', 'v3-logic-02-15min', 'v3-logic-03-1h', 'legacy', 'legacy', 'custom-x', 'legacy'],
+        [
+          'v3-logic-01-5min',
+          'v3-logic-02-15min',
+          'v3-logic-03-1h',
+          'v3-logic-01-5min',
+          'v3-logic-02-15min',
+          'v3-logic-03-1h',
+          'legacy',
+          'legacy',
+          'custom-x',
+          'legacy',
+        ],
       );
       assert.deepEqual(await rows(db, verifySql!), []);
       await sql`insert into trades (id, logic_type, plugin_id) values (11, null, null), (12, '', '')`.execute(db);
       const left = await rows<{ old_value: string | null; remaining_rows: unknown }>(db, verifySql!);
-      const leftovers = left.map((r) => `${r.old_value === null ? 'NULL' : JSON.stringify(r.old_value)}:${Number(r.remaining_rows)}`).sort();
+      const leftovers = left
+        .map((r) => `${r.old_value === null ? 'NULL' : JSON.stringify(r.old_value)}:${Number(r.remaining_rows)}`)
+        .sort();
       assert.deepEqual(leftovers, ['"":1', 'NULL:1']);
     } finally {
       await database.close();
@@ -187,7 +235,10 @@ forEachDialect('remapValues', (target) => {
       await sql`create table monitoring.positions (id integer primary key, sync_status monitoring.sync_state)`.execute(db);
       await sql`insert into monitoring.positions values (1, 'ok'), (2, 'stale'), (3, null)`.execute(db);
       // new values take the column's type, an enum here
-      const { changed, verifySql } = await remapValues(db, capabilities, 'monitoring.positions', 'sync_status', { ok: 'synced', [REMAP_NULL]: 'failed' });
+      const { changed, verifySql } = await remapValues(db, capabilities, 'monitoring.positions', 'sync_status', {
+        ok: 'synced',
+        [REMAP_NULL]: 'failed',
+      });
       assert.equal(changed, 2);
       assert.deepEqual(
         (await rows<{ sync_status: string }>(db, 'select sync_status from monitoring.positions order by id')).map((r) => r.sync_status),
@@ -213,7 +264,13 @@ forEachDialect('backfill', (target) => {
         const { db, capabilities } = database;
         await counterTable(db, keyType);
         const batches: BackfillBatch[] = [];
-        const updated = await backfill(db, capabilities, 'items', { counter: 'counter + 1' }, { key: 'k', batchSize: 3, onBatch: (b) => void batches.push(b) });
+        const updated = await backfill(
+          db,
+          capabilities,
+          'items',
+          { counter: 'counter + 1' },
+          { key: 'k', batchSize: 3, onBatch: (b) => void batches.push(b) },
+        );
         assert.equal(updated, 10);
         assert.deepEqual(await counters(db), [1, 1, 1, 1, 1, 1, 1, 1, 1, 1]);
         assert.deepEqual(
@@ -240,12 +297,18 @@ forEachDialect('backfill', (target) => {
         assert.deepEqual(await progressRows(db), [{ progress_key: 'test:items', last_key: keyType === 'integer' ? '6' : '"k06"' }]);
         // second run: dies by throwing from the hook after its first batch (already committed)
         await assert.rejects(
-          backfill(db, capabilities, 'items', { counter: 'counter + 1' }, {
-            ...options,
-            onBatch: () => {
-              throw new Error('killed');
+          backfill(
+            db,
+            capabilities,
+            'items',
+            { counter: 'counter + 1' },
+            {
+              ...options,
+              onBatch: () => {
+                throw new Error('killed');
+              },
             },
-          }),
+          ),
           /killed/,
         );
         assert.deepEqual(await counters(db), [1, 1, 1, 1, 1, 1, 1, 1, 1, 0]);
@@ -264,7 +327,13 @@ forEachDialect('backfill', (target) => {
     try {
       const { db, capabilities } = database;
       await counterTable(db, 'integer');
-      const updated = await backfill(db, capabilities, 'items', { counter: 'counter + 10', label: "'done'" }, { key: 'k', batchSize: 2, where: "label = 'even'" });
+      const updated = await backfill(
+        db,
+        capabilities,
+        'items',
+        { counter: 'counter + 10', label: "'done'" },
+        { key: 'k', batchSize: 2, where: "label = 'even'" },
+      );
       assert.equal(updated, 5);
       assert.deepEqual(await counters(db), [0, 10, 0, 10, 0, 10, 0, 10, 0, 10]);
     } finally {

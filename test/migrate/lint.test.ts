@@ -60,7 +60,15 @@ forEachDialect('lintMigration', (target) => {
   test('LINT_RULES lists every rule with why it exists', () => {
     assert.deepEqual(
       LINT_RULES.map((r) => r.name),
-      ['narrowed-column', 'values-at-limit', 'drop-with-data', 'not-null-without-default', 'non-concurrent-index', 'rename-breaks-code', 'volatile-default'],
+      [
+        'narrowed-column',
+        'values-at-limit',
+        'drop-with-data',
+        'not-null-without-default',
+        'non-concurrent-index',
+        'rename-breaks-code',
+        'volatile-default',
+      ],
     );
     for (const rule of LINT_RULES) assert.ok(rule.why.length > 40, rule.name);
   });
@@ -70,11 +78,17 @@ forEachDialect('lintMigration', (target) => {
     try {
       await positions(database.db);
       if (database.capabilities.alterColumnType) {
-        const findings = await lintMigration(database, sqlMigration('-- shorter notes\nALTER TABLE positions\n  ALTER COLUMN note TYPE varchar(50);'));
+        const findings = await lintMigration(
+          database,
+          sqlMigration('-- shorter notes\nALTER TABLE positions\n  ALTER COLUMN note TYPE varchar(50);'),
+        );
         const [finding] = only(findings, 'narrowed-column');
         assert.equal(finding.file, '0005_change.sql');
         assert.equal(finding.line, 3);
-        assert.match(finding.message, /^12 values of positions\.note are longer than 50 characters and would not fit in varchar\(50\) \(the longest has 62\)/);
+        assert.match(
+          finding.message,
+          /^12 values of positions\.note are longer than 50 characters and would not fit in varchar\(50\) \(the longest has 62\)/,
+        );
         assert.equal(finding.why, LINT_RULES[0].why);
         // the finding is true: PostgreSQL refuses the change
         await assert.rejects(sql`alter table positions alter column note type varchar(50)`.execute(database.db), /too long/);
@@ -121,12 +135,18 @@ ALTER TABLE positions ALTER COLUMN exit_reason TYPE text;`),
       const findings = await lintMigration(database, sqlMigration('\nALTER TABLE positions ADD COLUMN retry_count integer DEFAULT 0;'));
       const [finding] = only(findings, 'values-at-limit');
       assert.equal(finding.line, 2);
-      assert.match(finding.message, /^3 values of positions\.exit_reason are exactly 100 characters long, the limit of (varchar|character varying)\(100\): probably cut to fit/);
+      assert.match(
+        finding.message,
+        /^3 values of positions\.exit_reason are exactly 100 characters long, the limit of (varchar|character varying)\(100\): probably cut to fit/,
+      );
       const widening = await lintMigration(database, sqlMigration('ALTER TABLE positions ALTER COLUMN exit_reason TYPE text'));
       assert.match(only(widening, 'values-at-limit')[0].message, /^3 values .*cannot bring back what was already cut/);
       // safe: a table it does not alter, or one whose values are all below the limit
       await sql`update positions set exit_reason = 'short' where id <= 3`.execute(database.db);
-      assert.deepEqual(only(await lintMigration(database, sqlMigration('ALTER TABLE positions ADD COLUMN retry_count integer')), 'values-at-limit'), []);
+      assert.deepEqual(
+        only(await lintMigration(database, sqlMigration('ALTER TABLE positions ADD COLUMN retry_count integer')), 'values-at-limit'),
+        [],
+      );
     } finally {
       await database.close();
     }
@@ -212,7 +232,10 @@ ALTER TABLE empty_positions RENAME TO archived_positions;`),
           [2, 'renaming table empty_positions to archived_positions breaks running code that still uses empty_positions'],
         ],
       );
-      assert.match(only(findings, 'rename-breaks-code')[0].message, /add reason, copy exit_reason into it, switch the code, then drop exit_reason/);
+      assert.match(
+        only(findings, 'rename-breaks-code')[0].message,
+        /add reason, copy exit_reason into it, switch the code, then drop exit_reason/,
+      );
       const safe = await lintMigration(
         database,
         sqlMigration(`ALTER TABLE positions ADD COLUMN tmp_reason text;
@@ -247,10 +270,19 @@ ALTER TABLE positions ADD COLUMN created_at timestamptz DEFAULT now();`),
         assert.match(hits[0].message, /rewrites all 20 rows of positions/);
         assert.match(hits[1].message, /all 20 existing rows of positions get the time of the migration/);
       } else {
-        const findings = await lintMigration(database, sqlMigration('ALTER TABLE positions ADD COLUMN created_at text DEFAULT CURRENT_TIMESTAMP'));
-        assert.match(only(findings, 'volatile-default')[0].message, /^adding positions\.created_at with DEFAULT CURRENT_TIMESTAMP is refused on a table with rows .* positions has 20 rows/);
+        const findings = await lintMigration(
+          database,
+          sqlMigration('ALTER TABLE positions ADD COLUMN created_at text DEFAULT CURRENT_TIMESTAMP'),
+        );
+        assert.match(
+          only(findings, 'volatile-default')[0].message,
+          /^adding positions\.created_at with DEFAULT CURRENT_TIMESTAMP is refused on a table with rows .* positions has 20 rows/,
+        );
         // the finding is true: SQLite refuses it
-        await assert.rejects(sql`alter table positions add column created_at text default current_timestamp`.execute(database.db), /non-constant default/);
+        await assert.rejects(
+          sql`alter table positions add column created_at text default current_timestamp`.execute(database.db),
+          /non-constant default/,
+        );
       }
       const safe = await lintMigration(
         database,
@@ -274,8 +306,15 @@ ALTER TABLE empty_positions ADD COLUMN created_at text DEFAULT CURRENT_TIMESTAMP
         assert.deepEqual(findings, [], 'SQLite has no CREATE INDEX CONCURRENTLY to suggest');
         return;
       }
-      assert.match(findings[0].message, /^creating index idx_positions_note on positions \(more than 10 rows\) without CONCURRENTLY blocks writes/);
-      assert.deepEqual(only(await lintMigration(database, index, undefined, { largeTableRows: 20 }), 'non-concurrent-index'), [], '20 rows is not more than 20');
+      assert.match(
+        findings[0].message,
+        /^creating index idx_positions_note on positions \(more than 10 rows\) without CONCURRENTLY blocks writes/,
+      );
+      assert.deepEqual(
+        only(await lintMigration(database, index, undefined, { largeTableRows: 20 }), 'non-concurrent-index'),
+        [],
+        '20 rows is not more than 20',
+      );
       const concurrently = sqlMigration('CREATE INDEX CONCURRENTLY idx_positions_note ON positions (note)');
       assert.deepEqual(only(await lintMigration(database, concurrently, undefined, { largeTableRows: 10 }), 'non-concurrent-index'), []);
     } finally {
@@ -306,12 +345,16 @@ UPDATE positions SET note = 'ALTER TABLE positions DROP COLUMN extra' WHERE id =
 });
 
 forEachDialect('lintMigration on PostgreSQL specifics', (target) => {
-  test('schema-qualified, quoted names (seed 002: monitoring.positions.exit_reason VARCHAR(100))', { skip: target.dialect !== 'postgres' && 'PostgreSQL only' }, async () => {
+  test('schema-qualified, quoted names (seed 002: monitoring.positions.exit_reason VARCHAR(100))', {
+    skip: target.dialect !== 'postgres' && 'PostgreSQL only',
+  }, async () => {
     const database = await openDatabase((await target.create()).url);
     try {
       await sql`create schema monitoring`.execute(database.db);
       await positions(database.db, 'monitoring.positions');
-      const migration = sqlMigration('ALTER TABLE "monitoring"."positions" ALTER COLUMN "exit_reason" TYPE TEXT, ADD COLUMN error_details JSONB');
+      const migration = sqlMigration(
+        'ALTER TABLE "monitoring"."positions" ALTER COLUMN "exit_reason" TYPE TEXT, ADD COLUMN error_details JSONB',
+      );
       const [finding] = only(await lintMigration(database, migration), 'values-at-limit');
       assert.match(finding.message, /^3 values of monitoring\.positions\.exit_reason are exactly 100 characters long/);
       // the same table name in another schema on search_path is not confused with it
@@ -321,7 +364,9 @@ forEachDialect('lintMigration on PostgreSQL specifics', (target) => {
     }
   });
 
-  test('non-concurrent-index at the default threshold of 100000 rows, counted or estimated', { skip: target.dialect !== 'postgres' && 'PostgreSQL only' }, async () => {
+  test('non-concurrent-index at the default threshold of 100000 rows, counted or estimated', {
+    skip: target.dialect !== 'postgres' && 'PostgreSQL only',
+  }, async () => {
     const database = await openDatabase((await target.create()).url);
     try {
       await sql`create table fills (id bigint primary key, note text)`.execute(database.db);
@@ -329,7 +374,10 @@ forEachDialect('lintMigration on PostgreSQL specifics', (target) => {
       const index = sqlMigration('CREATE INDEX idx_fills_note ON fills (note)');
       assert.match(only(await lintMigration(database, index), 'non-concurrent-index')[0].message, /\(more than 100000 rows\)/);
       await sql`analyze fills`.execute(database.db);
-      assert.match(only(await lintMigration(database, index), 'non-concurrent-index')[0].message, /\(about 10000\d rows, more than 100000\)/);
+      assert.match(
+        only(await lintMigration(database, index), 'non-concurrent-index')[0].message,
+        /\(about 10000\d rows, more than 100000\)/,
+      );
       await sql`delete from fills where id > 100000`.execute(database.db);
       await sql`analyze fills`.execute(database.db);
       assert.deepEqual(only(await lintMigration(database, index), 'non-concurrent-index'), []);
