@@ -1,0 +1,66 @@
+/** Runs `node bin/botledger.js ...` as a user would, and watches its output. */
+import { type ChildProcessWithoutNullStreams, spawn } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+
+export const BIN = fileURLToPath(new URL('../../bin/botledger.js', import.meta.url));
+
+export interface CliResult {
+  readonly code: number | null;
+  readonly signal: NodeJS.Signals | null;
+  readonly stdout: string;
+  readonly stderr: string;
+}
+
+export interface CliProcess {
+  readonly child: ChildProcessWithoutNullStreams;
+  /** Resolves when stdout or stderr has matched `pattern` (rejects if the process ends first). */
+  waitFor(pattern: RegExp): Promise<void>;
+  readonly done: Promise<CliResult>;
+}
+
+/**
+ * Starts the CLI with stdin/stdout as pipes (so it is never "on a terminal"). `dataDir` keeps
+ * backups of PostgreSQL databases out of the repository.
+ */
+export function startCli(args: readonly string[], dataDir: string, env: NodeJS.ProcessEnv = {}): CliProcess {
+  const base: NodeJS.ProcessEnv = { ...process.env, BOTLEDGER_DATA_DIR: dataDir };
+  delete base.BOTLEDGER_DB;
+  const child = spawn(process.execPath, [BIN, ...args], { stdio: 'pipe', env: { ...base, ...env } });
+  let stdout = '';
+  let stderr = '';
+  const watchers: { pattern: RegExp; resolve: () => void }[] = [];
+  const check = (): void => {
+    for (const w of [...watchers]) {
+      if (w.pattern.test(stdout) || w.pattern.test(stderr)) {
+        watchers.splice(watchers.indexOf(w), 1);
+        w.resolve();
+      }
+    }
+  };
+  child.stdout.on('data', (chunk) => {
+    stdout += chunk;
+    check();
+  });
+  child.stderr.on('data', (chunk) => {
+    stderr += chunk;
+    check();
+  });
+  child.stdin.end();
+  const done = new Promise<CliResult>((resolve) => child.on('close', (code, signal) => resolve({ code, signal, stdout, stderr })));
+  return {
+    child,
+    done,
+    waitFor(pattern) {
+      return new Promise<void>((resolve, reject) => {
+        watchers.push({ pattern, resolve });
+        check();
+        done.then((r) => reject(new Error(`botledger ${args.join(' ')} ended (code ${r.code}) before printing ${pattern}:\n${r.stdout}\n${r.stderr}`)));
+      });
+    },
+  };
+}
+
+/** Runs the CLI to completion. */
+export function runCli(args: readonly string[], dataDir: string, env: NodeJS.ProcessEnv = {}): Promise<CliResult> {
+  return startCli(args, dataDir, env).done;
+}

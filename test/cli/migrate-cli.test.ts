@@ -1,0 +1,122 @@
+import assert from 'node:assert/strict';
+import { existsSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { test } from 'node:test';
+import { forEachDialect } from '../support/dialects.ts';
+import { sqlFile, writeMigrations } from '../migrate/engine-support.ts';
+import { runCli } from './cli-support.ts';
+
+const INIT = sqlFile("create table orders (id integer primary key, status text);\ninsert into orders values (1, 'open');", { down: 'drop table orders;' });
+
+forEachDialect('botledger migrate (CLI)', (target) => {
+  test('status --json, up refused without --yes off a terminal (exit 4), up --yes, then a no-op', async () => {
+    const { url, dir } = await target.create();
+    const migrations = writeMigrations(dir, { '1_init.sql': INIT });
+    const flags = ['--db', url, '--dir', migrations];
+
+    const status = await runCli(['migrate', 'status', ...flags, '--json'], dir);
+    assert.equal(status.code, 0, status.stderr);
+    const report = JSON.parse(status.stdout);
+    assert.equal(report.current, null);
+    assert.deepEqual(
+      report.pending.map((p: { fileName: string }) => p.fileName),
+      ['1_init.sql'],
+    );
+
+    const refused = await runCli(['migrate', 'up', ...flags], dir);
+    assert.equal(refused.code, 4);
+    assert.match(refused.stderr, /CONFIRMATION_REQUIRED.*pass --yes/);
+    const refusedJson = await runCli(['migrate', 'up', ...flags, '--json'], dir);
+    assert.equal(refusedJson.code, 4);
+    assert.equal(JSON.parse(refusedJson.stdout).error.code, 'CONFIRMATION_REQUIRED');
+
+    const up = await runCli(['migrate', 'up', ...flags, '--yes'], dir);
+    assert.equal(up.code, 0, up.stderr);
+    assert.match(up.stderr, /applying 1_init \.\.\./);
+    assert.match(up.stdout, /applied 1 migration\(s\); now at version 1/);
+
+    const again = await runCli(['migrate', 'up', ...flags, '--json'], dir);
+    assert.equal(again.code, 0, 'nothing pending needs no confirmation');
+    assert.deepEqual(JSON.parse(again.stdout).applied, []);
+  });
+
+  test('a failing migration exits 1, prints where it failed and the backup path, and changes nothing', async () => {
+    const { url, dir } = await target.create();
+    const migrations = writeMigrations(dir, { '1_init.sql': INIT, '2_bad.sql': sqlFile('alter table orders add column x text;\nselect * from missing_table;') });
+    const result = await runCli(['migrate', 'up', '--db', url, '--dir', migrations, '--yes'], dir);
+    assert.equal(result.code, 1);
+    assert.match(result.stderr, /2_bad\.sql \(up\) failed at line 3: .*missing_table/);
+    const backup = /backup taken before this run: (\S+)/.exec(result.stderr)?.[1];
+    assert.ok(backup && existsSync(backup), `backup path printed and present: ${result.stderr}`);
+    const json = await runCli(['migrate', 'status', '--db', url, '--dir', migrations, '--json'], dir);
+    const status = JSON.parse(json.stdout);
+    assert.equal(status.current, '1', '1 applied, 2 rolled back');
+    const failedJson = await runCli(['migrate', 'up', '--db', url, '--dir', migrations, '--yes', '--json'], dir);
+    assert.equal(failedJson.code, 1);
+    const error = JSON.parse(failedJson.stdout).error;
+    assert.equal(error.code, 'STATEMENT_FAILED');
+    assert.equal(error.details.line, 3);
+    assert.equal(error.details.file, '2_bad.sql');
+    assert.ok(existsSync(error.details.backupPath));
+  });
+
+  test('drift exits 4 naming the file; down, plan and verify work from the CLI', async () => {
+    const { url, dir } = await target.create();
+    const migrations = writeMigrations(dir, { '1_init.sql': INIT });
+    const flags = ['--db', url, '--dir', migrations];
+    assert.equal((await runCli(['migrate', 'up', ...flags, '--yes'], dir)).code, 0);
+    const plan = await runCli(['migrate', 'plan', ...flags], dir);
+    assert.equal(plan.code, 0);
+    assert.match(plan.stdout, /nothing to apply/);
+    assert.equal((await runCli(['migrate', 'verify', ...flags], dir)).code, 0);
+    writeMigrations(dir, { '1_init.sql': `${INIT}-- edited\n` });
+    const drift = await runCli(['migrate', 'up', ...flags, '--yes'], dir);
+    assert.equal(drift.code, 4);
+    assert.match(drift.stderr, /migration 1_init\.sql was edited after it was applied/);
+    writeMigrations(dir, { '1_init.sql': INIT });
+    assert.equal((await runCli(['migrate', 'down', ...flags], dir)).code, 4, 'down also needs --yes off a terminal');
+    const down = await runCli(['migrate', 'down', ...flags, '--yes', '--json'], dir);
+    assert.equal(down.code, 0, down.stdout);
+    assert.deepEqual(
+      JSON.parse(down.stdout).reverted.map((r: { fileName: string }) => r.fileName),
+      ['1_init.sql'],
+    );
+  });
+});
+
+test('usage errors exit 2 and name the flag; --json makes them a JSON document', async () => {
+  const dir = join(process.cwd(), 'test');
+  const cases: [string[], RegExp][] = [
+    [['migrate', 'up', '--keep', 'abc'], /--keep must be a whole number/],
+    [['migrate', 'up', '--lock-timeout', '-1'], /--lock-timeout must be a number of seconds/],
+    [['migrate', 'up', '--lock-timeout', 'soon'], /--lock-timeout/],
+    [['migrate', 'down', '--to', 'v2'], /--to must be a migration version/],
+    [['migrate', 'frobnicate'], /unknown command 'frobnicate'/],
+    [['migrate', 'status', '--colour'], /unknown option '--colour'/],
+    [['migrate', 'status', '--db', 'mysql://x'], /database URL "mysql:\/\/x" is not understood/],
+    [['migrate', 'new', 'bad name', '--dir', '/tmp'], /migration name "bad name" is not valid/],
+  ];
+  for (const [index, [args, pattern]] of cases.entries()) {
+    const human = await runCli(args, dir);
+    assert.equal(human.code, 2, `${args.join(' ')}: ${human.stderr}`);
+    assert.match(human.stderr, pattern);
+    if (index % 3 !== 0) continue; // the JSON form of a few of them is enough (each spawn costs a second)
+    const json = await runCli([...args, '--json'], dir);
+    assert.equal(json.code, 2);
+    assert.match(JSON.parse(json.stdout).error.message, pattern);
+  }
+});
+
+test('migrate new writes the next numbered file; --version and --help exit 0', async () => {
+  const { tempDir } = await import('../support/dialects.ts');
+  const dir = tempDir();
+  const migrations = writeMigrations(dir, { '0001_init.sql': INIT });
+  const created = await runCli(['migrate', 'new', 'add_reason', '--dir', migrations, '--json'], dir);
+  assert.equal(created.code, 0, created.stderr);
+  assert.match(JSON.parse(created.stdout).path, /0002_add_reason\.sql$/);
+  assert.deepEqual(readdirSync(migrations).sort(), ['0001_init.sql', '0002_add_reason.sql']);
+  assert.equal((await runCli(['--version'], dir)).code, 0);
+  const help = await runCli(['migrate', '--help'], dir);
+  assert.equal(help.code, 0);
+  assert.match(help.stdout, /plan[\s\S]*up[\s\S]*down[\s\S]*restore/);
+});
