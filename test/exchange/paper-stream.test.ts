@@ -188,3 +188,26 @@ describe('paper exchange event stream, re-entry and live mode', () => {
     await paper.close();
   });
 });
+
+describe('paper exchange control batches', () => {
+  test('a batch commits once and announces after; when it throws, what it did is kept and announced', async () => {
+    const paper = paperExchange();
+    await paper.placeOrder(limitBuy('b1', '90'));
+    await paper.placeOrder(limitBuy('b2', '90'));
+    await paper.control.drain();
+    const { summary } = record(paper);
+    assert.throws(
+      () =>
+        paper.control.batch(() => {
+          paper.control.fillByHand({ symbol: SYMBOL, clientOrderId: 'b1' });
+          assert.equal(paper.control.pendingEvents().length, 0, 'nothing is announced before the commit');
+          paper.control.fillByHand({ symbol: SYMBOL, clientOrderId: 'b1' });
+        }),
+      /already filled/,
+    );
+    await paper.control.drain();
+    assert.deepEqual(summary(), ['fill b1 1@100', 'order b1 filled 1']);
+    assert.equal((await paper.fetchOrder({ symbol: SYMBOL, clientOrderId: 'b1' }))?.state, 'filled');
+    assert.equal((await paper.fetchOrder({ symbol: SYMBOL, clientOrderId: 'b2' }))?.state, 'open');
+  });
+});

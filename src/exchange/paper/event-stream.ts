@@ -8,6 +8,7 @@ import { AsyncLocalStorage } from 'node:async_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { VenueEvent, VenueEventListener } from '../exchange-adapter.ts';
 import type { EventFate } from './faults.ts';
+import { Fifo } from './fifo.ts';
 
 /** Marks code running inside a listener call, so the venue never waits on a delivery that waits on it. */
 const insideListener = new AsyncLocalStorage<true>();
@@ -57,7 +58,7 @@ export class EventStream {
   readonly #settings: () => EventStreamSettings;
   readonly #fate: (event: VenueEvent) => EventFate;
   readonly #onListenerError: ((error: unknown, event: VenueEvent) => void) | undefined;
-  #queue: Entry[] = [];
+  readonly #queue = new Fifo<Entry>();
   #held: Entry | undefined;
   #connected = true;
   #pump: Promise<void> | undefined;
@@ -121,10 +122,9 @@ export class EventStream {
   /** Drops the connection: events in flight are lost, listeners get {type:'disconnected'}, nothing more until reconnect(). */
   disconnect(reason: string): Promise<void> {
     if (!this.#connected || this.#closed) return Promise.resolve();
-    const inFlight = [...this.#queue, ...(this.#held ? [this.#held] : [])];
+    const inFlight = [...this.#queue.clear(), ...(this.#held ? [this.#held] : [])];
     this.stats.lost += inFlight.length;
     for (const entry of inFlight) entry.settle();
-    this.#queue = [];
     this.#held = undefined;
     const notice = this.#enqueue({ type: 'disconnected', reason }, false);
     this.#connected = false;
@@ -141,7 +141,7 @@ export class EventStream {
 
   /** Events waiting for delivery, in delivery order (a held-back event last). */
   pending(): VenueEvent[] {
-    return [...this.#queue, ...(this.#held ? [this.#held] : [])].map((entry) => entry.event);
+    return [...this.#queue.toArray(), ...(this.#held ? [this.#held] : [])].map((entry) => entry.event);
   }
 
   /** Delivers up to `count` queued events now, whatever the mode (releasing a held-back event if the queue is empty). */
@@ -179,8 +179,7 @@ export class EventStream {
   /** Stops delivery; queued events are lost. Waits for a listener call in progress. */
   async close(): Promise<void> {
     this.#closed = true;
-    for (const entry of [...this.#queue, ...(this.#held ? [this.#held] : [])]) entry.settle();
-    this.#queue = [];
+    for (const entry of [...this.#queue.clear(), ...(this.#held ? [this.#held] : [])]) entry.settle();
     this.#held = undefined;
     await this.#pump;
     this.#listeners.clear();
@@ -215,7 +214,7 @@ export class EventStream {
     const held = this.#held;
     this.#held = undefined;
     // Due no earlier than the event it now follows.
-    const last = this.#queue.at(-1);
+    const last = this.#queue.last();
     this.#queue.push(last && last.dueAt > held.dueAt ? { ...held, dueAt: last.dueAt } : held);
   }
 
@@ -231,11 +230,11 @@ export class EventStream {
     // Never deliver inside the publisher's own turn: a pushed event arrives from the network.
     await new Promise<void>((resolve) => setImmediate(resolve));
     while (!this.#closed && this.#settings().delivery === 'auto') {
-      const entry = this.#queue[0];
+      const entry = this.#queue.peek();
       if (!entry) return;
       const wait = entry.dueAt - performance.now();
       if (wait > 0) await sleep(wait);
-      if (this.#queue[0] !== entry) continue; // a disconnect or manual delivery took it meanwhile
+      if (this.#queue.peek() !== entry) continue; // a disconnect or manual delivery took it meanwhile
       this.#queue.shift();
       await this.#deliver(entry);
     }

@@ -164,7 +164,7 @@ export class PaperExchange implements ExchangeAdapter {
     events: VenueEvent[],
   ): Promise<OrderStatusReport> {
     const stream = this.#venue.stream;
-    const delivered = stream.publish(events);
+    const delivered = this.#venue.announce(events);
     // From inside a listener, its own events queue behind the one being handled: waiting would deadlock.
     if (this.#venue.settings.eventsBeforeResponse && !stream.inListener) await delivered;
     if (fault?.kind === 'timeout-after') throw timedOut(operation, subject, SIMULATED_TIMEOUT_MS);

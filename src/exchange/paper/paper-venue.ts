@@ -57,6 +57,7 @@ export class PaperVenue {
   readonly #createUnknownMarkets: boolean;
   #orderSeq: number;
   #tradeSeq: number;
+  #batch: VenueEvent[] | undefined;
 
   constructor(options: PaperExchangeOptions) {
     const {
@@ -100,6 +101,40 @@ export class PaperVenue {
       this.store.setMeta('seed', String(this.seed));
       for (const symbol of Object.keys(this.#marketOptions)) this.market(symbol);
     });
+  }
+
+  /** Pushes committed events, or keeps them for the end of the batch in progress. */
+  announce(events: readonly VenueEvent[]): Promise<void> {
+    if (!this.#batch) return this.stream.publish(events);
+    this.#batch.push(...events);
+    return Promise.resolve();
+  }
+
+  /**
+   * Runs several changes in one commit and pushes their events after it. Not all-or-nothing: when
+   * `body` throws, what it did before is committed and announced, then the error is rethrown
+   * (the in-memory books must never run ahead of the file).
+   */
+  batch<T>(body: () => T): T {
+    if (this.#batch) return body();
+    const events: VenueEvent[] = [];
+    this.#batch = events;
+    let failure: { error: unknown } | undefined;
+    let value: T | undefined;
+    try {
+      this.store.transaction(() => {
+        try {
+          value = body();
+        } catch (error) {
+          failure = { error };
+        }
+      });
+    } finally {
+      this.#batch = undefined;
+    }
+    void this.stream.publish(events);
+    if (failure) throw failure.error;
+    return value as T;
   }
 
   /** A market by symbol, created on first use (unless unknown markets are refused). */
