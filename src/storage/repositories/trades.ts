@@ -1,0 +1,106 @@
+/**
+ * Trades (closed round trips) and per-plugin statistics. Statistics are summed exactly in JS with
+ * decimal.js from the stored decimal strings, so SQLite (TEXT money) and PostgreSQL agree to the
+ * last digit.
+ */
+import type { Kysely } from 'kysely';
+import { computePluginStats, type PluginStats } from '../../domain/position/stats.ts';
+import type { Trade } from '../../domain/position/trade.ts';
+import { moneyIn, moneyOut, type Page, type PageOptions, pageBy, timeIn, timeOut } from './codec.ts';
+
+function tradeFromRow(row: Record<string, unknown>): Trade {
+  return {
+    id: String(row.id),
+    positionId: (row.position_id as string | null) ?? null,
+    userId: (row.user_id as string | null) ?? null,
+    botId: (row.bot_id as string | null) ?? null,
+    pluginId: String(row.plugin_id),
+    symbol: String(row.symbol),
+    side: row.side as Trade['side'],
+    amount: moneyOut(row.amount),
+    entryPrice: moneyOut(row.entry_price),
+    exitPrice: moneyOut(row.exit_price),
+    pnl: moneyOut(row.pnl),
+    fees: moneyOut(row.fees),
+    exitReason: (row.exit_reason as string | null) ?? null,
+    openedAt: timeOut(row.opened_at),
+    closedAt: timeOut(row.closed_at),
+    createdAt: timeOut(row.created_at),
+  };
+}
+
+/** @example if (closed) await insertTrade(trx, tradeFromClosedPosition(position, tradeId, now)); */
+export async function insertTrade(db: Kysely<any>, trade: Trade): Promise<void> {
+  await db
+    .insertInto('trades')
+    .values({
+      id: trade.id,
+      position_id: trade.positionId,
+      user_id: trade.userId,
+      bot_id: trade.botId,
+      plugin_id: trade.pluginId,
+      symbol: trade.symbol,
+      side: trade.side,
+      amount: moneyIn(trade.amount, 'amount'),
+      entry_price: moneyIn(trade.entryPrice, 'entryPrice'),
+      exit_price: moneyIn(trade.exitPrice, 'exitPrice'),
+      pnl: moneyIn(trade.pnl, 'pnl'),
+      fees: moneyIn(trade.fees, 'fees'),
+      exit_reason: trade.exitReason,
+      opened_at: timeIn(trade.openedAt, 'openedAt'),
+      closed_at: timeIn(trade.closedAt, 'closedAt'),
+      created_at: timeIn(trade.createdAt, 'createdAt'),
+    })
+    .execute();
+}
+
+/** @example const trade = await getTrade(db, 't1'); */
+export async function getTrade(db: Kysely<any>, id: string): Promise<Trade | undefined> {
+  const row = await db.selectFrom('trades').selectAll().where('id', '=', id).executeTakeFirst();
+  return row ? tradeFromRow(row) : undefined;
+}
+
+export interface TradeFilter {
+  readonly pluginId?: string;
+  readonly botId?: string;
+  readonly symbol?: string;
+  /** closed_at >= from (ISO). */
+  readonly from?: string;
+  /** closed_at < to (ISO). */
+  readonly to?: string;
+}
+
+function filtered(db: Kysely<any>, filter: TradeFilter) {
+  let query = db.selectFrom('trades');
+  if (filter.pluginId !== undefined) query = query.where('plugin_id', '=', filter.pluginId);
+  if (filter.botId !== undefined) query = query.where('bot_id', '=', filter.botId);
+  if (filter.symbol !== undefined) query = query.where('symbol', '=', filter.symbol);
+  if (filter.from !== undefined) query = query.where('closed_at', '>=', timeIn(filter.from, 'from'));
+  if (filter.to !== undefined) query = query.where('closed_at', '<', timeIn(filter.to, 'to'));
+  return query;
+}
+
+/**
+ * Trades matching the filter, newest first by default, keyset-paged by (created_at, id).
+ *
+ * @example
+ * const { items, nextCursor } = await listTrades(db, { pluginId: 'scalper' }, { limit: 100 });
+ */
+export async function listTrades(db: Kysely<any>, filter: TradeFilter = {}, page: PageOptions = {}): Promise<Page<Trade>> {
+  return pageBy(filtered(db, filter).selectAll(), { time: 'created_at', id: 'id' }, page, tradeFromRow, (trade) => ({
+    at: trade.createdAt,
+    id: trade.id,
+  }));
+}
+
+/**
+ * Per-plugin statistics (total, wins, losses, total/avg/best/worst pnl), exact, sorted by plugin.
+ *
+ * @example
+ * await pluginStats(db, { from: '2026-01-01T00:00:00Z' });
+ * // [{ pluginId: 'scalper', total: 2, wins: 1, losses: 1, totalPnl: '0.3', avgPnl: '0.15', ... }]
+ */
+export async function pluginStats(db: Kysely<any>, filter: TradeFilter = {}): Promise<PluginStats[]> {
+  const rows = await filtered(db, filter).select(['plugin_id', 'pnl']).execute();
+  return computePluginStats(rows.map((row) => ({ pluginId: String(row.plugin_id), pnl: moneyOut(row.pnl) })));
+}

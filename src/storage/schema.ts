@@ -1,0 +1,186 @@
+/**
+ * Kysely table types of the core schema (migrations/0001_core_schema.ts), as the columns hold
+ * values: money as decimal strings (PostgreSQL numeric / SQLite TEXT), instants as ISO strings or
+ * Dates (pg), JSON as text once selected through `cast(... as text)`, booleans as 0/1 or true/false.
+ * Repositories convert to domain values (repositories/codec.ts).
+ */
+import type { ColumnType, Generated } from 'kysely';
+
+type Instant = ColumnType<string | Date, string, string>;
+type Money = string;
+type Json = ColumnType<unknown, string | null, string | null>;
+type Bool = ColumnType<boolean | number, number, number>;
+
+export interface UsersTable {
+  id: string;
+  name: string;
+  created_at: Instant;
+}
+
+export interface ApiTokensTable {
+  id: string;
+  user_id: string;
+  name: string;
+  /** sha256 hex of the token; the token itself is never stored. */
+  token_hash: string;
+  created_at: Instant;
+  last_used_at: Instant | null;
+  revoked_at: Instant | null;
+}
+
+export interface ExchangeAccountsTable {
+  id: string;
+  user_id: string | null;
+  name: string;
+  exchange: string;
+  sandbox: Bool;
+  credentials_ref: string | null;
+  created_at: Instant;
+  updated_at: Instant;
+}
+
+export interface BotsTable {
+  id: string;
+  user_id: string | null;
+  plugin_id: string;
+  exchange_account_id: string | null;
+  symbol: string;
+  config: Json;
+  status: 'active' | 'stopped' | 'deleted';
+  stop_reason: string | null;
+  order_ttl_ms: ColumnType<string | number, number, number>;
+  order_sequence: ColumnType<string | number, number | undefined, number>;
+  created_at: Instant;
+  updated_at: Instant;
+  version: number;
+}
+
+export interface OrdersTable {
+  id: string;
+  user_id: string | null;
+  bot_id: string | null;
+  plugin_id: string | null;
+  client_order_id: string;
+  exchange_order_id: string | null;
+  symbol: string;
+  side: 'buy' | 'sell';
+  type: 'limit' | 'market';
+  intent: 'entry' | 'exit' | 'stop_loss';
+  price: Money | null;
+  stop_price: Money | null;
+  amount: Money;
+  filled_amount: Money;
+  average_price: Money | null;
+  status: 'pending' | 'ongoing' | 'closed' | 'failed' | 'cancelled';
+  reason: string;
+  cancellation_reason: string | null;
+  retry_count: number;
+  first_failed_at: Instant | null;
+  next_retry_at: Instant | null;
+  expires_at: Instant | null;
+  created_at: Instant;
+  updated_at: Instant;
+  version: number;
+}
+
+export interface FillsTable {
+  id: Generated<string | number>;
+  order_id: string;
+  exchange_trade_id: string;
+  price: Money;
+  amount: Money;
+  fee: Money;
+  fee_currency: string | null;
+  occurred_at: Instant;
+  raw: Json;
+  created_at: Instant;
+}
+
+export interface PositionsTable {
+  id: string;
+  user_id: string | null;
+  bot_id: string | null;
+  plugin_id: string;
+  exchange_account_id: string | null;
+  symbol: string;
+  side: 'long' | 'short';
+  amount: Money;
+  closed_amount: Money;
+  entry_price: Money;
+  exit_price: Money | null;
+  realized_pnl: Money;
+  fees: Money;
+  stop_loss_price: Money | null;
+  status: 'open' | 'closed';
+  exit_reason: string | null;
+  error_details: Json;
+  retry_count: number;
+  last_error_at: Instant | null;
+  last_sync_at: Instant | null;
+  sync_status: string | null;
+  exchange_order_id: string | null;
+  sl_order_id: string | null;
+  opened_at: Instant;
+  closed_at: Instant | null;
+  updated_at: Instant;
+  version: number;
+}
+
+export interface TradesTable {
+  id: string;
+  position_id: string | null;
+  user_id: string | null;
+  bot_id: string | null;
+  plugin_id: string;
+  symbol: string;
+  side: 'long' | 'short';
+  amount: Money;
+  entry_price: Money;
+  exit_price: Money;
+  pnl: Money;
+  fees: Money;
+  exit_reason: string | null;
+  opened_at: Instant;
+  closed_at: Instant;
+  created_at: Instant;
+}
+
+/** Append-only: triggers refuse UPDATE and DELETE on both dialects. */
+export interface EventLogTable {
+  id: Generated<string | number>;
+  occurred_at: Instant;
+  created_at: Instant;
+  source: 'api' | 'cli' | 'engine' | 'exchange-ws' | 'exchange-rest' | 'reconciliation';
+  type: string;
+  bot_id: string | null;
+  order_id: string | null;
+  plugin_id: string | null;
+  message: string;
+  payload: Json;
+  applied: Bool;
+}
+
+export interface SyncStatusTable {
+  exchange_account_id: string;
+  last_sync_at: Instant | null;
+  positions_synced: number;
+  discrepancies_found: number;
+  discrepancies_fixed: number;
+  status: string;
+  error: string | null;
+  updated_at: Instant;
+}
+
+/** The core schema as Kysely sees it: `new Kysely<LedgerSchema>(...)` or `db as Kysely<LedgerSchema>`. */
+export interface LedgerSchema {
+  users: UsersTable;
+  api_tokens: ApiTokensTable;
+  exchange_accounts: ExchangeAccountsTable;
+  bots: BotsTable;
+  orders: OrdersTable;
+  fills: FillsTable;
+  positions: PositionsTable;
+  trades: TradesTable;
+  event_log: EventLogTable;
+  sync_status: SyncStatusTable;
+}
