@@ -1,0 +1,229 @@
+/**
+ * Bots: create, update, stop, delete, start. Every live order a command takes away is cancelled
+ * with its system reason (UPDATE, STOP, DELETE), and that reason is COMMITTED before the venue is
+ * asked to cancel, so the venue's cancel event, which can arrive on another connection before the
+ * cancel call returns, never looks like an outside cancel (seeds 000 and 001).
+ *
+ * Commands on one bot run one after another (a per-bot queue), so a plugin reaction never sees a
+ * half-done update. The venue-event processor is NOT in that queue and never waits for it.
+ */
+import { type Bot, createBot, deleteBot, type JsonValue, startBot, stopBot, updateBotConfig } from '../domain/bot/bot.ts';
+import type { Order } from '../domain/order/order.ts';
+import { type PluginCommand, type PluginContext, type PluginOrder, type PluginRegistry, parsePluginConfig } from '../plugins/plugin-api.ts';
+import type { TickerReport } from '../exchange/exchange-adapter.ts';
+import type { ExecutionEngine, SystemCancellationReason } from './execution.ts';
+import type { EventSource } from './ledger-store.ts';
+import { applyOrderEvent } from '../domain/order/order.ts';
+
+export interface CreateBotInput {
+  readonly id: string;
+  readonly pluginId: string;
+  readonly symbol: string;
+  readonly config: Record<string, unknown>;
+  readonly userId?: string | null;
+  readonly exchangeAccountId?: string | null;
+  /** How long a failed order keeps being retried. */
+  readonly orderTtlMs?: number;
+}
+
+/** Raised for a bot id the ledger does not have. */
+export class BotNotFoundError extends Error {
+  readonly code = 'BOT_NOT_FOUND';
+}
+
+/** Statuses of orders a plugin still cares about. */
+const PLUGIN_VISIBLE = ['pending', 'ongoing', 'failed'];
+
+/**
+ * @example
+ * const bots = new BotService(execution, new PluginRegistry([SCALPER_PLUGIN]));
+ * await bots.create({ id: 'scalp1', pluginId: 'scalper', symbol: 'BTC/USDT', config: { amount: '0.01', entryPrice: '59000', takeProfitPrice: '59500' } });
+ * await bots.update('scalp1', { amount: '0.01', entryPrice: '58900', takeProfitPrice: '59400' });
+ * await bots.stop('scalp1');
+ */
+export class BotService {
+  readonly execution: ExecutionEngine;
+  readonly plugins: PluginRegistry;
+  readonly #queues = new Map<string, Promise<unknown>>();
+  readonly #tickers = new Map<string, TickerReport>();
+
+  constructor(execution: ExecutionEngine, plugins: PluginRegistry) {
+    this.execution = execution;
+    this.plugins = plugins;
+  }
+
+  /** Runs `work` after every earlier command on the same bot has finished. */
+  serialize<T>(botId: string, work: () => Promise<T>): Promise<T> {
+    const previous = this.#queues.get(botId) ?? Promise.resolve();
+    const next = previous.then(work, work);
+    const settled = next.catch(() => {});
+    this.#queues.set(botId, settled);
+    void settled.then(() => {
+      if (this.#queues.get(botId) === settled) this.#queues.delete(botId);
+    });
+    return next;
+  }
+
+  /** Resolves when no bot command is queued or running. */
+  async idle(): Promise<void> {
+    while (this.#queues.size > 0) await Promise.all([...this.#queues.values()]);
+  }
+
+  async get(botId: string): Promise<Bot> {
+    const bot = await this.execution.ledger.read((q) => this.execution.store.botById(q, botId));
+    if (!bot) throw new BotNotFoundError(`bot ${botId} does not exist`);
+    return bot;
+  }
+
+  /** Creates an active bot (its config checked by its plugin) and places its first orders. */
+  async create(input: CreateBotInput, source: EventSource = 'api'): Promise<Bot> {
+    const plugin = this.plugins.get(input.pluginId);
+    const config = parsePluginConfig(plugin, input.config) as Record<string, JsonValue>;
+    const bot = createBot({ ...input, config }, this.execution.now());
+    await this.execution.transact(async (q) => {
+      await this.execution.store.insertBot(q, bot);
+      await this.execution.store.appendEvent(q, { source, type: 'BotCreated', message: `Bot ${bot.id} created (plugin ${bot.pluginId}, ${bot.symbol})`, botId: bot.id, pluginId: bot.pluginId, payload: input, applied: true, at: bot.createdAt });
+    });
+    await this.serialize(bot.id, () => this.#runHook(bot.id, 'start'));
+    return this.get(bot.id);
+  }
+
+  /**
+   * Changes the config: cancels the live orders with UPDATE and places the replacements. The bot
+   * stays active.
+   */
+  update(botId: string, config: Record<string, unknown>, source: EventSource = 'api'): Promise<Bot> {
+    return this.serialize(botId, async () => {
+      const current = await this.get(botId);
+      const parsed = parsePluginConfig(this.plugins.get(current.pluginId), config) as Record<string, JsonValue>;
+      await this.#takeDown(botId, 'UPDATE', source, (bot) => updateBotConfig(bot, parsed, this.execution.now()));
+      await this.#runHook(botId, 'start');
+      return this.get(botId);
+    });
+  }
+
+  /** Stops the bot and cancels its live orders with STOP. */
+  stop(botId: string, reason = 'Stopped by user', source: EventSource = 'api'): Promise<Bot> {
+    return this.serialize(botId, async () => {
+      await this.#takeDown(botId, 'STOP', source, (bot) => stopBot(bot, reason, this.execution.now()));
+      return this.get(botId);
+    });
+  }
+
+  /** Deletes the bot (the row stays, status deleted) and cancels its live orders with DELETE. */
+  delete(botId: string, reason = 'Deleted by user', source: EventSource = 'api'): Promise<Bot> {
+    return this.serialize(botId, async () => {
+      await this.#takeDown(botId, 'DELETE', source, (bot) => deleteBot(bot, reason, this.execution.now()));
+      return this.get(botId);
+    });
+  }
+
+  /** Starts a stopped bot and places the orders its plugin wants. */
+  start(botId: string, source: EventSource = 'api'): Promise<Bot> {
+    return this.serialize(botId, async () => {
+      await this.execution.transact(async (q) => {
+        const bot = await this.execution.store.botById(q, botId, true);
+        if (!bot) throw new BotNotFoundError(`bot ${botId} does not exist`);
+        const change = startBot(bot, this.execution.now());
+        if (change.changed) await this.execution.store.saveBot(q, bot, change.bot);
+        await this.execution.store.appendEvent(q, { source, type: 'BotStarted', message: change.message, botId, pluginId: bot.pluginId, applied: change.changed, at: this.execution.now().toISOString() });
+      });
+      await this.#runHook(botId, 'start');
+      return this.get(botId);
+    });
+  }
+
+  /**
+   * One transaction: the bot change, plus a cancel request with `reason` on every live order (a
+   * failed order is cancelled outright). COMMIT. Then the venue cancels, one by one.
+   */
+  async #takeDown(botId: string, reason: SystemCancellationReason, source: EventSource, change: (bot: Bot) => { bot: Bot; changed: boolean; message: string }): Promise<void> {
+    const toSend = await this.execution.transact(async (q) => {
+      const store = this.execution.store;
+      const now = this.execution.now();
+      const at = now.toISOString();
+      const orders = await store.ordersOfBot(q, botId, ['pending', 'failed']);
+      const requested: Order[] = [];
+      for (const order of orders) {
+        const locked = (await store.orderById(q, order.id, true)) as Order;
+        const result = applyOrderEvent(locked, { type: 'OrderCancelRequested', cancellationReason: reason, actor: source }, now);
+        if (result.outcome !== 'applied') continue;
+        const saved = await store.saveOrder(q, locked, result.order);
+        const message = saved.status === 'cancelled' ? `Order ${saved.clientOrderId}: ${saved.reason}` : `${result.explanation} - recorded before asking the venue`;
+        await store.appendEvent(q, { source, type: 'OrderCancelRequested', message, orderId: saved.id, botId, pluginId: saved.pluginId, payload: { cancellationReason: reason }, applied: true, at });
+        if (saved.status === 'pending') requested.push(saved);
+      }
+      const bot = await store.botById(q, botId, true);
+      if (!bot) throw new BotNotFoundError(`bot ${botId} does not exist`);
+      const changed = change(bot);
+      if (changed.changed) await store.saveBot(q, bot, changed.bot);
+      await store.appendEvent(q, { source, type: `Bot${reason === 'UPDATE' ? 'Updated' : reason === 'STOP' ? 'Stopped' : 'Deleted'}`, message: changed.message, botId, pluginId: bot.pluginId, payload: changed.bot.config, applied: changed.changed, at });
+      return requested;
+    });
+    for (const order of toSend) await this.execution.sendCancel(order);
+  }
+
+  /** Remembers the last price of a symbol for plugin contexts. */
+  setTicker(ticker: TickerReport): void {
+    this.#tickers.set(ticker.symbol, ticker);
+  }
+
+  /** Runs the bot's plugin on a new price (queued behind other commands on the bot). */
+  tick(botId: string): Promise<void> {
+    return this.serialize(botId, () => this.#runHook(botId, 'tick'));
+  }
+
+  /** Runs the bot's plugin on an order change (queued behind other commands on the bot). */
+  orderUpdated(order: Order): Promise<void> {
+    if (!order.botId) return Promise.resolve();
+    return this.serialize(order.botId, () => this.#runHook(order.botId as string, 'order', order));
+  }
+
+  async #runHook(botId: string, hook: 'start' | 'tick' | 'order', changed?: Order): Promise<void> {
+    const bot = await this.get(botId);
+    if (bot.status !== 'active') return;
+    const plugin = this.plugins.get(bot.pluginId);
+    const context = await this.#context(bot);
+    const commands =
+      hook === 'start' ? plugin.onStart(context) : hook === 'tick' ? plugin.onTick(context) : plugin.onOrderUpdate(context, toPluginOrder(changed as Order));
+    await this.#execute(bot, commands);
+  }
+
+  async #context(bot: Bot): Promise<PluginContext<unknown>> {
+    const { orders, closedEntries } = await this.execution.ledger.read(async (q) => ({
+      orders: await this.execution.store.ordersOfBot(q, bot.id, PLUGIN_VISIBLE),
+      closedEntries: await this.execution.store.countOrdersOfBot(q, bot.id, 'closed', 'entry'),
+    }));
+    return { botId: bot.id, symbol: bot.symbol, config: bot.config, orders: orders.map(toPluginOrder), closedEntries, ticker: this.#tickers.get(bot.symbol) };
+  }
+
+  async #execute(bot: Bot, commands: readonly PluginCommand[]): Promise<void> {
+    for (const command of commands) {
+      const current = await this.get(bot.id);
+      if (current.status !== 'active') return;
+      if (command.action === 'place') {
+        await this.execution.placeOrder({ botId: bot.id, side: command.side, type: command.type, intent: command.intent, amount: command.amount, price: command.price }, 'engine');
+      } else if (command.action === 'cancel') {
+        await this.execution.cancelOrder(String(command.orderId), command.reason, 'engine');
+      } else {
+        await this.execution.applyCommand(String(command.orderId), { type: 'PositionClosed', detail: command.detail }, 'engine');
+      }
+    }
+  }
+}
+
+function toPluginOrder(order: Order): PluginOrder {
+  return {
+    id: order.id,
+    clientOrderId: order.clientOrderId,
+    intent: order.intent,
+    side: order.side,
+    type: order.type,
+    price: order.price,
+    amount: order.amount,
+    filledAmount: order.filledAmount,
+    averagePrice: order.averagePrice,
+    status: order.status,
+    cancellationReason: order.cancellationReason,
+  };
+}

@@ -1,0 +1,351 @@
+/**
+ * Places and cancels orders with the intent committed before the venue is called
+ * (ARCHITECTURE.md, decision 1):
+ *
+ * 1. a short transaction records the order (with its client order id, made first) or the cancel
+ *    request (with its cancellation_reason), and COMMITs, so any other connection (the venue-event
+ *    processor) can read it;
+ * 2. the venue is called, outside any transaction;
+ * 3. a short transaction records the answer through the same rules as a pushed event.
+ *
+ * An unclear answer (timeout, lost connection) is never "failed": the order stays pending and
+ * reconciliation asks the venue by client order id. A rejection fails the order with the venue's
+ * words, whole; a rate limit fails it for the retry loop, after the venue's retry hint.
+ */
+import { randomUUID } from 'node:crypto';
+import { makeClientOrderId } from '../domain/order/client-order-id.ts';
+import type { OrderEvent } from '../domain/order/order-events.ts';
+import { applyOrderEvent, createOrder, type Order, type OrderSide, type OrderType } from '../domain/order/order.ts';
+import type { OrderIntent } from '../domain/order/order-status.ts';
+import type { CancellationReason } from '../domain/order/reasons.ts';
+import {
+  type ExchangeAdapter,
+  OrderNotFoundError,
+  OrderNotOpenError,
+  OrderRejectedError,
+  type OrderStatusReport,
+  RateLimitedError,
+} from '../exchange/exchange-adapter.ts';
+import type { BotledgerDatabase } from '../storage/database.ts';
+import { type Clock, SYSTEM_CLOCK } from './clock.ts';
+import { LedgerSql, type SqlQueries } from './ledger-sql.ts';
+import { type EventSource, LedgerStore, StaleRowError } from './ledger-store.ts';
+import { VenueEventApplier, type VenueEventOutcome } from './venue-events.ts';
+
+/** What to place. Amounts and prices are decimal strings. */
+export interface PlaceOrderInput {
+  readonly botId: string;
+  readonly symbol?: string;
+  readonly side: OrderSide;
+  readonly type: OrderType;
+  readonly intent: OrderIntent;
+  readonly amount: string;
+  readonly price?: string;
+  readonly stopPrice?: string;
+  /** Default: the bot's order TTL from now. */
+  readonly expiresAt?: string;
+}
+
+/** A system cancellation reason (OUTSIDE is what the venue-event processor infers, never asked for). */
+export type SystemCancellationReason = Exclude<CancellationReason, 'OUTSIDE'>;
+
+/** Raised when an order is asked for on a bot that cannot trade; names the bot and its status. */
+export class BotNotActiveError extends Error {
+  readonly code = 'BOT_NOT_ACTIVE';
+}
+
+/** Raised for an order id the ledger does not have. */
+export class OrderNotKnownError extends Error {
+  readonly code = 'ORDER_NOT_FOUND';
+}
+
+export interface ExecutionOptions {
+  readonly exchange: ExchangeAdapter;
+  readonly clock?: Clock;
+  /** The venue's display name in reasons ("Paper exchange rejected the order: ..."). */
+  readonly venueName?: string;
+}
+
+/** How many times a transaction that lost a race on a row's version is run again. */
+export const STALE_ROW_ATTEMPTS = 5;
+
+/**
+ * @example
+ * const execution = ExecutionEngine.open(callerDatabase, { exchange: paper, venueName: 'Paper exchange' });
+ * const order = await execution.placeOrder({ botId: 'b1', side: 'buy', type: 'limit', intent: 'entry', amount: '1', price: '100' });
+ * await execution.cancelOrder(order.id, 'UPDATE');
+ */
+export class ExecutionEngine {
+  readonly ledger: LedgerSql;
+  readonly store: LedgerStore;
+  readonly applier: VenueEventApplier;
+  readonly exchange: ExchangeAdapter;
+  readonly clock: Clock;
+  readonly venueName: string;
+  /** Orders whose venue call is in flight in this process; reconciliation leaves them alone. */
+  readonly inFlight = new Set<string>();
+
+  constructor(ledger: LedgerSql, options: ExecutionOptions) {
+    this.ledger = ledger;
+    this.store = new LedgerStore(ledger.forUpdate);
+    this.exchange = options.exchange;
+    this.clock = options.clock ?? SYSTEM_CLOCK;
+    this.venueName = options.venueName ?? (options.exchange.id === 'paper' ? 'Paper exchange' : options.exchange.id);
+    this.applier = new VenueEventApplier(this.store, { clock: this.clock, venueName: this.venueName });
+  }
+
+  static open(database: BotledgerDatabase, options: ExecutionOptions): ExecutionEngine {
+    return new ExecutionEngine(LedgerSql.open(database), options);
+  }
+
+  now(): Date {
+    return new Date(this.clock.now());
+  }
+
+  /** Runs a short transaction, again if it lost a race on a row version. */
+  async transact<T>(work: (q: SqlQueries) => Promise<T>): Promise<T> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await this.ledger.transaction(work);
+      } catch (error) {
+        if (!(error instanceof StaleRowError) || attempt >= STALE_ROW_ATTEMPTS) throw error;
+      }
+    }
+  }
+
+  /**
+   * Records the order (intent) and commits, then places it at the venue and records the answer.
+   * Resolves with the order as recorded after the answer.
+   */
+  async placeOrder(input: PlaceOrderInput, source: EventSource = 'engine'): Promise<Order> {
+    const order = await this.transact(async (q) => {
+      const bot = await this.store.botById(q, input.botId, true);
+      if (!bot) throw new BotNotActiveError(`bot ${input.botId} does not exist`);
+      if (bot.status !== 'active') throw new BotNotActiveError(`bot ${bot.id} is ${bot.status}, so it cannot place orders (${bot.stopReason ?? 'no reason recorded'})`);
+      const sequence = await this.store.nextOrderSequence(q, bot.id);
+      const clientOrderId = makeClientOrderId({ botId: bot.id, sequence, maxLength: this.exchange.capabilities.maxClientOrderIdLength });
+      const created = createOrder(
+        {
+          id: randomUUID(),
+          clientOrderId,
+          symbol: input.symbol ?? bot.symbol,
+          side: input.side,
+          type: input.type,
+          intent: input.intent,
+          amount: input.amount,
+          price: input.price ?? null,
+          stopPrice: input.stopPrice ?? null,
+          userId: bot.userId,
+          botId: bot.id,
+          pluginId: bot.pluginId,
+          expiresAt: input.expiresAt,
+          ttlMs: bot.orderTtlMs,
+        },
+        this.now(),
+      );
+      await this.store.insertOrder(q, created);
+      const what = `${created.side} ${created.amount} ${created.symbol} ${created.type}${created.price ? ` at ${created.price}` : ''}`;
+      await this.store.appendEvent(q, {
+        source,
+        type: 'OrderSubmitted',
+        message: `Order ${clientOrderId} recorded (${what}, ${created.intent}) - placing it at ${this.venueName}`,
+        orderId: created.id,
+        botId: bot.id,
+        pluginId: bot.pluginId,
+        payload: input,
+        applied: true,
+        at: created.createdAt,
+      });
+      return created;
+    });
+    return this.submitToVenue(order);
+  }
+
+  /**
+   * Calls placeOrder at the venue for a pending order whose intent is already committed, and
+   * records the answer. Used for new orders and for retries.
+   */
+  async submitToVenue(order: Order): Promise<Order> {
+    this.inFlight.add(order.id);
+    try {
+      let report: OrderStatusReport;
+      try {
+        report = await this.exchange.placeOrder({
+          clientOrderId: order.clientOrderId,
+          symbol: order.symbol,
+          side: order.side,
+          type: order.type,
+          amount: order.amount,
+          price: order.price ?? undefined,
+          stopPrice: order.stopPrice ?? undefined,
+        });
+      } catch (error) {
+        return await this.#recordPlacementError(order, error);
+      }
+      return await this.recordReport(report, 'exchange-rest');
+    } finally {
+      this.inFlight.delete(order.id);
+    }
+  }
+
+  async #recordPlacementError(order: Order, error: unknown): Promise<Order> {
+    const raw = (error as { raw?: unknown }).raw ?? { message: String((error as Error)?.message ?? error) };
+    if (error instanceof OrderRejectedError) {
+      return this.applyCommand(order.id, { type: 'OrderRejected', venue: this.venueName, venueMessage: error.message }, 'exchange-rest', raw);
+    }
+    if (error instanceof RateLimitedError) {
+      const hint = error.retryAfterMs !== undefined ? ` (retry after ${error.retryAfterMs} ms)` : '';
+      const failed = await this.applyCommand(order.id, { type: 'OrderPlacementFailed', error: `${this.venueName} rate limit: ${error.message}${hint}` }, 'exchange-rest', raw);
+      return error.retryAfterMs !== undefined ? this.#notBefore(failed, this.clock.now() + error.retryAfterMs) : failed;
+    }
+    // Timeout, lost connection, anything unexpected: the venue may have acted. Never "failed".
+    const message = `Placing order ${order.clientOrderId} got no clear answer from ${this.venueName} (${(error as Error)?.message ?? error}); it stays pending until reconciliation asks the venue by client order id`;
+    await this.transact(async (q) => {
+      await this.store.appendEvent(q, { source: 'engine', type: 'PlacementUnclear', message, orderId: order.id, botId: order.botId, pluginId: order.pluginId, payload: raw, applied: false, at: this.now().toISOString() });
+    });
+    return (await this.ledger.read((q) => this.store.orderById(q, order.id))) ?? order;
+  }
+
+  /** Moves next_retry_at later when the venue asked for a longer wait than the policy's. */
+  async #notBefore(order: Order, epochMs: number): Promise<Order> {
+    if (order.status !== 'failed' || (order.nextRetryAt && Date.parse(order.nextRetryAt) >= epochMs)) return order;
+    return this.transact(async (q) => {
+      const stored = await this.store.orderById(q, order.id, true);
+      if (stored?.status !== 'failed') return stored ?? order;
+      const limit = stored.expiresAt ? Date.parse(stored.expiresAt) : Number.POSITIVE_INFINITY;
+      return this.store.saveOrder(q, stored, { ...stored, nextRetryAt: new Date(Math.min(epochMs, limit)).toISOString() });
+    });
+  }
+
+  /**
+   * Applies a command-like domain event (retry, drop, expire, cancel request, position closed) to
+   * one order in a short transaction, logging it; returns the order afterwards. An event the
+   * transition table refuses is logged (applied = false) and the order is returned unchanged.
+   */
+  async applyCommand(orderId: string, event: OrderEvent, source: EventSource, payload?: unknown): Promise<Order> {
+    return (await this.applyCommandWithResult(orderId, event, source, payload)).order;
+  }
+
+  /** As {@link applyCommand}, also saying whether the table applied it and the sentence logged. */
+  async applyCommandWithResult(
+    orderId: string,
+    event: OrderEvent,
+    source: EventSource,
+    payload?: unknown,
+  ): Promise<{ order: Order; applied: boolean; explanation: string; previous: Order }> {
+    return this.transact(async (q) => {
+      const stored = await this.store.orderById(q, orderId, true);
+      if (!stored) throw new OrderNotKnownError(`order ${orderId} does not exist`);
+      const now = this.now();
+      const result = applyOrderEvent(stored, event, now);
+      const applied = result.outcome === 'applied';
+      const order = applied ? await this.store.saveOrder(q, stored, result.order) : stored;
+      await this.store.appendEvent(q, {
+        source,
+        type: event.type,
+        message: applied && result.explanation === order.reason ? `Order ${order.clientOrderId}: ${result.explanation}` : result.explanation,
+        orderId: stored.id,
+        botId: stored.botId,
+        pluginId: stored.pluginId,
+        payload: payload ?? event,
+        applied,
+        at: now.toISOString(),
+      });
+      return { order, applied, explanation: result.explanation, previous: stored };
+    });
+  }
+
+  /** Records a venue report (REST answer or fetch) in a short transaction; fetches fills it says are missing. */
+  async recordReport(report: OrderStatusReport, source: EventSource): Promise<Order> {
+    const outcome: VenueEventOutcome = await this.transact((q) => this.applier.apply(q, { type: 'order', report }, source));
+    if (outcome.fillsMissing) await this.fetchFills(report, source);
+    return (await this.ledger.read((q) => this.store.orderByClientId(q, report.clientOrderId))) as Order;
+  }
+
+  /** Asks the venue for an order's fills and records any not yet stored (idempotent per trade id). */
+  async fetchFills(ref: { symbol: string; clientOrderId: string; exchangeOrderId?: string | null }, source: EventSource): Promise<number> {
+    const fills = await this.exchange.fetchFills({ symbol: ref.symbol, clientOrderId: ref.clientOrderId, exchangeOrderId: ref.exchangeOrderId ?? undefined });
+    let added = 0;
+    for (const fill of fills) {
+      const outcome = await this.transact((q) => this.applier.apply(q, { type: 'fill', fill }, source));
+      if (outcome.applied) added++;
+    }
+    return added;
+  }
+
+  /**
+   * Records the cancel request with its reason and COMMITs, then asks the venue to cancel.
+   * A failed order has nothing live at the venue, so it is cancelled at once with the reason.
+   * Resolves with the order as recorded afterwards.
+   *
+   * @example
+   * await execution.cancelOrder(order.id, 'STOP', 'api');
+   */
+  async cancelOrder(orderId: string, reason: SystemCancellationReason, source: EventSource = 'engine', actor?: string): Promise<Order> {
+    const requested = await this.applyCommandWithResult(orderId, { type: 'OrderCancelRequested', cancellationReason: reason, actor }, source);
+    const order = requested.order;
+    // Send to the venue when the order is live and carries a system reason (also when the same
+    // request was recorded before, e.g. a cancel that timed out and is asked for again).
+    if (order.status !== 'pending' || order.cancellationReason === null) return order;
+    return this.sendCancel(order);
+  }
+
+  /** The venue half of a cancel whose request is already committed. */
+  async sendCancel(order: Order): Promise<Order> {
+    const ref = { symbol: order.symbol, clientOrderId: order.clientOrderId, exchangeOrderId: order.exchangeOrderId ?? undefined };
+    this.inFlight.add(order.id);
+    try {
+      let report: OrderStatusReport;
+      try {
+        report = await this.exchange.cancelOrder(ref);
+      } catch (error) {
+        if (error instanceof OrderNotFoundError || error instanceof OrderNotOpenError) return await this.#resolveByFetch(order);
+        const message = `Cancelling order ${order.clientOrderId} (${order.cancellationReason}) got no clear answer from ${this.venueName} (${(error as Error)?.message ?? error}); reconciliation will ask the venue`;
+        await this.transact((q) =>
+          this.store.appendEvent(q, { source: 'engine', type: 'CancelUnclear', message, orderId: order.id, botId: order.botId, pluginId: order.pluginId, payload: (error as { raw?: unknown }).raw ?? null, applied: false, at: this.now().toISOString() }),
+        );
+        return (await this.ledger.read((q) => this.store.orderById(q, order.id))) ?? order;
+      }
+      return await this.recordReport(report, 'exchange-rest');
+    } finally {
+      this.inFlight.delete(order.id);
+    }
+  }
+
+  /** The venue would not cancel (unknown, or no longer open): ask it what the order is, and record that. */
+  async #resolveByFetch(order: Order): Promise<Order> {
+    const report = await this.exchange.fetchOrder({ symbol: order.symbol, clientOrderId: order.clientOrderId, exchangeOrderId: order.exchangeOrderId ?? undefined });
+    if (report) {
+      const recorded = await this.recordReport(report, 'exchange-rest');
+      await this.fetchFills(report, 'exchange-rest');
+      return (await this.ledger.read((q) => this.store.orderById(q, order.id))) ?? recorded;
+    }
+    // The venue never had it: the cancel is complete, with the reason already recorded.
+    return this.applyCommand(order.id, { type: 'OrderCanceled', venueMessage: `${this.venueName} has no order ${order.clientOrderId}` }, 'exchange-rest');
+  }
+
+  /**
+   * Cancels an order (REPLACED) and places its replacement with a new price or amount.
+   *
+   * @example
+   * await execution.replaceOrder(order.id, { price: '101' });
+   */
+  async replaceOrder(orderId: string, changes: { price?: string; amount?: string }, source: EventSource = 'engine'): Promise<{ cancelled: Order; placed: Order }> {
+    const cancelled = await this.cancelOrder(orderId, 'REPLACED', source);
+    if (!cancelled.botId) throw new OrderNotKnownError(`order ${orderId} has no bot; replace needs one`);
+    const placed = await this.placeOrder(
+      {
+        botId: cancelled.botId,
+        symbol: cancelled.symbol,
+        side: cancelled.side,
+        type: cancelled.type,
+        intent: cancelled.intent,
+        amount: changes.amount ?? cancelled.amount,
+        price: changes.price ?? cancelled.price ?? undefined,
+        stopPrice: cancelled.stopPrice ?? undefined,
+      },
+      source,
+    );
+    return { cancelled, placed };
+  }
+}

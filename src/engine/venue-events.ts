@@ -1,0 +1,267 @@
+/**
+ * Applies what the venue reports (pushed events, and the answers of REST calls) to the ledger.
+ *
+ * - An order is matched by client order id or by exchange order id, whichever the report has
+ *   and the ledger knows.
+ * - Every status change goes through the domain's one transition table (`applyOrderEvent`).
+ *   A repeated event is a no-op, an event that does not fit is written to the event log with
+ *   applied = false and not applied, and a late fill after a cancel is accepted.
+ * - Fills are idempotent per (order, trade id); filled_amount is the exact sum of stored fills.
+ *   A status report never invents a fill: when the venue says more is filled than the stored
+ *   fills add up to, the outcome says `fillsMissing` and the caller fetches the fills.
+ * - A cancel with no system cancellation_reason is an outside cancel: on that one event the bot
+ *   stops, its stop reason names the order, and the event log says
+ *   "Order <client id> cancelled outside botledger - bot stopped".
+ */
+import { autoStopForCancelledOrder } from '../domain/bot/bot.ts';
+import { compare } from '../domain/money.ts';
+import type { OrderEvent } from '../domain/order/order-events.ts';
+import { applyOrderEvent, fillEventFor, type Order } from '../domain/order/order.ts';
+import { isSystemCancellation, outsideCancelReason } from '../domain/order/reasons.ts';
+import type { FillReport, OrderStatusReport, VenueEvent } from '../exchange/exchange-adapter.ts';
+import type { BotledgerDatabase } from '../storage/database.ts';
+import { type Clock, SYSTEM_CLOCK } from './clock.ts';
+import { GroupCommitter } from './group-commit.ts';
+import { LedgerSql, type SqlQueries } from './ledger-sql.ts';
+import { type EventSource, LedgerStore } from './ledger-store.ts';
+
+/** What applying one venue event did. */
+export interface VenueEventOutcome {
+  readonly applied: boolean;
+  /** The order after the event (unchanged when not applied); absent for an unknown order. */
+  readonly order?: Order;
+  /** Set when this event stopped the order's bot (an outside cancel). */
+  readonly botStopped?: boolean;
+  /** The venue says more is filled than the stored fills add up to: fetch the fills. */
+  readonly fillsMissing?: boolean;
+  /** The sentence written to the event log. */
+  readonly message: string;
+}
+
+/** Applies venue events inside a transaction the caller holds. Shared by pushed events and REST answers. */
+export class VenueEventApplier {
+  readonly store: LedgerStore;
+  readonly #clock: Clock;
+  readonly #venueName: string;
+
+  constructor(store: LedgerStore, options: { clock?: Clock; venueName?: string } = {}) {
+    this.store = store;
+    this.#clock = options.clock ?? SYSTEM_CLOCK;
+    this.#venueName = options.venueName ?? 'The exchange';
+  }
+
+  /**
+   * Applies one event in the open transaction `q`.
+   *
+   * @example
+   * await ledger.transaction((q) => applier.apply(q, { type: 'order', report }, 'exchange-rest'));
+   */
+  async apply(q: SqlQueries, event: VenueEvent, source: EventSource): Promise<VenueEventOutcome> {
+    const now = new Date(this.#clock.now());
+    const at = now.toISOString();
+    switch (event.type) {
+      case 'order':
+        return this.#applyReport(q, event.report, source, now);
+      case 'fill':
+        return this.#applyFill(q, event.fill, source, now);
+      case 'disconnected':
+      case 'reconnected': {
+        const message = event.type === 'disconnected' ? `Venue stream disconnected: ${event.reason}` : 'Venue stream reconnected';
+        await this.store.appendEvent(q, { source, type: `Stream${event.type === 'disconnected' ? 'Disconnected' : 'Reconnected'}`, message, payload: event, applied: true, at });
+        return { applied: true, message };
+      }
+      default:
+        return { applied: false, message: 'ticker: nothing to record' };
+    }
+  }
+
+  async #find(q: SqlQueries, clientOrderId: string | undefined, exchangeOrderId: string | undefined): Promise<Order | undefined> {
+    const byClient = clientOrderId ? await this.store.orderByClientId(q, clientOrderId, true) : undefined;
+    if (byClient) return byClient;
+    return exchangeOrderId ? this.store.orderByExchangeId(q, exchangeOrderId, true) : undefined;
+  }
+
+  async #unknown(q: SqlQueries, what: string, ids: string, payload: unknown, source: EventSource, at: string): Promise<VenueEventOutcome> {
+    const message = `Venue reported ${what} for order ${ids}, which botledger does not know - not applied`;
+    await this.store.appendEvent(q, { source, type: 'UnknownOrder', message, payload, applied: false, at });
+    return { applied: false, message };
+  }
+
+  /** Records the venue's id first, so a fill or cancel that carries it can be checked against it. */
+  #accept(order: Order, exchangeOrderId: string | undefined, now: Date): Order {
+    if (order.exchangeOrderId || !exchangeOrderId) return order;
+    const result = applyOrderEvent(order, { type: 'OrderAccepted', exchangeOrderId }, now);
+    return result.outcome === 'applied' ? result.order : order;
+  }
+
+  async #applyReport(q: SqlQueries, report: OrderStatusReport, source: EventSource, now: Date): Promise<VenueEventOutcome> {
+    const at = now.toISOString();
+    const raw = report.raw ?? report;
+    const stored = await this.#find(q, report.clientOrderId, report.exchangeOrderId);
+    if (!stored) return this.#unknown(q, `a ${report.state} order`, `${report.clientOrderId} / ${report.exchangeOrderId}`, raw, source, at);
+    const fillsMissing = compare(report.filledAmount, stored.filledAmount) > 0;
+    let event: OrderEvent;
+    switch (report.state) {
+      case 'open':
+      case 'partially_filled':
+      case 'filled':
+        // Fills, not status reports, move filled_amount and the status of an executing order.
+        event = { type: 'OrderAccepted', exchangeOrderId: report.exchangeOrderId };
+        break;
+      case 'cancelled':
+        event = { type: 'OrderCanceled', venueMessage: report.reason };
+        break;
+      case 'expired':
+        event = { type: 'OrderExpired', venueMessage: report.reason };
+        break;
+      case 'rejected':
+        event = { type: 'OrderRejected', venue: this.#venueName, venueMessage: report.reason ?? JSON.stringify(raw) };
+        break;
+    }
+    const accepted = event.type === 'OrderAccepted' ? stored : this.#accept(stored, report.exchangeOrderId, now);
+    const result = applyOrderEvent(accepted, event, now);
+    const base = { source, orderId: stored.id, botId: stored.botId, pluginId: stored.pluginId, payload: raw, occurredAt: new Date(report.timestamp).toISOString(), at };
+    if (result.outcome !== 'applied') {
+      const order = await this.store.saveOrder(q, stored, accepted);
+      await this.store.appendEvent(q, { ...base, type: event.type, message: result.explanation, applied: false });
+      return { applied: accepted !== stored, order, fillsMissing, message: result.explanation };
+    }
+    const order = await this.store.saveOrder(q, stored, result.order);
+    if (event.type === 'OrderCanceled' && !isSystemCancellation(stored.cancellationReason)) {
+      const botStopped = await this.#stopBot(q, order, at);
+      const message = outsideCancelReason(order.clientOrderId, botStopped);
+      await this.store.appendEvent(q, { ...base, type: 'OrderCanceled', message, applied: true });
+      return { applied: true, order, botStopped, fillsMissing, message };
+    }
+    const message =
+      event.type === 'OrderCanceled' || event.type === 'OrderExpired'
+        ? `Order ${order.clientOrderId}: ${order.reason} (cancellation_reason ${order.cancellationReason})`
+        : result.explanation;
+    await this.store.appendEvent(q, { ...base, type: event.type, message, applied: true });
+    return { applied: true, order, fillsMissing, message };
+  }
+
+  /** The auto-stop rule (domain/bot/bot.ts): true when this cancel stopped an active bot. */
+  async #stopBot(q: SqlQueries, order: Order, at: string): Promise<boolean> {
+    if (!order.botId) return false;
+    const bot = await this.store.botById(q, order.botId, true);
+    if (!bot) return false;
+    const change = autoStopForCancelledOrder(bot, order, new Date(at));
+    if (!change.changed) return false;
+    await this.store.saveBot(q, bot, change.bot);
+    await this.store.appendEvent(q, { source: 'engine', type: 'BotStopped', message: change.message, botId: bot.id, orderId: order.id, pluginId: bot.pluginId, applied: true, at });
+    return true;
+  }
+
+  async #applyFill(q: SqlQueries, fill: FillReport, source: EventSource, now: Date): Promise<VenueEventOutcome> {
+    const at = now.toISOString();
+    const raw = fill.raw ?? fill;
+    const stored = await this.#find(q, fill.clientOrderId, fill.exchangeOrderId);
+    if (!stored) return this.#unknown(q, `fill ${fill.tradeId}`, `${fill.clientOrderId} / ${fill.exchangeOrderId}`, raw, source, at);
+    const base = { source, orderId: stored.id, botId: stored.botId, pluginId: stored.pluginId, payload: raw, occurredAt: new Date(fill.timestamp).toISOString(), at };
+    if (await this.store.hasFill(q, stored.id, fill.tradeId)) {
+      const message = `Fill ${fill.tradeId} of order ${stored.clientOrderId} is already recorded - repeated event ignored`;
+      await this.store.appendEvent(q, { ...base, type: 'FillDuplicate', message, applied: false });
+      return { applied: false, order: stored, message };
+    }
+    const accepted = this.#accept(stored, fill.exchangeOrderId, now);
+    const details = { tradeId: fill.tradeId, price: fill.price, amount: fill.amount, fee: fill.fee, feeCurrency: fill.feeCurrency };
+    const event = fillEventFor(accepted, details, fill.exchangeOrderId);
+    const result = applyOrderEvent(accepted, event, now);
+    if (result.outcome !== 'applied') {
+      // Not stored: filled_amount must stay the sum of stored fills, and this fill does not fit.
+      const order = await this.store.saveOrder(q, stored, accepted);
+      await this.store.appendEvent(q, { ...base, type: event.type, message: result.explanation, applied: false });
+      return { applied: false, order, message: result.explanation };
+    }
+    await this.store.insertFill(q, {
+      orderId: stored.id,
+      tradeId: fill.tradeId,
+      price: fill.price,
+      amount: fill.amount,
+      fee: fill.fee,
+      feeCurrency: fill.feeCurrency ?? null,
+      occurredAt: base.occurredAt,
+      raw,
+      at,
+    });
+    const order = await this.store.saveOrder(q, stored, result.order);
+    const message = `Fill ${fill.tradeId}: ${fill.amount} at ${fill.price} - ${order.reason}`;
+    await this.store.appendEvent(q, { ...base, type: event.type, message, applied: true });
+    return { applied: true, order, message };
+  }
+}
+
+interface Submitted {
+  readonly event: VenueEvent;
+  readonly source: EventSource;
+}
+
+export interface VenueEventProcessorOptions {
+  readonly clock?: Clock;
+  /** The venue's name in reasons ("Paper exchange rejected the order: ..."). */
+  readonly venueName?: string;
+  /** Most events per commit. */
+  readonly maxBatch?: number;
+}
+
+/**
+ * Processes a venue's pushed events on its own database connection, with group commit: events
+ * that arrive together share one durable COMMIT, and `handle` resolves only after it.
+ *
+ * @example
+ * const processor = VenueEventProcessor.open(await openDatabase(url), { venueName: 'Paper exchange' });
+ * const unsubscribe = exchange.subscribe((event) => processor.handle(event));
+ */
+export class VenueEventProcessor {
+  readonly ledger: LedgerSql;
+  readonly applier: VenueEventApplier;
+  readonly #writer: GroupCommitter<Submitted, VenueEventOutcome>;
+  readonly #listeners = new Set<(outcome: VenueEventOutcome, event: VenueEvent) => void>();
+
+  constructor(ledger: LedgerSql, options: VenueEventProcessorOptions = {}) {
+    this.ledger = ledger;
+    this.applier = new VenueEventApplier(new LedgerStore(ledger.forUpdate), options);
+    this.#writer = new GroupCommitter(ledger, (q, items) => this.#applyBatch(q, items), { maxBatch: options.maxBatch });
+  }
+
+  /** A processor on the connection `database` (open a second one for it: it must not share the caller's). */
+  static open(database: BotledgerDatabase, options: VenueEventProcessorOptions = {}): VenueEventProcessor {
+    return new VenueEventProcessor(LedgerSql.open(database), options);
+  }
+
+  /** COMMITs made so far (fewer than events when they were grouped). */
+  get commits(): number {
+    return this.#writer.commits;
+  }
+
+  /** Calls `listener` after each committed event (the plugin runtime reacts to orders this way). */
+  onCommitted(listener: (outcome: VenueEventOutcome, event: VenueEvent) => void): () => void {
+    this.#listeners.add(listener);
+    return () => this.#listeners.delete(listener);
+  }
+
+  /**
+   * Applies one venue event; resolves once its state change is durably committed.
+   *
+   * @example
+   * const outcome = await processor.handle({ type: 'order', report });
+   */
+  async handle(event: VenueEvent, source: EventSource = 'exchange-ws'): Promise<VenueEventOutcome> {
+    if (event.type === 'ticker') return { applied: false, message: 'ticker: nothing to record' };
+    const outcome = await this.#writer.submit({ event, source });
+    for (const listener of this.#listeners) listener(outcome, event);
+    return outcome;
+  }
+
+  /** Resolves when every event handed in so far is committed. */
+  idle(): Promise<void> {
+    return this.#writer.idle();
+  }
+
+  async #applyBatch(q: SqlQueries, items: readonly Submitted[]): Promise<VenueEventOutcome[]> {
+    const outcomes: VenueEventOutcome[] = [];
+    for (const item of items) outcomes.push(await this.applier.apply(q, item.event, item.source));
+    return outcomes;
+  }
+}

@@ -1,0 +1,103 @@
+/**
+ * The built-in "scalper" strategy: buy at a limit, sell at a take-profit, optionally sell at
+ * market when the price falls to a stop-loss, and repeat.
+ *
+ * It is written as "what orders should exist now?" so every hook gives the same answer for the
+ * same state: an update or restart needs no special case, and because each intent is committed
+ * before the venue is called, the next look already sees the order it asked for.
+ */
+import { z } from 'zod';
+import { compare, isDecimalString } from '../domain/money.ts';
+import type { PluginCommand, PluginContext, PluginOrder, StrategyPlugin } from './plugin-api.ts';
+
+const decimal = (field: string) =>
+  z.string().refine((value) => isDecimalString(value) && compare(value, '0') > 0, { message: `${field} must be a decimal string above 0, such as "101.25"` });
+
+export const scalperConfigSchema = z
+  .object({
+    /** Base amount bought per cycle. */
+    amount: decimal('amount'),
+    /** Limit price of the buy. */
+    entryPrice: decimal('entryPrice'),
+    /** Limit price of the sell that takes the profit. */
+    takeProfitPrice: decimal('takeProfitPrice'),
+    /** When the last price falls to or below this, sell at market. */
+    stopLossPrice: decimal('stopLossPrice').optional(),
+    /** Start a new cycle after one closes. */
+    repeat: z.boolean().default(true),
+  })
+  .strict()
+  .superRefine((config, context) => {
+    if (compare(config.takeProfitPrice, config.entryPrice) <= 0) {
+      context.addIssue({ code: 'custom', path: ['takeProfitPrice'], message: 'takeProfitPrice must be above entryPrice' });
+    }
+    if (config.stopLossPrice && compare(config.stopLossPrice, config.entryPrice) >= 0) {
+      context.addIssue({ code: 'custom', path: ['stopLossPrice'], message: 'stopLossPrice must be below entryPrice' });
+    }
+  });
+
+export type ScalperConfig = z.infer<typeof scalperConfigSchema>;
+
+/** Orders the engine considers live for the plugin: not being cancelled. */
+function live(order: PluginOrder): boolean {
+  return order.status === 'pending' && order.cancellationReason === null;
+}
+
+/** The orders the scalper wants, given what exists. */
+function desired(context: PluginContext<ScalperConfig>): PluginCommand[] {
+  const { config, orders } = context;
+  const entryOpen = orders.find((order) => order.intent === 'entry' && order.status === 'ongoing');
+  const entryLive = orders.some((order) => order.intent === 'entry' && (live(order) || order.status === 'failed'));
+  const exitsLive = orders.filter((order) => order.intent !== 'entry' && (live(order) || order.status === 'failed'));
+  const commands: PluginCommand[] = [];
+  if (!entryOpen) {
+    if (!config.repeat && context.closedEntries > 0) return commands;
+    if (!entryLive && exitsLive.length === 0) {
+      commands.push({ action: 'place', intent: 'entry', side: 'buy', type: 'limit', amount: config.amount, price: config.entryPrice });
+    }
+    return commands;
+  }
+  const price = context.ticker?.last;
+  const stopHit = config.stopLossPrice !== undefined && price !== undefined && compare(price, config.stopLossPrice) <= 0;
+  const stopping = exitsLive.some((order) => order.intent === 'stop_loss');
+  if (stopHit && !stopping) {
+    for (const exit of exitsLive) commands.push({ action: 'cancel', orderId: exit.id, reason: 'STOP_LOSS' });
+    commands.push({ action: 'place', intent: 'stop_loss', side: 'sell', type: 'market', amount: entryOpen.filledAmount });
+    return commands;
+  }
+  if (exitsLive.length === 0) {
+    commands.push({ action: 'place', intent: 'exit', side: 'sell', type: 'limit', amount: entryOpen.filledAmount, price: config.takeProfitPrice });
+  }
+  return commands;
+}
+
+/**
+ * @example
+ * const registry = new PluginRegistry([SCALPER_PLUGIN]);
+ */
+export const SCALPER_PLUGIN: StrategyPlugin<ScalperConfig> = {
+  id: 'scalper',
+  description: 'Buy at a limit, sell at a take-profit, optional stop-loss, repeat',
+  configSchema: scalperConfigSchema as unknown as z.ZodType<ScalperConfig>,
+  onStart: desired,
+  onTick: desired,
+  onOrderUpdate(context, order) {
+    // An exit that filled closes the cycle: the entry's exposure is gone.
+    if (order.intent !== 'entry' && order.status === 'closed') {
+      const entry = context.orders.find((candidate) => candidate.intent === 'entry' && candidate.status === 'ongoing');
+      const commands: PluginCommand[] = [];
+      if (entry) {
+        const how = order.intent === 'exit' ? 'take-profit' : 'stop-loss';
+        commands.push({ action: 'close-position', orderId: entry.id, detail: `${how} filled at ${order.averagePrice ?? order.price}` });
+      }
+      for (const other of context.orders) {
+        if (other.id !== order.id && other.intent !== 'entry' && live(other)) commands.push({ action: 'cancel', orderId: other.id, reason: 'REPLACED' });
+      }
+      if (context.config.repeat) {
+        commands.push({ action: 'place', intent: 'entry', side: 'buy', type: 'limit', amount: context.config.amount, price: context.config.entryPrice });
+      }
+      return commands;
+    }
+    return desired(context);
+  },
+};

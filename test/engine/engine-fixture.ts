@@ -1,0 +1,107 @@
+/**
+ * A whole engine for tests: the core schema on a fresh database of the dialect, the paper
+ * exchange, the caller's connection (execution, bots) and a SECOND connection for venue events,
+ * as in production where the WebSocket handler does not share the REST caller's connection.
+ */
+import { join } from 'node:path';
+import { BotService } from '../../src/engine/bots.ts';
+import { ManualClock } from '../../src/engine/clock.ts';
+import { ExecutionEngine } from '../../src/engine/execution.ts';
+import { LedgerSql } from '../../src/engine/ledger-sql.ts';
+import { LedgerStore } from '../../src/engine/ledger-store.ts';
+import { VenueEventProcessor } from '../../src/engine/venue-events.ts';
+import type { Order } from '../../src/domain/order/order.ts';
+import type { ExchangeAdapter } from '../../src/exchange/exchange-adapter.ts';
+import { PaperExchange } from '../../src/exchange/paper/index.ts';
+import type { PaperExchangeOptions } from '../../src/exchange/paper/paper-options.ts';
+import { PluginRegistry } from '../../src/plugins/plugin-api.ts';
+import { SCALPER_PLUGIN } from '../../src/plugins/scalper.ts';
+import { type BotledgerDatabase, openDatabase } from '../../src/storage/database.ts';
+import type { DialectTarget } from '../support/dialects.ts';
+import { type LedgerDatabase, openLedgerDatabase } from '../support/ledger-database.ts';
+
+export const SYMBOL = 'BTC/USDT';
+
+export interface EngineFixture {
+  readonly caller: LedgerDatabase;
+  readonly events: BotledgerDatabase;
+  /** A third connection for looking, never used by the engine. */
+  readonly observer: LedgerSql;
+  readonly store: LedgerStore;
+  readonly paper: PaperExchange;
+  readonly clock: ManualClock;
+  readonly processor: VenueEventProcessor;
+  readonly execution: ExecutionEngine;
+  readonly bots: BotService;
+  order(id: string): Promise<Order>;
+  ordersOfBot(botId: string): Promise<Order[]>;
+  eventsOf(filter: { orderId?: string; botId?: string }): Promise<{ type: string; message: string; source: string; applied: boolean }[]>;
+  /** Delivers every pushed event and waits until it is committed. */
+  settle(): Promise<void>;
+  close(): Promise<void>;
+}
+
+export interface FixtureOptions {
+  readonly paper?: PaperExchangeOptions;
+  /** Wraps the exchange the engine sees (spies that look at the database during a call). */
+  readonly wrap?: (paper: PaperExchange, observer: LedgerSql) => ExchangeAdapter;
+}
+
+export async function openEngineFixture(target: DialectTarget, options: FixtureOptions = {}): Promise<EngineFixture> {
+  const caller = await openLedgerDatabase(target);
+  const events = await openDatabase(caller.test.url);
+  const observerDb = await openDatabase(caller.test.url);
+  const observer = LedgerSql.open(observerDb);
+  const store = new LedgerStore('');
+  const clock = new ManualClock();
+  const paper = new PaperExchange({
+    file: join(caller.test.dir, 'paper-exchange.db'),
+    seed: 7,
+    markets: { [SYMBOL]: { startPrice: '60000', tickSize: '0.01', volatility: '0.001', spread: '0' } },
+    now: () => clock.now(),
+    eventsBeforeResponse: true,
+    synchronous: 'normal',
+    ...options.paper,
+  });
+  const processor = VenueEventProcessor.open(events, { clock, venueName: 'Paper exchange' });
+  paper.subscribe((event) => processor.handle(event).then(() => undefined));
+  const exchange = options.wrap ? options.wrap(paper, observer) : paper;
+  const execution = ExecutionEngine.open(caller, { exchange, clock, venueName: 'Paper exchange' });
+  const bots = new BotService(execution, new PluginRegistry([SCALPER_PLUGIN]));
+  return {
+    caller,
+    events,
+    observer,
+    store,
+    paper,
+    clock,
+    processor,
+    execution,
+    bots,
+    async order(id) {
+      const order = await observer.read((q) => store.orderById(q, id));
+      if (!order) throw new Error(`no order ${id}`);
+      return order;
+    },
+    ordersOfBot: (botId) => observer.read((q) => store.ordersOfBot(q, botId)),
+    eventsOf: (filter) => observer.read((q) => store.eventsOf(q, filter)),
+    async settle() {
+      await paper.control.drain();
+      await processor.idle();
+      await bots.idle();
+      await paper.control.drain();
+      await processor.idle();
+    },
+    async close() {
+      await paper.close();
+      await observerDb.close();
+      await events.close();
+      await caller.close();
+    },
+  };
+}
+
+/** A scalper config that rests below the start price of 60000 (no fill until the price moves). */
+export function scalperConfig(entryPrice = '59000', takeProfitPrice = '59500', extra: Record<string, unknown> = {}): Record<string, unknown> {
+  return { amount: '0.01', entryPrice, takeProfitPrice, ...extra };
+}
