@@ -211,6 +211,17 @@ export interface BackfillHelperOptions extends BackfillOptions {
   readonly maxBatches?: number;
 }
 
+/**
+ * Whether a backfill draws its progress bar: only when the stream (stderr) is a terminal, so logs
+ * and pipes never get escape codes, and never when `progress` is false.
+ *
+ * @example
+ * showsProgressBar(undefined, process.stderr); // true in an interactive shell, false under CI
+ */
+export function showsProgressBar(progress: boolean | undefined, stream: { readonly isTTY?: boolean } = process.stderr): boolean {
+  return progress !== false && stream.isTTY === true;
+}
+
 async function ensureProgressTable(db: Kysely<any>): Promise<void> {
   await sql`create table if not exists ${sql.raw(BACKFILL_PROGRESS_TABLE)} (progress_key text primary key, last_key text, updated_at text)`.execute(
     db,
@@ -291,13 +302,12 @@ export async function backfill(
 
   await ensureProgressTable(db);
   let last = await readResumeKey(db, progressKey);
-  const bar =
-    options.progress !== false && process.stderr.isTTY
-      ? new cliProgress.SingleBar(
-          { stream: process.stderr, format: `backfill ${table} [{bar}] {value}/{total} rows | {eta_formatted}` },
-          cliProgress.Presets.shades_classic,
-        )
-      : undefined;
+  const bar = showsProgressBar(options.progress)
+    ? new cliProgress.SingleBar(
+        { stream: process.stderr, format: `backfill ${table} [{bar}] {value}/{total} rows | {eta_formatted}` },
+        cliProgress.Presets.shades_classic,
+      )
+    : undefined;
   if (bar) {
     const { rows } = await sql<{
       n: number | string;

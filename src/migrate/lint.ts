@@ -5,6 +5,7 @@
  * would hurt (lint-rules.ts). Each finding names the rule, the file and line, the table and
  * column, the numbers, and why it matters.
  */
+import { readFileSync } from 'node:fs';
 import { sql } from 'kysely';
 import type { BotledgerDatabase } from '../storage/database.ts';
 import { LINT_RULE_CHECKS, LINT_RULES } from './lint-rules.ts';
@@ -244,7 +245,8 @@ export async function lintMigration(
   options: LintOptions = {},
 ): Promise<LintFinding[]> {
   const ownStatements = migration.up.kind === 'sql' ? migration.up.statements : [];
-  const located = locateOperations(statements ?? ownStatements);
+  const linted = statements ?? ownStatements;
+  const located = locateOperations(linted);
   const catalog = new LintCatalog(database);
   const context = { catalog, located, largeTableRows: options.largeTableRows ?? LARGE_TABLE_ROWS };
   const findings: LintFinding[] = [];
@@ -253,5 +255,40 @@ export async function lintMigration(
       findings.push({ rule: rule.name, file: migration.fileName, line, message, why: rule.why });
     }
   }
-  return findings.sort((a, b) => a.line - b.line);
+  const ignored = ignoredRulesByStatement(migration, linted);
+  const kept = findings.filter((f) => !ignored.some(({ first, last, rules }) => f.line >= first && f.line <= last && rules.has(f.rule)));
+  return kept.sort((a, b) => a.line - b.line);
+}
+
+/** Comment that silences named rules for one statement: `-- lint:ignore drop-with-data, rename-breaks-code`. */
+export const LINT_IGNORE_DIRECTIVE = 'lint:ignore';
+
+const IGNORE_COMMENT = /--\s*lint:ignore\b([^\n]*)/gi;
+
+function rulesIn(text: string): string[] {
+  return [...text.matchAll(IGNORE_COMMENT)].flatMap((m) => m[1].split(/[\s,]+/).filter(Boolean));
+}
+
+/**
+ * For each statement, its line range and the rules silenced for it: by a `-- lint:ignore ...`
+ * comment inside the statement, or in the comment lines right above it in a SQL file (the file's
+ * splitter drops those comments, so they are read from the file itself).
+ */
+function ignoredRulesByStatement(
+  migration: Migration,
+  statements: readonly SqlStatement[],
+): { first: number; last: number; rules: Set<string> }[] {
+  let fileLines: string[] = [];
+  if (migration.format === 'sql') {
+    try {
+      fileLines = readFileSync(migration.path, 'utf8').split('\n');
+    } catch {
+      // no file (a migration built in memory): only comments inside statements count
+    }
+  }
+  return statements.map((statement) => {
+    const rules = rulesIn(statement.sql);
+    for (let i = statement.line - 2; i >= 0 && fileLines[i]?.trim().startsWith('--'); i--) rules.push(...rulesIn(fileLines[i]));
+    return { first: statement.line, last: statement.line + (statement.sql.match(/\n/g)?.length ?? 0), rules: new Set(rules) };
+  });
 }

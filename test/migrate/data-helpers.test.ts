@@ -1,4 +1,8 @@
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { test } from 'node:test';
 import { type Kysely, sql } from 'kysely';
 import {
@@ -9,10 +13,11 @@ import {
   REMAP_NULL,
   remapValues,
   remapVerifySql,
+  showsProgressBar,
 } from '../../src/migrate/data-helpers.ts';
 import { MigrationInputError } from '../../src/migrate/errors.ts';
 import { type BotledgerDatabase, openDatabase } from '../../src/storage/database.ts';
-import { forEachDialect } from '../support/dialects.ts';
+import { forEachDialect, tempDir } from '../support/dialects.ts';
 
 async function rows<T = Record<string, unknown>>(db: Kysely<any>, query: string): Promise<T[]> {
   return (await sql.raw<T>(query).execute(db)).rows;
@@ -50,6 +55,14 @@ test('quoteIdentifier quotes plain and schema-qualified names and names a bad on
   assert.throws(() => quoteIdentifier('a.b.c', 'table'), rejectsNaming('"a.b.c"'));
   assert.throws(() => quoteIdentifier('orders"; drop table x; --', 'table'), rejectsNaming('orders\\"; drop table x; --'));
   assert.throws(() => quoteIdentifier('1abc'), rejectsNaming('"1abc"'));
+});
+
+test('the backfill progress bar is drawn only on a terminal and never when progress is false', () => {
+  assert.equal(showsProgressBar(undefined, { isTTY: true }), true);
+  assert.equal(showsProgressBar(true, { isTTY: true }), true);
+  assert.equal(showsProgressBar(false, { isTTY: true }), false);
+  assert.equal(showsProgressBar(true, { isTTY: false }), false);
+  assert.equal(showsProgressBar(true, {}), false);
 });
 
 test('remapVerifySql leaves out old values that are also new values, and ANDs where', () => {
@@ -376,4 +389,30 @@ forEachDialect('backfill', (target) => {
       await database.close();
     }
   });
+});
+
+test('on a terminal the backfill draws a progress bar on stderr; through a pipe it prints nothing', async (t) => {
+  const hasScript = spawnSync('script', ['--version'], { encoding: 'utf8' }).status === 0;
+  const dir = tempDir();
+  const program = join(dir, 'backfill-bar.mts');
+  const helpers = fileURLToPath(new URL('../../src/migrate/data-helpers.ts', import.meta.url));
+  const storage = fileURLToPath(new URL('../../src/storage/database.ts', import.meta.url));
+  writeFileSync(
+    program,
+    `import { backfill } from ${JSON.stringify(helpers)};
+import { openDatabase } from ${JSON.stringify(storage)};
+const database = await openDatabase(${JSON.stringify(`sqlite:${join(dir, 'bar.db')}`)});
+database.sqlite!.exec('drop table if exists items; create table items (id integer primary key, n integer default 0); insert into items (id) values (1),(2),(3),(4),(5)');
+await backfill(database.db, database.capabilities, 'items', { n: 'n + 1' }, { batchSize: 2 });
+await database.close();
+`,
+  );
+  const cwd = fileURLToPath(new URL('../..', import.meta.url));
+  const piped = spawnSync(process.execPath, ['--import', 'tsx', program], { cwd, encoding: 'utf8' });
+  assert.equal(piped.status, 0, piped.stderr);
+  assert.doesNotMatch(piped.stderr, /backfill items/);
+  if (!hasScript) return t.skip('no `script` command to give the child a terminal');
+  const tty = spawnSync('script', ['-qec', `${process.execPath} --import tsx ${program}`, '/dev/null'], { cwd, encoding: 'utf8' });
+  assert.equal(tty.status, 0, tty.stdout);
+  assert.match(tty.stdout, /backfill items \[.*\] 5\/5 rows/);
 });
