@@ -77,6 +77,14 @@ export interface TickerReport {
   readonly timestamp: number;
 }
 
+/** One currency's balance: `total` = `free` + `used` (held by open orders). Decimal strings. */
+export interface BalanceReport {
+  readonly currency: string;
+  readonly total: string;
+  readonly free: string;
+  readonly used: string;
+}
+
 /** What a venue pushes, like a WebSocket stream. Events may arrive duplicated, reordered or not at all. */
 export type VenueEvent =
   | { readonly type: 'order'; readonly report: OrderStatusReport }
@@ -108,6 +116,8 @@ export interface ExchangeAdapter {
   fetchOpenOrders(symbol?: string): Promise<OrderStatusReport[]>;
   fetchFills(ref: OrderRef): Promise<FillReport[]>;
   fetchTicker(symbol: string): Promise<TickerReport>;
+  /** Balances per currency, for venues that keep them (optional; the paper exchange has it when given starting balances). */
+  fetchBalance?(): Promise<BalanceReport[]>;
   /** Starts delivery of pushed events to the listener; returns the unsubscribe function. */
   subscribe(listener: VenueEventListener): () => void;
   close(): Promise<void>;

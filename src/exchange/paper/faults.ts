@@ -7,7 +7,14 @@ import type { PaperFaultOptions } from './paper-options.ts';
 import type { Prng } from './prng.ts';
 
 /** The REST-like calls a fault can hit. */
-export type PaperOperation = 'placeOrder' | 'cancelOrder' | 'fetchOrder' | 'fetchOpenOrders' | 'fetchFills' | 'fetchTicker';
+export type PaperOperation =
+  | 'placeOrder'
+  | 'cancelOrder'
+  | 'fetchOrder'
+  | 'fetchOpenOrders'
+  | 'fetchFills'
+  | 'fetchTicker'
+  | 'fetchBalance';
 
 /** Operations whose faults are also rolled by probability (fetches fail only when told to). */
 export const ROLLED_OPERATIONS: readonly PaperOperation[] = ['placeOrder', 'cancelOrder'];

@@ -3,7 +3,7 @@
  * botledger cannot see coming. Cancel or fill an order by hand, move the price, inject faults,
  * drop the stream, and decide when pushed events arrive.
  */
-import type { FillReport, OrderRef, OrderStatusReport, TickerReport, VenueEvent } from '../exchange-adapter.ts';
+import type { BalanceReport, FillReport, OrderRef, OrderStatusReport, TickerReport, VenueEvent } from '../exchange-adapter.ts';
 import type { EventStreamStats, ListenerFailure } from './event-stream.ts';
 import type { EventFault, PaperOperation, RequestFault } from './faults.ts';
 import { PaperDecimal, parseDecimal } from './paper-decimal.ts';
@@ -93,6 +93,15 @@ export class PaperControl {
 
   ticker(symbol: string): TickerReport {
     return this.#venue.ticker(symbol);
+  }
+
+  /** Sets a currency's total balance, as a deposit or withdrawal would (turns balance checks on if they were off). */
+  setBalance(currency: string, total: string): BalanceReport[] {
+    const parsed = parseDecimal(total);
+    if (!parsed || parsed.lt(0))
+      throw new PaperControlError(`setBalance total must be a decimal string >= 0, got ${JSON.stringify(total)}`);
+    this.#venue.store.transaction(() => this.#venue.wallet.set(currency, parsed.toFixed()));
+    return this.#venue.wallet.balances();
   }
 
   /** The venue's report of one order (no fault, no latency), or undefined. */

@@ -6,6 +6,7 @@
  */
 import { join } from 'node:path';
 import {
+  type BalanceReport,
   type ExchangeAdapter,
   type ExchangeCapabilities,
   ExchangeError,
@@ -113,6 +114,12 @@ export class PaperExchange implements ExchangeAdapter {
   async fetchTicker(symbol: string): Promise<TickerReport> {
     this.#gate('fetchTicker', symbol);
     return this.#venue.ticker(symbol);
+  }
+
+  /** Balances per currency; empty when the venue was not given starting balances (an endless wallet). */
+  async fetchBalance(): Promise<BalanceReport[]> {
+    this.#gate('fetchBalance', 'all currencies');
+    return this.#venue.wallet.balances();
   }
 
   subscribe(listener: VenueEventListener): () => void {

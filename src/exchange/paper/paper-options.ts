@@ -69,6 +69,12 @@ export interface PaperExchangeOptions extends Partial<Omit<PaperRuntimeSettings,
   /** When false, an unknown symbol is rejected like a real venue does ("Invalid symbol"). */
   readonly createUnknownMarkets?: boolean;
   readonly faults?: PaperFaultOptions;
+  /**
+   * Starting balances per currency (e.g. { USDT: '10000' }). When given, orders lock funds and an
+   * order the free balance cannot cover is rejected; when absent, the wallet is endless.
+   * Applied once: a reopened state file keeps its own balances.
+   */
+  readonly balances?: Readonly<Record<string, string>>;
   /** Venue clock, epoch ms (pass a fake one for reproducible timestamps). */
   readonly now?: () => number;
   /** Advance every market one random-walk step this often (live mode); off when undefined. */

@@ -29,6 +29,8 @@ export interface PaperOrder {
   reason?: string;
   /** How the order was cancelled, in the venue's words (e.g. CancelByUser). */
   cancelType?: string;
+  /** What the order still holds of the balance (quote for a buy, base for a sell), when balances are kept. */
+  locked?: string;
   readonly createdAt: number;
   updatedAt: number;
 }
@@ -69,13 +71,14 @@ create table if not exists paper_orders (
   exchange_order_id text primary key, client_order_id text not null unique, symbol text not null,
   side text not null, type text not null, amount text not null, price text, stop_price text,
   triggered integer not null, state text not null, filled_amount text not null, filled_cost text not null,
-  fee_total text not null, reason text, cancel_type text, created_at integer not null, updated_at integer not null);
+  fee_total text not null, reason text, cancel_type text, locked text, created_at integer not null, updated_at integer not null);
 create index if not exists paper_orders_open on paper_orders (state) where state in ('open', 'partially_filled');
 create table if not exists paper_fills (
   trade_id text primary key, exchange_order_id text not null, client_order_id text not null, symbol text not null,
   side text not null, price text not null, amount text not null, fee text not null, fee_currency text not null,
   taker integer not null, timestamp integer not null);
 create index if not exists paper_fills_order on paper_fills (exchange_order_id);
+create table if not exists paper_balances (currency text primary key, total text not null, locked text not null);
 `;
 
 type Row = Record<string, any>;
@@ -97,6 +100,7 @@ function orderFromRow(row: Row): PaperOrder {
     feeTotal: row.fee_total,
     ...(row.reason === null ? {} : { reason: row.reason }),
     ...(row.cancel_type === null ? {} : { cancelType: row.cancel_type }),
+    ...(row.locked === null ? {} : { locked: row.locked }),
     createdAt: row.created_at,
     updatedAt: row.updated_at,
   };
@@ -149,12 +153,12 @@ export class PaperStore {
       ),
       saveOrder: prepare(
         `insert into paper_orders (exchange_order_id, client_order_id, symbol, side, type, amount, price, stop_price, triggered,
-           state, filled_amount, filled_cost, fee_total, reason, cancel_type, created_at, updated_at)
+           state, filled_amount, filled_cost, fee_total, reason, cancel_type, locked, created_at, updated_at)
          values (@exchangeOrderId, @clientOrderId, @symbol, @side, @type, @amount, @price, @stopPrice, @triggered,
-           @state, @filledAmount, @filledCost, @feeTotal, @reason, @cancelType, @createdAt, @updatedAt)
+           @state, @filledAmount, @filledCost, @feeTotal, @reason, @cancelType, @locked, @createdAt, @updatedAt)
          on conflict (exchange_order_id) do update set triggered = excluded.triggered, state = excluded.state,
            filled_amount = excluded.filled_amount, filled_cost = excluded.filled_cost, fee_total = excluded.fee_total,
-           reason = excluded.reason, cancel_type = excluded.cancel_type, updated_at = excluded.updated_at`,
+           reason = excluded.reason, cancel_type = excluded.cancel_type, locked = excluded.locked, updated_at = excluded.updated_at`,
       ),
       orderById: prepare('select * from paper_orders where exchange_order_id = ?'),
       orderByClientId: prepare('select * from paper_orders where client_order_id = ?'),
@@ -162,6 +166,10 @@ export class PaperStore {
       insertFill: prepare(
         `insert into paper_fills (trade_id, exchange_order_id, client_order_id, symbol, side, price, amount, fee, fee_currency, taker, timestamp)
          values (@tradeId, @exchangeOrderId, @clientOrderId, @symbol, @side, @price, @amount, @fee, @feeCurrency, @taker, @timestamp)`,
+      ),
+      balances: prepare('select currency, total, locked from paper_balances order by currency'),
+      saveBalance: prepare(
+        'insert into paper_balances (currency, total, locked) values (?, ?, ?) on conflict (currency) do update set total = excluded.total, locked = excluded.locked',
       ),
       fillsOf: prepare('select * from paper_fills where exchange_order_id = ? order by rowid'),
     };
@@ -202,6 +210,7 @@ export class PaperStore {
       stopPrice: null,
       reason: null,
       cancelType: null,
+      locked: null,
       ...order,
       triggered: order.triggered ? 1 : 0,
     });
@@ -229,6 +238,14 @@ export class PaperStore {
   /** Fills of one order, in the order they happened. */
   fillsOf(exchangeOrderId: string): PaperFill[] {
     return (this.#statements.fillsOf.all(exchangeOrderId) as Row[]).map(fillFromRow);
+  }
+
+  balances(): Array<{ currency: string; total: string; locked: string }> {
+    return this.#statements.balances.all() as Array<{ currency: string; total: string; locked: string }>;
+  }
+
+  saveBalance(currency: string, total: string, locked: string): void {
+    this.#statements.saveBalance.run(currency, total, locked);
   }
 
   close(): void {

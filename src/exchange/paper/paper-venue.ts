@@ -21,9 +21,10 @@ import {
   mergeSettings,
 } from './paper-options.ts';
 import { type PaperFill, type PaperMarketState, type PaperOrder, PaperStore } from './paper-store.ts';
-import { quoteOf, stepPrice } from './price-feed.ts';
+import { quoteOf, roundToTick, stepPrice } from './price-feed.ts';
 import { Prng, deriveSeed } from './prng.ts';
 import { RET_CODES, fillReport, orderReport, quoteCurrency, rejected } from './venue-payloads.ts';
+import { Wallet } from './wallet.ts';
 
 const ORDER_ID_BASE = 100_000_000;
 const TRADE_ID_BASE = 500_000_000;
@@ -46,6 +47,7 @@ export class PaperVenue {
   readonly store: PaperStore;
   readonly stream: EventStream;
   readonly faults: FaultInjector;
+  readonly wallet: Wallet;
   readonly seed: number | string;
   readonly maxClientOrderIdLength: number;
   readonly now: () => number;
@@ -72,6 +74,7 @@ export class PaperVenue {
       maxClientOrderIdLength,
       synchronous,
       onListenerError,
+      balances,
       ...runtime
     } = options;
     this.settings = mergeSettings(DEFAULT_RUNTIME_SETTINGS, { ...runtime, faults });
@@ -95,6 +98,7 @@ export class PaperVenue {
       (event) => this.faults.eventFate(event),
       onListenerError,
     );
+    this.wallet = new Wallet(this.store, balances);
     for (const market of this.store.markets()) this.#markets.set(market.symbol, { ...market, ...this.#configured(market.symbol) });
     for (const order of this.store.openOrders()) this.#book(order.symbol).add(order);
     this.store.transaction(() => {
@@ -185,6 +189,14 @@ export class PaperVenue {
       );
     }
     return this.#commit((events) => {
+      const locked = this.wallet.lock(
+        request.symbol,
+        request.side,
+        request.amount,
+        this.#lockPrice(request, market),
+        this.settings.feeRate,
+        now,
+      );
       this.#orderSeq += 1;
       const order: PaperOrder = {
         exchangeOrderId: String(ORDER_ID_BASE + this.#orderSeq),
@@ -200,6 +212,7 @@ export class PaperVenue {
         filledAmount: '0',
         filledCost: '0',
         feeTotal: '0',
+        ...(locked === undefined ? {} : { locked }),
         createdAt: now,
         updatedAt: now,
       };
@@ -220,6 +233,7 @@ export class PaperVenue {
       order.state = 'cancelled';
       order.reason = CANCEL_REASON;
       order.cancelType = 'CancelByUser';
+      this.wallet.release(order);
       this.#book(order.symbol).remove(order.exchangeOrderId);
       this.#save(order, events);
       return order;
@@ -274,6 +288,14 @@ export class PaperVenue {
   close(): void {
     this.store.transaction(() => this.store.setMeta('fault_prng', this.faults.prngState));
     this.store.close();
+  }
+
+  /** The price a buy is assumed to pay when its balance is locked. */
+  #lockPrice(request: PlaceOrderRequest, market: PaperMarketState): PaperDecimal {
+    if (request.type === 'limit' && request.price !== undefined) return new PaperDecimal(request.price);
+    const quote = quoteOf(market);
+    const touch = roundToTick(quote.ask.mul(new PaperDecimal(this.settings.slippage).plus(1)), new PaperDecimal(market.tickSize), 'up');
+    return request.stopPrice === undefined ? touch : PaperDecimal.max(touch, request.stopPrice);
   }
 
   #configured(symbol: string): Partial<PaperMarketOptions> {
@@ -349,6 +371,7 @@ export class PaperVenue {
       taker: execution.taker,
       timestamp: this.now(),
     };
+    this.wallet.settle(order, fill, new PaperDecimal(order.amount).minus(order.filledAmount));
     const filled = new PaperDecimal(order.filledAmount).plus(amount);
     order.filledAmount = formatDecimal(filled);
     order.filledCost = formatDecimal(new PaperDecimal(order.filledCost).plus(value));

@@ -25,6 +25,7 @@ export const RET_CODES = {
   orderNotModifiable: 110010,
   invalidSymbol: 10001,
   duplicateClientOrderId: 110072,
+  insufficientBalance: 110007,
 } as const;
 
 const BYBIT_STATUS: Record<VenueOrderState, string> = {
