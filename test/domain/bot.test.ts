@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { autoStopForCancelledOrder, type Bot, createBot, deleteBot, startBot, stopBot, updateBotConfig } from '../../src/domain/bot/bot.ts';
-import { DomainError } from '../../src/domain/errors.ts';
+import type { DomainError } from '../../src/domain/errors.ts';
 
 const T0 = new Date('2026-01-01T00:00:00.000Z');
 const T1 = new Date('2026-01-01T00:00:01.000Z');

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { InvalidDecimalError } from '../../src/domain/errors.ts';
+import type { InvalidDecimalError } from '../../src/domain/errors.ts';
 import {
   add,
   assertFitsMoneyColumn,

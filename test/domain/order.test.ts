@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { DomainError } from '../../src/domain/errors.ts';
+import type { DomainError } from '../../src/domain/errors.ts';
 import {
   applyOrderEvent,
   createOrder,
