@@ -5,8 +5,9 @@
  * real database does not change.
  */
 import { rmSync } from 'node:fs';
-import { join } from 'node:path';
-import { type BotledgerDatabase, dataDirFor, openDatabase } from '../storage/database.ts';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { type BotledgerDatabase, openDatabase } from '../storage/database.ts';
 import { applyMigration, describeFailure, onConnection, runUp, type StatementReport } from './apply.ts';
 import { MigrateError } from './errors.ts';
 import { type LintFinding, lintMigration } from './lint.ts';
@@ -112,7 +113,8 @@ async function rehearseInTransaction(database: BotledgerDatabase, pending: reado
 
 async function rehearseOnCopy(database: BotledgerDatabase, pending: readonly Migration[], options: RehearsalOptions): Promise<Outcome[]> {
   // Next to the database rather than in /tmp: same file system, so a copy of a large file fits where the file fits.
-  const copyPath = join(dataDirFor(database.target), `.botledger-plan-${process.pid}-${Date.now()}.db`);
+  const folder = database.target.dialect === 'sqlite' ? dirname(database.target.path) : tmpdir();
+  const copyPath = join(folder, `.botledger-plan-${process.pid}-${Date.now()}.db`);
   const outcomes: Outcome[] = [];
   try {
     await database.sqlite!.backup(copyPath);

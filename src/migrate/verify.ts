@@ -29,9 +29,13 @@ export interface VerifyFailure {
  * backfill progress table (it changes while a backfill runs).
  */
 function isEngineTable(name: string, trackingTable: string): boolean {
-  const bare = name.split('.').pop()!.toLowerCase();
+  const parts = name.toLowerCase().split('.');
+  const bare = parts.at(-1)!;
+  if (bare === BACKFILL_PROGRESS_TABLE) return true;
   const tracking = trackingTable.toLowerCase();
-  return name.toLowerCase() === tracking || bare === tracking.split('.').pop() || bare === BACKFILL_PROGRESS_TABLE;
+  // An unqualified tracking table lives in the default schema; a user's own `monitoring.schema_migrations` is theirs and is guarded.
+  if (tracking.includes('.')) return parts.join('.') === tracking;
+  return bare === tracking && (parts.length === 1 || parts[0] === 'public');
 }
 
 /**
