@@ -248,6 +248,44 @@ export function describeScenario(scenario: Scenario, options: { reversible: bool
         }
       });
 
+      if (migrations.length > 1) {
+        test('killed (SIGKILL) inside the last migration: the earlier ones stay applied, the last is not half-applied', async () => {
+          const s = await legacyDatabase(scenario, dialect);
+          const facts = await scenario.checks.before(s.database);
+          const last = migrations.length - 1;
+          const root = tempDir('botledger-kill-last-');
+          // Same bytes (so same checksums) for every file but the slowed one, in both copies.
+          const plain = join(root, 'plain', scenario.name);
+          const slowed = join(root, 'slowed', scenario.name);
+          mkdirSync(plain, { recursive: true });
+          mkdirSync(slowed, { recursive: true });
+          copyMigrations(scenario.migrationsDir(dialect), plain, -1, {});
+          copyMigrations(scenario.migrationsDir(dialect), slowed, last, { appendUp: slowStatement(dialect) });
+          const previous = migrations[last - 1].split('_')[0];
+          await engineFor(scenario, s, plain).up({ to: previous });
+          const before = await snapshotDatabase(s.database);
+          const tracked = await trackedVersions(scenario, s);
+          await s.database.close();
+          if (s.server) {
+            const admin = await openDatabase(s.server.url);
+            await admin.pool!.query(`alter database ${s.server.name} set client_connection_check_interval = '200ms'`);
+            await admin.close();
+          }
+          await killWhileApplying(cliArgs(s, slowed), migrations[last].replace(/\.(sql|ts)$/, ''), { BOTLEDGER_DATA_DIR: s.dir });
+          if (s.server) await waitForOrphanBackends(s.server.url, s.server.name);
+          await s.reopen();
+          try {
+            assertSameData(await snapshotDatabase(s.database), before, 'after the kill');
+            assert.deepEqual(await trackedVersions(scenario, s), tracked, `still at version ${previous}`);
+            const report = await engineFor(scenario, s, plain).up();
+            assert.equal(report.current, scenario.finalVersion);
+            await scenario.checks.after(s.database, facts);
+          } finally {
+            await s.database.close();
+          }
+        });
+      }
+
       test('failing verification: rolled back, nothing changed (schema, rows, tracking)', async () => {
         const s = await legacyDatabase(scenario, dialect);
         try {
