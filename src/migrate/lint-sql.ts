@@ -175,10 +175,11 @@ export function parseColumnType(text: string): ColumnType | undefined {
   return { raw: m[0], base, length: m[2] === undefined ? undefined : Number(m[2]) };
 }
 
-/** Variable-length character types with a length limit (never char(n), which pads to its length). */
+/** Variable-length character types with a length limit (never char(n), which pads to its length, nor an array of them). */
 export function isBoundedVarchar(type: ColumnType | undefined): type is ColumnType & { length: number } {
   return (
     !!type &&
+    !type.raw.trimEnd().endsWith(']') &&
     type.length !== undefined &&
     ['varchar', 'character varying', 'nvarchar', 'varchar2', 'nvarchar2', 'varying character'].includes(type.base)
   );
@@ -186,7 +187,7 @@ export function isBoundedVarchar(type: ColumnType | undefined): type is ColumnTy
 
 /** Character types without a limit: text, varchar without a length, clob. */
 export function isUnboundedText(type: ColumnType | undefined): boolean {
-  if (!type) return false;
+  if (!type || type.raw.trimEnd().endsWith(']')) return false;
   if (['text', 'clob', 'citext', 'string'].includes(type.base)) return true;
   return type.length === undefined && ['varchar', 'character varying', 'nvarchar'].includes(type.base);
 }
