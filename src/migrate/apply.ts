@@ -8,7 +8,7 @@
 import { type Kysely, sql } from 'kysely';
 import type { BotledgerDatabase, DialectName } from '../storage/database.ts';
 import { createMigrationContext } from './context.ts';
-import { MigrateError, MigrationFailedError } from './errors.ts';
+import { MigrateError, MigrationFailedError, MigrationInputError } from './errors.ts';
 import type { AppliedMigration, Migration, MigrationContext, MigrationStep, SqlStatement } from './migration.ts';
 import { readAppliedMigrations, recordApplied, removeApplied } from './tracking.ts';
 import { compareRowCounts, countRows, runVerifySteps, type VerifyFailure } from './verify.ts';
@@ -159,13 +159,36 @@ export async function runStep(
     else reports.push({ sql: event.sql, line: 0, ms: event.durationMs });
   };
   try {
-    await step.run(db, context);
+    await step.run(options.inTransaction ? guardNestedTransactions(db) : db, context);
   } catch (error) {
     throw error instanceof MigrateError ? error : new StatementFailure(failed, error);
   } finally {
     database.queryObserver = previous;
   }
   return reports;
+}
+
+/**
+ * The Kysely a transactional `.ts` migration receives: the migration's own connection, already in
+ * its transaction, where a nested `db.transaction()` would commit the migration half-way (PostgreSQL)
+ * or fail obscurely (SQLite). Refuse it with a message that says what to do instead.
+ */
+function guardNestedTransactions(db: Kysely<any>): Kysely<any> {
+  return new Proxy(db, {
+    get(targetDb, property) {
+      if (property === 'transaction' || property === 'startTransaction') {
+        return () => {
+          throw new MigrationInputError(
+            'NESTED_TRANSACTION',
+            'a migration already runs in its own transaction: use `db` directly, or set `config = { transaction: false }` to manage transactions yourself',
+          );
+        };
+      }
+      // Kysely keeps its state in #private fields, so getters and methods must see the real object.
+      const value = Reflect.get(targetDb, property, targetDb);
+      return typeof value === 'function' ? value.bind(targetDb) : value;
+    },
+  });
 }
 
 /** Runs `body` on one connection, inside a transaction when `transactional`, with SQLite foreign keys off around it. */
@@ -213,6 +236,10 @@ async function foreignKeyFailures(database: BotledgerDatabase, db: Kysely<any>):
  * statement, database message, and whether it was rolled back.
  */
 export function describeFailure(migration: Migration, direction: 'up' | 'down', error: unknown, rolledBack: boolean): MigrateError {
+  if (error instanceof MigrationInputError) {
+    const rolled = rolledBack ? '; it was rolled back' : '';
+    return new MigrationInputError(error.code, `${migration.fileName}: ${error.message}${rolled}`, { ...error.details, file: migration.fileName, rolledBack });
+  }
   if (error instanceof MigrateError && !(error instanceof VerifyError)) return error;
   const undone = rolledBack
     ? 'it was rolled back: the database is exactly as before this migration'

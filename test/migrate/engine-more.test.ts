@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { sql } from 'kysely';
-import { MigrationFailedError, MigrationRefusedError } from '../../src/migrate/errors.ts';
+import { MigrationFailedError, MigrationInputError, MigrationRefusedError } from '../../src/migrate/errors.ts';
 import { readAppliedMigrations } from '../../src/migrate/tracking.ts';
 import { openDatabase } from '../../src/storage/database.ts';
 import { forEachDialect } from '../support/dialects.ts';
@@ -23,6 +23,27 @@ export async function verify(db) { return db.selectFrom('orders').select(['id', 
       await assert.rejects(engine.up(), (e: unknown) => e instanceof MigrationFailedError && /verify function returned 1 row\(s\): \{"id":1,"status":"x"\}/.test(e.message));
       const rows = await sql<{ status: string }>`select status from orders where id = 1`.execute(database.db);
       assert.equal(rows.rows[0].status, 'open', 'rolled back');
+    } finally {
+      await database.close();
+    }
+  });
+
+  test('a .ts migration that opens its own transaction inside the migration is refused and rolled back', async () => {
+    const { url, dir } = await target.create();
+    writeMigrations(dir, {
+      '1_init.sql': INIT,
+      '2_nested.ts': `export async function up(db) {
+  await db.deleteFrom('orders').execute();
+  await db.transaction().execute(async (trx) => {});
+}
+export const config = { allowRowChange: ['orders'] };
+`,
+    });
+    const { database, engine } = await openEngine(url, dir, { backup: false });
+    try {
+      await assert.rejects(engine.up(), (e: unknown) => e instanceof MigrationInputError && /2_nested\.ts: a migration already runs in its own transaction.*rolled back/.test(e.message));
+      const rows = await sql<{ n: number | string }>`select count(*) as n from orders`.execute(database.db);
+      assert.equal(Number(rows.rows[0].n), 2);
     } finally {
       await database.close();
     }
