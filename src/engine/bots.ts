@@ -190,11 +190,20 @@ export class BotService {
   }
 
   async #context(bot: Bot): Promise<PluginContext<unknown>> {
-    const { orders, closedEntries } = await this.execution.ledger.read(async (q) => ({
+    const { orders, closedEntries, lastClosedExit } = await this.execution.ledger.read(async (q) => ({
       orders: await this.execution.store.ordersOfBot(q, bot.id, PLUGIN_VISIBLE),
       closedEntries: await this.execution.store.countOrdersOfBot(q, bot.id, 'closed', 'entry'),
+      lastClosedExit: await this.execution.store.lastClosedExit(q, bot.id),
     }));
-    return { botId: bot.id, symbol: bot.symbol, config: bot.config, orders: orders.map(toPluginOrder), closedEntries, ticker: this.#tickers.get(bot.symbol) };
+    return {
+      botId: bot.id,
+      symbol: bot.symbol,
+      config: bot.config,
+      orders: orders.map(toPluginOrder),
+      closedEntries,
+      lastClosedExit: lastClosedExit && toPluginOrder(lastClosedExit),
+      ticker: this.#tickers.get(bot.symbol),
+    };
   }
 
   async #execute(bot: Bot, commands: readonly PluginCommand[]): Promise<void> {
@@ -225,5 +234,6 @@ function toPluginOrder(order: Order): PluginOrder {
     averagePrice: order.averagePrice,
     status: order.status,
     cancellationReason: order.cancellationReason,
+    createdAt: order.createdAt,
   };
 }

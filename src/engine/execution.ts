@@ -66,6 +66,17 @@ export interface ExecutionOptions {
   readonly venueName?: string;
 }
 
+let orderIdCounter = 0;
+
+/**
+ * A new order id that sorts in creation order (clock time, then a process counter), so that
+ * `order by created_at, id` lists a bot's orders as they were made even within one millisecond.
+ */
+export function newOrderId(nowMs: number): string {
+  orderIdCounter = (orderIdCounter + 1) % 36 ** 6;
+  return `o${nowMs.toString(36).padStart(9, '0')}${orderIdCounter.toString(36).padStart(6, '0')}${randomUUID().slice(0, 8)}`;
+}
+
 /** How many times a transaction that lost a race on a row's version is run again. */
 export const STALE_ROW_ATTEMPTS = 5;
 
@@ -126,7 +137,7 @@ export class ExecutionEngine {
       const clientOrderId = makeClientOrderId({ botId: bot.id, sequence, maxLength: this.exchange.capabilities.maxClientOrderIdLength });
       const created = createOrder(
         {
-          id: randomUUID(),
+          id: newOrderId(this.clock.now()),
           clientOrderId,
           symbol: input.symbol ?? bot.symbol,
           side: input.side,

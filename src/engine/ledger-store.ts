@@ -170,6 +170,12 @@ export class LedgerStore {
     return Number(row?.n ?? 0);
   }
 
+  /** The bot's most recent exit or stop-loss that filled. */
+  async lastClosedExit(q: SqlQueries, botId: string): Promise<Order | undefined> {
+    const row = await q.get("select * from orders where bot_id = ? and status = 'closed' and intent <> 'entry' order by created_at desc, id desc limit 1", [botId]);
+    return row ? orderFromRow(row) : undefined;
+  }
+
   async insertOrder(q: SqlQueries, order: Order): Promise<void> {
     const columns = ORDER_FIELDS.map((field) => ORDER_COLUMNS[field]);
     await q.run(

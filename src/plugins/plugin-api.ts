@@ -26,6 +26,8 @@ export interface PluginOrder {
   readonly status: string;
   /** Set once botledger asked to cancel it (the cancel may not be confirmed yet). */
   readonly cancellationReason: string | null;
+  /** ISO-8601; with `id`, orders sort in the order they were made. */
+  readonly createdAt: string;
 }
 
 /** Place a new order for the bot. */
@@ -61,6 +63,8 @@ export interface PluginContext<C> {
   readonly config: C;
   /** The bot's orders that still matter: pending and ongoing ones, and failed ones awaiting retry. */
   readonly orders: readonly PluginOrder[];
+  /** The bot's most recent exit or stop-loss that filled (closed), if any. */
+  readonly lastClosedExit?: PluginOrder;
   /** How many of the bot's entries have completed a cycle (closed). */
   readonly closedEntries: number;
   /** The latest ticker, when the runtime has one. */

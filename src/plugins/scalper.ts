@@ -43,13 +43,31 @@ function live(order: PluginOrder): boolean {
   return order.status === 'pending' && order.cancellationReason === null;
 }
 
-/** The orders the scalper wants, given what exists. */
+function madeAfter(a: PluginOrder, b: PluginOrder): boolean {
+  return a.createdAt > b.createdAt || (a.createdAt === b.createdAt && a.id > b.id);
+}
+
+/**
+ * The orders the scalper wants, given what exists. Every hook answers with this, so the answer
+ * depends only on the state, never on which event arrived first.
+ */
 function desired(context: PluginContext<ScalperConfig>): PluginCommand[] {
   const { config, orders } = context;
   const entryOpen = orders.find((order) => order.intent === 'entry' && order.status === 'ongoing');
   const entryLive = orders.some((order) => order.intent === 'entry' && (live(order) || order.status === 'failed'));
   const exitsLive = orders.filter((order) => order.intent !== 'entry' && (live(order) || order.status === 'failed'));
   const commands: PluginCommand[] = [];
+  const exitDone = entryOpen && context.lastClosedExit && madeAfter(context.lastClosedExit, entryOpen) ? context.lastClosedExit : undefined;
+  if (entryOpen && exitDone) {
+    // The exit filled: the cycle is over. Close the entry's exposure, take down the other exit.
+    const how = exitDone.intent === 'exit' ? 'take-profit' : 'stop-loss';
+    commands.push({ action: 'close-position', orderId: entryOpen.id, detail: `${how} filled at ${exitDone.averagePrice ?? exitDone.price}` });
+    for (const other of exitsLive) commands.push({ action: 'cancel', orderId: other.id, reason: 'REPLACED' });
+    if (config.repeat && !entryLive) {
+      commands.push({ action: 'place', intent: 'entry', side: 'buy', type: 'limit', amount: config.amount, price: config.entryPrice });
+    }
+    return commands;
+  }
   if (!entryOpen) {
     if (!config.repeat && context.closedEntries > 0) return commands;
     if (!entryLive && exitsLive.length === 0) {
@@ -81,23 +99,5 @@ export const SCALPER_PLUGIN: StrategyPlugin<ScalperConfig> = {
   configSchema: scalperConfigSchema as unknown as z.ZodType<ScalperConfig>,
   onStart: desired,
   onTick: desired,
-  onOrderUpdate(context, order) {
-    // An exit that filled closes the cycle: the entry's exposure is gone.
-    if (order.intent !== 'entry' && order.status === 'closed') {
-      const entry = context.orders.find((candidate) => candidate.intent === 'entry' && candidate.status === 'ongoing');
-      const commands: PluginCommand[] = [];
-      if (entry) {
-        const how = order.intent === 'exit' ? 'take-profit' : 'stop-loss';
-        commands.push({ action: 'close-position', orderId: entry.id, detail: `${how} filled at ${order.averagePrice ?? order.price}` });
-      }
-      for (const other of context.orders) {
-        if (other.id !== order.id && other.intent !== 'entry' && live(other)) commands.push({ action: 'cancel', orderId: other.id, reason: 'REPLACED' });
-      }
-      if (context.config.repeat) {
-        commands.push({ action: 'place', intent: 'entry', side: 'buy', type: 'limit', amount: context.config.amount, price: context.config.entryPrice });
-      }
-      return commands;
-    }
-    return desired(context);
-  },
+  onOrderUpdate: (context) => desired(context),
 };

@@ -1,0 +1,83 @@
+/**
+ * Reconciliation: asks the venue about orders whose state botledger cannot know by itself, by
+ * client order id, and records the answer with source `reconciliation`.
+ *
+ * - A pending order (placement or cancel without a clear answer, or pushed events that were
+ *   dropped): fetchOrder; found -> its state and its fills are applied (fills idempotent per
+ *   trade id), and a cancel that was requested but not done is sent again; not found -> the
+ *   placement never reached the venue, so the order fails with a reason and the retry loop
+ *   places it again (a cancel that was requested is simply complete).
+ * - Orders whose venue call is in flight in this process are left alone, and `minAgeMs` leaves
+ *   alone orders changed very recently (their answer may still be on its way).
+ */
+import type { Order } from '../domain/order/order.ts';
+import type { ExecutionEngine } from './execution.ts';
+
+export interface ReconcileOptions {
+  /** Only this bot's orders. */
+  readonly botId?: string;
+  /** Skip orders updated less than this long ago (default 0). */
+  readonly minAgeMs?: number;
+}
+
+export interface ReconcileReport {
+  readonly checked: number;
+  /** Orders whose status, exchange id or fills changed. */
+  readonly changed: Order[];
+}
+
+/**
+ * @example
+ * const reconciler = new Reconciler(execution);
+ * await reconciler.reconcilePending();
+ */
+export class Reconciler {
+  readonly #execution: ExecutionEngine;
+
+  constructor(execution: ExecutionEngine) {
+    this.#execution = execution;
+  }
+
+  /** Reconciles every pending order (of one bot, or all). */
+  async reconcilePending(options: ReconcileOptions = {}): Promise<ReconcileReport> {
+    const execution = this.#execution;
+    const pending = await execution.ledger.read((q) =>
+      options.botId ? execution.store.ordersOfBot(q, options.botId, ['pending']) : execution.store.ordersWithStatus(q, 'pending'),
+    );
+    const cutoff = execution.clock.now() - (options.minAgeMs ?? 0);
+    const changed: Order[] = [];
+    let checked = 0;
+    for (const order of pending) {
+      if (execution.inFlight.has(order.id) || Date.parse(order.updatedAt) > cutoff) continue;
+      checked++;
+      const after = await this.reconcileOrder(order);
+      if (after.version !== order.version) changed.push(after);
+    }
+    return { checked, changed };
+  }
+
+  /**
+   * Asks the venue about one order and records what it says.
+   *
+   * @example
+   * await reconciler.reconcileOrder(order);
+   */
+  async reconcileOrder(order: Order): Promise<Order> {
+    const execution = this.#execution;
+    const ref = { symbol: order.symbol, clientOrderId: order.clientOrderId, exchangeOrderId: order.exchangeOrderId ?? undefined };
+    const report = await execution.exchange.fetchOrder(ref);
+    if (!report) {
+      if (order.cancellationReason !== null) {
+        return execution.applyCommand(order.id, { type: 'OrderCanceled', venueMessage: `${execution.venueName} has no order ${order.clientOrderId}` }, 'reconciliation');
+      }
+      const error = `${execution.venueName} has no order ${order.clientOrderId}: the placement never reached it`;
+      return execution.applyCommand(order.id, { type: 'OrderPlacementFailed', error }, 'reconciliation', { clientOrderId: order.clientOrderId, found: false });
+    }
+    await execution.recordReport(report, 'reconciliation');
+    await execution.fetchFills(report, 'reconciliation');
+    const after = (await execution.ledger.read((q) => execution.store.orderById(q, order.id))) as Order;
+    const stillOpen = report.state === 'open' || report.state === 'partially_filled';
+    if (after.status === 'pending' && after.cancellationReason !== null && stillOpen) return execution.sendCancel(after);
+    return after;
+  }
+}

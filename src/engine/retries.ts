@@ -1,0 +1,99 @@
+/**
+ * Failed orders: retried with backoff (the domain's retry policy, stored as next_retry_at) until
+ * expires_at (default: creation plus the bot's order TTL), then cancelled with EXPIRED and a
+ * reason that says so. retry_count and first_failed_at are kept. By hand: `retryOrder`
+ * (failed -> pending, retry_count + 1, placed again) and `dropOrder` (failed -> cancelled, DROPPED).
+ * Time comes from the engine's clock, so tests are deterministic.
+ */
+import type { Order } from '../domain/order/order.ts';
+import { isExpired } from '../domain/order/retry-policy.ts';
+import type { ExecutionEngine } from './execution.ts';
+import type { EventSource } from './ledger-store.ts';
+
+/** Raised when retry or drop is asked of an order that is not failed; names the order and its status. */
+export class OrderNotFailedError extends Error {
+  readonly code = 'ORDER_NOT_FAILED';
+}
+
+export interface RetryRun {
+  /** Orders placed again (with their state after the venue answered). */
+  readonly retried: Order[];
+  /** Orders cancelled with EXPIRED. */
+  readonly expired: Order[];
+}
+
+/**
+ * @example
+ * const retries = new RetryScheduler(execution);
+ * setInterval(() => void retries.runDue(), 1_000);
+ * await retries.retryOrder(orderId, 'alice');
+ */
+export class RetryScheduler {
+  readonly #execution: ExecutionEngine;
+
+  constructor(execution: ExecutionEngine) {
+    this.#execution = execution;
+  }
+
+  /**
+   * One pass over failed orders: expire those past expires_at, retry those whose next_retry_at
+   * has come (only for active bots: a stopped bot's orders wait).
+   */
+  async runDue(): Promise<RetryRun> {
+    const execution = this.#execution;
+    const now = execution.now();
+    const failed = await execution.ledger.read((q) => execution.store.ordersWithStatus(q, 'failed'));
+    const retried: Order[] = [];
+    const expired: Order[] = [];
+    for (const order of failed) {
+      if (isExpired(order, now)) {
+        const result = await execution.applyCommandWithResult(order.id, { type: 'OrderExpired' }, 'engine');
+        if (result.applied) expired.push(result.order);
+        continue;
+      }
+      if (order.nextRetryAt !== null && Date.parse(order.nextRetryAt) > now.getTime()) continue;
+      if (order.botId) {
+        const bot = await execution.ledger.read((q) => execution.store.botById(q, order.botId as string));
+        if (bot?.status !== 'active') continue;
+      }
+      const placed = await this.#retry(order.id, 'retry loop', 'engine');
+      if (placed) retried.push(placed);
+    }
+    return { retried, expired };
+  }
+
+  /**
+   * Places a failed order again now: failed -> pending, retry_count + 1, then the venue.
+   *
+   * @example
+   * await retries.retryOrder(order.id, 'alice', 'api');
+   */
+  async retryOrder(orderId: string, actor: string, source: EventSource = 'api'): Promise<Order> {
+    const placed = await this.#retry(orderId, actor, source);
+    if (!placed) {
+      const order = await this.#execution.ledger.read((q) => this.#execution.store.orderById(q, orderId));
+      throw new OrderNotFailedError(`order ${order?.clientOrderId ?? orderId} is ${order?.status ?? 'unknown'}; only a failed order can be retried`);
+    }
+    return placed;
+  }
+
+  /**
+   * Gives a failed order up: failed -> cancelled with DROPPED.
+   *
+   * @example
+   * await retries.dropOrder(order.id, 'alice', 'api');
+   */
+  async dropOrder(orderId: string, actor: string, source: EventSource = 'api'): Promise<Order> {
+    const result = await this.#execution.applyCommandWithResult(orderId, { type: 'OrderDropped', actor }, source);
+    if (!result.applied) {
+      throw new OrderNotFailedError(`order ${result.order.clientOrderId} is ${result.order.status}; only a failed order can be dropped (${result.explanation})`);
+    }
+    return result.order;
+  }
+
+  async #retry(orderId: string, actor: string, source: EventSource): Promise<Order | undefined> {
+    const result = await this.#execution.applyCommandWithResult(orderId, { type: 'OrderRetried', actor }, source);
+    if (!result.applied || result.previous.status !== 'failed') return undefined;
+    return this.#execution.submitToVenue(result.order);
+  }
+}

@@ -1,0 +1,128 @@
+/**
+ * The built-in scalper, running through the whole loop against the paper exchange: buy at a
+ * limit, sell at the take-profit, optional stop-loss, repeat.
+ */
+import assert from 'node:assert/strict';
+import { join } from 'node:path';
+import { test } from 'node:test';
+import { ManualClock } from '../../src/engine/clock.ts';
+import { LedgerSql } from '../../src/engine/ledger-sql.ts';
+import { LedgerStore } from '../../src/engine/ledger-store.ts';
+import { BotRuntime } from '../../src/engine/runtime.ts';
+import { PaperExchange } from '../../src/exchange/paper/index.ts';
+import { PluginConfigError, PluginRegistry, parsePluginConfig } from '../../src/plugins/plugin-api.ts';
+import { SCALPER_PLUGIN } from '../../src/plugins/scalper.ts';
+import { openDatabase } from '../../src/storage/database.ts';
+import { forEachDialect } from '../support/dialects.ts';
+import { openLedgerDatabase } from '../support/ledger-database.ts';
+
+const SYMBOL = 'BTC/USDT';
+
+test('a bad scalper config is refused with every bad field named', () => {
+  assert.throws(
+    () => parsePluginConfig(SCALPER_PLUGIN, { amount: 1, entryPrice: 'abc', takeProfitPrice: '101' }),
+    (error: unknown) => error instanceof PluginConfigError && /^config for plugin "scalper" is invalid: amount: .*; entryPrice: entryPrice must be a decimal string/.test(error.message),
+  );
+  assert.throws(() => parsePluginConfig(SCALPER_PLUGIN, { amount: '1', entryPrice: '100', takeProfitPrice: '99' }), /takeProfitPrice: takeProfitPrice must be above entryPrice/);
+  assert.throws(() => parsePluginConfig(SCALPER_PLUGIN, { amount: '1', entryPrice: '100', takeProfitPrice: '101', stopLossPrice: '100' }), /stopLossPrice must be below entryPrice/);
+  assert.deepEqual(parsePluginConfig(SCALPER_PLUGIN, { amount: '1', entryPrice: '100', takeProfitPrice: '101' }), {
+    amount: '1',
+    entryPrice: '100',
+    takeProfitPrice: '101',
+    repeat: true,
+  });
+});
+
+forEachDialect('scalper plugin on the paper exchange', (target) => {
+  async function open() {
+    const ledger = await openLedgerDatabase(target);
+    const events = await openDatabase(ledger.test.url);
+    const clock = new ManualClock();
+    const paper = new PaperExchange({
+      file: join(ledger.test.dir, 'paper.db'),
+      seed: 3,
+      markets: { [SYMBOL]: { startPrice: '60000', tickSize: '0.01', volatility: '0.001', spread: '0' } },
+      now: () => clock.now(),
+      eventsBeforeResponse: true,
+      synchronous: 'normal',
+    });
+    const runtime = new BotRuntime({ database: ledger, eventsDatabase: events, exchange: paper, plugins: new PluginRegistry([SCALPER_PLUGIN]), clock });
+    runtime.start();
+    const store = new LedgerStore('');
+    const sql = LedgerSql.open(ledger);
+    const orders = (botId: string) => sql.read((q) => store.ordersOfBot(q, botId));
+    const move = async (price: string) => {
+      paper.control.setPrice(SYMBOL, price);
+      await paper.control.drain();
+      await runtime.settle();
+    };
+    return {
+      runtime,
+      paper,
+      orders,
+      move,
+      async close() {
+        await runtime.stop();
+        await paper.close();
+        await events.close();
+        await ledger.close();
+      },
+    };
+  }
+
+  test('buys at the limit, sells at the take-profit, closes the cycle and repeats', async () => {
+    const s = await open();
+    try {
+      await s.runtime.bots.create({ id: 'scalp1', pluginId: 'scalper', symbol: SYMBOL, config: { amount: '0.01', entryPrice: '59000', takeProfitPrice: '59500' } });
+      let orders = await s.orders('scalp1');
+      assert.deepEqual(orders.map((o) => [o.intent, o.side, o.price, o.status]), [['entry', 'buy', '59000', 'pending']]);
+
+      await s.move('58990');
+      orders = await s.orders('scalp1');
+      assert.deepEqual(orders.map((o) => [o.intent, o.status, o.filledAmount]), [
+        ['entry', 'ongoing', '0.01'],
+        ['exit', 'pending', '0'],
+      ]);
+      assert.equal(orders[1]?.price, '59500');
+
+      await s.move('59510');
+      orders = await s.orders('scalp1');
+      assert.deepEqual(orders.map((o) => [o.intent, o.status]), [
+        ['entry', 'closed'],
+        ['exit', 'closed'],
+        ['entry', 'pending'],
+      ]);
+      assert.match(orders[0]?.reason ?? '', /^Position closed: take-profit filled at 59500/);
+      assert.equal(s.runtime.errors.length, 0, String(s.runtime.errors[0]));
+      assert.equal((await s.runtime.bots.get('scalp1')).status, 'active');
+    } finally {
+      await s.close();
+    }
+  });
+
+  test('the stop-loss sells at market, cancels the take-profit (STOP_LOSS) and the bot keeps running', async () => {
+    const s = await open();
+    try {
+      await s.runtime.bots.create({
+        id: 'scalp2',
+        pluginId: 'scalper',
+        symbol: SYMBOL,
+        config: { amount: '0.01', entryPrice: '59000', takeProfitPrice: '59500', stopLossPrice: '58000', repeat: false },
+      });
+      await s.move('58990');
+      await s.move('57990');
+      await s.runtime.step();
+      const orders = await s.orders('scalp2');
+      assert.deepEqual(orders.map((o) => [o.intent, o.status, o.cancellationReason]), [
+        ['entry', 'closed', null],
+        ['exit', 'cancelled', 'STOP_LOSS'],
+        ['stop_loss', 'closed', null],
+      ]);
+      assert.equal((await s.runtime.bots.get('scalp2')).status, 'active', 'a STOP_LOSS cancel is a system cancel');
+      await s.runtime.step();
+      assert.equal((await s.orders('scalp2')).length, 3, 'repeat: false places no new entry');
+    } finally {
+      await s.close();
+    }
+  });
+});
