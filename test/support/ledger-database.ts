@@ -42,23 +42,33 @@ export async function openLedgerDatabase(target: DialectTarget, options: { backu
  * (another helper's work in progress), the core migration's own up() in one transaction.
  */
 async function applyCoreSchema(database: BotledgerDatabase, backupDir: string, backup: boolean): Promise<void> {
-  let engineModule: typeof import('../../src/migrate/engine.ts') | undefined;
-  try {
-    engineModule = await import('../../src/migrate/engine.ts');
-  } catch (error) {
-    if ((error as { code?: string }).code !== 'ERR_MODULE_NOT_FOUND') throw error;
-  }
-  if (engineModule) {
-    await new engineModule.MigrationEngine({ database, backupDir, backup }).up();
+  const Engine = await loadMigrationEngine();
+  if (Engine) {
+    await new Engine({ database, backupDir, backup }).up();
     return;
   }
-  const context = {
+  const context = coreMigrationContext(database);
+  await database.db.transaction().execute((trx) => coreSchema.up(trx, context));
+}
+
+/** The migration engine class, or undefined while one of its modules is not in the tree yet. */
+export async function loadMigrationEngine(): Promise<typeof import('../../src/migrate/engine.ts').MigrationEngine | undefined> {
+  try {
+    return (await import('../../src/migrate/engine.ts')).MigrationEngine;
+  } catch (error) {
+    if ((error as { code?: string }).code === 'ERR_MODULE_NOT_FOUND') return undefined;
+    throw error;
+  }
+}
+
+/** A minimal MigrationContext for running the core migration's up/down directly. */
+export function coreMigrationContext(database: Pick<BotledgerDatabase, 'dialect' | 'capabilities'>): MigrationContext {
+  return {
     dialect: database.dialect,
     capabilities: database.capabilities,
     migration: { version: '0001', name: 'core_schema', source: 'core', fileName: '0001_core_schema.ts' },
     addVerify() {},
     remapValues: async () => 0,
     backfill: async () => 0,
-  } satisfies MigrationContext;
-  await database.db.transaction().execute((trx) => coreSchema.up(trx, context));
+  };
 }
