@@ -57,7 +57,8 @@ export function createMigrationContext(
       const columns = Object.keys(set ?? {}).join(',');
       return backfill(db, capabilities, table, set, {
         ...backfillOptions,
-        progress: options.progress,
+        // either side may switch the bar off: the engine (--json, no terminal) or the migration itself
+        progress: options.progress !== false && (backfillOptions as { progress?: boolean }).progress !== false,
         progressKey: `${migration.source}:${migration.version}:${table}:${columns}`,
         batchTransactions: !migration.config.transaction && !db.isTransaction,
       });

@@ -54,7 +54,11 @@ export function quoteIdentifier(name: string, what: 'table' | 'column' = 'column
   return parts.map((part) => `"${part}"`).join('.');
 }
 
-/** A SQL string literal (standard quoting: `'` doubled), for queries that must be plain text such as verify queries. */
+/**
+ * A SQL string literal (standard quoting: `'` doubled), for queries that must be plain text such as
+ * verify queries. Relies on standard_conforming_strings = on in PostgreSQL (the default since 9.1),
+ * where a backslash in a literal is an ordinary character.
+ */
 export function quoteLiteral(value: string): string {
   return `'${value.replaceAll("'", "''")}'`;
 }
@@ -255,8 +259,8 @@ function positiveInteger(value: number | undefined, fallback: number, name: stri
 }
 
 /**
- * Sets columns of `table` in keyset batches ordered by `key` (default `id`, unique and not null;
- * integer or text): each batch is `key > <last key> and key <= <highest key of the next batchSize rows>`,
+ * Sets columns of `table` in keyset batches ordered by `key` (default `id`; integer or text, NOT
+ * NULL, ideally indexed): each batch is `key > <last key> and key <= <highest key of the next batchSize rows>`,
  * ANDed with `where`. `set` maps a column to a raw SQL expression (`{ plugin_id: "coalesce(logic_type, 'legacy')" }`).
  *
  * Resumable: the last key is written to {@link BACKFILL_PROGRESS_TABLE} in each batch's transaction,
@@ -264,6 +268,9 @@ function positiveInteger(value: number | undefined, fallback: number, name: stri
  * deleted once the backfill completes. Inside a transaction (a transactional migration) everything
  * rolls back together instead, which is just as correct. A progress bar goes to stderr when it is a
  * terminal and `progress` is not false.
+ *
+ * A key need not be unique: rows sharing a batch's last key all go into that batch (which may then
+ * be larger than `batchSize`). Rows whose key is NULL are never visited.
  *
  * Returns the rows updated by this run.
  *

@@ -354,6 +354,27 @@ forEachDialect('backfill', (target) => {
     }
   });
 
+  test('a key that is not unique still visits every row exactly once', async () => {
+    const database = await open();
+    try {
+      const { db, capabilities } = database;
+      await counterTable(db, 'integer');
+      const sizes: number[] = [];
+      const updated = await backfill(
+        db,
+        capabilities,
+        'items',
+        { counter: 'counter + 1' },
+        { key: 'label', batchSize: 3, onBatch: (b) => void sizes.push(b.rows) },
+      );
+      assert.equal(updated, 10);
+      assert.deepEqual(sizes, [5, 5], 'all five rows sharing the last key of a batch go into it');
+      assert.deepEqual(await counters(db), [1, 1, 1, 1, 1, 1, 1, 1, 1, 1]);
+    } finally {
+      await database.close();
+    }
+  });
+
   test('inside a transaction a crash rolls everything back, progress included', async () => {
     const database = await open();
     try {
