@@ -180,3 +180,11 @@ describe('paper exchange matching', () => {
     assert.equal((last.report.raw as any).info.orderStatus, 'Filled');
   });
 });
+
+test('a market setting that is not a usable decimal is refused, naming the market and the setting', () => {
+  assert.throws(
+    () => paperExchange({ markets: { [SYMBOL]: { startPrice: '100', tickSize: '0' } } }),
+    /markets\['BTC\/USDT'\].tickSize must be a decimal string above 0, got "0"/,
+  );
+  assert.throws(() => paperExchange({ markets: { [SYMBOL]: { startPrice: 'abc' } } }), /markets\['BTC\/USDT'\].startPrice/);
+});

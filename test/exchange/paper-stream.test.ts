@@ -211,3 +211,8 @@ describe('paper exchange control batches', () => {
     assert.equal((await paper.fetchOrder({ symbol: SYMBOL, clientOrderId: 'b2' }))?.state, 'open');
   });
 });
+
+test('control.deliver() is refused on a stream that delivers by itself', async () => {
+  const paper = paperExchange();
+  await assert.rejects(paper.control.deliver(1), /steps a delivery: 'manual' stream/);
+});

@@ -13,7 +13,10 @@ import { Fifo } from './fifo.ts';
 /** Marks code running inside a listener call, so the venue never waits on a delivery that waits on it. */
 const insideListener = new AsyncLocalStorage<true>();
 
-/** Thrown when a listener asks the stream to wait for deliveries, which would wait for the listener itself. */
+/**
+ * Thrown for a delivery request the stream cannot honour: from inside a listener (it would wait for
+ * that listener itself), or a manual step of a stream that delivers by itself.
+ */
 export class StreamReentryError extends Error {
   readonly code = 'PAPER_STREAM_REENTRY';
 }
@@ -144,11 +147,14 @@ export class EventStream {
     return [...this.#queue.toArray(), ...(this.#held ? [this.#held] : [])].map((entry) => entry.event);
   }
 
-  /** Delivers up to `count` queued events now, whatever the mode (releasing a held-back event if the queue is empty). */
+  /** Delivers up to `count` waiting events of a manual stream (releasing a held-back event when nothing else waits). */
   async deliver(count = 1): Promise<number> {
     this.#refuseReentry('deliver');
+    if (this.#settings().delivery !== 'manual') {
+      // Stepping by hand beside the automatic pump would hand two events to a listener at once.
+      throw new StreamReentryError("control.deliver() steps a delivery: 'manual' stream; this one delivers by itself (use drain())");
+    }
     let delivered = 0;
-    await this.#pump;
     while (delivered < count) {
       if (this.#queue.length === 0) this.#releaseHeld();
       const entry = this.#queue.shift();

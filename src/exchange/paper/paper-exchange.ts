@@ -70,7 +70,7 @@ export class PaperExchange implements ExchangeAdapter {
   }
 
   /** The seed in force (a reopened state file keeps the seed it was created with). */
-  get seed(): number | string {
+  get seed(): string {
     return this.#venue.seed;
   }
 

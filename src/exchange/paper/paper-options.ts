@@ -172,3 +172,22 @@ function checkSettings(settings: PaperRuntimeSettings): void {
     }
   }
 }
+
+/**
+ * Checks one market's settings; names the market and the setting that is wrong.
+ *
+ * @example
+ * checkMarketOptions('BTC/USDT', { startPrice: '60000', tickSize: '0.01', volatility: '0.001', spread: '0' });
+ */
+export function checkMarketOptions(symbol: string, options: Required<PaperMarketOptions>): Required<PaperMarketOptions> {
+  for (const name of ['startPrice', 'tickSize', 'volatility', 'spread'] as const) {
+    const value = options[name];
+    const positive = name === 'startPrice' || name === 'tickSize';
+    if (typeof value !== 'string' || !/^\d+(\.\d+)?$/.test(value) || (positive && /^0+(\.0+)?$/.test(value))) {
+      throw new PaperOptionsError(
+        `markets['${symbol}'].${name} must be a decimal string ${positive ? 'above 0' : '>= 0'}, got ${JSON.stringify(value)}`,
+      );
+    }
+  }
+  return options;
+}

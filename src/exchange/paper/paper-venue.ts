@@ -18,6 +18,7 @@ import {
   type PaperExchangeOptions,
   type PaperMarketOptions,
   type PaperRuntimeSettings,
+  checkMarketOptions,
   mergeSettings,
 } from './paper-options.ts';
 import { type PaperFill, type PaperMarketState, type PaperOrder, PaperStore } from './paper-store.ts';
@@ -48,7 +49,8 @@ export class PaperVenue {
   readonly stream: EventStream;
   readonly faults: FaultInjector;
   readonly wallet: Wallet;
-  readonly seed: number | string;
+  /** The seed in force, as text (a reopened file keeps the one it was created with). */
+  readonly seed: string;
   readonly maxClientOrderIdLength: number;
   readonly now: () => number;
   settings: PaperRuntimeSettings;
@@ -78,6 +80,9 @@ export class PaperVenue {
       ...runtime
     } = options;
     this.settings = mergeSettings(DEFAULT_RUNTIME_SETTINGS, { ...runtime, faults });
+    // Every market setting is checked before the state file is opened, so a bad option leaks nothing.
+    for (const [symbol, market] of Object.entries(markets ?? {}))
+      checkMarketOptions(symbol, { ...DEFAULT_MARKET, ...defaultMarket, ...market });
     this.store = new PaperStore(file ?? ':memory:', synchronous);
     this.now = now ?? Date.now;
     this.maxClientOrderIdLength = maxClientOrderIdLength ?? DEFAULT_MAX_CLIENT_ORDER_ID_LENGTH;
@@ -85,7 +90,7 @@ export class PaperVenue {
     this.#defaultMarket = { ...DEFAULT_MARKET, ...defaultMarket };
     this.#createUnknownMarkets = createUnknownMarkets ?? true;
     // The state file keeps its seed: a reopened venue continues its own sequences.
-    this.seed = this.store.getMeta('seed') ?? seed ?? DEFAULT_PAPER_SEED;
+    this.seed = this.store.getMeta('seed') ?? String(seed ?? DEFAULT_PAPER_SEED);
     this.#orderSeq = Number(this.store.getMeta('order_seq') ?? 0);
     this.#tradeSeq = Number(this.store.getMeta('trade_seq') ?? 0);
     const faultState = this.store.getMeta('fault_prng');
@@ -102,7 +107,7 @@ export class PaperVenue {
     for (const market of this.store.markets()) this.#markets.set(market.symbol, { ...market, ...this.#configured(market.symbol) });
     for (const order of this.store.openOrders()) this.#book(order.symbol).add(order);
     this.store.transaction(() => {
-      this.store.setMeta('seed', String(this.seed));
+      this.store.setMeta('seed', this.seed);
       for (const symbol of Object.keys(this.#marketOptions)) this.market(symbol);
     });
   }
@@ -149,10 +154,10 @@ export class PaperVenue {
     if (!SYMBOL_PATTERN.test(symbol) || (!configured && !this.#createUnknownMarkets)) {
       throw rejected(RET_CODES.invalidSymbol, `Invalid symbol: '${symbol}' is not a market of this venue`, this.now());
     }
-    const options = { ...this.#defaultMarket, ...this.#marketOptions[symbol] };
+    const options = checkMarketOptions(symbol, { ...this.#defaultMarket, ...this.#marketOptions[symbol] });
     const market: PaperMarketState = {
       symbol,
-      price: formatDecimal(new PaperDecimal(options.startPrice)),
+      price: formatDecimal(roundToTick(new PaperDecimal(options.startPrice), new PaperDecimal(options.tickSize))),
       tickSize: options.tickSize,
       volatility: options.volatility,
       spread: options.spread,
