@@ -14,7 +14,7 @@ export const LINT_RULES = [
   },
   {
     name: 'values-at-limit',
-    why: 'Values exactly as long as their VARCHAR limit were most likely cut to fit (seed 002: exit_reason values of exactly 100 characters). Widen the column, and find out what was lost before more is.',
+    why: 'Values exactly as long as their VARCHAR limit, in a column whose other values are shorter, were most likely cut to fit (seed 002: exit_reason values of exactly 100 characters). Widen the column, and find out what was lost before more is.',
   },
   {
     name: 'drop-with-data',
@@ -120,11 +120,17 @@ async function valuesAtLimit({ catalog, located }: LintRuleContext): Promise<Hit
     if (columns.length === 0) continue;
     const counts = await catalog.aggregates(
       table,
-      Object.fromEntries(columns.map((column) => [column.name, countWhere(`${textLength(column.name)} = ${column.type!.length}`)])),
+      Object.fromEntries(
+        columns.flatMap((column, i) => [
+          [`at${i}`, countWhere(`${textLength(column.name)} = ${column.type!.length}`)],
+          [`shorter${i}`, countWhere(`${textLength(column.name)} < ${column.type!.length}`)],
+        ]),
+      ),
     );
-    for (const column of columns) {
-      const atLimit = counts[column.name];
-      if (!atLimit) continue;
+    for (const [i, column] of columns.entries()) {
+      const atLimit = counts[`at${i}`];
+      // Every value at the limit and none shorter is fixed-length data (ids, codes), not truncation.
+      if (!atLimit || counts[`shorter${i}`] === 0) continue;
       const limit = column.type!.length!;
       const change = changes.find((c) => sameName(c, table, column.name));
       const widened = change && (isUnboundedText(change.type) || (isBoundedVarchar(change.type) && change.type.length > limit));

@@ -37,13 +37,19 @@ function sqlMigration(text: string, fileName = '0005_change.sql'): Migration {
  */
 async function positions(db: Kysely<any>, table = 'positions'): Promise<void> {
   for (const name of [table, `empty_${table.split('.').pop()}`]) {
-    await sql.raw(`create table ${name} (id integer primary key, exit_reason varchar(100), note text, extra text)`).execute(db);
+    await sql
+      .raw(`create table ${name} (id integer primary key, exit_reason varchar(100), note text, extra text, order_ref varchar(8))`)
+      .execute(db);
   }
   for (let i = 1; i <= 20; i++) {
     const exitReason = i <= 3 ? 'e'.repeat(100) : `stop-loss hit ${i}`;
     const note = i <= 12 ? 'n'.repeat(50 + i) : i <= 17 ? 'short' : null;
     const extra = i <= 5 ? `x${i}` : null;
-    await sql`insert into ${sql.raw(table)} (id, exit_reason, note, extra) values (${i}, ${exitReason}, ${note}, ${extra})`.execute(db);
+    // order_ref is fixed-length data: every value has exactly 8 characters, the limit, and none was cut
+    const orderRef = `ord${String(i).padStart(5, '0')}`;
+    await sql`insert into ${sql.raw(table)} (id, exit_reason, note, extra, order_ref) values (${i}, ${exitReason}, ${note}, ${extra}, ${orderRef})`.execute(
+      db,
+    );
   }
 }
 
@@ -94,8 +100,9 @@ forEachDialect('lintMigration', (target) => {
         await assert.rejects(sql`alter table positions alter column note type varchar(50)`.execute(database.db), /too long/);
       }
       // SQLite's way (and valid on PostgreSQL too): rebuild the table with the narrower column
-      const rebuild = sqlMigration(`CREATE TABLE positions_new (id integer primary key, exit_reason varchar(10), note text, extra text);
-INSERT INTO positions_new SELECT id, exit_reason, note, extra FROM positions;
+      const rebuild =
+        sqlMigration(`CREATE TABLE positions_new (id integer primary key, exit_reason varchar(10), note text, extra text, order_ref varchar(8));
+INSERT INTO positions_new SELECT id, exit_reason, note, extra, order_ref FROM positions;
 DROP TABLE positions;
 ALTER TABLE positions_new RENAME TO positions;`);
       const findings = await lintMigration(database, rebuild);
@@ -133,7 +140,9 @@ ALTER TABLE positions ALTER COLUMN exit_reason TYPE text;`),
     try {
       await positions(database.db);
       const findings = await lintMigration(database, sqlMigration('\nALTER TABLE positions ADD COLUMN retry_count integer DEFAULT 0;'));
-      const [finding] = only(findings, 'values-at-limit');
+      const atLimit = only(findings, 'values-at-limit');
+      assert.equal(atLimit.length, 1, 'order_ref holds fixed-length values (all exactly 8), which were not cut');
+      const [finding] = atLimit;
       assert.equal(finding.line, 2);
       assert.match(
         finding.message,
@@ -175,8 +184,8 @@ DROP TABLE IF EXISTS positions, empty_positions;`),
       // a rebuild that leaves a column out loses that column's values
       const rebuild = await lintMigration(
         database,
-        sqlMigration(`CREATE TABLE positions_new (id integer primary key, exit_reason varchar(100));
-INSERT INTO positions_new SELECT id, exit_reason FROM positions;
+        sqlMigration(`CREATE TABLE positions_new (id integer primary key, exit_reason varchar(100), order_ref varchar(8));
+INSERT INTO positions_new SELECT id, exit_reason, order_ref FROM positions;
 DROP TABLE positions;
 ALTER TABLE positions_new RENAME TO positions;`),
       );
