@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
-import { PaperExchange, paperExchangeFile } from '../../src/exchange/paper/paper-exchange.ts';
+import { PaperExchange, paperExchangeFile, paperExchangeFileForDatabase } from '../../src/exchange/paper/paper-exchange.ts';
 import type { PaperExchangeOptions } from '../../src/exchange/paper/paper-options.ts';
 import { tempDir } from '../support/dialects.ts';
 import { SYMBOL, limitBuy, paperExchange, record } from './paper-support.ts';
@@ -103,4 +103,12 @@ describe('paper exchange persistence', () => {
     await paper.close();
     await assert.rejects(paper.fetchOpenOrders(), /the paper exchange is closed/);
   });
+});
+
+test('the state file sits next to botledger database, in its data directory', () => {
+  assert.equal(paperExchangeFileForDatabase('sqlite:/srv/bot/ledger.db', {}), '/srv/bot/paper-exchange.db');
+  assert.equal(
+    paperExchangeFileForDatabase('sqlite:/srv/bot/ledger.db', { BOTLEDGER_DATA_DIR: '/var/lib/botledger' }),
+    '/var/lib/botledger/paper-exchange.db',
+  );
 });

@@ -5,6 +5,7 @@
  * the venue, or a test, acts through `paper.control` ({@link PaperControl}).
  */
 import { join } from 'node:path';
+import { dataDirFor, parseDatabaseUrl } from '../../storage/database.ts';
 import {
   type BalanceReport,
   type ExchangeAdapter,
@@ -32,6 +33,17 @@ import { fillReport, notFound, notOpen, orderReport, rateLimited, rejected, time
  */
 export function paperExchangeFile(dataDir: string): string {
   return join(dataDir, PAPER_EXCHANGE_FILE_NAME);
+}
+
+/**
+ * The paper exchange's state file for a botledger database URL: `paper-exchange.db` in the data
+ * directory (`BOTLEDGER_DATA_DIR`, else the SQLite file's folder, else ./data for PostgreSQL).
+ *
+ * @example
+ * paperExchangeFileForDatabase('sqlite:/srv/bot/ledger.db'); // '/srv/bot/paper-exchange.db'
+ */
+export function paperExchangeFileForDatabase(databaseUrl: string, env: NodeJS.ProcessEnv = process.env): string {
+  return paperExchangeFile(dataDirFor(parseDatabaseUrl(databaseUrl), env));
 }
 
 function describe(ref: OrderRef): string {
