@@ -1,0 +1,122 @@
+/**
+ * SQLite backup and restore through SQLite's online backup API: a consistent snapshot even while
+ * another connection writes, and, on restore, pages written through SQLite's own locking and WAL
+ * so that a process that has the file open never reads a half-copied file (which `cp` would give).
+ */
+import { copyFileSync, existsSync, renameSync, rmSync } from 'node:fs';
+import BetterSqlite3 from 'better-sqlite3';
+import { Kysely } from 'kysely';
+import { sqliteDialect } from '../storage/dialects/sqlite.ts';
+import { EXIT_FAILED, MigrateError, MigrationInputError } from './errors.ts';
+import type { AppliedMigration } from './migration.ts';
+import { readAppliedMigrations } from './tracking.ts';
+
+/** `PRAGMA integrity_check` of a file opened read-only: 'ok' or the problems found. */
+export function integrityOf(path: string): string {
+  let raw: BetterSqlite3.Database | undefined;
+  try {
+    raw = new BetterSqlite3(path, { readonly: true, fileMustExist: true });
+    const rows = raw.pragma('integrity_check') as { integrity_check: string }[];
+    return rows.map((row) => row.integrity_check).join('; ');
+  } catch (error) {
+    return (error as Error).message;
+  } finally {
+    raw?.close();
+  }
+}
+
+/** The tracking table's rows in a SQLite file, read without changing it. */
+export async function appliedInFile(path: string, trackingTable?: string): Promise<AppliedMigration[]> {
+  const raw = new BetterSqlite3(path, { readonly: true, fileMustExist: true });
+  const db = new Kysely<any>({ dialect: sqliteDialect(raw) });
+  try {
+    return await readAppliedMigrations(db, trackingTable);
+  } finally {
+    await db.destroy();
+  }
+}
+
+/**
+ * Copies the live database to `dest` with the online backup API, makes the copy a self-contained
+ * rollback-journal file (no -wal/-shm beside it, so `cp` of the one file is a complete backup),
+ * and checks it with `PRAGMA integrity_check`; a copy that is not 'ok' is deleted.
+ *
+ * @example
+ * await backupSqlite(database.sqlite!, '/srv/data/backups/botledger-...sqlite.partial');
+ */
+export async function backupSqlite(source: BetterSqlite3.Database, dest: string): Promise<void> {
+  try {
+    await source.backup(dest);
+    const copy = new BetterSqlite3(dest, { fileMustExist: true });
+    try {
+      copy.pragma('journal_mode = DELETE');
+    } finally {
+      copy.close();
+    }
+  } catch (error) {
+    rmSync(dest, { force: true });
+    throw new MigrateError('BACKUP_FAILED', `backup of ${source.name} to ${dest} failed: ${(error as Error).message}`, EXIT_FAILED, {
+      database: source.name,
+      path: dest,
+    });
+  }
+  const integrity = integrityOf(dest);
+  if (integrity !== 'ok') {
+    rmSync(dest, { force: true });
+    throw new MigrateError('BACKUP_CORRUPT', `backup of ${source.name} failed its integrity check (${integrity}); nothing was kept`, EXIT_FAILED, {
+      database: source.name,
+      integrity,
+    });
+  }
+}
+
+/** Fails with a clear error, before anything is touched, when `file` is not a sound SQLite backup. */
+export function checkSqliteBackup(file: string): void {
+  const integrity = integrityOf(file);
+  if (integrity !== 'ok') {
+    throw new MigrationInputError('BACKUP_CORRUPT', `backup ${file} is not a sound SQLite database (${integrity}); the live database was not touched`, {
+      path: file,
+      integrity,
+    });
+  }
+}
+
+function removeSideFiles(livePath: string): void {
+  rmSync(`${livePath}-wal`, { force: true });
+  rmSync(`${livePath}-shm`, { force: true });
+  rmSync(`${livePath}-journal`, { force: true });
+}
+
+/**
+ * Writes the backup `file` over the database at `livePath` through the online backup API. A
+ * missing live file is created; only then are leftover -wal/-shm files removed (a WAL without its
+ * database must not be replayed into the restored one). A live file that is not a database at all
+ * is replaced by renaming a copy over it.
+ *
+ * @example
+ * await restoreSqlite('/srv/data/backups/botledger-...-v0003.sqlite', '/srv/data/botledger.db');
+ */
+export async function restoreSqlite(file: string, livePath: string): Promise<void> {
+  checkSqliteBackup(file);
+  if (!existsSync(livePath)) removeSideFiles(livePath);
+  const source = new BetterSqlite3(file, { readonly: true, fileMustExist: true });
+  try {
+    await source.backup(livePath);
+    return;
+  } catch (error) {
+    const code = (error as { code?: string }).code ?? '';
+    if (code !== 'SQLITE_NOTADB' && code !== 'SQLITE_CORRUPT') {
+      throw new MigrateError('RESTORE_FAILED', `restore of ${file} into ${livePath} failed: ${(error as Error).message}`, EXIT_FAILED, {
+        path: file,
+        database: livePath,
+      });
+    }
+  } finally {
+    source.close();
+  }
+  // The live file is not a database: nobody can be using it, so replace it whole.
+  const temp = `${livePath}.restore-${process.pid}`;
+  copyFileSync(file, temp);
+  removeSideFiles(livePath);
+  renameSync(temp, livePath);
+}
