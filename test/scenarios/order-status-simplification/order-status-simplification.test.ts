@@ -2,10 +2,9 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { sql } from 'kysely';
 import { MigrateError } from '../../../src/migrate/errors.ts';
-import { engineFor, legacyDatabase } from '../support/scenario-suite.ts';
+import { describeScenario, engineFor, legacyDatabase } from '../support/scenario-suite.ts';
 import { snapshotDatabase } from '../support/snapshot.ts';
 import { scenario } from './scenario.ts';
-import { describeScenario } from '../support/scenario-suite.ts';
 
 describeScenario(scenario, {
   // Migration 2 is irreversible (it drops the legacy reason columns); migration 1 has a working down, tested below.
