@@ -112,3 +112,14 @@ test('the state file sits next to botledger database, in its data directory', ()
     '/var/lib/botledger/paper-exchange.db',
   );
 });
+
+test('a second venue on a state file that is open is refused with a clear error; after close it opens', async () => {
+  const file = join(tempDir(), 'paper.db');
+  const first = open(file);
+  await first.placeOrder(limitBuy('one', '90'));
+  assert.throws(() => open(file), /paper exchange state file .*paper.db is already open in another PaperExchange/);
+  await first.close();
+  const second = open(file);
+  assert.equal((await second.fetchOpenOrders()).length, 1);
+  await second.close();
+});

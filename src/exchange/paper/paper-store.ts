@@ -5,8 +5,7 @@
  */
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
-import type BetterSqlite3 from 'better-sqlite3';
-import { openSqliteFile } from '../../storage/dialects/sqlite.ts';
+import BetterSqlite3 from 'better-sqlite3';
 import type { OrderSide, OrderType, VenueOrderState } from '../exchange-adapter.ts';
 
 /** An order as the venue keeps it. Amounts and prices are decimal strings. */
@@ -83,6 +82,35 @@ create table if not exists paper_balances (currency text primary key, total text
 
 type Row = Record<string, any>;
 
+/** A second venue on a state file another one has open (two venues would drift apart silently). */
+export class PaperStateInUseError extends Error {
+  readonly code = 'PAPER_STATE_IN_USE';
+}
+
+/**
+ * Opens the state file in WAL mode and takes an exclusive lock held until close: one venue per
+ * file, or its in-memory books and the file would disagree.
+ */
+function openExclusive(file: string, synchronous: 'full' | 'normal'): BetterSqlite3.Database {
+  if (file !== ':memory:') mkdirSync(dirname(file), { recursive: true });
+  const db = new BetterSqlite3(file, { timeout: 0 });
+  try {
+    db.pragma('locking_mode = EXCLUSIVE');
+    db.pragma('journal_mode = WAL');
+    db.pragma(`synchronous = ${synchronous === 'normal' ? 'NORMAL' : 'FULL'}`);
+    db.exec('begin immediate; commit');
+    return db;
+  } catch (error) {
+    db.close();
+    if (String((error as { code?: unknown }).code).startsWith('SQLITE_BUSY')) {
+      throw new PaperStateInUseError(
+        `paper exchange state file ${file} is already open in another PaperExchange (another botledger process?); close it first: one venue per state file`,
+      );
+    }
+    throw error;
+  }
+}
+
 function orderFromRow(row: Row): PaperOrder {
   return {
     exchangeOrderId: row.exchange_order_id,
@@ -136,9 +164,7 @@ export class PaperStore {
   readonly #statements: Record<string, BetterSqlite3.Statement>;
 
   constructor(file: string, synchronous: 'full' | 'normal' = 'full') {
-    if (file !== ':memory:') mkdirSync(dirname(file), { recursive: true });
-    this.#db = openSqliteFile(file);
-    if (synchronous === 'normal') this.#db.pragma('synchronous = NORMAL');
+    this.#db = openExclusive(file, synchronous);
     this.#db.exec(SCHEMA);
     const prepare = (sql: string) => this.#db.prepare(sql);
     this.#statements = {
