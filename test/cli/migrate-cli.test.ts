@@ -82,6 +82,28 @@ forEachDialect('botledger migrate (CLI)', (target) => {
       ['1_init.sql'],
     );
   });
+
+  test('restore puts back the newest backup (taken by up) and needs --yes off a terminal', async () => {
+    const { url, dir } = await target.create();
+    const migrations = writeMigrations(dir, { '1_init.sql': INIT });
+    const flags = ['--db', url, '--dir', migrations];
+    assert.equal((await runCli(['migrate', 'up', ...flags, '--yes'], dir)).code, 0);
+    writeMigrations(dir, { '2_more.sql': sqlFile('create table more (id integer);') });
+    assert.equal((await runCli(['migrate', 'up', ...flags, '--yes'], dir)).code, 0);
+    assert.equal((await runCli(['migrate', 'restore', '--db', url], dir)).code, 4);
+    const restored = await runCli(['migrate', 'restore', '--db', url, '--yes', '--json'], dir);
+    assert.equal(restored.code, 0, restored.stdout + restored.stderr);
+    assert.deepEqual(
+      JSON.parse(restored.stdout).applied.map((a: { version: string }) => a.version),
+      ['1'],
+    );
+    const status = JSON.parse((await runCli(['migrate', 'status', ...flags, '--json'], dir)).stdout);
+    assert.equal(status.current, '1', 'the database is back at the version the backup was taken at');
+    assert.deepEqual(
+      status.pending.map((p: { fileName: string }) => p.fileName),
+      ['2_more.sql'],
+    );
+  });
 });
 
 test('usage errors exit 2 and name the flag; --json makes them a JSON document', async () => {
