@@ -45,12 +45,20 @@ export interface FixtureOptions {
   readonly paper?: PaperExchangeOptions;
   /** Wraps the exchange the engine sees (spies that look at the database during a call). */
   readonly wrap?: (paper: PaperExchange, observer: LedgerSql) => ExchangeAdapter;
+  /**
+   * Commits that are not flushed to disk (SQLite synchronous=NORMAL, PostgreSQL
+   * synchronous_commit=off): still real commits, visible to every other connection, just not
+   * fsynced. For suites of thousands of tiny transactions whose subject is not durability.
+   */
+  readonly fastCommits?: boolean;
 }
 
 export async function openEngineFixture(target: DialectTarget, options: FixtureOptions = {}): Promise<EngineFixture> {
-  const caller = await openLedgerDatabase(target);
+  let caller = await openLedgerDatabase(target);
+  if (options.fastCommits) caller = await withFastCommits(caller);
   const events = await openDatabase(caller.test.url);
   const observerDb = await openDatabase(caller.test.url);
+  if (options.fastCommits) for (const handle of [events, observerDb]) handle.sqlite?.pragma('synchronous = NORMAL');
   const observer = LedgerSql.open(observerDb);
   const store = new LedgerStore('');
   const clock = new ManualClock();
@@ -99,6 +107,18 @@ export async function openEngineFixture(target: DialectTarget, options: FixtureO
       await caller.close();
     },
   };
+}
+
+async function withFastCommits(ledger: LedgerDatabase): Promise<LedgerDatabase> {
+  if (ledger.sqlite) {
+    ledger.sqlite.pragma('synchronous = NORMAL');
+    return ledger;
+  }
+  const name = new URL(ledger.test.url).pathname.slice(1);
+  await ledger.pool?.query(`alter database "${name}" set synchronous_commit = off`);
+  // Connections opened from here on take the setting.
+  await ledger.close();
+  return Object.assign(await openDatabase(ledger.test.url), { test: ledger.test });
 }
 
 /** A scalper config that rests below the start price of 60000 (no fill until the price moves). */
