@@ -145,6 +145,9 @@ const ACTIONS: Record<string, Action> = {
   },
   plan: async (engine, flags) => {
     const report = await engine.plan({ to: flags.to });
+    // A plan is a dry run of up: exit as up would (4 drift, 1 a migration that would fail), so CI can gate on it.
+    if (report.drift.length > 0) process.exitCode = 4;
+    else if (!report.rehearsal.ok) process.exitCode = 1;
     return { report, text: formatPlan(report) };
   },
   up: async (engine, flags, url) => {

@@ -43,6 +43,9 @@ forEachDialect('botledger migrate (CLI)', (target) => {
   test('a failing migration exits 1, prints where it failed and the backup path, and changes nothing', async () => {
     const { url, dir } = await target.create();
     const migrations = writeMigrations(dir, { '1_init.sql': INIT, '2_bad.sql': sqlFile('alter table orders add column x text;\nselect * from missing_table;') });
+    const plan = await runCli(['migrate', 'plan', '--db', url, '--dir', migrations], dir);
+    assert.equal(plan.code, 1, 'plan exits as up would');
+    assert.match(plan.stdout, /REHEARSAL FAILED: .*2_bad\.sql/);
     const result = await runCli(['migrate', 'up', '--db', url, '--dir', migrations, '--yes'], dir);
     assert.equal(result.code, 1);
     assert.match(result.stderr, /2_bad\.sql \(up\) failed at line 3: .*missing_table/);
