@@ -37,7 +37,7 @@ export function currentHolder(now = new Date()): LockHolder {
  * describeHolder(lock.holder);
  */
 export function describeHolder(holder: LockHolder | undefined): string {
-  if (!holder) return 'another process (it released the lock while we looked)';
+  if (!holder) return 'an unknown process (its lock could not be read, or it was released as we looked)';
   return `pid ${holder.pid} on host ${holder.host} (user ${holder.user}, \`${holder.command}\`) since ${holder.since}`;
 }
 

@@ -181,13 +181,15 @@ export async function acquireFileLock(dbPath: string, options: FileLockOptions):
     const existing = readLockFile(path);
     if (existing === undefined) continue; // released between our create and our read
     if (existing === 'unreadable' ? olderThan(path, options.staleMs) : isStale(existing, options.staleMs)) {
-      if (takeOver(path, existing)) continue;
+      // Whether we moved it or a faster contender did, try again: the next look sees who holds it now.
+      takeOver(path, existing);
+      continue;
     } else if (existing !== 'unreadable') {
       lastSeen = existing;
     }
     const waited = Date.now() - started;
     if (waited >= options.timeoutMs) {
-      const holder = typeof existing === 'object' ? existing : lastSeen;
+      const holder = existing === 'unreadable' ? lastSeen : existing;
       throw new LockNotAcquiredError(`migration lock on ${dbPath} is held by ${describeHolder(strip(holder))}; waited ${formatWait(waited)}`, {
         lockFile: path,
         holder: strip(holder),
