@@ -216,3 +216,49 @@ test('control.deliver() is refused on a stream that delivers by itself', async (
   const paper = paperExchange();
   await assert.rejects(paper.control.deliver(1), /steps a delivery: 'manual' stream/);
 });
+
+describe('paper exchange self-healing outages', () => {
+  test('disconnect with reconnectAfterEvents comes back by itself after that many lost events', async () => {
+    const paper = paperExchange();
+    const { summary } = record(paper);
+    await paper.control.disconnect('blip', { reconnectAfterEvents: 2 });
+    await paper.placeOrder(limitBuy('o1', '90'));
+    await paper.placeOrder(limitBuy('o2', '90'));
+    await paper.placeOrder(limitBuy('o3', '90'));
+    await paper.control.drain();
+    assert.deepEqual(summary(), ['disconnected', 'reconnected', 'order o3 open 0']);
+    assert.equal(paper.control.stats.lost, 2);
+  });
+
+  test('random disconnects (faults.disconnect) are seeded, heal after outageEvents, and lose only what fetches recover', async () => {
+    async function run(seed: number) {
+      const paper = paperExchange({ seed, faults: { disconnect: 0.15, outageEvents: 2 } });
+      const { summary } = record(paper);
+      for (let i = 0; i < 20; i += 1) {
+        await paper.placeOrder(limitBuy(`r${i}`, '90'));
+        await paper.control.drain(); // nothing in flight: an outage loses exactly outageEvents events
+      }
+      return { lines: summary(), open: (await paper.fetchOpenOrders()).length, stats: paper.control.stats };
+    }
+    const first = await run(21);
+    assert.deepEqual(await run(21), first);
+    const outages = first.lines.filter((line) => line === 'disconnected').length;
+    assert.ok(outages > 0, 'at least one outage happened');
+    assert.equal(first.lines.filter((line) => line === 'reconnected').length, outages, 'every outage healed');
+    assert.equal(first.stats.lost, outages * 2);
+    assert.equal(first.lines.filter((line) => line.startsWith('order')).length, 20 - first.stats.lost);
+    assert.equal(first.open, 20, 'the venue kept every order');
+  });
+});
+
+test('events still in flight when the connection drops are lost with it', async () => {
+  const paper = paperExchange({ latencyMs: 5 });
+  const { summary } = record(paper);
+  await paper.placeOrder(limitBuy('in-flight', '90'));
+  await paper.control.disconnect('drop');
+  await paper.control.reconnect();
+  await paper.control.drain();
+  assert.deepEqual(summary(), ['disconnected', 'reconnected']);
+  assert.equal(paper.control.stats.lost, 1);
+  assert.equal((await paper.fetchOrder({ symbol: SYMBOL, clientOrderId: 'in-flight' }))?.state, 'open');
+});

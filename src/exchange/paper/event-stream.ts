@@ -32,6 +32,7 @@ interface Entry {
 export interface EventStreamSettings {
   readonly latencyMs: number;
   readonly delivery: 'auto' | 'manual';
+  readonly faults: { readonly outageEvents: number };
 }
 
 /** Counters of what the stream did, for tests and the control surface. */
@@ -64,6 +65,8 @@ export class EventStream {
   readonly #queue = new Fifo<Entry>();
   #held: Entry | undefined;
   #connected = true;
+  /** Events a self-healing outage still loses before the stream reconnects by itself (0 = manual reconnect). */
+  #outageLeft = 0;
   #pump: Promise<void> | undefined;
   #closed = false;
   readonly stats: EventStreamStats = { delivered: 0, dropped: 0, duplicated: 0, reordered: 0, lost: 0 };
@@ -105,9 +108,18 @@ export class EventStream {
     for (const event of events) {
       if (this.#closed || !this.#connected) {
         this.stats.lost += 1;
+        if (!this.#closed && this.#outageLeft > 0 && --this.#outageLeft === 0) waits.push(this.reconnect());
         continue;
       }
       const fate = this.#fate(event);
+      if (fate.disconnect) {
+        // This event is the first one the outage loses.
+        const outage = this.#settings().faults.outageEvents;
+        waits.push(this.disconnect('WebSocket connection lost (1006 abnormal closure)', outage));
+        this.stats.lost += 1;
+        if (outage > 0 && --this.#outageLeft === 0) waits.push(this.reconnect());
+        continue;
+      }
       if (fate.drop) {
         this.stats.dropped += 1;
         continue;
@@ -122,9 +134,13 @@ export class EventStream {
     return Promise.all(waits).then(() => undefined);
   }
 
-  /** Drops the connection: events in flight are lost, listeners get {type:'disconnected'}, nothing more until reconnect(). */
-  disconnect(reason: string): Promise<void> {
+  /**
+   * Drops the connection: events in flight are lost, listeners get {type:'disconnected'}, nothing
+   * more until reconnect(), or until `reconnectAfterEvents` pushed events were lost (when above 0).
+   */
+  disconnect(reason: string, reconnectAfterEvents = 0): Promise<void> {
     if (!this.#connected || this.#closed) return Promise.resolve();
+    this.#outageLeft = reconnectAfterEvents;
     const inFlight = [...this.#queue.clear(), ...(this.#held ? [this.#held] : [])];
     this.stats.lost += inFlight.length;
     for (const entry of inFlight) entry.settle();
@@ -139,6 +155,7 @@ export class EventStream {
   reconnect(): Promise<void> {
     if (this.#connected || this.#closed) return Promise.resolve();
     this.#connected = true;
+    this.#outageLeft = 0;
     return this.publish([{ type: 'reconnected' }]);
   }
 

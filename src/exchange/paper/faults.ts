@@ -38,9 +38,11 @@ export interface EventFate {
   readonly drop: boolean;
   readonly duplicate: boolean;
   readonly reorder: boolean;
+  /** The connection drops just before this event (which is lost with the rest of the outage). */
+  readonly disconnect: boolean;
 }
 
-const CLEAN: EventFate = { drop: false, duplicate: false, reorder: false };
+const CLEAN: EventFate = { drop: false, duplicate: false, reorder: false, disconnect: false };
 
 /**
  * Decides which calls and events fail. Draws come from its own generator, so turning faults on
@@ -113,12 +115,14 @@ export class FaultInjector {
   eventFate(event: VenueEvent): EventFate {
     if (event.type === 'disconnected' || event.type === 'reconnected') return CLEAN;
     const explicit = this.#eventQueue.shift();
-    if (explicit) return { drop: explicit === 'drop', duplicate: explicit === 'duplicate', reorder: explicit === 'reorder' };
+    if (explicit) return { ...CLEAN, [explicit]: true };
     const faults = this.#settings();
-    // Three draws per event whatever the outcome, for the same reason as above.
+    // Four draws per event whatever the outcome, for the same reason as above.
     const drop = this.#prng.nextUnit() < faults.dropEvent;
     const duplicate = this.#prng.nextUnit() < faults.duplicateEvent;
     const reorder = this.#prng.nextUnit() < faults.reorderEvent;
-    return drop ? { drop, duplicate: false, reorder: false } : { drop, duplicate, reorder };
+    const disconnect = this.#prng.nextUnit() < faults.disconnect;
+    if (disconnect) return { ...CLEAN, disconnect };
+    return drop ? { ...CLEAN, drop } : { ...CLEAN, duplicate, reorder };
   }
 }

@@ -148,9 +148,12 @@ export class PaperControl {
     this.#venue.faults.clear();
   }
 
-  /** Drops the stream: listeners get {type:'disconnected'}; events until reconnect() are lost. */
-  disconnect(reason = 'WebSocket connection closed by the venue (1006)'): Promise<void> {
-    return this.#venue.stream.disconnect(reason);
+  /**
+   * Drops the stream: listeners get {type:'disconnected'}; events until reconnect() are lost. With
+   * `reconnectAfterEvents` (> 0) it comes back by itself once that many pushed events were lost.
+   */
+  disconnect(reason = 'WebSocket connection closed by the venue (1006)', options: { reconnectAfterEvents?: number } = {}): Promise<void> {
+    return this.#venue.stream.disconnect(reason, options.reconnectAfterEvents ?? 0);
   }
 
   /** Restores the stream; listeners get {type:'reconnected'} and must fetch what they missed. */

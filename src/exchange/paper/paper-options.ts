@@ -32,6 +32,10 @@ export interface PaperFaultOptions {
   readonly duplicateEvent?: number;
   /** A pushed event is held back and delivered after the next one. */
   readonly reorderEvent?: number;
+  /** The stream drops just before a pushed event; it comes back by itself after `outageEvents` lost events. */
+  readonly disconnect?: number;
+  /** How many pushed events a random disconnect loses before the stream reconnects by itself. */
+  readonly outageEvents?: number;
   /** The retry hint of a rate limit. */
   readonly retryAfterMs?: number;
   /** The venue's code and words for an injected rejection. */
@@ -110,6 +114,8 @@ export const DEFAULT_FAULTS: Required<PaperFaultOptions> = {
   dropEvent: 0,
   duplicateEvent: 0,
   reorderEvent: 0,
+  disconnect: 0,
+  outageEvents: 3,
   retryAfterMs: 1000,
   rejection: { retCode: 10003, retMsg: 'API key is invalid.' },
 };
@@ -158,6 +164,12 @@ function checkSettings(settings: PaperRuntimeSettings): void {
   }
   for (const [name, value] of Object.entries(settings.faults)) {
     if (name === 'rejection' || name === 'retryAfterMs') continue;
+    if (name === 'outageEvents') {
+      if (!Number.isInteger(value) || (value as number) < 0) {
+        throw new PaperOptionsError(`faults.outageEvents must be a whole number >= 0, got ${String(value)}`);
+      }
+      continue;
+    }
     if (typeof value !== 'number' || !(value >= 0 && value <= 1)) {
       throw new PaperOptionsError(`faults.${name} is a probability and must be between 0 and 1, got ${String(value)}`);
     }
