@@ -86,6 +86,12 @@ export class PaperExchange implements ExchangeAdapter {
     return this.#venue.seed;
   }
 
+  /**
+   * Checks, stores and matches an order; what crosses executes at once. Resolves with the report
+   * as of acting (after its events were delivered, with `eventsBeforeResponse`).
+   * Throws OrderRejectedError (bad request, duplicate or too-long client order id, balance),
+   * RateLimitedError, or ExchangeUnclearError (injected timeouts).
+   */
   async placeOrder(request: PlaceOrderRequest): Promise<OrderStatusReport> {
     const subject = `${request.symbol} clientOrderId=${request.clientOrderId}`;
     const fault = this.#gate('placeOrder', subject);
@@ -93,6 +99,10 @@ export class PaperExchange implements ExchangeAdapter {
     return this.#respond(fault, 'placeOrder', subject, orderReport(applied.value), applied.events);
   }
 
+  /**
+   * Cancels an open order. Throws OrderNotFoundError for an order the venue never had,
+   * OrderNotOpenError (with its `state`) for one already filled or cancelled, and the injected faults.
+   */
   async cancelOrder(ref: OrderRef): Promise<OrderStatusReport> {
     const subject = describe(ref);
     const fault = this.#gate('cancelOrder', subject);
@@ -106,6 +116,7 @@ export class PaperExchange implements ExchangeAdapter {
     return this.#respond(fault, 'cancelOrder', subject, orderReport(applied.value), applied.events);
   }
 
+  /** By exchange order id when given, else by client order id; undefined when never placed (or rejected). */
   async fetchOrder(ref: OrderRef): Promise<OrderStatusReport | undefined> {
     this.#gate('fetchOrder', describe(ref));
     const order = this.#venue.find(this.#checkRef(ref, 'fetchOrder'));
@@ -117,6 +128,7 @@ export class PaperExchange implements ExchangeAdapter {
     return this.#venue.openOrders(symbol).map(orderReport);
   }
 
+  /** Every fill of the order, oldest first; empty for an unknown order. */
   async fetchFills(ref: OrderRef): Promise<FillReport[]> {
     this.#gate('fetchFills', describe(ref));
     const order = this.#venue.find(this.#checkRef(ref, 'fetchFills'));
