@@ -5,13 +5,14 @@
  * back the right state. Naming, listing and retention are in backup-files.ts.
  */
 import { existsSync, mkdirSync, renameSync, rmSync } from 'node:fs';
-import { isAbsolute, join, resolve } from 'node:path';
+import { dirname, isAbsolute, join, resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { type BotledgerDatabase, type DatabaseTarget, openDatabase, parseDatabaseUrl, redactUrl } from '../storage/database.ts';
 import { applyRetention, type BackupSidecar, backupPathFor, findBackups, readSidecar, writeSidecar } from './backup-files.ts';
 import { backupPostgres, restorePostgres } from './backup-postgres.ts';
 import { appliedInFile, backupSqlite, restoreSqlite } from './backup-sqlite.ts';
 import { EXIT_FAILED, MigrateError, MigrationInputError } from './errors.ts';
+import { acquireMigrationLockFor } from './lock.ts';
 import type { AppliedMigration } from './migration.ts';
 import { parseTableName, readAppliedMigrations } from './tracking.ts';
 
@@ -142,17 +143,28 @@ function resolveFile(file: string | undefined, dir: string, target: DatabaseTarg
   );
 }
 
+export interface RestoreOptions {
+  dir: string;
+  schema?: string;
+  trackingTable?: string;
+  /** How long to wait for a running migration's lock (default 30 s); the restore holds it throughout. */
+  lockTimeoutMs?: number;
+  /** False when the caller already holds the migration lock. */
+  lock?: boolean;
+}
+
 /**
  * Restores FILE (default: the newest backup of this database in `dir`) over the database at
  * `url`, then checks that it opens and that its tracking table equals the sidecar's `applied`.
- * No connection of ours may be open to it. A missing or corrupt backup is refused before the
- * live database is touched.
+ * No connection of ours may be open to it. It holds the migration lock throughout (so it never
+ * runs under a `migrate up`). A missing or corrupt backup is refused before the live database is
+ * touched.
  *
  * @example
  * const result = await restoreBackup('sqlite:data/botledger.db', undefined, { dir: 'data/backups' });
  * console.log(`restored ${result.path}: ${result.applied.length} migrations applied`);
  */
-export async function restoreBackup(url: string, file: string | undefined, options: { dir: string; schema?: string; trackingTable?: string }): Promise<RestoreResult> {
+export async function restoreBackup(url: string, file: string | undefined, options: RestoreOptions): Promise<RestoreResult> {
   const started = performance.now();
   const target = parseDatabaseUrl(url);
   if (options.schema !== undefined) {
@@ -166,18 +178,22 @@ export async function restoreBackup(url: string, file: string | undefined, optio
     throw new MigrationInputError('BACKUP_SCHEMA_MISMATCH', `backup ${path} holds ${sidecar.schema ? `schema ${sidecar.schema}` : 'the whole database'}, not schema ${options.schema}`, { path });
   }
   let expected = sidecar?.applied;
-  if (target.dialect === 'sqlite') {
-    expected ??= await appliedOrNone(() => appliedInFile(path, options.trackingTable)).catch(() => undefined);
-    await restoreSqlite(path, target.path);
-  } else {
-    await restorePostgres(path, target.connectionString, schema, options.dir);
-  }
-  const database = await openDatabase(url);
+  if (target.dialect === 'sqlite') expected ??= await appliedOrNone(() => appliedInFile(path, options.trackingTable)).catch(() => undefined);
+  // Never restore under a running `migrate up`: it would go on applying to the restored database.
+  if (target.dialect === 'sqlite') mkdirSync(dirname(target.path), { recursive: true });
+  const lock = options.lock === false ? undefined : await acquireMigrationLockFor(target, { timeoutMs: options.lockTimeoutMs, name: options.trackingTable });
   let applied: AppliedMigration[];
   try {
-    applied = await appliedOrNone(() => readAppliedMigrations(database.db, options.trackingTable));
+    if (target.dialect === 'sqlite') await restoreSqlite(path, target.path);
+    else await restorePostgres(path, target.connectionString, schema, options.dir);
+    const database = await openDatabase(url);
+    try {
+      applied = await appliedOrNone(() => readAppliedMigrations(database.db, options.trackingTable));
+    } finally {
+      await database.close();
+    }
   } finally {
-    await database.close();
+    await lock?.release();
   }
   if (expected && JSON.stringify(applied) !== JSON.stringify(expected)) {
     const show = (rows: readonly AppliedMigration[]) => rows.map((row) => `${row.source}/${row.version}`).join(', ') || 'none';

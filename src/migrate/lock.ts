@@ -5,7 +5,7 @@
  * such thing, uses a lock file next to the database holding its owner and a heartbeat, taken over
  * when stale. Either way a waiter can say who holds the lock.
  */
-import type { BotledgerDatabase } from '../storage/database.ts';
+import type { BotledgerDatabase, DatabaseTarget } from '../storage/database.ts';
 import { acquireFileLock } from './lock-file.ts';
 import { acquireAdvisoryLock } from './lock-postgres.ts';
 import { DEFAULT_TRACKING_TABLE } from './tracking.ts';
@@ -57,14 +57,23 @@ export interface AcquireLockOptions {
  * }
  */
 export async function acquireMigrationLock(database: BotledgerDatabase, options: AcquireLockOptions = {}): Promise<MigrationLock> {
+  return acquireMigrationLockFor(database.target, options);
+}
+
+/**
+ * The same lock, from a parsed URL alone: `migrate restore` takes it without opening the
+ * database it is about to replace.
+ *
+ * @example
+ * const lock = await acquireMigrationLockFor(parseDatabaseUrl(url), { timeoutMs: 0 });
+ */
+export async function acquireMigrationLockFor(target: DatabaseTarget, options: AcquireLockOptions = {}): Promise<MigrationLock> {
   const resolved = {
     timeoutMs: Math.max(0, options.timeoutMs ?? DEFAULT_LOCK_TIMEOUT_MS),
     staleMs: options.staleMs ?? DEFAULT_LOCK_STALE_MS,
     name: options.name ?? DEFAULT_TRACKING_TABLE,
     onWait: options.onWait,
   };
-  const target = database.target;
-  if (database.capabilities.advisoryLocks && target.dialect === 'postgres') return acquireAdvisoryLock(target.connectionString, resolved);
-  if (target.dialect === 'sqlite') return acquireFileLock(target.path, resolved);
-  throw new Error(`no migration lock is available for ${database.dialect}`);
+  // The target's kind is the capability here: a server connection can hold an advisory lock, a file cannot.
+  return target.dialect === 'postgres' ? acquireAdvisoryLock(target.connectionString, resolved) : acquireFileLock(target.path, resolved);
 }

@@ -6,7 +6,8 @@ import { sql } from 'kysely';
 import { checkPostgresBackup } from '../../src/migrate/backup-postgres.ts';
 import { integrityOf } from '../../src/migrate/backup-sqlite.ts';
 import { backupDatabase, listBackups, restoreBackup } from '../../src/migrate/backup.ts';
-import { MigrateError } from '../../src/migrate/errors.ts';
+import { LockNotAcquiredError, MigrateError } from '../../src/migrate/errors.ts';
+import { acquireMigrationLock } from '../../src/migrate/lock.ts';
 import type { AppliedMigration } from '../../src/migrate/migration.ts';
 import { ensureTrackingTable, recordApplied } from '../../src/migrate/tracking.ts';
 import { type BotledgerDatabase, openDatabase } from '../../src/storage/database.ts';
@@ -160,6 +161,23 @@ forEachDialect('backup and restore', (target) => {
       assert.match(error.message, /not touched/);
       return true;
     });
+    assert.deepEqual(await orderIds(url), [1, 2, 3]);
+  });
+
+  test('restore waits for the migration lock and, when a migration keeps it, refuses without touching the database', async () => {
+    const { url, dir } = await target.create();
+    const database = await seeded(url);
+    const backup = await backupDatabase(database, { dir, atVersion: '0001' });
+    await sql`delete from orders where id = 1`.execute(database.db);
+    const lock = await acquireMigrationLock(database);
+    try {
+      await assert.rejects(restoreBackup(url, backup.path, { dir, lockTimeoutMs: 200 }), LockNotAcquiredError);
+    } finally {
+      await lock.release();
+      await database.close();
+    }
+    assert.deepEqual(await orderIds(url), [2, 3]);
+    await restoreBackup(url, backup.path, { dir, lockTimeoutMs: 0 });
     assert.deepEqual(await orderIds(url), [1, 2, 3]);
   });
 
