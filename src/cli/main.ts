@@ -35,7 +35,8 @@ export async function main(argv: readonly string[] = process.argv): Promise<numb
   } catch (error) {
     if (error instanceof CommanderError) {
       if (error.exitCode === 0) return 0; // --help, --version
-      if (argv.includes('--json')) printJson({ error: { code: 'USAGE', message: error.message.replace(/^error: /, ''), details: { commander: error.code } } });
+      if (argv.includes('--json'))
+        printJson({ error: { code: 'USAGE', message: error.message.replace(/^error: /, ''), details: { commander: error.code } } });
       return EXIT_USAGE;
     }
     throw error;

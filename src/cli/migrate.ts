@@ -42,24 +42,28 @@ export interface MigrateFlags {
 
 function wholeNumber(flag: string, min: number) {
   return (value: string): number => {
-    if (!/^\d+$/.test(value.trim()) || Number(value) < min) throw new InvalidArgumentError(`${flag} must be a whole number of at least ${min}.`);
+    if (!/^\d+$/.test(value.trim()) || Number(value) < min)
+      throw new InvalidArgumentError(`${flag} must be a whole number of at least ${min}.`);
     return Number(value);
   };
 }
 
 function seconds(value: string): number {
   const n = Number(value);
-  if (!value.trim() || !Number.isFinite(n) || n < 0) throw new InvalidArgumentError('--lock-timeout must be a number of seconds, 0 or more (0 = try once).');
+  if (!value.trim() || !Number.isFinite(n) || n < 0)
+    throw new InvalidArgumentError('--lock-timeout must be a number of seconds, 0 or more (0 = try once).');
   return n;
 }
 
 function version(value: string): string {
-  if (!/^\d+$/.test(value.trim())) throw new InvalidArgumentError('--to must be a migration version (digits, e.g. 0004 or 20261121223300).');
+  if (!/^\d+$/.test(value.trim()))
+    throw new InvalidArgumentError('--to must be a migration version (digits, e.g. 0004 or 20261121223300).');
   return value.trim();
 }
 
 const OPTIONS = {
-  db: () => new Option('--db <url>', 'database URL: sqlite:<file> or postgres://... (default: $BOTLEDGER_DB, else sqlite:data/botledger.db)'),
+  db: () =>
+    new Option('--db <url>', 'database URL: sqlite:<file> or postgres://... (default: $BOTLEDGER_DB, else sqlite:data/botledger.db)'),
   dir: () => new Option('--dir <dir>', "migrations directory (default: botledger's own)"),
   source: () => new Option('--source <name>', "source name in the tracking table (default: 'core', or the directory's name)"),
   table: () => new Option('--table <name>', 'tracking table (default: schema_migrations)'),
@@ -92,7 +96,11 @@ async function confirm(question: string): Promise<boolean> {
 async function confirmed(flags: MigrateFlags, question: string, what: string): Promise<boolean> {
   if (flags.yes) return true;
   if (!isInteractive()) {
-    throw new MigrationRefusedError('CONFIRMATION_REQUIRED', `refusing to ${what} without confirmation: there is no terminal to ask on; pass --yes`, {});
+    throw new MigrationRefusedError(
+      'CONFIRMATION_REQUIRED',
+      `refusing to ${what} without confirmation: there is no terminal to ask on; pass --yes`,
+      {},
+    );
   }
   return confirm(question);
 }
@@ -156,7 +164,8 @@ const ACTIONS: Record<string, Action> = {
       const count = status.pending.filter((p) => flags.to === undefined || BigInt(p.version) <= BigInt(flags.to)).length;
       if (count > 0) {
         if (isInteractive()) process.stdout.write(`${formatPlan(await engine.plan({ to: flags.to }))}\n\n`);
-        if (!(await confirmed(flags, `Apply ${count} migration(s) to ${redactUrl(url)}?`, `apply ${count} migration(s)`))) return cancelled(flags);
+        if (!(await confirmed(flags, `Apply ${count} migration(s) to ${redactUrl(url)}?`, `apply ${count} migration(s)`)))
+          return cancelled(flags);
       }
     }
     const report = await engine.up({ to: flags.to });
@@ -176,7 +185,8 @@ const ACTIONS: Record<string, Action> = {
     return { report, text: formatVerify(report) };
   },
   baseline: async (engine, flags) => {
-    if (flags.to === undefined) throw new MigrationInputError('USAGE', 'baseline needs --to <version>: the last migration the database already has', {});
+    if (flags.to === undefined)
+      throw new MigrationInputError('USAGE', 'baseline needs --to <version>: the last migration the database already has', {});
     const report = await engine.baseline({ to: flags.to });
     return { report, text: formatBaseline(report) };
   },
@@ -226,8 +236,16 @@ function withOptions(command: Command, names: readonly OptionName[]): Command {
 
 const SUBCOMMANDS: { name: string; description: string; options: OptionName[] }[] = [
   { name: 'plan', description: 'show what up would do: SQL, rows touched, lint, and a rehearsal that changes nothing', options: ['to'] },
-  { name: 'up', description: 'back up, then apply pending migrations, each in its own verified transaction', options: ['to', 'yes', 'keep', 'lockTimeout', 'schema'] },
-  { name: 'down', description: 'revert the latest migration (or all after --to), after a backup', options: ['to', 'yes', 'keep', 'lockTimeout', 'schema'] },
+  {
+    name: 'up',
+    description: 'back up, then apply pending migrations, each in its own verified transaction',
+    options: ['to', 'yes', 'keep', 'lockTimeout', 'schema'],
+  },
+  {
+    name: 'down',
+    description: 'revert the latest migration (or all after --to), after a backup',
+    options: ['to', 'yes', 'keep', 'lockTimeout', 'schema'],
+  },
   { name: 'status', description: 'applied and pending migrations, and any drift', options: [] },
   { name: 'verify', description: 're-run the verify queries of applied migrations', options: [] },
   { name: 'baseline', description: 'record migrations up to --to as applied without running them', options: ['to', 'lockTimeout'] },
@@ -250,7 +268,9 @@ export function registerMigrateCommands(program: Command): Command {
       run(flags, ACTIONS[sub.name]),
     );
   }
-  withOptions(migrate.command('new <name>').description('write the next migration file from a template'), ['dir', 'json']).action(newMigration);
+  withOptions(migrate.command('new <name>').description('write the next migration file from a template'), ['dir', 'json']).action(
+    newMigration,
+  );
   withOptions(migrate.command('restore [file]').description('restore a backup (the newest by default) over the database'), [
     'db',
     'schema',

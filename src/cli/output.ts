@@ -63,7 +63,9 @@ export function eventLine(event: EngineEvent): string | undefined {
   switch (event.type) {
     case 'lock-wait': {
       const h = event.holder;
-      return h ? `waiting for the migration lock, held by pid ${h.pid} on ${h.host} (${h.user}, "${h.command}") since ${h.since} ...` : 'waiting for the migration lock ...';
+      return h
+        ? `waiting for the migration lock, held by pid ${h.pid} on ${h.host} (${h.user}, "${h.command}") since ${h.since} ...`
+        : 'waiting for the migration lock ...';
     }
     case 'backup-start':
       return 'backing up ...';
@@ -78,7 +80,9 @@ export function eventLine(event: EngineEvent): string | undefined {
     case 'migration-failed':
       return `  FAILED: ${event.fileName}`;
     case 'rehearsal-start':
-      return event.count > 0 ? `rehearsing ${event.count} migration(s) ${event.method === 'copy' ? 'on a copy of the database' : 'in a transaction that is rolled back'} ...` : undefined;
+      return event.count > 0
+        ? `rehearsing ${event.count} migration(s) ${event.method === 'copy' ? 'on a copy of the database' : 'in a transaction that is rolled back'} ...`
+        : undefined;
     default:
       return undefined;
   }
@@ -87,17 +91,32 @@ export function eventLine(event: EngineEvent): string | undefined {
 export function formatStatus(r: StatusReport): string {
   const out = [header(r), `current version: ${r.current ?? 'none'}`];
   if (r.applied.length > 0) {
-    out.push('', 'applied:', table(['version', 'name', 'applied at', 'by', 'ms', 'state'], r.applied.map((a) => [a.version, a.name, a.appliedAt, a.appliedBy, String(a.durationMs), a.state])));
+    out.push(
+      '',
+      'applied:',
+      table(
+        ['version', 'name', 'applied at', 'by', 'ms', 'state'],
+        r.applied.map((a) => [a.version, a.name, a.appliedAt, a.appliedBy, String(a.durationMs), a.state]),
+      ),
+    );
   }
   out.push('', r.pending.length === 0 ? 'pending: none' : `pending (${r.pending.length}):`);
-  if (r.pending.length > 0) out.push(table(['version', 'file', 'notes'], r.pending.map((p) => [p.version, p.fileName, notes(p)])));
+  if (r.pending.length > 0)
+    out.push(
+      table(
+        ['version', 'file', 'notes'],
+        r.pending.map((p) => [p.version, p.fileName, notes(p)]),
+      ),
+    );
   for (const d of r.drift) out.push(`DRIFT [${d.code}]: ${d.message}`);
   if (r.otherSources.length > 0) out.push(`other sources in ${r.trackingTable}: ${r.otherSources.join(', ')}`);
   return out.join('\n');
 }
 
 function notes(p: { transaction: boolean; irreversible: boolean; hasDown: boolean }): string {
-  return [!p.transaction && 'no-transaction', p.irreversible && 'irreversible', !p.hasDown && !p.irreversible && 'no down'].filter(Boolean).join(', ');
+  return [!p.transaction && 'no-transaction', p.irreversible && 'irreversible', !p.hasDown && !p.irreversible && 'no down']
+    .filter(Boolean)
+    .join(', ');
 }
 
 export function formatPlan(r: PlanReport): string {
@@ -108,18 +127,25 @@ export function formatPlan(r: PlanReport): string {
     const timing = m.rehearsalMs !== undefined ? `rehearsed in ${ms(m.rehearsalMs)}` : (m.note ?? 'not rehearsed');
     out.push('', `${m.fileName} (${timing})${notes(m) ? ` [${notes(m)}]` : ''}`);
     for (const s of m.statements) {
-      const rows = s.rowsAffected !== undefined ? `${s.rowsAffected} rows` : s.tableRows !== undefined ? `${s.table}: ${s.tableRows} rows` : '';
+      const rows =
+        s.rowsAffected !== undefined ? `${s.rowsAffected} rows` : s.tableRows !== undefined ? `${s.table}: ${s.tableRows} rows` : '';
       out.push(`  ${s.line ? `line ${String(s.line).padEnd(4)}` : 'sql      '} ${oneLine(s.sql)}${rows ? `   -> ${rows}` : ''}`);
     }
     if (m.error) out.push(`  REHEARSAL FAILED: ${m.error.message}`);
     out.push(...lintLines(m.lint));
   }
-  out.push('', `rehearsal: ${r.rehearsal.ok ? 'ok' : 'FAILED'} in ${ms(r.rehearsal.ms)} (${r.rehearsal.method === 'copy' ? 'on a copy, deleted afterwards' : 'in a transaction, rolled back'}); the database was not changed`);
+  out.push(
+    '',
+    `rehearsal: ${r.rehearsal.ok ? 'ok' : 'FAILED'} in ${ms(r.rehearsal.ms)} (${r.rehearsal.method === 'copy' ? 'on a copy, deleted afterwards' : 'in a transaction, rolled back'}); the database was not changed`,
+  );
   return out.join('\n');
 }
 
 function runs(list: readonly MigrationRun[]): string {
-  return table(['version', 'file', 'sql', 'verify', 'record', 'total'], list.map((m) => [m.version, m.fileName, ms(m.sqlMs), ms(m.verifyMs), ms(m.recordMs), ms(m.totalMs)]));
+  return table(
+    ['version', 'file', 'sql', 'verify', 'record', 'total'],
+    list.map((m) => [m.version, m.fileName, ms(m.sqlMs), ms(m.verifyMs), ms(m.recordMs), ms(m.totalMs)]),
+  );
 }
 
 export function formatRun(r: UpReport | DownReport): string {

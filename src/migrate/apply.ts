@@ -132,7 +132,10 @@ export async function runStep(
   if (step.kind === 'sql') {
     for (const statement of step.statements) {
       const target = options.measure ? statementTarget(statement.sql) : { kind: 'other' as const };
-      const tableRows = options.measure && options.inTransaction && target.kind === 'ddl' && target.table ? await tableRowCount(db, target.table) : undefined;
+      const tableRows =
+        options.measure && options.inTransaction && target.kind === 'ddl' && target.table
+          ? await tableRowCount(db, target.table)
+          : undefined;
       const start = now();
       let result: Awaited<ReturnType<typeof exec>>;
       try {
@@ -228,7 +231,13 @@ async function foreignKeyFailures(database: BotledgerDatabase, db: Kysely<any>):
   const rows = result.rows as Record<string, unknown>[];
   if (rows.length === 0) return [];
   const shown = rows.slice(0, 5).map((r) => `${r.table} rowid ${r.rowid} -> ${r.parent}`);
-  return [{ kind: 'row-count', rows, message: `PRAGMA foreign_key_check found ${rows.length} row(s) pointing at missing parents: ${shown.join('; ')}` }];
+  return [
+    {
+      kind: 'row-count',
+      rows,
+      message: `PRAGMA foreign_key_check found ${rows.length} row(s) pointing at missing parents: ${shown.join('; ')}`,
+    },
+  ];
 }
 
 /**
@@ -238,7 +247,11 @@ async function foreignKeyFailures(database: BotledgerDatabase, db: Kysely<any>):
 export function describeFailure(migration: Migration, direction: 'up' | 'down', error: unknown, rolledBack: boolean): MigrateError {
   if (error instanceof MigrationInputError) {
     const rolled = rolledBack ? '; it was rolled back' : '';
-    return new MigrationInputError(error.code, `${migration.fileName}: ${error.message}${rolled}`, { ...error.details, file: migration.fileName, rolledBack });
+    return new MigrationInputError(error.code, `${migration.fileName}: ${error.message}${rolled}`, {
+      ...error.details,
+      file: migration.fileName,
+      rolledBack,
+    });
   }
   if (error instanceof MigrateError && !(error instanceof VerifyError)) return error;
   const undone = rolledBack
@@ -319,7 +332,8 @@ export async function runUp(
   const sqlMs = now() - mark;
   mark = now();
   const failures = [...(await foreignKeyFailures(database, db)), ...(await runVerifySteps(db, migration, context, verifySql))];
-  if (before) failures.push(...compareRowCounts(before, await countRows(database, db, options.trackingTable), migration.config.allowRowChange));
+  if (before)
+    failures.push(...compareRowCounts(before, await countRows(database, db, options.trackingTable), migration.config.allowRowChange));
   verifyMs += now() - mark;
   if (failures.length > 0) {
     const code = failures.some((f) => f.kind.startsWith('verify') || f.kind === 'context-check') ? 'VERIFY_FAILED' : 'ROW_CHECK_FAILED';

@@ -5,13 +5,13 @@
 import { hostname, userInfo } from 'node:os';
 import { resolve } from 'node:path';
 import { type BotledgerDatabase, backupDirFor, redactUrl } from '../storage/database.ts';
-import { type ApplyResult, applyMigration, exec, onConnection, revertMigration } from './apply.ts';
+import { type ApplyResult, applyMigration, revertMigration } from './apply.ts';
 import { type BackupResult, backupDatabase, DEFAULT_BACKUP_KEEP } from './backup.ts';
 import { MigrateError, MigrationFailedError, MigrationInputError, MigrationRefusedError } from './errors.ts';
 import { lintMigration } from './lint.ts';
 import { acquireMigrationLock, DEFAULT_LOCK_TIMEOUT_MS } from './lock.ts';
 import { type AppliedMigration, compareVersions, type Migration } from './migration.ts';
-import { migrationInfo, rehearse } from './plan.ts';
+import { migrationInfo, rehearse, reverifyApplied } from './plan.ts';
 import type {
   AppliedInfo,
   BaselineReport,
@@ -26,10 +26,8 @@ import type {
   UpReport,
   VerifyReport,
 } from './reports.ts';
-import { CORE_MIGRATIONS_DIR, defaultSourceFor, loadMigrations } from './sources.ts';
+import { CORE_MIGRATIONS_DIR, defaultSourceFor, findDrift, loadMigrations } from './sources.ts';
 import { DEFAULT_TRACKING_TABLE, ensureTrackingTable, readAppliedMigrations, recordApplied } from './tracking.ts';
-import { runVerifySteps } from './verify.ts';
-import { createMigrationContext } from './context.ts';
 
 export type { EngineEvent } from './reports.ts';
 
@@ -121,45 +119,20 @@ export class MigrationEngine {
   }
 
   #drift(loaded: Loaded): DriftFinding[] {
-    const byVersion = new Map(loaded.migrations.map((m) => [BigInt(m.version), m]));
-    const newest = loaded.migrations.at(-1);
-    const findings: DriftFinding[] = [];
-    for (const a of loaded.mine) {
-      const file = byVersion.get(BigInt(a.version));
-      if (file && file.checksum !== a.checksum) {
-        findings.push({
-          code: 'CHECKSUM_MISMATCH',
-          version: a.version,
-          source: a.source,
-          fileName: file.fileName,
-          message: `migration ${file.fileName} was edited after it was applied (checksum ${a.checksum.slice(0, 12)}… recorded, ${file.checksum.slice(0, 12)}… now); restore the file or write a new migration`,
-        });
-      } else if (!file && (!newest || compareVersions(a.version, newest.version) > 0)) {
-        findings.push({
-          code: 'DATABASE_NEWER',
-          version: a.version,
-          source: a.source,
-          fileName: null,
-          message: `the database was migrated by a newer botledger (version ${a.version} "${a.name}" of source ${a.source} is not known here; newest file: ${newest?.fileName ?? 'none'}); upgrade botledger or point --dir at the right migrations`,
-        });
-      } else if (!file) {
-        findings.push({
-          code: 'MISSING_FILE',
-          version: a.version,
-          source: a.source,
-          fileName: null,
-          message: `migration version ${a.version} "${a.name}" of source ${a.source} was applied but its file is missing from ${this.#dir}; restore the file`,
-        });
-      }
-    }
-    return findings;
+    return findDrift(loaded.migrations, loaded.mine, this.#dir);
   }
 
   #refuseDrift(loaded: Loaded): void {
     const drift = this.#drift(loaded);
     if (drift.length === 0) return;
     const first = drift[0];
-    const more = drift.length > 1 ? `\n  ${drift.slice(1).map((d) => d.message).join('\n  ')}` : '';
+    const more =
+      drift.length > 1
+        ? `\n  ${drift
+            .slice(1)
+            .map((d) => d.message)
+            .join('\n  ')}`
+        : '';
     throw new MigrationRefusedError(first.code, `${first.message}${more}`, { drift });
   }
 
@@ -170,7 +143,8 @@ export class MigrationEngine {
 
   #checkTarget(loaded: Loaded, to: string | undefined, allowZero = false): void {
     if (to === undefined) return;
-    if (!/^\d+$/.test(to)) throw new MigrationInputError('VERSION_INVALID', `--to ${to} is not a version: use the digits of a migration file name`, { to });
+    if (!/^\d+$/.test(to))
+      throw new MigrationInputError('VERSION_INVALID', `--to ${to} is not a version: use the digits of a migration file name`, { to });
     if (allowZero && BigInt(to) === 0n) return;
     if (!loaded.migrations.some((m) => compareVersions(m.version, to) === 0)) {
       throw new MigrationInputError('VERSION_UNKNOWN', `--to ${to}: no migration with that version in ${this.#dir}`, { to });
@@ -194,8 +168,8 @@ export class MigrationEngine {
     }
   }
 
-  async #backup(atVersion: string | null): Promise<BackupResult | null> {
-    if (this.#options.backup === false) return null;
+  async #backup(atVersion: string | null, always = false): Promise<BackupResult | null> {
+    if (this.#options.backup === false && !always) return null;
     this.#emit({ type: 'backup-start' });
     const result = await backupDatabase(this.#database, {
       dir: this.#options.backupDir ?? backupDirFor(this.#database.target),
@@ -280,35 +254,73 @@ export class MigrationEngine {
       const backupStart = performance.now();
       const backup = await this.#backup(current);
       timings.backupMs = performance.now() - backupStart;
-      const applied: MigrationRun[] = [];
-      const appliedBy = this.#options.appliedBy ?? defaultAppliedBy();
-      for (const m of pending) {
-        this.#emit({ type: 'migration-start', direction: 'up', version: m.version, name: m.name, fileName: m.fileName });
-        let result: ApplyResult;
-        try {
-          result = await applyMigration(this.#database, m, { trackingTable: this.#table, appliedBy, backupPath: backup?.path ?? null, progress: true });
-        } catch (error) {
-          throw this.#failed(error, m, 'up', applied, backup);
-        }
-        const run = toRun(result);
-        applied.push(run);
-        timings.sqlMs += run.sqlMs;
-        timings.verifyMs += run.verifyMs;
-        timings.recordMs += run.recordMs;
-        this.#emit({ type: 'migration-done', direction: 'up', run });
-      }
-      return { ...this.#base(), applied, backup, current: applied.at(-1)!.version, timings: { ...timings, totalMs: performance.now() - started } };
+      const applied = await this.#runEach('up', pending, backup, timings);
+      return {
+        ...this.#base(),
+        applied,
+        backup,
+        current: applied.at(-1)!.version,
+        timings: { ...timings, totalMs: performance.now() - started },
+      };
     });
   }
 
+  /** Applies or reverts each migration in its own transaction, adding to `timings`; stops at the first failure. */
+  async #runEach(
+    direction: 'up' | 'down',
+    migrations: readonly Migration[],
+    backup: BackupResult | null,
+    timings: { sqlMs: number; verifyMs: number; recordMs: number },
+  ): Promise<MigrationRun[]> {
+    const done: MigrationRun[] = [];
+    const options = {
+      trackingTable: this.#table,
+      appliedBy: this.#options.appliedBy ?? defaultAppliedBy(),
+      backupPath: backup?.path ?? null,
+      progress: true,
+    };
+    for (const m of migrations) {
+      this.#emit({ type: 'migration-start', direction, version: m.version, name: m.name, fileName: m.fileName });
+      let result: ApplyResult;
+      try {
+        result = direction === 'up' ? await applyMigration(this.#database, m, options) : await revertMigration(this.#database, m, options);
+      } catch (error) {
+        throw this.#failed(error, m, direction, done, backup);
+      }
+      const run = toRun(result);
+      done.push(run);
+      timings.sqlMs += run.sqlMs;
+      timings.verifyMs += run.verifyMs;
+      timings.recordMs += run.recordMs;
+      this.#emit({ type: 'migration-done', direction, run });
+    }
+    return done;
+  }
+
   /** Adds to a migration's failure what only the engine knows: the backup, and what this run already did. */
-  #failed(error: unknown, m: Migration, direction: 'up' | 'down', done: readonly MigrationRun[], backup: BackupResult | null): MigrateError {
-    const base = error instanceof MigrateError ? error : new MigrationFailedError('STATEMENT_FAILED', String((error as Error)?.message ?? error));
+  #failed(
+    error: unknown,
+    m: Migration,
+    direction: 'up' | 'down',
+    done: readonly MigrationRun[],
+    backup: BackupResult | null,
+  ): MigrateError {
+    const base =
+      error instanceof MigrateError ? error : new MigrationFailedError('STATEMENT_FAILED', String((error as Error)?.message ?? error));
     this.#emit({ type: 'migration-failed', direction, fileName: m.fileName, message: base.message });
     const verb = direction === 'up' ? 'applied' : 'reverted';
-    const earlier = done.length > 0 ? `\nearlier migrations of this run stay ${verb} (each has its own transaction): ${done.map((r) => r.fileName).join(', ')}` : '';
+    const earlier =
+      done.length > 0
+        ? `\nearlier migrations of this run stay ${verb} (each has its own transaction): ${done.map((r) => r.fileName).join(', ')}`
+        : '';
     const where = backup ? `\nbackup taken before this run: ${backup.path} (botledger migrate restore ${backup.path})` : '';
-    const details = { ...base.details, version: m.version, file: m.fileName, backupPath: backup?.path ?? null, [`${verb}BeforeFailure`]: done.map((r) => r.fileName) };
+    const details = {
+      ...base.details,
+      version: m.version,
+      file: m.fileName,
+      backupPath: backup?.path ?? null,
+      [`${verb}BeforeFailure`]: done.map((r) => r.fileName),
+    };
     const message = `${base.message}${earlier}${where}`;
     if (base instanceof MigrationFailedError) return new MigrationFailedError(base.code, message, details);
     if (base instanceof MigrationInputError) return new MigrationInputError(base.code, message, details);
@@ -333,9 +345,9 @@ export class MigrationEngine {
       this.#refuseDrift(loaded);
       const byVersion = new Map(loaded.migrations.map((m) => [BigInt(m.version), m]));
       const chosen = [...loaded.mine].sort((a, b) => compareVersions(b.version, a.version));
-      const targets = (options.to === undefined ? chosen.slice(0, 1) : chosen.filter((a) => compareVersions(a.version, options.to!) > 0)).map(
-        (a) => byVersion.get(BigInt(a.version))!,
-      );
+      const targets = (
+        options.to === undefined ? chosen.slice(0, 1) : chosen.filter((a) => compareVersions(a.version, options.to!) > 0)
+      ).map((a) => byVersion.get(BigInt(a.version))!);
       for (const m of targets) {
         if (m.config.irreversible || !m.down) {
           const why = m.config.irreversible ? 'is marked irreversible' : 'has no down section';
@@ -355,24 +367,10 @@ export class MigrationEngine {
       const backupStart = performance.now();
       const backup = await this.#backup(current);
       timings.backupMs = performance.now() - backupStart;
-      const reverted: MigrationRun[] = [];
-      const appliedBy = this.#options.appliedBy ?? defaultAppliedBy();
-      for (const m of targets) {
-        this.#emit({ type: 'migration-start', direction: 'down', version: m.version, name: m.name, fileName: m.fileName });
-        let result: ApplyResult;
-        try {
-          result = await revertMigration(this.#database, m, { trackingTable: this.#table, appliedBy, backupPath: backup?.path ?? null });
-        } catch (error) {
-          throw this.#failed(error, m, 'down', reverted, backup);
-        }
-        const run = toRun(result);
-        reverted.push(run);
-        timings.sqlMs += run.sqlMs;
-        timings.verifyMs += run.verifyMs;
-        timings.recordMs += run.recordMs;
-        this.#emit({ type: 'migration-done', direction: 'down', run });
-      }
-      const after = latest(await readAppliedMigrations(this.#database.db, this.#table).then((rows) => rows.filter((a) => a.source === this.#source)));
+      const reverted = await this.#runEach('down', targets, backup, timings);
+      const after = latest(
+        await readAppliedMigrations(this.#database.db, this.#table).then((rows) => rows.filter((a) => a.source === this.#source)),
+      );
       return { ...this.#base(), reverted, backup, current: after, timings: { ...timings, totalMs: performance.now() - started } };
     });
   }
@@ -388,29 +386,7 @@ export class MigrationEngine {
     this.#refuseDrift(loaded);
     const done = new Set(loaded.mine.map((a) => BigInt(a.version)));
     const targets = loaded.migrations.filter((m) => done.has(BigInt(m.version)) && m.verify.length > 0);
-    const checked: VerifyReport['checked'][number][] = [];
-    await onConnection(
-      this.#database,
-      true,
-      async (db) => {
-        for (const m of targets) {
-          const { context } = createMigrationContext(db, this.#database, m, { progress: false });
-          // A savepoint per migration: a broken query is a failed check, and the next ones still run (PostgreSQL aborts the transaction otherwise).
-          await exec(db, 'savepoint botledger_verify');
-          try {
-            const failures = await runVerifySteps(db, m, context);
-            checked.push({ version: m.version, fileName: m.fileName, ok: failures.length === 0, failures });
-            await exec(db, 'release savepoint botledger_verify');
-          } catch (error) {
-            const message = `verify query failed: ${(error as Error).message}`;
-            checked.push({ version: m.version, fileName: m.fileName, ok: false, failures: [{ kind: 'verify-query', rows: [], message }] });
-            await exec(db, 'rollback to savepoint botledger_verify');
-            await exec(db, 'release savepoint botledger_verify');
-          }
-        }
-      },
-      'rollback',
-    );
+    const checked = await reverifyApplied(this.#database, targets);
     return { ...this.#base(), ok: checked.every((c) => c.ok), checked };
   }
 
@@ -434,12 +410,25 @@ export class MigrationEngine {
         for (const m of toRecord) {
           await recordApplied(
             trx,
-            { version: m.version, name: m.name, source: m.source, checksum: m.checksum, appliedAt: new Date().toISOString(), durationMs: 0, backupPath: null, appliedBy: `${appliedBy} (baseline)` },
+            {
+              version: m.version,
+              name: m.name,
+              source: m.source,
+              checksum: m.checksum,
+              appliedAt: new Date().toISOString(),
+              durationMs: 0,
+              backupPath: null,
+              appliedBy: `${appliedBy} (baseline)`,
+            },
             this.#table,
           );
         }
       });
-      return { ...this.#base(), recorded: toRecord.map(migrationInfo), alreadyApplied: upTo.filter((m) => done.has(BigInt(m.version))).map(migrationInfo) };
+      return {
+        ...this.#base(),
+        recorded: toRecord.map(migrationInfo),
+        alreadyApplied: upTo.filter((m) => done.has(BigInt(m.version))).map(migrationInfo),
+      };
     });
   }
 
@@ -456,7 +445,11 @@ export class MigrationEngine {
     const report: LintReport = { ...this.#base(), strict: options.strict ?? false, migrations: migrations.length, findings };
     if (options.strict && findings.length > 0) {
       const list = findings.map((f) => `${f.file}:${f.line} ${f.rule}: ${f.message}`).join('\n  ');
-      throw new MigrationRefusedError('LINT_FINDINGS', `lint found ${findings.length} problem(s) and --strict makes them fatal:\n  ${list}`, { report });
+      throw new MigrationRefusedError(
+        'LINT_FINDINGS',
+        `lint found ${findings.length} problem(s) and --strict makes them fatal:\n  ${list}`,
+        { report },
+      );
     }
     return report;
   }
@@ -470,15 +463,7 @@ export class MigrationEngine {
   async backup(): Promise<BackupResult> {
     return this.#locked(async () => {
       const applied = await readAppliedMigrations(this.#database.db, this.#table);
-      const result = await backupDatabase(this.#database, {
-        dir: this.#options.backupDir ?? backupDirFor(this.#database.target),
-        atVersion: latest(applied.filter((a) => a.source === this.#source)),
-        schema: this.#options.schema,
-        keep: this.#options.keep ?? DEFAULT_BACKUP_KEEP,
-        trackingTable: this.#table,
-      });
-      this.#emit({ type: 'backup-done', backup: result });
-      return result;
+      return (await this.#backup(latest(applied.filter((a) => a.source === this.#source)), true))!;
     });
   }
 }

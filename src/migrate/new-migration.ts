@@ -65,7 +65,11 @@ export function sqlMigrationTemplate(fileName: string, at: Date): string {
  */
 export function createMigrationFile(dir: string, name: string, at: Date = new Date()): string {
   if (!/^[A-Za-z0-9_-]+$/.test(name)) {
-    throw new MigrationInputError('MIGRATION_NAME_INVALID', `migration name "${name}" is not valid: use letters, digits, _ and - only (e.g. add_reason)`, { name });
+    throw new MigrationInputError(
+      'MIGRATION_NAME_INVALID',
+      `migration name "${name}" is not valid: use letters, digits, _ and - only (e.g. add_reason)`,
+      { name },
+    );
   }
   const root = resolve(dir);
   mkdirSync(root, { recursive: true });

@@ -2,17 +2,20 @@
  * `migrate plan`: what the pending migrations will do, learnt by doing it where it cannot hurt.
  * PostgreSQL rehearses on the real database inside one transaction that is always rolled back;
  * SQLite rehearses on a copy made with the online backup API, then deletes the copy. Either way the
- * real database does not change.
+ * real database does not change. `migrate verify` re-runs verify queries the same way, in a
+ * transaction that is rolled back.
  */
 import { rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { type BotledgerDatabase, openDatabase } from '../storage/database.ts';
-import { applyMigration, describeFailure, onConnection, runUp, type StatementReport } from './apply.ts';
+import { applyMigration, describeFailure, exec, onConnection, runUp, type StatementReport } from './apply.ts';
+import { createMigrationContext } from './context.ts';
 import { MigrateError } from './errors.ts';
 import { type LintFinding, lintMigration } from './lint.ts';
 import type { Migration, SqlStatement } from './migration.ts';
-import type { PlanMigration } from './reports.ts';
+import type { PlanMigration, VerifyReport } from './reports.ts';
+import { runVerifySteps } from './verify.ts';
 
 export interface RehearsalOptions {
   readonly trackingTable: string;
@@ -54,11 +57,20 @@ type Outcome = { statements: StatementReport[]; ms: number } | { error: MigrateE
  * const result = await rehearse(database, pending, { trackingTable: 'schema_migrations', appliedBy: 'me@host' });
  * result.migrations[0].statements[0].rowsAffected; // rows the first statement touched
  */
-export async function rehearse(database: BotledgerDatabase, pending: readonly Migration[], options: RehearsalOptions): Promise<RehearsalResult> {
+export async function rehearse(
+  database: BotledgerDatabase,
+  pending: readonly Migration[],
+  options: RehearsalOptions,
+): Promise<RehearsalResult> {
   const method = database.sqlite ? 'copy' : 'transaction';
   options.onStart?.(method);
   const started = performance.now();
-  const outcomes = pending.length === 0 ? [] : method === 'copy' ? await rehearseOnCopy(database, pending, options) : await rehearseInTransaction(database, pending, options);
+  const outcomes =
+    pending.length === 0
+      ? []
+      : method === 'copy'
+        ? await rehearseOnCopy(database, pending, options)
+        : await rehearseInTransaction(database, pending, options);
   const ms = performance.now() - started;
   const migrations: PlanMigration[] = [];
   for (const [index, m] of pending.entries()) {
@@ -70,7 +82,15 @@ export async function rehearse(database: BotledgerDatabase, pending: readonly Mi
     try {
       lint = await lintMigration(database, m, forLint);
     } catch (error) {
-      lint = [{ rule: 'lint-error', file: m.fileName, line: 0, message: `lint could not run: ${(error as Error).message}`, why: 'reported so it is not mistaken for a clean result' }];
+      lint = [
+        {
+          rule: 'lint-error',
+          file: m.fileName,
+          line: 0,
+          message: `lint could not run: ${(error as Error).message}`,
+          why: 'reported so it is not mistaken for a clean result',
+        },
+      ];
     }
     migrations.push({
       ...migrationInfo(m),
@@ -78,14 +98,23 @@ export async function rehearse(database: BotledgerDatabase, pending: readonly Mi
       lint,
       rehearsed: 'statements' in outcome,
       rehearsalMs: 'ms' in outcome ? outcome.ms : undefined,
-      note: 'skipped' in outcome ? outcome.skipped : 'error' in outcome ? 'the rehearsal failed: `up` would roll this migration back and stop' : undefined,
+      note:
+        'skipped' in outcome
+          ? outcome.skipped
+          : 'error' in outcome
+            ? 'the rehearsal failed: `up` would roll this migration back and stop'
+            : undefined,
       error: 'error' in outcome ? { code: outcome.error.code, message: outcome.error.message, details: outcome.error.details } : undefined,
     });
   }
   return { method, ok: outcomes.every((o) => !('error' in o)), ms, migrations };
 }
 
-async function rehearseInTransaction(database: BotledgerDatabase, pending: readonly Migration[], options: RehearsalOptions): Promise<Outcome[]> {
+async function rehearseInTransaction(
+  database: BotledgerDatabase,
+  pending: readonly Migration[],
+  options: RehearsalOptions,
+): Promise<Outcome[]> {
   const outcomes: Outcome[] = [];
   await onConnection(
     database,
@@ -93,7 +122,9 @@ async function rehearseInTransaction(database: BotledgerDatabase, pending: reado
     async (db) => {
       for (const m of pending) {
         if (!m.config.transaction) {
-          outcomes.push({ skipped: 'not rehearsed: it runs without a transaction (-- migrate:no-transaction), so it cannot be rolled back' });
+          outcomes.push({
+            skipped: 'not rehearsed: it runs without a transaction (-- migrate:no-transaction), so it cannot be rolled back',
+          });
           continue;
         }
         const started = performance.now();
@@ -137,4 +168,42 @@ async function rehearseOnCopy(database: BotledgerDatabase, pending: readonly Mig
     for (const suffix of ['', '-wal', '-shm', '-journal']) rmSync(copyPath + suffix, { force: true });
   }
   return outcomes;
+}
+
+/**
+ * Re-runs the verify steps of applied migrations in one transaction that is rolled back. A
+ * savepoint per migration turns a broken query into a failed check without stopping the others
+ * (PostgreSQL aborts the whole transaction otherwise).
+ *
+ * @example
+ * const checked = await reverifyApplied(database, appliedMigrations);
+ * checked.filter((c) => !c.ok);
+ */
+export async function reverifyApplied(
+  database: BotledgerDatabase,
+  migrations: readonly Migration[],
+): Promise<VerifyReport['checked'][number][]> {
+  const checked: VerifyReport['checked'][number][] = [];
+  await onConnection(
+    database,
+    true,
+    async (db) => {
+      for (const m of migrations) {
+        const { context } = createMigrationContext(db, database, m, { progress: false });
+        await exec(db, 'savepoint botledger_verify');
+        try {
+          const failures = await runVerifySteps(db, m, context);
+          checked.push({ version: m.version, fileName: m.fileName, ok: failures.length === 0, failures });
+          await exec(db, 'release savepoint botledger_verify');
+        } catch (error) {
+          const message = `verify query failed: ${(error as Error).message}`;
+          checked.push({ version: m.version, fileName: m.fileName, ok: false, failures: [{ kind: 'verify-query', rows: [], message }] });
+          await exec(db, 'rollback to savepoint botledger_verify');
+          await exec(db, 'release savepoint botledger_verify');
+        }
+      }
+    },
+    'rollback',
+  );
+  return checked;
 }

@@ -5,8 +5,8 @@
 import type { DialectName } from '../storage/database.ts';
 import type { StatementReport } from './apply.ts';
 import type { BackupResult } from './backup.ts';
-import type { LockHolder } from './lock.ts';
 import type { LintFinding } from './lint.ts';
+import type { LockHolder } from './lock.ts';
 import type { AppliedMigration } from './migration.ts';
 import type { VerifyFailure } from './verify.ts';
 
@@ -118,7 +118,12 @@ export interface DownReport extends ReportBase {
 
 export interface VerifyReport extends ReportBase {
   readonly ok: boolean;
-  readonly checked: readonly { readonly version: string; readonly fileName: string; readonly ok: boolean; readonly failures: readonly VerifyFailure[] }[];
+  readonly checked: readonly {
+    readonly version: string;
+    readonly fileName: string;
+    readonly ok: boolean;
+    readonly failures: readonly VerifyFailure[];
+  }[];
 }
 
 export interface BaselineReport extends ReportBase {
@@ -139,7 +144,13 @@ export type EngineEvent =
   | { readonly type: 'backup-start' }
   | { readonly type: 'backup-done'; readonly backup: BackupResult }
   | { readonly type: 'nothing-to-do'; readonly current: string | null }
-  | { readonly type: 'migration-start'; readonly direction: 'up' | 'down'; readonly version: string; readonly name: string; readonly fileName: string }
+  | {
+      readonly type: 'migration-start';
+      readonly direction: 'up' | 'down';
+      readonly version: string;
+      readonly name: string;
+      readonly fileName: string;
+    }
   | { readonly type: 'migration-done'; readonly direction: 'up' | 'down'; readonly run: MigrationRun }
   | { readonly type: 'migration-failed'; readonly direction: 'up' | 'down'; readonly fileName: string; readonly message: string }
   | { readonly type: 'rehearsal-start'; readonly method: 'transaction' | 'copy'; readonly count: number };

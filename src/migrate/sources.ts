@@ -4,11 +4,12 @@
  * named `0003-add-reason.sql` or `0003_add_reason.sqll` must not be silently skipped.
  */
 import { createHash } from 'node:crypto';
-import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { MigrationInputError } from './errors.ts';
 import {
+  type AppliedMigration,
   compareVersions,
   DEFAULT_MIGRATION_CONFIG,
   type Migration,
@@ -16,6 +17,7 @@ import {
   type MigrationModule,
   type VerifyStep,
 } from './migration.ts';
+import type { DriftFinding } from './reports.ts';
 import { parseSqlMigration } from './sql-file.ts';
 
 /** The directory of botledger's own schema migrations (src/storage/migrations). */
@@ -52,7 +54,8 @@ export function defaultSourceFor(dir: string): string {
  */
 export async function loadMigrations(dir: string, source: string): Promise<Migration[]> {
   const root = resolve(dir);
-  if (!existsSync(root)) throw new MigrationInputError('MIGRATIONS_DIR_MISSING', `migrations directory ${root} does not exist`, { dir: root });
+  if (!existsSync(root))
+    throw new MigrationInputError('MIGRATIONS_DIR_MISSING', `migrations directory ${root} does not exist`, { dir: root });
   if (!statSync(root).isDirectory()) throw new MigrationInputError('MIGRATIONS_DIR_MISSING', `${root} is not a directory`, { dir: root });
   const byVersion = new Map<string, string>();
   const migrations: Migration[] = [];
@@ -71,10 +74,14 @@ export async function loadMigrations(dir: string, source: string): Promise<Migra
     const key = BigInt(version).toString();
     const other = byVersion.get(key);
     if (other) {
-      throw new MigrationInputError('MIGRATION_DUPLICATE_VERSION', `${other} and ${fileName} in ${root} have the same version ${version}; renumber one`, {
-        files: [other, fileName],
-        version,
-      });
+      throw new MigrationInputError(
+        'MIGRATION_DUPLICATE_VERSION',
+        `${other} and ${fileName} in ${root} have the same version ${version}; renumber one`,
+        {
+          files: [other, fileName],
+          version,
+        },
+      );
     }
     byVersion.set(key, fileName);
     const bytes = readFileSync(path);
@@ -143,10 +150,53 @@ function moduleConfig(config: unknown, bad: (what: string) => never): MigrationC
     return value;
   };
   const allow = entries.allowRowChange ?? [];
-  if (!Array.isArray(allow) || allow.some((t) => typeof t !== 'string' || !t.trim())) bad('config.allowRowChange must be an array of table names');
+  if (!Array.isArray(allow) || allow.some((t) => typeof t !== 'string' || !t.trim()))
+    bad('config.allowRowChange must be an array of table names');
   return {
     transaction: flag('transaction', true),
     irreversible: flag('irreversible', false),
     allowRowChange: (allow as string[]).map((t) => t.trim().replaceAll('"', '').toLowerCase()),
   };
+}
+
+/**
+ * What stops `up` and `down`: an applied migration whose file changed (CHECKSUM_MISMATCH), an
+ * applied version newer than every file (DATABASE_NEWER: a newer botledger migrated this
+ * database), or an older applied version whose file is gone (MISSING_FILE). `applied` holds the
+ * rows of one source.
+ *
+ * @example
+ * findDrift(await loadMigrations(dir, 'core'), applied.filter((a) => a.source === 'core'), dir); // [] when in step
+ */
+export function findDrift(migrations: readonly Migration[], applied: readonly AppliedMigration[], dir: string): DriftFinding[] {
+  const byVersion = new Map(migrations.map((m) => [BigInt(m.version), m]));
+  const newest = migrations.at(-1);
+  const findings: DriftFinding[] = [];
+  for (const a of applied) {
+    const file = byVersion.get(BigInt(a.version));
+    const base = { version: a.version, source: a.source };
+    if (file && file.checksum !== a.checksum) {
+      findings.push({
+        ...base,
+        code: 'CHECKSUM_MISMATCH',
+        fileName: file.fileName,
+        message: `migration ${file.fileName} was edited after it was applied (checksum ${a.checksum.slice(0, 12)}… recorded, ${file.checksum.slice(0, 12)}… now); restore the file or write a new migration`,
+      });
+    } else if (!file && (!newest || compareVersions(a.version, newest.version) > 0)) {
+      findings.push({
+        ...base,
+        code: 'DATABASE_NEWER',
+        fileName: null,
+        message: `the database was migrated by a newer botledger (version ${a.version} "${a.name}" of source ${a.source} is not known here; newest file: ${newest?.fileName ?? 'none'}); upgrade botledger or point --dir at the right migrations`,
+      });
+    } else if (!file) {
+      findings.push({
+        ...base,
+        code: 'MISSING_FILE',
+        fileName: null,
+        message: `migration version ${a.version} "${a.name}" of source ${a.source} was applied but its file is missing from ${dir}; restore the file`,
+      });
+    }
+  }
+  return findings;
 }

@@ -55,7 +55,8 @@ export function splitSqlStatements(text: string, firstLine = 1): SqlStatement[] 
   try {
     scan(text, firstLine, { statement: (s) => statements.push(s) });
   } catch (error) {
-    if (error instanceof SqlSplitError) throw new MigrationInputError('SQL_SYNTAX', `line ${error.line}: ${error.message}`, { line: error.line });
+    if (error instanceof SqlSplitError)
+      throw new MigrationInputError('SQL_SYNTAX', `line ${error.line}: ${error.message}`, { line: error.line });
     throw error;
   }
   return statements;
@@ -246,7 +247,8 @@ export function parseSqlMigration(text: string, fileName: string): ParsedSqlMigr
               .map((t) => t.trim())
               .filter(Boolean);
             if (tables.length === 0) fail(line, '"-- migrate:allow-row-change" needs at least one table name');
-            for (const table of tables) if (!TABLE_NAME.test(table)) fail(line, `"${table}" is not a table name (in -- migrate:allow-row-change)`);
+            for (const table of tables)
+              if (!TABLE_NAME.test(table)) fail(line, `"${table}" is not a table name (in -- migrate:allow-row-change)`);
             allowRowChange.push(...tables.map((t) => t.replaceAll('"', '').toLowerCase()));
             return;
           }

@@ -45,7 +45,11 @@ function isEngineTable(name: string, trackingTable: string): boolean {
  * @example
  * await listUserTables(database, conn, 'schema_migrations'); // ['public.orders', 'monitoring.positions']
  */
-export async function listUserTables(database: Pick<BotledgerDatabase, 'capabilities'>, db: Kysely<any>, trackingTable: string): Promise<string[]> {
+export async function listUserTables(
+  database: Pick<BotledgerDatabase, 'capabilities'>,
+  db: Kysely<any>,
+  trackingTable: string,
+): Promise<string[]> {
   let names: string[];
   if (database.capabilities.namedSchemas) {
     const result = await sql<{ name: string }>`
@@ -161,7 +165,11 @@ export async function runVerifySteps(
     if (step.kind === 'function') {
       const rows = ((await step.run(db, context)) ?? []) as VerifyRow[];
       if (rows.length > 0) {
-        failures.push({ kind: 'verify-function', rows, message: `the verify function returned ${rows.length} row(s): ${describeRows(rows)}` });
+        failures.push({
+          kind: 'verify-function',
+          rows,
+          message: `the verify function returned ${rows.length} row(s): ${describeRows(rows)}`,
+        });
       }
       continue;
     }

@@ -54,7 +54,9 @@ export function startCli(args: readonly string[], dataDir: string, env: NodeJS.P
       return new Promise<void>((resolve, reject) => {
         watchers.push({ pattern, resolve });
         check();
-        done.then((r) => reject(new Error(`botledger ${args.join(' ')} ended (code ${r.code}) before printing ${pattern}:\n${r.stdout}\n${r.stderr}`)));
+        done.then((r) =>
+          reject(new Error(`botledger ${args.join(' ')} ended (code ${r.code}) before printing ${pattern}:\n${r.stdout}\n${r.stderr}`)),
+        );
       });
     },
   };

@@ -2,11 +2,13 @@ import assert from 'node:assert/strict';
 import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { forEachDialect } from '../support/dialects.ts';
 import { sqlFile, writeMigrations } from '../migrate/engine-support.ts';
+import { forEachDialect } from '../support/dialects.ts';
 import { runCli } from './cli-support.ts';
 
-const INIT = sqlFile("create table orders (id integer primary key, status text);\ninsert into orders values (1, 'open');", { down: 'drop table orders;' });
+const INIT = sqlFile("create table orders (id integer primary key, status text);\ninsert into orders values (1, 'open');", {
+  down: 'drop table orders;',
+});
 
 forEachDialect('botledger migrate (CLI)', (target) => {
   test('status --json, up refused without --yes off a terminal (exit 4), up --yes, then a no-op', async () => {
@@ -42,7 +44,10 @@ forEachDialect('botledger migrate (CLI)', (target) => {
 
   test('a failing migration exits 1, prints where it failed and the backup path, and changes nothing', async () => {
     const { url, dir } = await target.create();
-    const migrations = writeMigrations(dir, { '1_init.sql': INIT, '2_bad.sql': sqlFile('alter table orders add column x text;\nselect * from missing_table;') });
+    const migrations = writeMigrations(dir, {
+      '1_init.sql': INIT,
+      '2_bad.sql': sqlFile('alter table orders add column x text;\nselect * from missing_table;'),
+    });
     const plan = await runCli(['migrate', 'plan', '--db', url, '--dir', migrations], dir);
     assert.equal(plan.code, 1, 'plan exits as up would');
     assert.match(plan.stdout, /REHEARSAL FAILED: .*2_bad\.sql/);

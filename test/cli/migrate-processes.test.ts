@@ -20,7 +20,9 @@ function slowStatement(rows: number): string {
 const INIT = sqlFile("create table orders (id integer primary key, status text);\ninsert into orders values (1, 'open');");
 
 function slowMigration(rows: number): string {
-  return sqlFile(`alter table orders add column reason text;\ncreate table audit (id integer);\n${slowStatement(rows)};\nupdate orders set reason = 'r';`);
+  return sqlFile(
+    `alter table orders add column reason text;\ncreate table audit (id integer);\n${slowStatement(rows)};\nupdate orders set reason = 'r';`,
+  );
 }
 
 forEachDialect('migrate up from several processes', (target) => {

@@ -8,8 +8,12 @@ import { forEachDialect } from '../support/dialects.ts';
 import { openEngine, snapshot, sqlFile, writeMigrations } from './engine-support.ts';
 
 const FILES = {
-  '1_orders.sql': sqlFile("create table orders (id integer primary key, status text);\ninsert into orders values (1, 'open');", { down: 'drop table orders;' }),
-  '2_reason.sql': sqlFile("alter table orders add column reason text;\nupdate orders set reason = 'r';", { down: 'alter table orders drop column reason;' }),
+  '1_orders.sql': sqlFile("create table orders (id integer primary key, status text);\ninsert into orders values (1, 'open');", {
+    down: 'drop table orders;',
+  }),
+  '2_reason.sql': sqlFile("alter table orders add column reason text;\nupdate orders set reason = 'r';", {
+    down: 'alter table orders drop column reason;',
+  }),
   '3_index.sql': sqlFile('create index orders_status on orders (status);', { down: 'drop index orders_status;' }),
 };
 
@@ -57,7 +61,10 @@ forEachDialect('migrate down', (target) => {
       const before = await snapshot(database);
       const refused = (code: string, pattern: RegExp) => (error: unknown) =>
         error instanceof MigrationRefusedError && error.exitCode === 4 && error.code === code && pattern.test(error.message);
-      await assert.rejects(engine.down(), refused('NO_DOWN', /cannot revert 3_index\.sql: it has no down section; nothing was changed.*botledger migrate restore/));
+      await assert.rejects(
+        engine.down(),
+        refused('NO_DOWN', /cannot revert 3_index\.sql: it has no down section; nothing was changed.*botledger migrate restore/),
+      );
       await assert.rejects(engine.down({ to: '1' }), refused('NO_DOWN', /3_index\.sql/));
       writeMigrations(dir, { '3_index.sql': FILES['3_index.sql'] });
       // the edited file is drift; restore the original text and reapply to test the irreversible one
@@ -76,12 +83,18 @@ forEachDialect('migrate down', (target) => {
 
   test('a failing down rolls back and keeps the tracking row', async () => {
     const { url, dir } = await target.create();
-    writeMigrations(dir, { ...FILES, '3_index.sql': sqlFile('create index orders_status on orders (status);', { down: 'drop index orders_status;\ndrop table nope;' }) });
+    writeMigrations(dir, {
+      ...FILES,
+      '3_index.sql': sqlFile('create index orders_status on orders (status);', { down: 'drop index orders_status;\ndrop table nope;' }),
+    });
     const { database, engine } = await openEngine(url, dir, { backup: false });
     try {
       await engine.up();
       const before = await snapshot(database);
-      await assert.rejects(engine.down(), (e: unknown) => e instanceof MigrationFailedError && /3_index\.sql \(down\) failed at line \d+/.test(e.message));
+      await assert.rejects(
+        engine.down(),
+        (e: unknown) => e instanceof MigrationFailedError && /3_index\.sql \(down\) failed at line \d+/.test(e.message),
+      );
       assert.deepEqual(await snapshot(database), before);
     } finally {
       await database.close();

@@ -29,7 +29,13 @@ forEachDialect('migrate drift', (target) => {
       await engine.up();
       writeMigrations(dir, { '1_a.sql': `${FILES['1_a.sql']}-- edited\n`, '2_b.sql': FILES['2_b.sql'] });
       const before = await snapshot(database);
-      await assert.rejects(engine.up(), refused('CHECKSUM_MISMATCH', /migration 1_a\.sql was edited after it was applied \(checksum [0-9a-f]{12}… recorded, [0-9a-f]{12}… now\); restore the file or write a new migration/));
+      await assert.rejects(
+        engine.up(),
+        refused(
+          'CHECKSUM_MISMATCH',
+          /migration 1_a\.sql was edited after it was applied \(checksum [0-9a-f]{12}… recorded, [0-9a-f]{12}… now\); restore the file or write a new migration/,
+        ),
+      );
       await assert.rejects(engine.down(), refused('CHECKSUM_MISMATCH', /1_a\.sql was edited/));
       assert.deepEqual(await snapshot(database), before, '2_b was not applied');
       const status = await engine.status();
@@ -50,7 +56,10 @@ forEachDialect('migrate drift', (target) => {
     try {
       await engine.up();
       writeMigrations(dir, { '3_c.sql': null });
-      await assert.rejects(engine.up(), refused('DATABASE_NEWER', /the database was migrated by a newer botledger \(version 3 "c" of source test is not known here/));
+      await assert.rejects(
+        engine.up(),
+        refused('DATABASE_NEWER', /the database was migrated by a newer botledger \(version 3 "c" of source test is not known here/),
+      );
       writeMigrations(dir, { '3_c.sql': FILES['3_c.sql'], '1_a.sql': null });
       await assert.rejects(engine.up(), refused('MISSING_FILE', /version 1 "a" of source test was applied but its file is missing/));
       assert.equal((await engine.status()).applied.find((a) => a.version === '1')?.state, 'missing');
@@ -117,7 +126,11 @@ forEachDialect('migrate drift', (target) => {
         applied.map((a) => a.version),
         ['1', '2'],
       );
-      const tables = await sql<{ n: string | number }>`select count(*) as n from ${sql.raw(target.dialect === 'sqlite' ? "sqlite_master where name in ('a','b')" : "information_schema.tables where table_name in ('a','b')")}`.execute(database.db);
+      const tables = await sql<{
+        n: string | number;
+      }>`select count(*) as n from ${sql.raw(target.dialect === 'sqlite' ? "sqlite_master where name in ('a','b')" : "information_schema.tables where table_name in ('a','b')")}`.execute(
+        database.db,
+      );
       assert.equal(Number(tables.rows[0].n), 0, 'baseline runs nothing');
       assert.deepEqual((await engine.baseline({ to: '2' })).recorded, [], 'baseline again is a no-op');
       writeMigrations(dir, { '2_b.sql': `${FILES['2_b.sql']}-- edited\n` });

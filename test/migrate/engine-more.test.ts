@@ -20,7 +20,10 @@ export async function verify(db) { return db.selectFrom('orders').select(['id', 
     });
     const { database, engine } = await openEngine(url, dir, { backup: false });
     try {
-      await assert.rejects(engine.up(), (e: unknown) => e instanceof MigrationFailedError && /verify function returned 1 row\(s\): \{"id":1,"status":"x"\}/.test(e.message));
+      await assert.rejects(
+        engine.up(),
+        (e: unknown) => e instanceof MigrationFailedError && /verify function returned 1 row\(s\): \{"id":1,"status":"x"\}/.test(e.message),
+      );
       const rows = await sql<{ status: string }>`select status from orders where id = 1`.execute(database.db);
       assert.equal(rows.rows[0].status, 'open', 'rolled back');
     } finally {
@@ -41,7 +44,11 @@ export const config = { allowRowChange: ['orders'] };
     });
     const { database, engine } = await openEngine(url, dir, { backup: false });
     try {
-      await assert.rejects(engine.up(), (e: unknown) => e instanceof MigrationInputError && /2_nested\.ts: a migration already runs in its own transaction.*rolled back/.test(e.message));
+      await assert.rejects(
+        engine.up(),
+        (e: unknown) =>
+          e instanceof MigrationInputError && /2_nested\.ts: a migration already runs in its own transaction.*rolled back/.test(e.message),
+      );
       const rows = await sql<{ n: number | string }>`select count(*) as n from orders`.execute(database.db);
       assert.equal(Number(rows.rows[0].n), 2);
     } finally {
@@ -82,7 +89,10 @@ export const config = { allowRowChange: ['orders'] };
       const report = await engine.lint();
       assert.equal(report.migrations, 2);
       assert.ok(report.findings.some((f) => f.file === '2_drop.sql' && f.line === 2));
-      await assert.rejects(engine.lint({ strict: true }), (e: unknown) => e instanceof MigrationRefusedError && e.exitCode === 4 && /2_drop\.sql:2/.test(e.message));
+      await assert.rejects(
+        engine.lint({ strict: true }),
+        (e: unknown) => e instanceof MigrationRefusedError && e.exitCode === 4 && /2_drop\.sql:2/.test(e.message),
+      );
     } finally {
       await database.close();
     }

@@ -50,16 +50,24 @@ export async function snapshot(database: BotledgerDatabase): Promise<unknown> {
       await sql`select table_schema, table_name, column_name, data_type, is_nullable, column_default from information_schema.columns
         where table_schema not in ('pg_catalog', 'information_schema') order by 1, 2, column_name`.execute(db)
     ).rows;
-    schema.push(...(await sql`select schemaname, tablename, indexname, indexdef from pg_indexes where schemaname not in ('pg_catalog') order by 1, 2, 3`.execute(db)).rows);
+    schema.push(
+      ...(
+        await sql`select schemaname, tablename, indexname, indexdef from pg_indexes where schemaname not in ('pg_catalog') order by 1, 2, 3`.execute(
+          db,
+        )
+      ).rows,
+    );
     tables = (
       await sql<{ name: string }>`select quote_ident(table_schema) || '.' || quote_ident(table_name) as name from information_schema.tables
         where table_type = 'BASE TABLE' and table_schema not in ('pg_catalog', 'information_schema') order by 1`.execute(db)
     ).rows.map((r) => r.name);
   } else {
     schema = (await sql`select type, name, tbl_name, sql from sqlite_master order by type, name`.execute(db)).rows;
-    tables = (await sql<{ name: string }>`select name from sqlite_master where type = 'table' and name not like 'sqlite_%' order by name`.execute(db)).rows.map(
-      (r) => `"${r.name}"`,
-    );
+    tables = (
+      await sql<{ name: string }>`select name from sqlite_master where type = 'table' and name not like 'sqlite_%' order by name`.execute(
+        db,
+      )
+    ).rows.map((r) => `"${r.name}"`);
   }
   const rows: Record<string, unknown[]> = {};
   for (const table of tables) rows[table] = (await sql`select * from ${sql.raw(table)} order by 1`.execute(db)).rows;

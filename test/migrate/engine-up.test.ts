@@ -8,27 +8,35 @@ import { forEachDialect } from '../support/dialects.ts';
 import { openEngine, snapshot, sqlFile, writeMigrations } from './engine-support.ts';
 
 const BASE = {
-  '1_orders.sql': sqlFile("create table orders (id integer primary key, status text not null);\ninsert into orders values (1, 'open'), (2, 'closed'), (3, 'open');", {
-    down: 'drop table orders;',
-  }),
+  '1_orders.sql': sqlFile(
+    "create table orders (id integer primary key, status text not null);\ninsert into orders values (1, 'open'), (2, 'closed'), (3, 'open');",
+    {
+      down: 'drop table orders;',
+    },
+  ),
   '2_reason.sql': sqlFile("alter table orders add column reason text;\nupdate orders set reason = 'legacy';", {
     down: 'alter table orders drop column reason;',
     verify: 'select id from orders where reason is null;',
   }),
 };
 
-const failed = (pattern: RegExp, check: (e: MigrationFailedError) => void = () => {}) => (error: unknown) => {
-  assert.ok(error instanceof MigrationFailedError, `expected MigrationFailedError, got ${error}`);
-  assert.equal(error.exitCode, 1);
-  assert.match(error.message, pattern);
-  check(error);
-  return true;
-};
+const failed =
+  (pattern: RegExp, check: (e: MigrationFailedError) => void = () => {}) =>
+  (error: unknown) => {
+    assert.ok(error instanceof MigrationFailedError, `expected MigrationFailedError, got ${error}`);
+    assert.equal(error.exitCode, 1);
+    assert.match(error.message, pattern);
+    check(error);
+    return true;
+  };
 
 forEachDialect('migrate up', (target) => {
   test('applies pending migrations in numeric order, records them with checksum and backup, and a second up is a no-op', async () => {
     const { url, dir } = await target.create();
-    writeMigrations(dir, { ...BASE, '10_index.sql': sqlFile('create index orders_status on orders (status);', { down: 'drop index orders_status;' }) });
+    writeMigrations(dir, {
+      ...BASE,
+      '10_index.sql': sqlFile('create index orders_status on orders (status);', { down: 'drop index orders_status;' }),
+    });
     const { database, engine, events } = await openEngine(url, dir);
     try {
       const report = await engine.up();
@@ -101,12 +109,15 @@ forEachDialect('migrate up', (target) => {
       const before = await snapshot(database);
       await assert.rejects(
         engine.up(),
-        failed(/2_reason\.sql \(up\) failed at line 5: .*rolled back[\s\S]*statement: insert into orders[\s\S]*backup taken before this run: /, (e) => {
-          assert.equal(e.details.line, 5);
-          assert.equal(e.details.file, '2_reason.sql');
-          assert.equal(e.details.version, '2');
-          assert.ok(typeof e.details.backupPath === 'string' && existsSync(e.details.backupPath as string));
-        }),
+        failed(
+          /2_reason\.sql \(up\) failed at line 5: .*rolled back[\s\S]*statement: insert into orders[\s\S]*backup taken before this run: /,
+          (e) => {
+            assert.equal(e.details.line, 5);
+            assert.equal(e.details.file, '2_reason.sql');
+            assert.equal(e.details.version, '2');
+            assert.ok(typeof e.details.backupPath === 'string' && existsSync(e.details.backupPath as string));
+          },
+        ),
       );
       assert.deepEqual(await snapshot(database), before, 'schema, rows and tracking are exactly as before the migration');
     } finally {
@@ -119,7 +130,10 @@ forEachDialect('migrate up', (target) => {
     writeMigrations(dir, { ...BASE, '3_bad.sql': sqlFile('select * from no_such_table;') });
     const { database, engine } = await openEngine(url, dir, { backup: false });
     try {
-      await assert.rejects(engine.up(), failed(/3_bad\.sql[\s\S]*earlier migrations of this run stay applied .*: 1_orders\.sql, 2_reason\.sql/));
+      await assert.rejects(
+        engine.up(),
+        failed(/3_bad\.sql[\s\S]*earlier migrations of this run stay applied .*: 1_orders\.sql, 2_reason\.sql/),
+      );
       assert.deepEqual(
         (await readAppliedMigrations(database.db)).map((a) => a.version),
         ['1', '2'],
@@ -143,9 +157,12 @@ forEachDialect('migrate up', (target) => {
       const before = await snapshot(database);
       await assert.rejects(
         engine.up(),
-        failed(/failed verification and it was rolled back[\s\S]*verify query \(line 6\) returned 1 row\(s\)[\s\S]*"id":2,"status":"closed"/, (e) => {
-          assert.equal(e.code, 'VERIFY_FAILED');
-        }),
+        failed(
+          /failed verification and it was rolled back[\s\S]*verify query \(line 6\) returned 1 row\(s\)[\s\S]*"id":2,"status":"closed"/,
+          (e) => {
+            assert.equal(e.code, 'VERIFY_FAILED');
+          },
+        ),
       );
       assert.deepEqual(await snapshot(database), before);
     } finally {
@@ -164,11 +181,18 @@ forEachDialect('migrate up', (target) => {
       await engine.up();
       const before = await snapshot(database);
       writeMigrations(dir, { '3_purge.sql': sqlFile("delete from orders where status = 'closed';") });
-      await assert.rejects(engine.up(), failed(/table \S*orders had 3 rows before the migration and 2 after/, (e) => assert.equal(e.code, 'ROW_CHECK_FAILED')));
+      await assert.rejects(
+        engine.up(),
+        failed(/table \S*orders had 3 rows before the migration and 2 after/, (e) => assert.equal(e.code, 'ROW_CHECK_FAILED')),
+      );
       writeMigrations(dir, { '3_purge.sql': sqlFile('drop table keep;') });
       await assert.rejects(engine.up(), failed(/table \S*keep \(1 rows\) no longer exists/));
       assert.deepEqual(await snapshot(database), before);
-      writeMigrations(dir, { '3_purge.sql': sqlFile("delete from orders where status = 'closed';\ndrop table keep;", { directives: ['allow-row-change ORDERS, keep'] }) });
+      writeMigrations(dir, {
+        '3_purge.sql': sqlFile("delete from orders where status = 'closed';\ndrop table keep;", {
+          directives: ['allow-row-change ORDERS, keep'],
+        }),
+      });
       assert.equal((await engine.up()).applied.length, 1);
     } finally {
       await database.close();
@@ -194,7 +218,10 @@ export async function up(db, context) {
     });
     const { database, engine } = await openEngine(url, dir, { backup: false });
     try {
-      await assert.rejects(engine.up(), failed(/3_fail\.ts \(up\) failed: .*missing_table[\s\S]*statement: select \* from "missing_table"/));
+      await assert.rejects(
+        engine.up(),
+        failed(/3_fail\.ts \(up\) failed: .*missing_table[\s\S]*statement: select \* from "missing_table"/),
+      );
       const statuses = await sql<{ status: string }>`select status from orders order by id`.execute(database.db);
       assert.deepEqual(
         statuses.rows.map((r) => r.status),
@@ -210,7 +237,7 @@ export async function up(db, context) {
 forEachDialect('migrate up, SQLite foreign keys', (target) => {
   if (target.dialect !== 'sqlite') return;
   const parent = sqlFile(
-    'create table bots (id integer primary key, name text);\ncreate table orders (id integer primary key, bot_id integer not null references bots(id));\ninsert into bots values (1, \'a\'), (2, \'b\');\ninsert into orders values (10, 1), (11, 2);',
+    "create table bots (id integer primary key, name text);\ncreate table orders (id integer primary key, bot_id integer not null references bots(id));\ninsert into bots values (1, 'a'), (2, 'b');\ninsert into orders values (10, 1), (11, 2);",
   );
 
   test('a table rebuild under foreign keys works (keys are off during the migration, checked before commit)', async () => {
@@ -218,7 +245,7 @@ forEachDialect('migrate up, SQLite foreign keys', (target) => {
     writeMigrations(dir, {
       '1_init.sql': parent,
       '2_rebuild.sql': sqlFile(
-        'create table bots_new (id integer primary key, name text not null default \'\');\ninsert into bots_new select id, coalesce(name, \'\') from bots;\ndrop table bots;\nalter table bots_new rename to bots;',
+        "create table bots_new (id integer primary key, name text not null default '');\ninsert into bots_new select id, coalesce(name, '') from bots;\ndrop table bots;\nalter table bots_new rename to bots;",
         { directives: ['allow-row-change bots, bots_new'] },
       ),
     });
@@ -226,7 +253,11 @@ forEachDialect('migrate up, SQLite foreign keys', (target) => {
     try {
       await engine.up();
       assert.deepEqual((await sql`pragma foreign_key_check`.execute(database.db)).rows, []);
-      assert.equal((await sql<{ foreign_keys: number }>`pragma foreign_keys`.execute(database.db)).rows[0].foreign_keys, 1, 'foreign keys are back on');
+      assert.equal(
+        (await sql<{ foreign_keys: number }>`pragma foreign_keys`.execute(database.db)).rows[0].foreign_keys,
+        1,
+        'foreign keys are back on',
+      );
     } finally {
       await database.close();
     }
@@ -240,9 +271,12 @@ forEachDialect('migrate up, SQLite foreign keys', (target) => {
       await engine.up();
       const before = await snapshot(database);
       writeMigrations(dir, {
-        '2_orphan.sql': sqlFile('create table bots_new (id integer primary key, name text);\ninsert into bots_new select * from bots where id = 1;\ndrop table bots;\nalter table bots_new rename to bots;', {
-          directives: ['allow-row-change bots'],
-        }),
+        '2_orphan.sql': sqlFile(
+          'create table bots_new (id integer primary key, name text);\ninsert into bots_new select * from bots where id = 1;\ndrop table bots;\nalter table bots_new rename to bots;',
+          {
+            directives: ['allow-row-change bots'],
+          },
+        ),
       });
       await assert.rejects(engine.up(), failed(/foreign_key_check found 1 row\(s\)/));
       assert.deepEqual(await snapshot(database), before);

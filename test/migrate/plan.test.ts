@@ -16,9 +16,12 @@ forEachDialect('migrate plan', (target) => {
     try {
       await engine.up();
       writeMigrations(dir, {
-        '2_reason.sql': sqlFile("alter table orders add column reason text;\nupdate orders set reason = 'legacy' where status = 'open';\nalter table orders drop column exit_reason;", {
-          verify: 'select id from orders where status = \'open\' and reason is null;',
-        }),
+        '2_reason.sql': sqlFile(
+          "alter table orders add column reason text;\nupdate orders set reason = 'legacy' where status = 'open';\nalter table orders drop column exit_reason;",
+          {
+            verify: "select id from orders where status = 'open' and reason is null;",
+          },
+        ),
         '3_ts.ts': `export async function up(db) { await db.deleteFrom('orders').where('status', '=', 'closed').execute(); }
 export const config = { allowRowChange: ['orders'] };
 `,
@@ -58,7 +61,11 @@ export const config = { allowRowChange: ['orders'] };
 
   test('a rehearsal failure is reported per migration, and later ones are not rehearsed; nothing changes', async () => {
     const { url, dir } = await target.create();
-    writeMigrations(dir, { '1_init.sql': INIT, '2_bad.sql': sqlFile("delete from orders where status = 'closed';"), '3_next.sql': sqlFile('create table x (id integer);') });
+    writeMigrations(dir, {
+      '1_init.sql': INIT,
+      '2_bad.sql': sqlFile("delete from orders where status = 'closed';"),
+      '3_next.sql': sqlFile('create table x (id integer);'),
+    });
     const { database, engine } = await openEngine(url, dir, { backup: false });
     try {
       const before = await snapshot(database);
@@ -77,7 +84,10 @@ export const config = { allowRowChange: ['orders'] };
   if (target.dialect === 'postgres') {
     test('a no-transaction migration is shown but not rehearsed on PostgreSQL', async () => {
       const { url, dir } = await target.create();
-      writeMigrations(dir, { '1_init.sql': INIT, '2_idx.sql': sqlFile('create index concurrently orders_status on orders (status);', { directives: ['no-transaction'] }) });
+      writeMigrations(dir, {
+        '1_init.sql': INIT,
+        '2_idx.sql': sqlFile('create index concurrently orders_status on orders (status);', { directives: ['no-transaction'] }),
+      });
       const { database, engine } = await openEngine(url, dir, { backup: false });
       try {
         const plan = await engine.plan();

@@ -16,17 +16,30 @@ function dirWith(files: Record<string, string>): string {
   return dir;
 }
 
-const inputError = (pattern: RegExp) => (error: unknown) => error instanceof MigrationInputError && error.exitCode === 2 && pattern.test(error.message);
+const inputError = (pattern: RegExp) => (error: unknown) =>
+  error instanceof MigrationInputError && error.exitCode === 2 && pattern.test(error.message);
 
 describe('loadMigrations', () => {
   test('orders versions numerically (1, 2, 10) and checksums the file bytes', async () => {
-    const dir = dirWith({ '10_c.sql': SQL, '2_b.sql': SQL, '1_a.sql': `${SQL}-- x\n`, 'README.md': '# notes', '.hidden': 'x', 'types.d.ts': 'export {}' });
+    const dir = dirWith({
+      '10_c.sql': SQL,
+      '2_b.sql': SQL,
+      '1_a.sql': `${SQL}-- x\n`,
+      'README.md': '# notes',
+      '.hidden': 'x',
+      'types.d.ts': 'export {}',
+    });
     const migrations = await loadMigrations(dir, 'plug');
     assert.deepEqual(
       migrations.map((m) => m.fileName),
       ['1_a.sql', '2_b.sql', '10_c.sql'],
     );
-    assert.equal(migrations[0].checksum, createHash('sha256').update(readFileSync(join(dir, '1_a.sql'))).digest('hex'));
+    assert.equal(
+      migrations[0].checksum,
+      createHash('sha256')
+        .update(readFileSync(join(dir, '1_a.sql')))
+        .digest('hex'),
+    );
     assert.notEqual(migrations[0].checksum, migrations[1].checksum);
     assert.equal(migrations[2].source, 'plug');
     assert.equal(migrations[2].version, '10');
@@ -34,16 +47,25 @@ describe('loadMigrations', () => {
 
   test('a file that is not a migration name is an error naming it (a typo must not skip a migration)', async () => {
     for (const name of ['0003-add-reason.sql', '0003_add_reason.sqll', 'notes.txt', '0003_add reason.sql']) {
-      await assert.rejects(loadMigrations(dirWith({ '1_a.sql': SQL, [name]: SQL }), 's'), inputError(new RegExp(name.replace(/[.]/g, '\\.'))));
+      await assert.rejects(
+        loadMigrations(dirWith({ '1_a.sql': SQL, [name]: SQL }), 's'),
+        inputError(new RegExp(name.replace(/[.]/g, '\\.'))),
+      );
     }
   });
 
   test('a duplicate numeric version names both files', async () => {
-    await assert.rejects(loadMigrations(dirWith({ '0004_a.sql': SQL, '4_b.sql': SQL }), 's'), inputError(/0004_a\.sql and 4_b\.sql .* same version/));
+    await assert.rejects(
+      loadMigrations(dirWith({ '0004_a.sql': SQL, '4_b.sql': SQL }), 's'),
+      inputError(/0004_a\.sql and 4_b\.sql .* same version/),
+    );
   });
 
   test('a bad SQL file names the file and line', async () => {
-    await assert.rejects(loadMigrations(dirWith({ '1_a.sql': '-- migrate:up\n-- migrate:transactional\n' }), 's'), inputError(/1_a\.sql line 2: unknown directive/));
+    await assert.rejects(
+      loadMigrations(dirWith({ '1_a.sql': '-- migrate:up\n-- migrate:transactional\n' }), 's'),
+      inputError(/1_a\.sql line 2: unknown directive/),
+    );
   });
 
   test('a missing directory is an input error naming it', async () => {
@@ -70,9 +92,21 @@ export async function down() {}
 
   const badModules: [string, string, RegExp][] = [
     ['no up', 'export const down = async () => {};', /3_m\.ts: must export an async function up/],
-    ['verify not a list', 'export async function up() {}\nexport const verify = 42;', /verify must be an array of SQL queries or a function/],
-    ['unknown config key', 'export async function up() {}\nexport const config = { transactional: false };', /config\.transactional is not an option/],
-    ['config flag not boolean', "export async function up() {}\nexport const config = { irreversible: 'yes' };", /config\.irreversible must be true or false/],
+    [
+      'verify not a list',
+      'export async function up() {}\nexport const verify = 42;',
+      /verify must be an array of SQL queries or a function/,
+    ],
+    [
+      'unknown config key',
+      'export async function up() {}\nexport const config = { transactional: false };',
+      /config\.transactional is not an option/,
+    ],
+    [
+      'config flag not boolean',
+      "export async function up() {}\nexport const config = { irreversible: 'yes' };",
+      /config\.irreversible must be true or false/,
+    ],
     ['syntax error', 'export async function up( {', /3_m\.ts: cannot be loaded/],
   ];
   for (const [name, text, pattern] of badModules) {

@@ -89,23 +89,41 @@ select 1 where false
   });
 
   test('irreversible, and an empty down section means no down', () => {
-    const parsed = parseSqlMigration('-- migrate:irreversible\n-- migrate:up\ndrop table x;\n-- migrate:down\n-- nothing to do\n', '3_x.sql');
+    const parsed = parseSqlMigration(
+      '-- migrate:irreversible\n-- migrate:up\ndrop table x;\n-- migrate:down\n-- nothing to do\n',
+      '3_x.sql',
+    );
     assert.equal(parsed.config.irreversible, true);
     assert.equal(parsed.down, undefined);
   });
 
   test('a directive-looking line inside a string or dollar quote is not a directive', () => {
-    const parsed = parseSqlMigration("-- migrate:up\ninsert into t values ('\n-- migrate:down\n');\nselect $$\n-- migrate:bogus\n$$;", '1_x.sql');
+    const parsed = parseSqlMigration(
+      "-- migrate:up\ninsert into t values ('\n-- migrate:down\n');\nselect $$\n-- migrate:bogus\n$$;",
+      '1_x.sql',
+    );
     assert.equal(parsed.up.length, 2);
     assert.equal(parsed.down, undefined);
   });
 
   const bad: [string, string, RegExp][] = [
-    ['unknown directive', '-- migrate:up\nselect 1;\n-- migrate:irreversable\n', /9_bad\.sql line 3: unknown directive "-- migrate:irreversable"/],
+    [
+      'unknown directive',
+      '-- migrate:up\nselect 1;\n-- migrate:irreversable\n',
+      /9_bad\.sql line 3: unknown directive "-- migrate:irreversable"/,
+    ],
     ['missing up', '-- migrate:down\nselect 1;\n', /9_bad\.sql line 1: no "-- migrate:up" section/],
     ['SQL before the first section', 'select 1;\n-- migrate:up\n', /9_bad\.sql line 1: SQL before the first section/],
-    ['section twice', '-- migrate:up\nselect 1;\n-- migrate:up\n', /9_bad\.sql line 3: section "-- migrate:up" appears twice \(first on line 1\)/],
-    ['allow-row-change without table', '-- migrate:allow-row-change\n-- migrate:up\n', /line 1: "-- migrate:allow-row-change" needs at least one table name/],
+    [
+      'section twice',
+      '-- migrate:up\nselect 1;\n-- migrate:up\n',
+      /9_bad\.sql line 3: section "-- migrate:up" appears twice \(first on line 1\)/,
+    ],
+    [
+      'allow-row-change without table',
+      '-- migrate:allow-row-change\n-- migrate:up\n',
+      /line 1: "-- migrate:allow-row-change" needs at least one table name/,
+    ],
     ['allow-row-change with a bad name', '-- migrate:allow-row-change orders; drop\n-- migrate:up\n', /"orders; drop" is not a table name/],
     ['argument on a flag directive', '-- migrate:irreversible yes\n-- migrate:up\n', /line 1: "-- migrate:irreversible" takes no argument/],
     ['unterminated string', "-- migrate:up\nselect 'a;\n", /9_bad\.sql line 2: unterminated string literal/],
