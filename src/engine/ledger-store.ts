@@ -50,7 +50,7 @@ export class StaleRowError extends Error {
   readonly code = 'STALE_ROW';
 }
 
-const ORDER_COLUMNS = {
+export const ORDER_COLUMNS = {
   id: 'id',
   userId: 'user_id',
   botId: 'bot_id',
@@ -79,7 +79,7 @@ const ORDER_COLUMNS = {
 } as const satisfies Record<keyof Order, string>;
 
 type OrderField = keyof typeof ORDER_COLUMNS;
-const ORDER_FIELDS = Object.keys(ORDER_COLUMNS) as OrderField[];
+export const ORDER_FIELDS = Object.keys(ORDER_COLUMNS) as OrderField[];
 const MONEY_FIELDS = new Set<OrderField>(['price', 'stopPrice', 'amount', 'filledAmount', 'averagePrice']);
 const TIME_FIELDS = new Set<OrderField>(['firstFailedAt', 'nextRetryAt', 'expiresAt', 'createdAt', 'updatedAt']);
 

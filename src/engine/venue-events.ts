@@ -23,6 +23,7 @@ import type { BotledgerDatabase } from '../storage/database.ts';
 import { type Clock, SYSTEM_CLOCK } from './clock.ts';
 import { GroupCommitter } from './group-commit.ts';
 import { LedgerSql, type SqlQueries } from './ledger-sql.ts';
+import { BatchAccess, DirectAccess, type LedgerAccess } from './ledger-access.ts';
 import { type EventSource, LedgerStore } from './ledger-store.ts';
 
 /** What applying one venue event did. */
@@ -56,7 +57,13 @@ export class VenueEventApplier {
    * @example
    * await ledger.transaction((q) => applier.apply(q, { type: 'order', report }, 'exchange-rest'));
    */
-  async apply(q: SqlQueries, event: VenueEvent, source: EventSource): Promise<VenueEventOutcome> {
+  apply(q: SqlQueries, event: VenueEvent, source: EventSource): Promise<VenueEventOutcome> {
+    return this.applyWith(new DirectAccess(q, this.store), event, source);
+  }
+
+  /** Applies one event through `access` (statement by statement, or buffered for a batch). */
+  async applyWith(access: LedgerAccess, event: VenueEvent, source: EventSource): Promise<VenueEventOutcome> {
+    const q = access;
     const now = new Date(this.#clock.now());
     const at = now.toISOString();
     switch (event.type) {
@@ -67,7 +74,7 @@ export class VenueEventApplier {
       case 'disconnected':
       case 'reconnected': {
         const message = event.type === 'disconnected' ? `Venue stream disconnected: ${event.reason}` : 'Venue stream reconnected';
-        await this.store.appendEvent(q, { source, type: `Stream${event.type === 'disconnected' ? 'Disconnected' : 'Reconnected'}`, message, payload: event, applied: true, at });
+        await q.appendEvent({ source, type: `Stream${event.type === 'disconnected' ? 'Disconnected' : 'Reconnected'}`, message, payload: event, applied: true, at });
         return { applied: true, message };
       }
       default:
@@ -75,15 +82,9 @@ export class VenueEventApplier {
     }
   }
 
-  async #find(q: SqlQueries, clientOrderId: string | undefined, exchangeOrderId: string | undefined): Promise<Order | undefined> {
-    const byClient = clientOrderId ? await this.store.orderByClientId(q, clientOrderId, true) : undefined;
-    if (byClient) return byClient;
-    return exchangeOrderId ? this.store.orderByExchangeId(q, exchangeOrderId, true) : undefined;
-  }
-
-  async #unknown(q: SqlQueries, what: string, ids: string, payload: unknown, source: EventSource, at: string): Promise<VenueEventOutcome> {
+  async #unknown(q: LedgerAccess, what: string, ids: string, payload: unknown, source: EventSource, at: string): Promise<VenueEventOutcome> {
     const message = `Venue reported ${what} for order ${ids}, which botledger does not know - not applied`;
-    await this.store.appendEvent(q, { source, type: 'UnknownOrder', message, payload, applied: false, at });
+    await q.appendEvent({ source, type: 'UnknownOrder', message, payload, applied: false, at });
     return { applied: false, message };
   }
 
@@ -94,10 +95,10 @@ export class VenueEventApplier {
     return result.outcome === 'applied' ? result.order : order;
   }
 
-  async #applyReport(q: SqlQueries, report: OrderStatusReport, source: EventSource, now: Date): Promise<VenueEventOutcome> {
+  async #applyReport(q: LedgerAccess, report: OrderStatusReport, source: EventSource, now: Date): Promise<VenueEventOutcome> {
     const at = now.toISOString();
     const raw = report.raw ?? report;
-    const stored = await this.#find(q, report.clientOrderId, report.exchangeOrderId);
+    const stored = await q.order(report.clientOrderId, report.exchangeOrderId);
     if (!stored) return this.#unknown(q, `a ${report.state} order`, `${report.clientOrderId} / ${report.exchangeOrderId}`, raw, source, at);
     const fillsMissing = compare(report.filledAmount, stored.filledAmount) > 0;
     let event: OrderEvent;
@@ -122,46 +123,46 @@ export class VenueEventApplier {
     const result = applyOrderEvent(accepted, event, now);
     const base = { source, orderId: stored.id, botId: stored.botId, pluginId: stored.pluginId, payload: raw, occurredAt: new Date(report.timestamp).toISOString(), at };
     if (result.outcome !== 'applied') {
-      const order = await this.store.saveOrder(q, stored, accepted);
-      await this.store.appendEvent(q, { ...base, type: event.type, message: result.explanation, applied: false });
+      const order = await q.saveOrder(stored, accepted);
+      await q.appendEvent({ ...base, type: event.type, message: result.explanation, applied: false });
       return { applied: accepted !== stored, order, fillsMissing, message: result.explanation };
     }
-    const order = await this.store.saveOrder(q, stored, result.order);
+    const order = await q.saveOrder(stored, result.order);
     if (event.type === 'OrderCanceled' && !isSystemCancellation(stored.cancellationReason)) {
       const botStopped = await this.#stopBot(q, order, at);
       const message = outsideCancelReason(order.clientOrderId, botStopped);
-      await this.store.appendEvent(q, { ...base, type: 'OrderCanceled', message, applied: true });
+      await q.appendEvent({ ...base, type: 'OrderCanceled', message, applied: true });
       return { applied: true, order, botStopped, fillsMissing, message };
     }
     const message =
       event.type === 'OrderCanceled' || event.type === 'OrderExpired'
         ? `Order ${order.clientOrderId}: ${order.reason} (cancellation_reason ${order.cancellationReason})`
         : result.explanation;
-    await this.store.appendEvent(q, { ...base, type: event.type, message, applied: true });
+    await q.appendEvent({ ...base, type: event.type, message, applied: true });
     return { applied: true, order, fillsMissing, message };
   }
 
   /** The auto-stop rule (domain/bot/bot.ts): true when this cancel stopped an active bot. */
-  async #stopBot(q: SqlQueries, order: Order, at: string): Promise<boolean> {
+  async #stopBot(q: LedgerAccess, order: Order, at: string): Promise<boolean> {
     if (!order.botId) return false;
-    const bot = await this.store.botById(q, order.botId, true);
+    const bot = await q.bot(order.botId);
     if (!bot) return false;
     const change = autoStopForCancelledOrder(bot, order, new Date(at));
     if (!change.changed) return false;
-    await this.store.saveBot(q, bot, change.bot);
-    await this.store.appendEvent(q, { source: 'engine', type: 'BotStopped', message: change.message, botId: bot.id, orderId: order.id, pluginId: bot.pluginId, applied: true, at });
+    await q.saveBot(bot, change.bot);
+    await q.appendEvent({ source: 'engine', type: 'BotStopped', message: change.message, botId: bot.id, orderId: order.id, pluginId: bot.pluginId, applied: true, at });
     return true;
   }
 
-  async #applyFill(q: SqlQueries, fill: FillReport, source: EventSource, now: Date): Promise<VenueEventOutcome> {
+  async #applyFill(q: LedgerAccess, fill: FillReport, source: EventSource, now: Date): Promise<VenueEventOutcome> {
     const at = now.toISOString();
     const raw = fill.raw ?? fill;
-    const stored = await this.#find(q, fill.clientOrderId, fill.exchangeOrderId);
+    const stored = await q.order(fill.clientOrderId, fill.exchangeOrderId);
     if (!stored) return this.#unknown(q, `fill ${fill.tradeId}`, `${fill.clientOrderId} / ${fill.exchangeOrderId}`, raw, source, at);
     const base = { source, orderId: stored.id, botId: stored.botId, pluginId: stored.pluginId, payload: raw, occurredAt: new Date(fill.timestamp).toISOString(), at };
-    if (await this.store.hasFill(q, stored.id, fill.tradeId)) {
+    if (await q.hasFill(stored.id, fill.tradeId)) {
       const message = `Fill ${fill.tradeId} of order ${stored.clientOrderId} is already recorded - repeated event ignored`;
-      await this.store.appendEvent(q, { ...base, type: 'FillDuplicate', message, applied: false });
+      await q.appendEvent({ ...base, type: 'FillDuplicate', message, applied: false });
       return { applied: false, order: stored, message };
     }
     const accepted = this.#accept(stored, fill.exchangeOrderId, now);
@@ -170,11 +171,11 @@ export class VenueEventApplier {
     const result = applyOrderEvent(accepted, event, now);
     if (result.outcome !== 'applied') {
       // Not stored: filled_amount must stay the sum of stored fills, and this fill does not fit.
-      const order = await this.store.saveOrder(q, stored, accepted);
-      await this.store.appendEvent(q, { ...base, type: event.type, message: result.explanation, applied: false });
+      const order = await q.saveOrder(stored, accepted);
+      await q.appendEvent({ ...base, type: event.type, message: result.explanation, applied: false });
       return { applied: false, order, message: result.explanation };
     }
-    await this.store.insertFill(q, {
+    await q.insertFill({
       orderId: stored.id,
       tradeId: fill.tradeId,
       price: fill.price,
@@ -185,9 +186,9 @@ export class VenueEventApplier {
       raw,
       at,
     });
-    const order = await this.store.saveOrder(q, stored, result.order);
+    const order = await q.saveOrder(stored, result.order);
     const message = `Fill ${fill.tradeId}: ${fill.amount} at ${fill.price} - ${order.reason}`;
-    await this.store.appendEvent(q, { ...base, type: event.type, message, applied: true });
+    await q.appendEvent({ ...base, type: event.type, message, applied: true });
     return { applied: true, order, message };
   }
 }
@@ -260,8 +261,11 @@ export class VenueEventProcessor {
   }
 
   async #applyBatch(q: SqlQueries, items: readonly Submitted[]): Promise<VenueEventOutcome[]> {
+    const access = new BatchAccess(q, this.applier.store, this.ledger.database.capabilities, this.ledger.forUpdate);
+    await access.preload(items.map((item) => item.event));
     const outcomes: VenueEventOutcome[] = [];
-    for (const item of items) outcomes.push(await this.applier.apply(q, item.event, item.source));
+    for (const item of items) outcomes.push(await this.applier.applyWith(access, item.event, item.source));
+    await access.flush();
     return outcomes;
   }
 }
