@@ -1,0 +1,71 @@
+/**
+ * Group commit: events that arrive together share one durable COMMIT, and none is acknowledged
+ * before that commit: when `handle` resolves, another connection already sees the change.
+ */
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { createBot } from '../../src/domain/bot/bot.ts';
+import { createOrder } from '../../src/domain/order/order.ts';
+import { newOrderId } from '../../src/engine/execution.ts';
+import type { FillReport } from '../../src/exchange/exchange-adapter.ts';
+import { forEachDialect } from '../support/dialects.ts';
+import { openEngineFixture, SYMBOL } from './engine-fixture.ts';
+
+const ORDERS = 40;
+
+forEachDialect('group commit of venue events', (target) => {
+  test('40 fills arriving together: few commits, each acknowledged only once visible to another connection', async () => {
+    const f = await openEngineFixture(target);
+    try {
+      const now = new Date(f.clock.now());
+      const bot = createBot({ id: 'gc', pluginId: 'scalper', symbol: SYMBOL, config: {} }, now);
+      const orders = Array.from({ length: ORDERS }, (_, index) =>
+        createOrder({ id: newOrderId(f.clock.now()), clientOrderId: `bl-gc-${(index + 1).toString(36)}`, symbol: SYMBOL, side: 'buy', type: 'limit', intent: 'entry', amount: '1', price: '100', botId: 'gc', pluginId: 'scalper' }, now),
+      );
+      await f.execution.transact(async (q) => {
+        await f.store.insertBot(q, bot);
+        for (const order of orders) await f.store.insertOrder(q, order);
+      });
+      const fill = (index: number, trade: string, amount: string): FillReport => ({
+        tradeId: trade,
+        exchangeOrderId: `x${index}`,
+        clientOrderId: orders[index]?.clientOrderId as string,
+        symbol: SYMBOL,
+        side: 'buy',
+        price: '100.5',
+        amount,
+        fee: '0',
+        feeCurrency: 'USDT',
+        timestamp: f.clock.now(),
+        raw: { trade },
+      });
+      const before = f.processor.commits;
+      const seenAtAck: string[] = [];
+      await Promise.all(
+        orders.flatMap((order, index) => [
+          f.processor.handle({ type: 'fill', fill: fill(index, `t${index}a`, '0.25') }),
+          f.processor.handle({ type: 'fill', fill: fill(index, `t${index}b`, '0.75') }).then(async () => {
+            seenAtAck.push((await f.order(order.id)).status);
+          }),
+          // A repeat inside the same batch is a no-op.
+          f.processor.handle({ type: 'fill', fill: fill(index, `t${index}a`, '0.25') }),
+        ]),
+      );
+      const commits = f.processor.commits - before;
+      assert.ok(commits >= 1 && commits <= 3, `${ORDERS * 3} events arriving together took ${commits} commits`);
+      assert.deepEqual(seenAtAck, Array(ORDERS).fill('ongoing'), 'each acknowledgement came after its commit');
+      for (const order of orders) {
+        const stored = await f.order(order.id);
+        assert.equal(stored.filledAmount, '1');
+        assert.equal(stored.averagePrice, '100.5');
+        assert.equal(stored.exchangeOrderId, `x${orders.indexOf(order)}`);
+        const fills = await f.observer.read((q) => f.store.fillsOf(q, order.id));
+        assert.equal(fills.length, 2, 'the repeated fill was not stored twice');
+      }
+      const duplicates = await f.observer.read((q) => q.get<{ n: unknown }>("select count(*) as n from event_log where type = 'FillDuplicate'"));
+      assert.equal(Number(duplicates?.n), ORDERS);
+    } finally {
+      await f.close();
+    }
+  });
+});
