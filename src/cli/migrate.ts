@@ -144,7 +144,11 @@ async function run(flags: MigrateFlags, action: Action): Promise<void> {
   }
 }
 
-const cancelled = (flags: MigrateFlags) => ({ report: { cancelled: true }, text: flags.json ? '' : 'cancelled: nothing was changed' });
+/** The user said no: nothing changed, and the exit code says it did not happen (4, refused). */
+const cancelled = (flags: MigrateFlags) => {
+  process.exitCode = 4;
+  return { report: { cancelled: true }, text: flags.json ? '' : 'cancelled: nothing was changed' };
+};
 
 const ACTIONS: Record<string, Action> = {
   status: async (engine) => {
@@ -209,6 +213,7 @@ async function restore(file: string | undefined, flags: MigrateFlags): Promise<v
     if (!(await confirmed(flags, `${what[0].toUpperCase()}${what.slice(1)}? Everything written since that backup is lost.`, what))) {
       if (flags.json) printJson({ cancelled: true });
       else process.stdout.write('cancelled: nothing was changed\n');
+      process.exitCode = 4;
       return;
     }
     const result = await restoreBackup(url, file, { dir: backupDirFor(target), schema: flags.schema, trackingTable: flags.table });
