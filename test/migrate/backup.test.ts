@@ -81,6 +81,22 @@ forEachDialect('backup and restore', (target) => {
     }
   });
 
+  test('a database without a tracking table is backed up as version none with an empty applied list, and restores', async () => {
+    const { url, dir } = await target.create();
+    const database = await openDatabase(url);
+    await sql`create table orders (id integer primary key, reason text not null)`.execute(database.db);
+    await sql`insert into orders (id, reason) values (1, 'a')`.execute(database.db);
+    const backup = await backupDatabase(database, { dir, atVersion: null });
+    await sql`delete from orders`.execute(database.db);
+    await database.close();
+    assert.match(backup.path, new RegExp(`-vnone\\.${extension}$`));
+    const sidecar = JSON.parse(readFileSync(`${backup.path}.json`, 'utf8'));
+    assert.equal(sidecar.atVersion, null);
+    assert.deepEqual(sidecar.applied, []);
+    assert.deepEqual((await restoreBackup(url, undefined, { dir })).applied, []);
+    assert.deepEqual(await orderIds(url), [1]);
+  });
+
   test('retention keeps the newest N backups of this database, with their sidecars, and no other database\'s', async () => {
     const { url, dir } = await target.create();
     const database = await seeded(url);
