@@ -20,9 +20,18 @@ import { compareRowCounts, countRows, runVerifySteps, type VerifyFailure } from 
  * `client_connection_check_interval` (PostgreSQL 14+) makes the server stop a killed migrator's
  * statement promptly instead of running it to the end while holding its locks.
  */
-export const MIGRATION_SQL: Record<DialectName, { readonly begin: string; readonly session: readonly string[] }> = {
-  sqlite: { begin: 'begin immediate', session: [] },
-  postgres: { begin: 'begin isolation level repeatable read', session: ["set client_connection_check_interval = '1s'"] },
+export const MIGRATION_SQL: Record<
+  DialectName,
+  { readonly begin: string; readonly session: readonly string[]; readonly rehearsal: readonly string[] }
+> = {
+  sqlite: { begin: 'begin immediate', session: [], rehearsal: [] },
+  postgres: {
+    begin: 'begin isolation level repeatable read',
+    session: ["set client_connection_check_interval = '1s'"],
+    // A rehearsal runs on the live database: it must not queue behind a bot's long transaction
+    // while holding locks that make every other query queue behind it.
+    rehearsal: ["set local lock_timeout = '5s'"],
+  },
 };
 
 /** What one statement did (rows for DML; the table's size for DDL, when plan measures it). */

@@ -9,7 +9,7 @@ import { rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { type BotledgerDatabase, openDatabase } from '../storage/database.ts';
-import { applyMigration, describeFailure, exec, onConnection, runUp, type StatementReport } from './apply.ts';
+import { applyMigration, describeFailure, exec, MIGRATION_SQL, onConnection, runUp, type StatementReport } from './apply.ts';
 import { createMigrationContext } from './context.ts';
 import { MigrateError } from './errors.ts';
 import { type LintFinding, lintMigration } from './lint.ts';
@@ -120,6 +120,7 @@ async function rehearseInTransaction(
     database,
     true,
     async (db) => {
+      for (const statement of MIGRATION_SQL[database.dialect].rehearsal) await exec(db, statement);
       for (const m of pending) {
         if (!m.config.transaction) {
           outcomes.push({
