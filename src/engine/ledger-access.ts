@@ -59,8 +59,11 @@ export class DirectAccess implements LedgerAccess {
 
 const list = (count: number) => Array.from({ length: count }, () => '?').join(', ');
 
-/** Columns an event-driven update may change (never id, created_at or version). */
-const UPDATABLE = ORDER_FIELDS.filter((field) => !['id', 'createdAt', 'version', 'userId', 'botId', 'pluginId', 'symbol', 'side', 'type', 'intent', 'amount'].includes(field));
+/**
+ * Columns a venue event can change (the domain's OrderAccepted, fills, cancel, expiry,
+ * rejection). Retry counts, prices and ids are changed only by commands, one order at a time.
+ */
+const UPDATABLE = ['exchangeOrderId', 'filledAmount', 'averagePrice', 'status', 'reason', 'cancellationReason', 'firstFailedAt', 'nextRetryAt', 'updatedAt'] as const;
 
 /** Loaded once per batch, written once per batch. */
 export class BatchAccess implements LedgerAccess {
@@ -131,6 +134,8 @@ export class BatchAccess implements LedgerAccess {
 
   async saveOrder(previous: Order, next: Order): Promise<Order> {
     if (next === previous) return previous;
+    const other = ORDER_FIELDS.find((field) => field !== 'version' && !(UPDATABLE as readonly string[]).includes(field) && next[field] !== previous[field]);
+    if (other) throw new Error(`a venue event tried to change orders.${ORDER_COLUMNS[other]}, which only commands may change`);
     const saved = { ...next, version: previous.version + 1 };
     this.#remember(saved);
     this.#dirty.add(saved.id);
@@ -176,11 +181,11 @@ export class BatchAccess implements LedgerAccess {
 
   /** One UPDATE ... FROM (VALUES ...) for all changed orders, checked against the loaded versions. */
   async #updateOrders(orders: Order[]): Promise<void> {
-    const money = new Set(['price', 'stopPrice', 'filledAmount', 'averagePrice']);
-    const time = new Set(['firstFailedAt', 'nextRetryAt', 'expiresAt', 'updatedAt']);
+    const money = new Set<string>(['filledAmount', 'averagePrice']);
+    const time = new Set<string>(['firstFailedAt', 'nextRetryAt', 'updatedAt']);
     // VALUES columns are column1, column2, ... on both dialects (SQLite takes no column list after the alias).
     const column = (index: number) => `v.column${index + 1}`;
-    const typeOf = (field: string) => (money.has(field) ? this.#caps.moneyType : time.has(field) ? this.#caps.timestampType : field === 'retryCount' ? 'integer' : 'text');
+    const typeOf = (field: string) => (money.has(field) ? this.#caps.moneyType : time.has(field) ? this.#caps.timestampType : 'text');
     const width = 3 + UPDATABLE.length;
     const sets = UPDATABLE.map((field, index) => `${ORDER_COLUMNS[field]} = cast(${column(index + 3)} as ${typeOf(field)})`);
     const params = orders.flatMap((order) => [order.id, this.#loadedVersion.get(order.id), order.version, ...UPDATABLE.map((field) => order[field])]);
