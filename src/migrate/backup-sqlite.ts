@@ -11,6 +11,13 @@ import { EXIT_FAILED, MigrateError, MigrationInputError } from './errors.ts';
 import type { AppliedMigration } from './migration.ts';
 import { readAppliedMigrations } from './tracking.ts';
 
+/**
+ * Pages per backup step: everything in one step. SQLite restarts a stepwise backup whenever
+ * another connection writes between two steps, so a busy bot could starve a backup taken in
+ * small steps; one step reads a single snapshot (in WAL mode writers are not blocked by it).
+ */
+const ONE_STEP = { progress: () => 1_000_000_000 };
+
 /** `PRAGMA integrity_check` of a file opened read-only: 'ok' or the problems found. */
 export function integrityOf(path: string): string {
   let raw: BetterSqlite3.Database | undefined;
@@ -46,7 +53,7 @@ export async function appliedInFile(path: string, trackingTable?: string): Promi
  */
 export async function backupSqlite(source: BetterSqlite3.Database, dest: string): Promise<void> {
   try {
-    await source.backup(dest);
+    await source.backup(dest, ONE_STEP);
     const copy = new BetterSqlite3(dest, { fileMustExist: true });
     try {
       copy.pragma('journal_mode = DELETE');
@@ -101,7 +108,7 @@ export async function restoreSqlite(file: string, livePath: string): Promise<voi
   if (!existsSync(livePath)) removeSideFiles(livePath);
   const source = new BetterSqlite3(file, { readonly: true, fileMustExist: true });
   try {
-    await source.backup(livePath);
+    await source.backup(livePath, ONE_STEP);
     return;
   } catch (error) {
     const code = (error as { code?: string }).code ?? '';

@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
 import { existsSync, rmSync, writeFileSync } from 'node:fs';
 import { after, describe, test } from 'node:test';
 import BetterSqlite3 from 'better-sqlite3';
@@ -41,6 +42,34 @@ describe('SQLite restore over a live WAL database', () => {
     } finally {
       reopened.close();
     }
+  });
+
+  test('backups taken while another process writes are each one consistent snapshot', async () => {
+    const { url, dir } = await sqliteTarget.create();
+    const path = url.slice('sqlite:'.length);
+    const database = await openDatabase(url);
+    await sql`create table fills (id integer primary key, pad text)`.execute(database.db);
+    database.sqlite!.exec(`with recursive n(i) as (select 1 union all select i + 1 from n where i < 20000) insert into fills select i, hex(randomblob(100)) from n`);
+    // The writer commits rows in pairs: a consistent copy always holds an even number of them.
+    const writer = spawn(
+      process.execPath,
+      ['-e', `const db = new (require('better-sqlite3'))(process.argv[1]); db.pragma('busy_timeout = 5000'); const pair = db.transaction(() => { db.prepare('insert into fills (pad) values (?)').run('a'); db.prepare('insert into fills (pad) values (?)').run('b'); }); process.stdout.write('go\\n'); for (;;) pair();`, path],
+      { stdio: ['ignore', 'pipe', 'inherit'], cwd: process.cwd() },
+    );
+    after(() => writer.kill('SIGKILL'));
+    await new Promise((resolve) => writer.stdout.once('data', resolve));
+    const counts: number[] = [];
+    for (let i = 0; i < 3; i++) {
+      const backup = await backupDatabase(database, { dir, atVersion: null });
+      assert.equal(integrityOf(backup.path), 'ok');
+      const copy = new BetterSqlite3(backup.path, { readonly: true });
+      counts.push((copy.prepare('select count(*) as n from fills').get() as { n: number }).n);
+      copy.close();
+    }
+    writer.kill('SIGKILL');
+    await database.close();
+    assert.ok(counts.every((n) => n % 2 === 0), `pairs are never split: ${counts.join(', ')}`);
+    assert.ok(counts[2] > 20000, 'the writer was really writing meanwhile');
   });
 
   test('a missing live file next to a leftover -wal is restored without replaying that WAL', async () => {
