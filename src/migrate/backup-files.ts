@@ -135,11 +135,30 @@ export function removeBackup(path: string): void {
   rmSync(sidecarPath(path), { force: true });
 }
 
-/** Keeps the newest `keep` backups of this database (and this schema) in `dir`; returns the paths removed. */
+/** A `.partial` file older than this was left by a backup that crashed; retention removes it. */
+export const PARTIAL_BACKUP_MAX_AGE_MS = 60 * 60 * 1000;
+
+/**
+ * Keeps the newest `keep` backups of this database (and this schema) in `dir`, and removes this
+ * database's `.partial` leftovers of crashed backups; returns the paths removed.
+ */
 export function applyRetention(dir: string, target: DatabaseTarget, schema: string | null, keep: number): string[] {
   const removed = findBackups(dir, target, schema)
     .slice(keep)
     .map((backup) => backup.path);
   for (const path of removed) removeBackup(path);
+  const base = backupBaseName(target);
+  for (const entry of readdirSync(dir)) {
+    if (!entry.endsWith('.partial') || PATTERN.exec(entry.replace(/(\.json)?\.partial$/, ''))?.[1] !== base) continue;
+    const path = join(dir, entry);
+    try {
+      if (Date.now() - statSync(path).mtimeMs > PARTIAL_BACKUP_MAX_AGE_MS) {
+        rmSync(path, { force: true });
+        removed.push(path);
+      }
+    } catch {
+      // gone already
+    }
+  }
   return removed;
 }

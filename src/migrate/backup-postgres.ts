@@ -37,11 +37,18 @@ function command(bin: string, url: string, args: readonly string[]): Command {
   return { bin: path, args: full, env, shown: [bin, ...args, `--dbname=${redactUrl(url)}`].join(' ') };
 }
 
+function explain(bin: string, error: { code?: string | number | null; message: string }, stderr: string): string {
+  if (error.code === 'ENOENT') {
+    return `${bin} was not found: install the PostgreSQL client tools of the server's major version (Debian: apt-get install postgresql-client) or set ${PG_BINDIR_ENV} to their directory`;
+  }
+  return (stderr || error.message).trim();
+}
+
 function run(cmd: Command, code: string, what: string): Promise<string> {
   return new Promise((resolve, reject) => {
     execFile(cmd.bin, cmd.args, { env: cmd.env, maxBuffer: 64 * 1024 * 1024 }, (error, stdout, stderr) => {
       if (!error) return resolve(stdout);
-      const detail = (stderr || error.message).trim();
+      const detail = explain(cmd.bin, error, stderr);
       reject(new MigrateError(code, `${what}: \`${cmd.shown}\` failed: ${detail}`, EXIT_FAILED, { command: cmd.shown, stderr: detail }));
     });
   });
@@ -53,7 +60,7 @@ function runPlain(bin: string, args: readonly string[], code: string, what: stri
   return new Promise((resolve, reject) => {
     execFile(path, args, { maxBuffer: 256 * 1024 * 1024 }, (error, stdout, stderr) => {
       if (!error) return resolve(stdout);
-      const detail = (stderr || error.message).trim();
+      const detail = explain(bin, error, stderr);
       const message = `${what}: \`${shown}\` failed: ${detail}`;
       const details = { command: shown, stderr: detail };
       // A bad archive given to restore is an input error (exit 2); a failing tool is a failure (exit 1).

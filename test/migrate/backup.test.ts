@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { test } from 'node:test';
 import { sql } from 'kysely';
@@ -117,6 +117,16 @@ forEachDialect('backup and restore', (target) => {
       }
       assert.ok(existsSync(`${made[3].path}.json`));
       assert.ok(existsSync(other), "another database's backup is left alone");
+      // A crashed backup's leftover is removed once old; a recent one may be a backup in progress.
+      const crashed = `${made[0].path}.partial`;
+      const inProgress = `${made[1].path}.partial`;
+      writeFileSync(crashed, 'half');
+      writeFileSync(inProgress, 'half');
+      const old = new Date(Date.now() - 2 * 60 * 60 * 1000);
+      utimesSync(crashed, old, old);
+      await backupDatabase(database, { dir, atVersion: null, keep: 2 });
+      assert.equal(existsSync(crashed), false);
+      assert.ok(existsSync(inProgress));
       await assert.rejects(backupDatabase(database, { dir, atVersion: null, keep: 0 }), (error: Error) => /--keep 0/.test(error.message));
     } finally {
       await database.close();
