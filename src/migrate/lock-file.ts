@@ -6,7 +6,7 @@
  * creates its own.
  */
 import { randomBytes } from 'node:crypto';
-import { closeSync, fsyncSync, linkSync, openSync, readFileSync, renameSync, statSync, unlinkSync, writeSync } from 'node:fs';
+import { closeSync, fsyncSync, linkSync, openSync, readFileSync, renameSync, rmSync, statSync, unlinkSync, writeSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { Worker } from 'node:worker_threads';
 import { LockNotAcquiredError } from './errors.ts';
@@ -217,6 +217,10 @@ function holdFileLock(path: string, mine: LockFileContent, staleMs: number): Mig
   });
   worker.unref();
   worker.on('error', () => {});
+  worker.on('message', () => {
+    // Someone judged us stale and took over (our heartbeat could not be written for staleMs).
+    process.emitWarning(`migration lock ${path} was taken over by another process while this one (pid ${process.pid}) held it`, 'LockLostWarning');
+  });
   let released = false;
   return {
     holder: strip(mine)!,
@@ -224,6 +228,7 @@ function holdFileLock(path: string, mine: LockFileContent, staleMs: number): Mig
       if (released) return;
       released = true;
       await worker.terminate();
+      rmSync(`${path}.${mine.token}.beat`, { force: true }); // a beat cut short by terminate()
       const current = readLockFile(path);
       // Remove the file only if it is still ours: after a takeover it belongs to someone else.
       if (typeof current === 'object' && current.token === mine.token) {
