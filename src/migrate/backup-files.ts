@@ -65,7 +65,13 @@ function isoFromCompact(compact: string): string {
  * @example
  * backupPathFor(dir, target, null, '0004', new Date()); // dir/botledger-20261121T223324123Z-v0004.sqlite
  */
-export function backupPathFor(dir: string, target: DatabaseTarget, schema: string | null, atVersion: string | null, at: Date): { path: string; createdAt: string } {
+export function backupPathFor(
+  dir: string,
+  target: DatabaseTarget,
+  schema: string | null,
+  atVersion: string | null,
+  at: Date,
+): { path: string; createdAt: string } {
   const prefix = backupBaseName(target) + (schema ? `.${schema}` : '');
   const version = atVersion === null ? 'none' : atVersion.replace(/[^A-Za-z0-9_]/g, '_');
   const extension = target.dialect === 'sqlite' ? 'sqlite' : 'dump';

@@ -88,7 +88,13 @@ export async function backupPostgres(url: string, dest: string, schema?: string)
 
 /** `pg_restore --list` of a dump: a missing or unreadable file is refused before anything is touched. */
 export async function checkPostgresBackup(file: string, input = true): Promise<void> {
-  await runPlain('pg_restore', ['--list', file], 'BACKUP_CORRUPT', `backup ${file} is not a readable pg_dump archive${input ? ' (the live database was not touched)' : ''}`, input);
+  await runPlain(
+    'pg_restore',
+    ['--list', file],
+    'BACKUP_CORRUPT',
+    `backup ${file} is not a readable pg_dump archive${input ? ' (the live database was not touched)' : ''}`,
+    input,
+  );
 }
 
 /**
@@ -131,7 +137,12 @@ export async function restorePostgres(file: string, url: string, schema: string 
   const script = join(workDir, `.restore-${process.pid}-${Date.now()}.sql`);
   const first = join(workDir, `.restore-${process.pid}-${Date.now()}.prelude.sql`);
   try {
-    await runPlain('pg_restore', ['--clean', '--if-exists', '--no-owner', `--file=${script}`, file], 'RESTORE_FAILED', `restore of ${file} failed`);
+    await runPlain(
+      'pg_restore',
+      ['--clean', '--if-exists', '--no-owner', `--file=${script}`, file],
+      'RESTORE_FAILED',
+      `restore of ${file} failed`,
+    );
     writeFileSync(first, prelude(schema));
     await run(
       command('psql', url, ['-X', '-q', '-v', 'ON_ERROR_STOP=1', '--single-transaction', `--file=${first}`, `--file=${script}`]),

@@ -70,10 +70,15 @@ export async function backupSqlite(source: BetterSqlite3.Database, dest: string)
   const integrity = integrityOf(dest);
   if (integrity !== 'ok') {
     rmSync(dest, { force: true });
-    throw new MigrateError('BACKUP_CORRUPT', `backup of ${source.name} failed its integrity check (${integrity}); nothing was kept`, EXIT_FAILED, {
-      database: source.name,
-      integrity,
-    });
+    throw new MigrateError(
+      'BACKUP_CORRUPT',
+      `backup of ${source.name} failed its integrity check (${integrity}); nothing was kept`,
+      EXIT_FAILED,
+      {
+        database: source.name,
+        integrity,
+      },
+    );
   }
 }
 
@@ -81,10 +86,14 @@ export async function backupSqlite(source: BetterSqlite3.Database, dest: string)
 export function checkSqliteBackup(file: string): void {
   const integrity = integrityOf(file);
   if (integrity !== 'ok') {
-    throw new MigrationInputError('BACKUP_CORRUPT', `backup ${file} is not a sound SQLite database (${integrity}); the live database was not touched`, {
-      path: file,
-      integrity,
-    });
+    throw new MigrationInputError(
+      'BACKUP_CORRUPT',
+      `backup ${file} is not a sound SQLite database (${integrity}); the live database was not touched`,
+      {
+        path: file,
+        integrity,
+      },
+    );
   }
 }
 

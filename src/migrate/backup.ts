@@ -51,7 +51,10 @@ export interface RestoreResult {
 function checkSchema(schema: string | undefined, database: Pick<BotledgerDatabase, 'capabilities' | 'url'>): void {
   if (schema === undefined) return;
   if (!database.capabilities.namedSchemas) {
-    throw new MigrationInputError('SCHEMA_UNSUPPORTED', `--schema ${schema}: ${redactUrl(database.url)} has no named schemas (SQLite); back up the whole file instead`);
+    throw new MigrationInputError(
+      'SCHEMA_UNSUPPORTED',
+      `--schema ${schema}: ${redactUrl(database.url)} has no named schemas (SQLite); back up the whole file instead`,
+    );
   }
   parseTableName(schema); // identifier characters only
 }
@@ -76,7 +79,8 @@ async function appliedOrNone(read: () => Promise<AppliedMigration[]>): Promise<A
 export async function backupDatabase(database: BotledgerDatabase, options: BackupOptions): Promise<BackupResult> {
   const started = performance.now();
   const keep = options.keep ?? DEFAULT_BACKUP_KEEP;
-  if (!Number.isInteger(keep) || keep < 1) throw new MigrationInputError('KEEP_INVALID', `--keep ${keep}: keep at least 1 backup (a whole number)`);
+  if (!Number.isInteger(keep) || keep < 1)
+    throw new MigrationInputError('KEEP_INVALID', `--keep ${keep}: keep at least 1 backup (a whole number)`);
   checkSchema(options.schema, database);
   mkdirSync(options.dir, { recursive: true });
   const { path, createdAt } = backupPathFor(options.dir, database.target, options.schema ?? null, options.atVersion, new Date());
@@ -126,16 +130,23 @@ function resolveFile(file: string | undefined, dir: string, target: DatabaseTarg
     const candidates = isAbsolute(file) ? [file] : [resolve(file), join(dir, file)];
     const found = candidates.find((candidate) => existsSync(candidate));
     if (!found) {
-      throw new MigrationInputError('BACKUP_NOT_FOUND', `backup file ${file} does not exist (looked in ${candidates.join(' and ')}); the live database was not touched`, {
-        path: file,
-      });
+      throw new MigrationInputError(
+        'BACKUP_NOT_FOUND',
+        `backup file ${file} does not exist (looked in ${candidates.join(' and ')}); the live database was not touched`,
+        {
+          path: file,
+        },
+      );
     }
     return found;
   }
   const backups = findBackups(dir, target, schema ?? null);
   if (backups.length > 0) return backups[0].path;
   const others = findBackups(dir, target).filter((b) => b.schema !== (schema ?? null));
-  const hint = others.length > 0 ? ` (there are ${others.length} backups of ${others[0].schema ? `schema ${others[0].schema}; pass --schema ${others[0].schema}` : 'the whole database; drop --schema'})` : '';
+  const hint =
+    others.length > 0
+      ? ` (there are ${others.length} backups of ${others[0].schema ? `schema ${others[0].schema}; pass --schema ${others[0].schema}` : 'the whole database; drop --schema'})`
+      : '';
   throw new MigrationInputError(
     'BACKUP_NOT_FOUND',
     `no backup of ${schema ? `schema ${schema} of ` : ''}${redactUrl(target.dialect === 'sqlite' ? target.path : target.connectionString)} in ${dir}${hint}`,
@@ -168,20 +179,29 @@ export async function restoreBackup(url: string, file: string | undefined, optio
   const started = performance.now();
   const target = parseDatabaseUrl(url);
   if (options.schema !== undefined) {
-    if (target.dialect === 'sqlite') throw new MigrationInputError('SCHEMA_UNSUPPORTED', `--schema ${options.schema}: SQLite has no named schemas`);
+    if (target.dialect === 'sqlite')
+      throw new MigrationInputError('SCHEMA_UNSUPPORTED', `--schema ${options.schema}: SQLite has no named schemas`);
     parseTableName(options.schema);
   }
   const path = resolveFile(file, options.dir, target, options.schema);
   const sidecar = readSidecar(path);
   const schema = options.schema ?? sidecar?.schema ?? undefined;
   if (sidecar && options.schema !== undefined && (sidecar.schema ?? undefined) !== options.schema) {
-    throw new MigrationInputError('BACKUP_SCHEMA_MISMATCH', `backup ${path} holds ${sidecar.schema ? `schema ${sidecar.schema}` : 'the whole database'}, not schema ${options.schema}`, { path });
+    throw new MigrationInputError(
+      'BACKUP_SCHEMA_MISMATCH',
+      `backup ${path} holds ${sidecar.schema ? `schema ${sidecar.schema}` : 'the whole database'}, not schema ${options.schema}`,
+      { path },
+    );
   }
   let expected = sidecar?.applied;
-  if (target.dialect === 'sqlite') expected ??= await appliedOrNone(() => appliedInFile(path, options.trackingTable)).catch(() => undefined);
+  if (target.dialect === 'sqlite')
+    expected ??= await appliedOrNone(() => appliedInFile(path, options.trackingTable)).catch(() => undefined);
   // Never restore under a running `migrate up`: it would go on applying to the restored database.
   if (target.dialect === 'sqlite') mkdirSync(dirname(target.path), { recursive: true });
-  const lock = options.lock === false ? undefined : await acquireMigrationLockFor(target, { timeoutMs: options.lockTimeoutMs, name: options.trackingTable });
+  const lock =
+    options.lock === false
+      ? undefined
+      : await acquireMigrationLockFor(target, { timeoutMs: options.lockTimeoutMs, name: options.trackingTable });
   let applied: AppliedMigration[];
   try {
     if (target.dialect === 'sqlite') await restoreSqlite(path, target.path);

@@ -190,11 +190,14 @@ export async function acquireFileLock(dbPath: string, options: FileLockOptions):
     const waited = Date.now() - started;
     if (waited >= options.timeoutMs) {
       const holder = existing === 'unreadable' ? lastSeen : existing;
-      throw new LockNotAcquiredError(`migration lock on ${dbPath} is held by ${describeHolder(strip(holder))}; waited ${formatWait(waited)}`, {
-        lockFile: path,
-        holder: strip(holder),
-        waitedMs: waited,
-      });
+      throw new LockNotAcquiredError(
+        `migration lock on ${dbPath} is held by ${describeHolder(strip(holder))}; waited ${formatWait(waited)}`,
+        {
+          lockFile: path,
+          holder: strip(holder),
+          waitedMs: waited,
+        },
+      );
     }
     if (!waiting) {
       waiting = true;
@@ -219,7 +222,10 @@ function holdFileLock(path: string, mine: LockFileContent, staleMs: number): Mig
   worker.on('error', () => {});
   worker.on('message', () => {
     // Someone judged us stale and took over (our heartbeat could not be written for staleMs).
-    process.emitWarning(`migration lock ${path} was taken over by another process while this one (pid ${process.pid}) held it`, 'LockLostWarning');
+    process.emitWarning(
+      `migration lock ${path} was taken over by another process while this one (pid ${process.pid}) held it`,
+      'LockLostWarning',
+    );
   });
   let released = false;
   return {

@@ -38,7 +38,13 @@ function applicationName(holder: LockHolder): string {
 async function findHolder(client: pg.Client, key: string): Promise<LockHolder | undefined> {
   const big = BigInt.asUintN(64, BigInt(key));
   // A bigint advisory key shows up in pg_locks as classid (high 32 bits) and objid (low 32 bits), objsubid 1.
-  const result = await client.query<{ pid: number; application_name: string; backend_start: Date | null; usename: string | null; client_addr: string | null }>(
+  const result = await client.query<{
+    pid: number;
+    application_name: string;
+    backend_start: Date | null;
+    usename: string | null;
+    client_addr: string | null;
+  }>(
     `select a.pid, a.application_name, a.backend_start, a.usename, host(a.client_addr) as client_addr
        from pg_locks l join pg_stat_activity a on a.pid = l.pid
       where l.locktype = 'advisory' and l.granted and l.objsubid = 1

@@ -14,7 +14,16 @@ import { type AppliedMigration, compareVersions } from './migration.ts';
 export const DEFAULT_TRACKING_TABLE = 'schema_migrations';
 
 /** The columns of a botledger tracking table, in creation order. */
-export const TRACKING_COLUMNS = ['version', 'name', 'source', 'checksum', 'applied_at', 'duration_ms', 'backup_path', 'applied_by'] as const;
+export const TRACKING_COLUMNS = [
+  'version',
+  'name',
+  'source',
+  'checksum',
+  'applied_at',
+  'duration_ms',
+  'backup_path',
+  'applied_by',
+] as const;
 
 const IDENTIFIER = /^[A-Za-z_][A-Za-z0-9_]{0,62}$/;
 
@@ -136,7 +145,10 @@ export async function readAppliedMigrations(db: Kysely<any>, table: string = DEF
   const columns = await existingColumns(db, name);
   if (columns.length === 0) return [];
   assertOurShape(columns, name);
-  const rows = (await db.selectFrom(name.qualified).select([...TRACKING_COLUMNS]).execute()) as TrackingRow[];
+  const rows = (await db
+    .selectFrom(name.qualified)
+    .select([...TRACKING_COLUMNS])
+    .execute()) as TrackingRow[];
   return rows
     .map((row) => ({
       version: row.version,
@@ -184,7 +196,12 @@ export async function recordApplied(db: Kysely<any>, row: AppliedMigration, tabl
  * @example
  * await removeApplied(trx, 'core', '0004');
  */
-export async function removeApplied(db: Kysely<any>, source: string, version: string, table: string = DEFAULT_TRACKING_TABLE): Promise<void> {
+export async function removeApplied(
+  db: Kysely<any>,
+  source: string,
+  version: string,
+  table: string = DEFAULT_TRACKING_TABLE,
+): Promise<void> {
   const name = parseTableName(table);
   await db.deleteFrom(name.qualified).where('source', '=', source).where('version', '=', version).execute();
 }

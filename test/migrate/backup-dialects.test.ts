@@ -31,7 +31,11 @@ describe('SQLite restore over a live WAL database', () => {
     assert.ok(existsSync(`${path}-wal`));
 
     await restoreBackup(url, backup.path, { dir });
-    assert.deepEqual(bot.prepare('select id, reason from orders order by id').all(), [{ id: 1, reason: 'kept' }], 'the open connection sees the restored data');
+    assert.deepEqual(
+      bot.prepare('select id, reason from orders order by id').all(),
+      [{ id: 1, reason: 'kept' }],
+      'the open connection sees the restored data',
+    );
     bot.close();
     assert.equal(integrityOf(path), 'ok');
     const reopened = new BetterSqlite3(path, { readonly: true });
@@ -49,11 +53,17 @@ describe('SQLite restore over a live WAL database', () => {
     const path = url.slice('sqlite:'.length);
     const database = await openDatabase(url);
     await sql`create table fills (id integer primary key, pad text)`.execute(database.db);
-    database.sqlite!.exec(`with recursive n(i) as (select 1 union all select i + 1 from n where i < 20000) insert into fills select i, hex(randomblob(100)) from n`);
+    database.sqlite!.exec(
+      `with recursive n(i) as (select 1 union all select i + 1 from n where i < 20000) insert into fills select i, hex(randomblob(100)) from n`,
+    );
     // The writer commits rows in pairs: a consistent copy always holds an even number of them.
     const writer = spawn(
       process.execPath,
-      ['-e', `const db = new (require('better-sqlite3'))(process.argv[1]); db.pragma('busy_timeout = 5000'); const pair = db.transaction(() => { db.prepare('insert into fills (pad) values (?)').run('a'); db.prepare('insert into fills (pad) values (?)').run('b'); }); process.stdout.write('go\\n'); for (;;) pair();`, path],
+      [
+        '-e',
+        `const db = new (require('better-sqlite3'))(process.argv[1]); db.pragma('busy_timeout = 5000'); const pair = db.transaction(() => { db.prepare('insert into fills (pad) values (?)').run('a'); db.prepare('insert into fills (pad) values (?)').run('b'); }); process.stdout.write('go\\n'); for (;;) pair();`,
+        path,
+      ],
       { stdio: ['ignore', 'pipe', 'inherit'], cwd: process.cwd() },
     );
     after(() => writer.kill('SIGKILL'));
@@ -68,7 +78,10 @@ describe('SQLite restore over a live WAL database', () => {
     }
     writer.kill('SIGKILL');
     await database.close();
-    assert.ok(counts.every((n) => n % 2 === 0), `pairs are never split: ${counts.join(', ')}`);
+    assert.ok(
+      counts.every((n) => n % 2 === 0),
+      `pairs are never split: ${counts.join(', ')}`,
+    );
     assert.ok(counts[2] > 20000, 'the writer was really writing meanwhile');
   });
 
@@ -114,7 +127,20 @@ describe('PostgreSQL schema-only backup', async () => {
     const database = await openDatabase(url);
     const table = 'monitoring.schema_migrations';
     await ensureTrackingTable(database.db, table);
-    await recordApplied(database.db, { version: '1', name: 'positions', source: 'monitoring', checksum: 'c', appliedAt: '2026-11-21T00:00:00.000Z', durationMs: 1, backupPath: null, appliedBy: 't' }, table);
+    await recordApplied(
+      database.db,
+      {
+        version: '1',
+        name: 'positions',
+        source: 'monitoring',
+        checksum: 'c',
+        appliedAt: '2026-11-21T00:00:00.000Z',
+        durationMs: 1,
+        backupPath: null,
+        appliedBy: 't',
+      },
+      table,
+    );
     await sql`create table monitoring.positions (id int primary key, exit_reason varchar(100))`.execute(database.db);
     await sql`insert into monitoring.positions values (1, 'stop'), (2, 'target')`.execute(database.db);
     await sql`create table public.orders (id int primary key)`.execute(database.db);
@@ -138,10 +164,17 @@ describe('PostgreSQL schema-only backup', async () => {
     const after = await openDatabase(url);
     try {
       const positions = await sql<{ id: number }>`select id from monitoring.positions order by id`.execute(after.db);
-      assert.deepEqual(positions.rows.map((r) => r.id), [1, 2]);
+      assert.deepEqual(
+        positions.rows.map((r) => r.id),
+        [1, 2],
+      );
       await assert.rejects(sql`select 1 from monitoring.event_log`.execute(after.db), /does not exist/);
       const orders = await sql<{ id: number }>`select id from public.orders`.execute(after.db);
-      assert.deepEqual(orders.rows.map((r) => r.id), [7], 'outside the schema nothing was restored');
+      assert.deepEqual(
+        orders.rows.map((r) => r.id),
+        [7],
+        'outside the schema nothing was restored',
+      );
       assert.equal((await readAppliedMigrations(after.db, table)).length, 1);
     } finally {
       await after.close();

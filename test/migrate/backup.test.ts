@@ -14,7 +14,16 @@ import { type BotledgerDatabase, openDatabase } from '../../src/storage/database
 import { forEachDialect } from '../support/dialects.ts';
 
 function applied(version: string): AppliedMigration {
-  return { version, name: `m${version}`, source: 'core', checksum: `c${version}`, appliedAt: '2026-11-21T10:00:00.000Z', durationMs: 5, backupPath: null, appliedBy: 'test' };
+  return {
+    version,
+    name: `m${version}`,
+    source: 'core',
+    checksum: `c${version}`,
+    appliedAt: '2026-11-21T10:00:00.000Z',
+    durationMs: 5,
+    backupPath: null,
+    appliedBy: 'test',
+  };
 }
 
 /** A database with a tracking table at version 0001 and three orders. */
@@ -97,7 +106,7 @@ forEachDialect('backup and restore', (target) => {
     assert.deepEqual(await orderIds(url), [1]);
   });
 
-  test('retention keeps the newest N backups of this database, with their sidecars, and no other database\'s', async () => {
+  test("retention keeps the newest N backups of this database, with their sidecars, and no other database's", async () => {
     const { url, dir } = await target.create();
     const database = await seeded(url);
     try {

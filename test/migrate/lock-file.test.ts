@@ -18,7 +18,10 @@ async function sqliteDatabase(): Promise<{ database: BotledgerDatabase; url: str
 }
 
 function writeLock(path: string, fields: { pid: number; host: string; heartbeatAt: string }): void {
-  writeFileSync(path, JSON.stringify({ user: 'bob', command: 'botledger migrate up', since: '2026-11-21T08:00:00.000Z', token: 'theirs', ...fields }));
+  writeFileSync(
+    path,
+    JSON.stringify({ user: 'bob', command: 'botledger migrate up', since: '2026-11-21T08:00:00.000Z', token: 'theirs', ...fields }),
+  );
 }
 
 /** A pid that existed a moment ago and no longer does. */
@@ -83,7 +86,10 @@ describe('SQLite lock file', () => {
     // Block this thread as a long better-sqlite3 statement would, then ask another process (also
     // while blocked): without a heartbeat off the main thread the lock would look 2 s stale.
     Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 2_000);
-    const other = spawnSync(process.execPath, ['--import', 'tsx', LOCK_HOLDER_SCRIPT, url, '0', '900'], { encoding: 'utf8', input: 'release\n' });
+    const other = spawnSync(process.execPath, ['--import', 'tsx', LOCK_HOLDER_SCRIPT, url, '0', '900'], {
+      encoding: 'utf8',
+      input: 'release\n',
+    });
     assert.match(other.stdout, new RegExp(`^BUSY .*held by pid ${process.pid}`), other.stderr);
     assert.ok(JSON.parse(readFileSync(lockFile, 'utf8')).heartbeatAt > first);
     await lock.release();

@@ -15,16 +15,13 @@ forEachDialect('migration lock', (target) => {
     after(() => database.close());
     const first = await acquireMigrationLock(database);
     const seen: (LockHolder | undefined)[] = [];
-    await assert.rejects(
-      acquireMigrationLock(database, { timeoutMs: 400, onWait: (holder) => seen.push(holder) }),
-      (error: Error) => {
-        assert.ok(error instanceof LockNotAcquiredError);
-        assert.equal(error.exitCode, 3);
-        assert.match(error.message, new RegExp(`held by pid ${process.pid} on host ${hostname()}`));
-        assert.match(error.message, /waited \d+ ms/);
-        return true;
-      },
-    );
+    await assert.rejects(acquireMigrationLock(database, { timeoutMs: 400, onWait: (holder) => seen.push(holder) }), (error: Error) => {
+      assert.ok(error instanceof LockNotAcquiredError);
+      assert.equal(error.exitCode, 3);
+      assert.match(error.message, new RegExp(`held by pid ${process.pid} on host ${hostname()}`));
+      assert.match(error.message, /waited \d+ ms/);
+      return true;
+    });
     assert.equal(seen.length, 1);
     assert.equal(seen[0]?.pid, process.pid);
     await first.release();

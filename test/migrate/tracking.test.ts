@@ -25,7 +25,8 @@ test('a tracking table name with anything but identifier characters is refused, 
   for (const bad of ['schema_migrations; drop table x', 'a.b.c', '1abc', 'with space', '']) {
     assert.throws(
       () => parseTableName(bad),
-      (error: Error) => error instanceof MigrationInputError && error.code === 'TRACKING_TABLE_INVALID' && error.message.includes(`"${bad}"`),
+      (error: Error) =>
+        error instanceof MigrationInputError && error.code === 'TRACKING_TABLE_INVALID' && error.message.includes(`"${bad}"`),
     );
   }
   assert.deepEqual(parseTableName('monitoring.schema_migrations'), {
