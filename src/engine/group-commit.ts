@@ -8,7 +8,7 @@
 import type { LedgerSql, SqlQueries } from './ledger-sql.ts';
 
 /** Most items in one commit; bounds the latency a big burst adds to the first of them. */
-export const DEFAULT_MAX_BATCH = 256;
+export const DEFAULT_MAX_BATCH = 1000;
 
 /** Applies a batch inside an open transaction; returns one result per item, in order. */
 export type BatchApplier<I, R> = (q: SqlQueries, items: readonly I[]) => Promise<R[]>;

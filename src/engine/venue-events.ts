@@ -204,6 +204,24 @@ export interface VenueEventProcessorOptions {
   readonly venueName?: string;
   /** Most events per commit. */
   readonly maxBatch?: number;
+  /**
+   * Parallel commit lanes (default 1 on SQLite, which has one writer; {@link DEFAULT_POSTGRES_LANES}
+   * on PostgreSQL). An order's events always take the same lane (by client order id), so they
+   * are applied in the order they arrived; lanes only overlap the round trips of different orders.
+   */
+  readonly lanes?: number;
+}
+
+/** Commit lanes on a server database: one batch is being written while the next is being applied. */
+export const DEFAULT_POSTGRES_LANES = 3;
+
+function laneOf(event: VenueEvent, lanes: number): number {
+  if (lanes === 1) return 0;
+  const ref = event.type === 'order' ? event.report : event.type === 'fill' ? event.fill : undefined;
+  const key = ref?.clientOrderId || ref?.exchangeOrderId || '';
+  let hash = 0;
+  for (let index = 0; index < key.length; index++) hash = (Math.imul(hash, 31) + key.charCodeAt(index)) >>> 0;
+  return hash % lanes;
 }
 
 /**
@@ -217,13 +235,14 @@ export interface VenueEventProcessorOptions {
 export class VenueEventProcessor {
   readonly ledger: LedgerSql;
   readonly applier: VenueEventApplier;
-  readonly #writer: GroupCommitter<Submitted, VenueEventOutcome>;
+  readonly #writers: GroupCommitter<Submitted, VenueEventOutcome>[];
   readonly #listeners = new Set<(outcome: VenueEventOutcome, event: VenueEvent) => void>();
 
   constructor(ledger: LedgerSql, options: VenueEventProcessorOptions = {}) {
     this.ledger = ledger;
     this.applier = new VenueEventApplier(new LedgerStore(ledger.forUpdate), options);
-    this.#writer = new GroupCommitter(ledger, (q, items) => this.#applyBatch(q, items), { maxBatch: options.maxBatch });
+    const lanes = Math.max(1, options.lanes ?? (ledger.database.sqlite ? 1 : DEFAULT_POSTGRES_LANES));
+    this.#writers = Array.from({ length: lanes }, () => new GroupCommitter(ledger, (q, items) => this.#applyBatch(q, items), { maxBatch: options.maxBatch }));
   }
 
   /** A processor on the connection `database` (open a second one for it: it must not share the caller's). */
@@ -233,7 +252,7 @@ export class VenueEventProcessor {
 
   /** COMMITs made so far (fewer than events when they were grouped). */
   get commits(): number {
-    return this.#writer.commits;
+    return this.#writers.reduce((total, writer) => total + writer.commits, 0);
   }
 
   /** Calls `listener` after each committed event (the plugin runtime reacts to orders this way). */
@@ -250,14 +269,14 @@ export class VenueEventProcessor {
    */
   async handle(event: VenueEvent, source: EventSource = 'exchange-ws'): Promise<VenueEventOutcome> {
     if (event.type === 'ticker') return { applied: false, message: 'ticker: nothing to record' };
-    const outcome = await this.#writer.submit({ event, source });
+    const outcome = await (this.#writers[laneOf(event, this.#writers.length)] as GroupCommitter<Submitted, VenueEventOutcome>).submit({ event, source });
     for (const listener of this.#listeners) listener(outcome, event);
     return outcome;
   }
 
   /** Resolves when every event handed in so far is committed. */
-  idle(): Promise<void> {
-    return this.#writer.idle();
+  async idle(): Promise<void> {
+    await Promise.all(this.#writers.map((writer) => writer.idle()));
   }
 
   async #applyBatch(q: SqlQueries, items: readonly Submitted[]): Promise<VenueEventOutcome[]> {
