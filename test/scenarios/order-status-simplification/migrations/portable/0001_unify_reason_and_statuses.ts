@@ -53,24 +53,23 @@ export async function up(db: Kysely<any>, context: MigrationContext): Promise<vo
   const f = present('failure_reason');
   const r = present('rejection_reason');
   const c = present('cancelled_reason');
-  // 1. The primary reason, by the old status.
+  // The primary reason, by the old status.
+  const primary = `CASE lower(trim(status))
+      WHEN 'rejected' THEN COALESCE(${r}, ${f}, ${c})
+      WHEN 'cancelled' THEN COALESCE(${c}, ${f}, ${r})
+      ELSE COALESCE(${f}, ${r}, ${c}) END`;
+  // Every other distinct reason, labelled. NULL || '' stays NULL: an order without any reason keeps none.
+  const extra = (col: string) =>
+    `CASE WHEN ${present(col)} IS NOT NULL AND ${col} <> (${primary}) THEN ' | ${col}: ' || ${col} ELSE '' END`;
+  const mapped = mappedStatus('status');
+  // One pass over the table (each pass rewrites every touched row, and on PostgreSQL leaves a dead
+  // version of it); every SET expression reads the row as it was before this UPDATE.
   await sql
-    .raw(`UPDATE orders SET reason = CASE lower(trim(status))
-        WHEN 'rejected' THEN COALESCE(${r}, ${f}, ${c})
-        WHEN 'cancelled' THEN COALESCE(${c}, ${f}, ${r})
-        ELSE COALESCE(${f}, ${r}, ${c}) END
-      WHERE ${f} IS NOT NULL OR ${r} IS NOT NULL OR ${c} IS NOT NULL`)
-    .execute(db);
-  // 2. Every other distinct reason, labelled (the SET reads the values from before this UPDATE).
-  const extra = (col: string) => `CASE WHEN ${present(col)} IS NOT NULL AND ${col} <> reason THEN ' | ${col}: ' || ${col} ELSE '' END`;
-  await sql
-    .raw(`UPDATE orders SET reason = reason || ${extra('failure_reason')} || ${extra('rejection_reason')} || ${extra('cancelled_reason')}
-      WHERE reason IS NOT NULL AND (
-        (${f} IS NOT NULL AND failure_reason <> reason) OR (${r} IS NOT NULL AND rejection_reason <> reason) OR (${c} IS NOT NULL AND cancelled_reason <> reason))`)
-    .execute(db);
-  // 3. Statuses, keeping the old one where it changes.
-  await sql
-    .raw(`UPDATE orders SET legacy_status = status, status = ${mappedStatus('status')} WHERE status <> ${mappedStatus('status')}`)
+    .raw(`UPDATE orders SET
+        reason = (${primary}) || ${extra('failure_reason')} || ${extra('rejection_reason')} || ${extra('cancelled_reason')},
+        legacy_status = CASE WHEN status <> ${mapped} THEN status END,
+        status = ${mapped}
+      WHERE ${f} IS NOT NULL OR ${r} IS NOT NULL OR ${c} IS NOT NULL OR status <> ${mapped}`)
     .execute(db);
 
   // Checked before commit (not lasting: the legacy columns are gone after migration 2).
