@@ -64,6 +64,7 @@ const list = (count: number) => Array.from({ length: count }, () => '?').join(',
  * rejection). Retry counts, prices and ids are changed only by commands, one order at a time.
  */
 const UPDATABLE = ['exchangeOrderId', 'filledAmount', 'averagePrice', 'status', 'reason', 'cancellationReason', 'firstFailedAt', 'nextRetryAt', 'updatedAt'] as const;
+const FIXED_FIELDS = ORDER_FIELDS.filter((field) => field !== 'version' && !(UPDATABLE as readonly string[]).includes(field));
 
 /** Loaded once per batch, written once per batch. */
 export class BatchAccess implements LedgerAccess {
@@ -134,7 +135,7 @@ export class BatchAccess implements LedgerAccess {
 
   async saveOrder(previous: Order, next: Order): Promise<Order> {
     if (next === previous) return previous;
-    const other = ORDER_FIELDS.find((field) => field !== 'version' && !(UPDATABLE as readonly string[]).includes(field) && next[field] !== previous[field]);
+    const other = FIXED_FIELDS.find((field) => next[field] !== previous[field]);
     if (other) throw new Error(`a venue event tried to change orders.${ORDER_COLUMNS[other]}, which only commands may change`);
     const saved = { ...next, version: previous.version + 1 };
     this.#remember(saved);

@@ -52,10 +52,13 @@ function toPlaceholders(sql: string, placeholder: (index: number) => string): st
 }
 
 /** Booleans and undefined are not SQLite values; everything else is bound as given. */
-function sqliteParam(value: unknown): unknown {
-  if (value === undefined) return null;
-  if (typeof value === 'boolean') return value ? 1 : 0;
-  return value;
+function sqliteParams(params: readonly unknown[]): unknown[] {
+  const out = new Array<unknown>(params.length);
+  for (let index = 0; index < params.length; index++) {
+    const value = params[index];
+    out[index] = value === undefined ? null : typeof value === 'boolean' ? (value ? 1 : 0) : value;
+  }
+  return out;
 }
 
 class SqliteQueries implements SqlQueries {
@@ -74,18 +77,18 @@ class SqliteQueries implements SqlQueries {
     return statement;
   }
   async all<T>(sql: string, params: readonly unknown[] = []): Promise<T[]> {
-    return this.#statement(sql).all(...params.map(sqliteParam)) as T[];
+    return this.#statement(sql).all(sqliteParams(params)) as T[];
   }
   async get<T>(sql: string, params: readonly unknown[] = []): Promise<T | undefined> {
-    return this.#statement(sql).get(...params.map(sqliteParam)) as T | undefined;
+    return this.#statement(sql).get(sqliteParams(params)) as T | undefined;
   }
   async run(sql: string, params: readonly unknown[] = []): Promise<number> {
     const statement = this.#statement(sql);
     if (statement.reader) {
-      statement.all(...params.map(sqliteParam));
+      statement.all(sqliteParams(params));
       return 0;
     }
-    return statement.run(...params.map(sqliteParam)).changes;
+    return statement.run(sqliteParams(params)).changes;
   }
 }
 

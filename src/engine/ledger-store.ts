@@ -83,13 +83,28 @@ export const ORDER_FIELDS = Object.keys(ORDER_COLUMNS) as OrderField[];
 const MONEY_FIELDS = new Set<OrderField>(['price', 'stopPrice', 'amount', 'filledAmount', 'averagePrice']);
 const TIME_FIELDS = new Set<OrderField>(['firstFailedAt', 'nextRetryAt', 'expiresAt', 'createdAt', 'updatedAt']);
 
+const PLAIN_DECIMAL = /^-?\d+(\.\d+)?$/;
+const CANONICAL_INSTANT = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
+
+/**
+ * A stored amount in canonical form ('1.500000000000000000' from numeric(38,18) -> '1.5').
+ * Plain decimals are trimmed as text (this runs for every order of every event batch);
+ * anything else goes through decimal.js.
+ */
 function money(value: unknown): string | null {
-  return value === null || value === undefined ? null : formatDecimal(String(value));
+  if (value === null || value === undefined) return null;
+  const text = String(value);
+  if (!PLAIN_DECIMAL.test(text)) return formatDecimal(text);
+  const trimmed = text.includes('.') ? text.replace(/0+$/, '').replace(/\.$/, '') : text;
+  return trimmed === '-0' ? '0' : trimmed;
 }
 
+/** A stored instant as ISO-8601 UTC; SQLite's text is already that. */
 function instant(value: unknown): string | null {
   if (value === null || value === undefined) return null;
-  return value instanceof Date ? value.toISOString() : new Date(String(value)).toISOString();
+  if (value instanceof Date) return value.toISOString();
+  const text = String(value);
+  return CANONICAL_INSTANT.test(text) ? text : new Date(text).toISOString();
 }
 
 function text(value: unknown): string | null {
