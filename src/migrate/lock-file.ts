@@ -218,7 +218,6 @@ function holdFileLock(path: string, mine: LockFileContent, staleMs: number): Mig
     eval: true,
     workerData: { path, token: mine.token, intervalMs: Math.max(50, Math.floor(staleMs / 3)) },
   });
-  worker.unref();
   worker.on('error', () => {});
   worker.on('message', () => {
     // Someone judged us stale and took over (our heartbeat could not be written for staleMs).
@@ -227,6 +226,8 @@ function holdFileLock(path: string, mine: LockFileContent, staleMs: number): Mig
       'LockLostWarning',
     );
   });
+  // After the listeners: adding a 'message' listener refs the worker's port again.
+  worker.unref();
   let released = false;
   return {
     holder: strip(mine)!,

@@ -71,6 +71,18 @@ describe('SQLite lock file', () => {
     await lock.release();
   });
 
+  test('a process that ends without releasing exits by itself, and its leftover lock is taken over', { timeout: 20_000 }, async () => {
+    const { database, url, lockFile } = await sqliteDatabase();
+    const holder = spawnHolder(url);
+    assert.match(await holder.first, /^ACQUIRED /);
+    holder.child.stdin.write('abandon\n');
+    holder.child.stdin.end();
+    assert.equal(await holder.exited, 0, 'the heartbeat does not keep the process alive');
+    assert.ok(existsSync(lockFile), 'the lock was never released');
+    const lock = await acquireMigrationLock(database, { timeoutMs: 0 });
+    await lock.release();
+  });
+
   test('release removes the file only while it is still ours', async () => {
     const { database, lockFile } = await sqliteDatabase();
     const lock = await acquireMigrationLock(database);
