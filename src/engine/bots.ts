@@ -9,7 +9,7 @@
  */
 import { type Bot, createBot, deleteBot, type JsonValue, startBot, stopBot, updateBotConfig } from '../domain/bot/bot.ts';
 import type { Order } from '../domain/order/order.ts';
-import { type PluginCommand, type PluginContext, type PluginOrder, type PluginRegistry, parsePluginConfig } from '../plugins/plugin-api.ts';
+import { type PluginCommand, type PluginContext, type PluginOrder, type PluginRegistry, parsePluginConfig } from './strategy-plugin.ts';
 import type { TickerReport } from '../exchange/exchange-adapter.ts';
 import type { ExecutionEngine, SystemCancellationReason } from './execution.ts';
 import type { EventSource } from './ledger-store.ts';

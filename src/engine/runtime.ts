@@ -9,7 +9,7 @@
  * can never wait on a command that is waiting on it.
  */
 import type { ExchangeAdapter } from '../exchange/exchange-adapter.ts';
-import type { PluginRegistry } from '../plugins/plugin-api.ts';
+import type { PluginRegistry } from './strategy-plugin.ts';
 import type { BotledgerDatabase } from '../storage/database.ts';
 import { BotService } from './bots.ts';
 import { type Clock, SYSTEM_CLOCK } from './clock.ts';

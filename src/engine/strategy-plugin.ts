@@ -1,0 +1,155 @@
+/**
+ * The strategy plugin contract, defined where it is consumed (the engine runs plugins; the layer
+ * order lets plugins import the engine, not the reverse). Plugin authors import it from
+ * src/plugins/plugin-api.ts, which re-exports this file.
+ *
+ * The strategy plugin API. A plugin never touches the database or the venue: it looks at its
+ * bot's orders and the market and returns commands; the engine records each command's intent,
+ * commits, and only then calls the venue (ARCHITECTURE.md, decision 1).
+ *
+ * A plugin is identified by `id` (stored as `plugin_id` on bots, orders, positions and trades),
+ * and validates its bot's config with a zod schema, so a bad config is refused with the field
+ * named before a bot is created or updated.
+ */
+import type { z } from 'zod';
+import type { OrderIntent } from '../domain/order/order-status.ts';
+import type { CancellationReason } from '../domain/order/reasons.ts';
+import type { OrderSide, OrderType, TickerReport } from '../exchange/exchange-adapter.ts';
+
+/** One of the bot's orders, as a plugin sees it. */
+export interface PluginOrder {
+  readonly id: string;
+  readonly clientOrderId: string;
+  readonly intent: OrderIntent;
+  readonly side: OrderSide;
+  readonly type: OrderType;
+  readonly price: string | null;
+  readonly amount: string;
+  readonly filledAmount: string;
+  readonly averagePrice: string | null;
+  readonly status: string;
+  /** Set once botledger asked to cancel it (the cancel may not be confirmed yet). */
+  readonly cancellationReason: string | null;
+  /** ISO-8601; with `id`, orders sort in the order they were made. */
+  readonly createdAt: string;
+}
+
+/** Place a new order for the bot. */
+export interface PlaceCommand {
+  readonly action: 'place';
+  readonly intent: OrderIntent;
+  readonly side: OrderSide;
+  readonly type: OrderType;
+  readonly amount: string;
+  readonly price?: string;
+}
+
+/** Cancel one of the bot's live orders, for a system reason (never OUTSIDE). */
+export interface CancelCommand {
+  readonly action: 'cancel';
+  readonly orderId: string;
+  readonly reason: Exclude<CancellationReason, 'OUTSIDE'>;
+}
+
+/** The exposure an executed entry opened is closed (its exit filled). */
+export interface ClosePositionCommand {
+  readonly action: 'close-position';
+  readonly orderId: string;
+  readonly detail: string;
+}
+
+export type PluginCommand = PlaceCommand | CancelCommand | ClosePositionCommand;
+
+/** What a hook is given. */
+export interface PluginContext<C> {
+  readonly botId: string;
+  readonly symbol: string;
+  readonly config: C;
+  /** The bot's orders that still matter: pending and ongoing ones, and failed ones awaiting retry. */
+  readonly orders: readonly PluginOrder[];
+  /** The bot's most recent exit or stop-loss that filled (closed), if any. */
+  readonly lastClosedExit?: PluginOrder;
+  /** How many of the bot's entries have completed a cycle (closed). */
+  readonly closedEntries: number;
+  /** The latest ticker, when the runtime has one. */
+  readonly ticker?: TickerReport;
+}
+
+/**
+ * A strategy. Hooks are pure functions of their context: same context, same commands.
+ *
+ * @example
+ * const plugin: StrategyPlugin<{ amount: string }> = {
+ *   id: 'noop', description: 'does nothing', configSchema: z.object({ amount: z.string() }),
+ *   onStart: () => [], onTick: () => [], onOrderUpdate: () => [],
+ * };
+ */
+export interface StrategyPlugin<C = unknown> {
+  readonly id: string;
+  readonly description: string;
+  readonly configSchema: z.ZodType<C>;
+  /** The bot was created, started or updated: return the orders it should have. */
+  onStart(context: PluginContext<C>): PluginCommand[];
+  /** A new price. */
+  onTick(context: PluginContext<C>): PluginCommand[];
+  /** One of the bot's orders changed (after the change is committed). */
+  onOrderUpdate(context: PluginContext<C>, order: PluginOrder): PluginCommand[];
+}
+
+/** Raised for a bot config its plugin refuses; names the plugin and every bad field. */
+export class PluginConfigError extends Error {
+  readonly code = 'PLUGIN_CONFIG_INVALID';
+  constructor(
+    readonly pluginId: string,
+    readonly issues: readonly { readonly path: string; readonly message: string }[],
+  ) {
+    super(`config for plugin "${pluginId}" is invalid: ${issues.map((issue) => `${issue.path || '(root)'}: ${issue.message}`).join('; ')}`);
+    this.name = 'PluginConfigError';
+  }
+}
+
+/** Raised when a bot names a plugin nobody registered. */
+export class UnknownPluginError extends Error {
+  readonly code = 'PLUGIN_UNKNOWN';
+}
+
+/**
+ * Validates a config with the plugin's schema; throws {@link PluginConfigError} naming the fields.
+ *
+ * @example
+ * const config = parsePluginConfig(SCALPER_PLUGIN, { amount: '0.1', entryPrice: '100', takeProfitPrice: '101' });
+ */
+export function parsePluginConfig<C>(plugin: StrategyPlugin<C>, config: unknown): C {
+  const result = plugin.configSchema.safeParse(config);
+  if (result.success) return result.data;
+  throw new PluginConfigError(
+    plugin.id,
+    result.error.issues.map((issue) => ({ path: issue.path.map(String).join('.'), message: issue.message })),
+  );
+}
+
+/**
+ * The plugins a runtime knows, by id.
+ *
+ * @example
+ * const registry = new PluginRegistry([SCALPER_PLUGIN]);
+ * registry.get('scalper');
+ */
+export class PluginRegistry {
+  readonly #plugins = new Map<string, StrategyPlugin<unknown>>();
+  constructor(plugins: readonly StrategyPlugin<any>[] = []) {
+    for (const plugin of plugins) this.register(plugin);
+  }
+  register(plugin: StrategyPlugin<any>): void {
+    if (this.#plugins.has(plugin.id)) throw new Error(`plugin "${plugin.id}" is already registered`);
+    this.#plugins.set(plugin.id, plugin);
+  }
+  get(id: string): StrategyPlugin<unknown> {
+    const plugin = this.#plugins.get(id);
+    if (!plugin) throw new UnknownPluginError(`no strategy plugin "${id}" is registered (known: ${[...this.#plugins.keys()].join(', ') || 'none'})`);
+    return plugin;
+  }
+  ids(): string[] {
+    return [...this.#plugins.keys()];
+  }
+}
