@@ -55,6 +55,24 @@ forEachDialect('execution', (target) => {
     }
   });
 
+  test('replace: the old order is cancelled with REPLACED (committed first), the new one placed; the bot keeps running', async () => {
+    const f = await openEngineFixture(target);
+    try {
+      await f.bots.create({ id: 'scalp1', pluginId: 'scalper', symbol: SYMBOL, config: scalperConfig() });
+      const [order] = await f.ordersOfBot('scalp1');
+      const { cancelled, placed } = await f.execution.replaceOrder(order?.id as string, { price: '58500' });
+      assert.equal(cancelled.status, 'cancelled');
+      assert.equal(cancelled.cancellationReason, 'REPLACED');
+      assert.equal(placed.status, 'pending');
+      assert.equal(placed.price, '58500');
+      assert.equal(placed.intent, 'entry');
+      assert.equal((await f.bots.get('scalp1')).status, 'active');
+      assert.equal(f.paper.control.order({ symbol: SYMBOL, clientOrderId: placed.clientOrderId })?.state, 'open');
+    } finally {
+      await f.close();
+    }
+  });
+
   test("a rejection keeps the venue's words whole, however long", async () => {
     const f = await openEngineFixture(target);
     try {
