@@ -95,6 +95,7 @@ export class ExecutionEngine {
   readonly venueName: string;
   /** Orders whose venue call is in flight in this process; reconciliation leaves them alone. */
   readonly inFlight = new Set<string>();
+  readonly #outcomeListeners = new Set<(outcome: VenueEventOutcome) => void>();
 
   constructor(ledger: LedgerSql, options: ExecutionOptions) {
     this.ledger = ledger;
@@ -107,6 +108,19 @@ export class ExecutionEngine {
 
   static open(database: BotledgerDatabase, options: ExecutionOptions): ExecutionEngine {
     return new ExecutionEngine(LedgerSql.open(database), options);
+  }
+
+  /**
+   * Calls `listener` after each committed venue answer that changed an order (REST answers,
+   * fetched fills, reconciliation), as the venue-event processor does for pushed events.
+   */
+  onVenueOutcome(listener: (outcome: VenueEventOutcome) => void): () => void {
+    this.#outcomeListeners.add(listener);
+    return () => this.#outcomeListeners.delete(listener);
+  }
+
+  #emit(outcome: VenueEventOutcome): void {
+    if (outcome.applied) for (const listener of this.#outcomeListeners) listener(outcome);
   }
 
   now(): Date {
@@ -269,6 +283,7 @@ export class ExecutionEngine {
   /** Records a venue report (REST answer or fetch) in a short transaction; fetches fills it says are missing. */
   async recordReport(report: OrderStatusReport, source: EventSource): Promise<Order> {
     const outcome: VenueEventOutcome = await this.transact((q) => this.applier.apply(q, { type: 'order', report }, source));
+    this.#emit(outcome);
     if (outcome.fillsMissing) await this.fetchFills(report, source);
     return (await this.ledger.read((q) => this.store.orderByClientId(q, report.clientOrderId))) as Order;
   }
@@ -279,6 +294,7 @@ export class ExecutionEngine {
     let added = 0;
     for (const fill of fills) {
       const outcome = await this.transact((q) => this.applier.apply(q, { type: 'fill', fill }, source));
+      this.#emit(outcome);
       if (outcome.applied) added++;
     }
     return added;

@@ -2,7 +2,8 @@
  * The runner: drives bots against a venue. It subscribes the venue-event processor (on its own
  * database connection) to the venue's stream, hands each committed order change to the bot's
  * plugin, and on every `step()` feeds prices to the plugins, runs the retry loop and reconciles
- * orders whose state is unclear.
+ * orders whose state is unclear. When the stream comes back after a disconnect, it reconciles at
+ * once, since the events pushed meanwhile are lost.
  *
  * A plugin reaction is queued on the bot (BotService) and never awaited inside the venue's event
  * listener: the listener only commits, so a venue that delivers events before its call returns
@@ -16,7 +17,7 @@ import { type Clock, SYSTEM_CLOCK } from './clock.ts';
 import { ExecutionEngine } from './execution.ts';
 import { Reconciler } from './reconciliation.ts';
 import { RetryScheduler, type RetryRun } from './retries.ts';
-import { VenueEventProcessor } from './venue-events.ts';
+import { VenueEventProcessor, type VenueEventOutcome } from './venue-events.ts';
 
 export interface BotRuntimeOptions {
   /** The connection of commands (API, CLI, plugins). */
@@ -67,10 +68,12 @@ export class BotRuntime {
     this.bots = new BotService(this.execution, options.plugins);
     this.retries = new RetryScheduler(this.execution);
     this.reconciler = new Reconciler(this.execution);
-    this.processor.onCommitted((outcome) => {
+    const react = (outcome: VenueEventOutcome) => {
       if (!outcome.applied || !outcome.order?.botId) return;
       this.#track(this.bots.orderUpdated(outcome.order));
-    });
+    };
+    this.processor.onCommitted(react);
+    this.execution.onVenueOutcome(react);
   }
 
   /** Errors raised by plugin reactions (the runtime carries on; the CLI shows them). */
@@ -87,6 +90,9 @@ export class BotRuntime {
         return;
       }
       await this.processor.handle(event, 'exchange-ws');
+      // Whatever the venue pushed while the stream was down is lost: ask it (not awaited here,
+      // the listener must never wait on a venue call).
+      if (event.type === 'reconnected') this.#track(this.reconciler.reconcilePending().then(() => undefined));
     });
   }
 

@@ -100,6 +100,27 @@ forEachDialect('scalper plugin on the paper exchange', (target) => {
     }
   });
 
+  test('a fill missed while the stream was down is found on reconnect, and the loop goes on', async () => {
+    const s = await open();
+    try {
+      await s.runtime.bots.create({ id: 'scalp3', pluginId: 'scalper', symbol: SYMBOL, config: { amount: '0.01', entryPrice: '59000', takeProfitPrice: '59500' } });
+      await s.paper.control.disconnect();
+      await s.move('58990');
+      assert.deepEqual((await s.orders('scalp3')).map((o) => o.status), ['pending'], 'the fill was pushed while disconnected and lost');
+      await s.paper.control.reconnect();
+      await s.paper.control.drain();
+      await s.runtime.settle();
+      const orders = await s.orders('scalp3');
+      assert.deepEqual(orders.map((o) => [o.intent, o.status, o.filledAmount]), [
+        ['entry', 'ongoing', '0.01'],
+        ['exit', 'pending', '0'],
+      ]);
+      assert.equal(s.runtime.errors.length, 0, String(s.runtime.errors[0]));
+    } finally {
+      await s.close();
+    }
+  });
+
   test('the stop-loss sells at market, cancels the take-profit (STOP_LOSS) and the bot keeps running', async () => {
     const s = await open();
     try {
