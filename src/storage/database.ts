@@ -156,7 +156,12 @@ export async function openDatabase(url: string): Promise<BotledgerDatabase> {
     capabilities: POSTGRES_CAPABILITIES,
     db,
     pool,
-    close: () => db.destroy(),
+    // Kysely sets its driver up lazily: if no query ran, destroy() does not end the pool that the
+    // connection check above used, and the process would linger until pg's idle timeout.
+    close: async () => {
+      await db.destroy();
+      if (!pool.ended) await pool.end().catch(() => {});
+    },
   });
 }
 
