@@ -7,7 +7,7 @@
 import assert from 'node:assert/strict';
 import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { describe, test } from 'node:test';
+import { after, describe, test } from 'node:test';
 import { restoreBackup } from '../../../src/migrate/backup.ts';
 import { MigrationEngine } from '../../../src/migrate/engine.ts';
 import { MigrateError } from '../../../src/migrate/errors.ts';
@@ -49,7 +49,6 @@ export async function legacyDatabase(scenario: Scenario, dialect: DialectName, r
   } else {
     const pg = await createTestPostgresDatabase();
     if (!pg) throw new Error('PostgreSQL unavailable');
-    const { after } = await import('node:test');
     after(() => pg.drop());
     url = pg.url;
     server = { url: (await postgresServerUrl())!, name: pg.name };
