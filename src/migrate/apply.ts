@@ -168,7 +168,13 @@ export async function runStep(
   database.queryObserver = (event) => {
     previous?.(event);
     if (event.error) failed = { sql: event.sql, line: 0 };
-    else reports.push({ sql: event.sql, line: 0, ms: event.durationMs });
+    else
+      reports.push({
+        sql: event.sql,
+        line: 0,
+        ms: event.durationMs,
+        rowsAffected: statementTarget(event.sql).kind === 'dml' ? event.rowsAffected : undefined,
+      });
   };
   try {
     await step.run(options.inTransaction ? guardNestedTransactions(db) : db, context);

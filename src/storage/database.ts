@@ -1,7 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import type BetterSqlite3 from 'better-sqlite3';
-import { Kysely, type LogEvent } from 'kysely';
+import { Kysely, type KyselyPlugin, type LogEvent, type QueryId } from 'kysely';
 import type pg from 'pg';
 import type { DialectCapabilities } from './dialects/capabilities.ts';
 import { POSTGRES_CAPABILITIES, postgresDialect } from './dialects/postgres.ts';
@@ -28,6 +28,8 @@ export interface QueryEvent {
   readonly sql: string;
   readonly parameters: readonly unknown[];
   readonly durationMs: number;
+  /** Rows an INSERT, UPDATE or DELETE changed, as the driver reports them. */
+  readonly rowsAffected?: number;
   readonly error?: unknown;
 }
 
@@ -108,14 +110,31 @@ export function backupDirFor(target: DatabaseTarget, env: NodeJS.ProcessEnv = pr
 export async function openDatabase(url: string): Promise<BotledgerDatabase> {
   const target = parseDatabaseUrl(url);
   let observer: ((event: QueryEvent) => void) | undefined;
+  // Kysely logs a query (with its SQL) before plugins see its result (with the rows it changed);
+  // the two are joined by query id so an observer gets both in one event.
+  const logged = new WeakMap<QueryId, QueryEvent>();
   const log = (event: LogEvent): void => {
     if (!observer) return;
-    observer({
+    const seen: QueryEvent = {
       sql: event.query.sql,
       parameters: event.query.parameters,
       durationMs: event.queryDurationMillis,
       error: event.level === 'error' ? event.error : undefined,
-    });
+    };
+    if (event.level === 'error') observer(seen);
+    else logged.set(event.query.queryId, seen);
+  };
+  const reportResult: KyselyPlugin = {
+    transformQuery: (args) => args.node,
+    async transformResult(args) {
+      const seen = logged.get(args.queryId);
+      if (seen && observer) {
+        logged.delete(args.queryId);
+        const changed = args.result.numAffectedRows;
+        observer(changed === undefined ? seen : { ...seen, rowsAffected: Number(changed) });
+      }
+      return args.result;
+    },
   };
   const handle = {
     get queryObserver() {
@@ -128,7 +147,7 @@ export async function openDatabase(url: string): Promise<BotledgerDatabase> {
   if (target.dialect === 'sqlite') {
     mkdirSync(dirname(target.path), { recursive: true });
     const raw = openSqliteFile(target.path);
-    const db = new Kysely<any>({ dialect: sqliteDialect(raw), log });
+    const db = new Kysely<any>({ dialect: sqliteDialect(raw), log, plugins: [reportResult] });
     return Object.assign(handle, {
       url,
       target,
@@ -140,7 +159,7 @@ export async function openDatabase(url: string): Promise<BotledgerDatabase> {
     });
   }
   const { dialect, pool } = postgresDialect(target.connectionString);
-  const db = new Kysely<any>({ dialect, log });
+  const db = new Kysely<any>({ dialect, log, plugins: [reportResult] });
   // Fail here, with the URL named, rather than on the first query somewhere deep inside.
   try {
     const client = await pool.connect();

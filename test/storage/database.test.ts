@@ -53,3 +53,22 @@ forEachDialect('openDatabase', (target) => {
     }
   });
 });
+
+forEachDialect('query observer', (target) => {
+  test('reports the rows an UPDATE changed, so plan can show them for .ts migrations', async () => {
+    const { url } = await target.create();
+    const database = await openDatabase(url);
+    try {
+      await sql`create table t (id integer primary key, v text)`.execute(database.db);
+      await sql`insert into t (id, v) values (1, 'a'), (2, 'a'), (3, 'b')`.execute(database.db);
+      const seen: { sql: string; rowsAffected?: number }[] = [];
+      database.queryObserver = (event) => seen.push({ sql: event.sql, rowsAffected: event.rowsAffected });
+      await database.db.updateTable('t').set({ v: 'c' }).where('v', '=', 'a').execute();
+      assert.equal(seen.length, 1);
+      assert.match(seen[0].sql, /^update "t"/);
+      assert.equal(seen[0].rowsAffected, 2);
+    } finally {
+      await database.close();
+    }
+  });
+});
