@@ -7,6 +7,7 @@ import { test } from 'node:test';
 import { createBot } from '../../src/domain/bot/bot.ts';
 import { createOrder } from '../../src/domain/order/order.ts';
 import { newOrderId } from '../../src/engine/execution.ts';
+import { GroupCommitter } from '../../src/engine/group-commit.ts';
 import type { FillReport } from '../../src/exchange/exchange-adapter.ts';
 import { forEachDialect } from '../support/dialects.ts';
 import { openEngineFixture, SYMBOL } from './engine-fixture.ts';
@@ -64,6 +65,29 @@ forEachDialect('group commit of venue events', (target) => {
       }
       const duplicates = await f.observer.read((q) => q.get<{ n: unknown }>("select count(*) as n from event_log where type = 'FillDuplicate'"));
       assert.equal(Number(duplicates?.n), ORDERS);
+    } finally {
+      await f.close();
+    }
+  });
+});
+
+forEachDialect('group commit when a batch fails', (target) => {
+  test('one bad item does not fail its neighbours: they are committed alone, it alone is rejected', async () => {
+    const f = await openEngineFixture(target);
+    try {
+      const ledger = f.execution.ledger;
+      const writer = new GroupCommitter<string, string>(ledger, async (q, items) => {
+        for (const item of items) {
+          // A source outside the event_log CHECK list makes the INSERT, and so the batch, fail.
+          await f.store.appendEvent(q, { source: item as never, type: 'Probe', message: `probe ${item}`, applied: true, at: new Date().toISOString() });
+        }
+        return items.map((item) => `ok ${item}`);
+      });
+      const results = await Promise.allSettled(['engine', 'not-a-source', 'api', 'cli'].map((item) => writer.submit(item)));
+      assert.deepEqual(results.map((result) => result.status), ['fulfilled', 'rejected', 'fulfilled', 'fulfilled']);
+      const rows = await f.observer.read((q) => q.all<{ message: string }>("select message from event_log where type = 'Probe' order by id"));
+      assert.deepEqual(rows.map((row) => row.message), ['probe engine', 'probe api', 'probe cli'], 'the failed batch left nothing half-written');
+      assert.equal(writer.commits, 3);
     } finally {
       await f.close();
     }
