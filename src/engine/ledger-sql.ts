@@ -29,6 +29,19 @@ export interface SqlQueries {
  */
 const fileLocks = new Map<string, Promise<void>>();
 
+/**
+ * Runs `work` holding this process's write turn on a SQLite file. Any other code of this process
+ * that writes to the same file on its own connection (Kysely repositories, the API) while the
+ * engine runs must take it too, or a write could land inside an engine transaction's awaits and
+ * busy-wait on the only thread.
+ *
+ * @example
+ * await withSqliteWriteTurn(database.target.path, () => repository.save(row));
+ */
+export async function withSqliteWriteTurn<T>(path: string, work: () => Promise<T>): Promise<T> {
+  return withFileLock(path, work);
+}
+
 async function withFileLock<T>(key: string, work: () => Promise<T>): Promise<T> {
   const previous = fileLocks.get(key) ?? Promise.resolve();
   let release!: () => void;
