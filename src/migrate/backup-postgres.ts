@@ -70,13 +70,19 @@ function runPlain(bin: string, args: readonly string[], code: string, what: stri
 }
 
 /**
- * `pg_dump -Fc --no-owner [--schema S]` into `dest`, then `pg_restore --list` to prove it reads back.
+ * gzip level of `pg_dump -Fc`. Level 1 dumps 1M rows about 2.5x faster than the default (6) for a
+ * file about 18% bigger (measured by bench:migrate); the backup sits on the migration's critical path.
+ */
+export const PG_DUMP_COMPRESSION = 1;
+
+/**
+ * `pg_dump -Fc --compress=1 --no-owner [--schema S]` into `dest`, then `pg_restore --list` to prove it reads back.
  *
  * @example
  * await backupPostgres('postgres://u@h/db', '/srv/backups/db-...dump.partial', 'monitoring');
  */
 export async function backupPostgres(url: string, dest: string, schema?: string): Promise<void> {
-  const args = ['-Fc', '--no-owner', ...(schema ? [`--schema=${schema}`] : []), `--file=${dest}`];
+  const args = ['-Fc', `--compress=${PG_DUMP_COMPRESSION}`, '--no-owner', ...(schema ? [`--schema=${schema}`] : []), `--file=${dest}`];
   try {
     await run(command('pg_dump', url, args), 'BACKUP_FAILED', `backup of ${redactUrl(url)} failed`);
     await checkPostgresBackup(dest, false);

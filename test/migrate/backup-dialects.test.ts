@@ -187,7 +187,7 @@ describe('PostgreSQL schema-only backup', async () => {
     try {
       await assert.rejects(backupDatabase(database, { dir, atVersion: null, schema: 'nosuch' }), (error: Error) => {
         assert.equal((error as MigrateError).code, 'BACKUP_FAILED');
-        assert.match(error.message, /`pg_dump -Fc --no-owner --schema=nosuch/);
+        assert.match(error.message, /`pg_dump -Fc --compress=1 --no-owner --schema=nosuch/);
         assert.match(error.message, /no matching schemas/);
         return true;
       });
