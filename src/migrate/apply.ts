@@ -56,6 +56,11 @@ export interface ApplyOptions {
   readonly record?: boolean;
   /** Allow the backfill progress bar. */
   readonly progress?: boolean;
+  /**
+   * Awaited before COMMIT (before anything runs, without a transaction): the engine passes the
+   * backup's deferred integrity check, so no change is committed on an unchecked backup.
+   */
+  readonly beforeCommit?: () => Promise<void>;
 }
 
 export interface ApplyResult {
@@ -68,6 +73,8 @@ export interface ApplyResult {
   readonly sqlMs: number;
   readonly verifyMs: number;
   readonly recordMs: number;
+  /** Time spent waiting for `beforeCommit` (the backup's integrity check) after the work was done. */
+  readonly waitMs?: number;
   readonly totalMs: number;
 }
 
@@ -318,8 +325,13 @@ export async function applyMigration(database: BotledgerDatabase, migration: Mig
   const transactional = migration.config.transaction;
   const started = now();
   try {
-    const timings = await onConnection(database, transactional, (db) => runUp(db, database, migration, options, transactional));
-    return { ...identity(migration), direction: 'up', ...timings, totalMs: now() - started };
+    let waitMs = transactional ? 0 : await timed(options.beforeCommit);
+    const timings = await onConnection(database, transactional, async (db) => {
+      const result = await runUp(db, database, migration, options, transactional);
+      if (transactional) waitMs = await timed(options.beforeCommit);
+      return result;
+    });
+    return { ...identity(migration), direction: 'up', ...timings, waitMs, totalMs: now() - started };
   } catch (error) {
     throw describeFailure(migration, 'up', error, transactional);
   }
@@ -370,6 +382,14 @@ export async function runUp(
   return { statements, sqlMs, verifyMs, recordMs: now() - mark };
 }
 
+/** Awaits `wait` (if any) and returns how long that took, in ms. */
+async function timed(wait: (() => Promise<void>) | undefined): Promise<number> {
+  if (!wait) return 0;
+  const mark = now();
+  await wait();
+  return now() - mark;
+}
+
 function identity(migration: Migration): Pick<ApplyResult, 'version' | 'name' | 'fileName' | 'source'> {
   return { version: migration.version, name: migration.name, fileName: migration.fileName, source: migration.source };
 }
@@ -390,7 +410,9 @@ export async function revertMigration(database: BotledgerDatabase, migration: Mi
   let verifyMs = 0;
   let recordMs = 0;
   let statements: StatementReport[] = [];
+  let waitMs = 0;
   try {
+    if (!transactional) waitMs = await timed(options.beforeCommit);
     await onConnection(database, transactional, async (db) => {
       const { context } = createMigrationContext(db, database, migration, { progress: options.progress ?? false });
       let mark = now();
@@ -409,9 +431,10 @@ export async function revertMigration(database: BotledgerDatabase, migration: Mi
         ]);
       }
       recordMs = now() - mark;
+      if (transactional) waitMs = await timed(options.beforeCommit);
     });
   } catch (error) {
     throw describeFailure(migration, 'down', error, transactional);
   }
-  return { ...identity(migration), direction: 'down', statements, sqlMs, verifyMs, recordMs, totalMs: now() - started };
+  return { ...identity(migration), direction: 'down', statements, sqlMs, verifyMs, recordMs, waitMs, totalMs: now() - started };
 }

@@ -4,6 +4,8 @@
  * so that a process that has the file open never reads a half-copied file (which `cp` would give).
  */
 import { copyFileSync, existsSync, renameSync, rmSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { Worker } from 'node:worker_threads';
 import BetterSqlite3 from 'better-sqlite3';
 import { Kysely } from 'kysely';
 import { sqliteDialect } from '../storage/dialects/sqlite.ts';
@@ -44,14 +46,15 @@ export async function appliedInFile(path: string, trackingTable?: string): Promi
 }
 
 /**
- * Copies the live database to `dest` with the online backup API, makes the copy a self-contained
- * rollback-journal file (no -wal/-shm beside it, so `cp` of the one file is a complete backup),
- * and checks it with `PRAGMA integrity_check`; a copy that is not 'ok' is deleted.
+ * Copies the live database to `dest` with the online backup API and makes the copy a
+ * self-contained rollback-journal file (no -wal/-shm beside it, so `cp` of the one file is a
+ * complete backup). The copy is not checked yet: see {@link backupSqlite} and
+ * {@link checkCopyInWorker}.
  *
  * @example
- * await backupSqlite(database.sqlite!, '/srv/data/backups/botledger-...sqlite.partial');
+ * await copySqlite(database.sqlite!, '/srv/data/backups/botledger-...sqlite.partial');
  */
-export async function backupSqlite(source: BetterSqlite3.Database, dest: string): Promise<void> {
+export async function copySqlite(source: BetterSqlite3.Database, dest: string): Promise<void> {
   try {
     await source.backup(dest, ONE_STEP);
     const copy = new BetterSqlite3(dest, { fileMustExist: true });
@@ -67,19 +70,61 @@ export async function backupSqlite(source: BetterSqlite3.Database, dest: string)
       path: dest,
     });
   }
+}
+
+/** The error for a copy whose integrity check is not 'ok' (the caller deletes the copy). */
+export function corruptBackupError(sourceName: string, integrity: string): MigrateError {
+  return new MigrateError('BACKUP_CORRUPT', `backup of ${sourceName} failed its integrity check (${integrity}); nothing was kept`, EXIT_FAILED, {
+    database: sourceName,
+    integrity,
+  });
+}
+
+/**
+ * Copies and checks: {@link copySqlite}, then `PRAGMA integrity_check` of the copy; a copy that is
+ * not 'ok' is deleted.
+ *
+ * @example
+ * await backupSqlite(database.sqlite!, '/srv/data/backups/botledger-...sqlite.partial');
+ */
+export async function backupSqlite(source: BetterSqlite3.Database, dest: string): Promise<void> {
+  await copySqlite(source, dest);
   const integrity = integrityOf(dest);
   if (integrity !== 'ok') {
     rmSync(dest, { force: true });
-    throw new MigrateError(
-      'BACKUP_CORRUPT',
-      `backup of ${source.name} failed its integrity check (${integrity}); nothing was kept`,
-      EXIT_FAILED,
-      {
-        database: source.name,
-        integrity,
-      },
-    );
+    throw corruptBackupError(source.name, integrity);
   }
+}
+
+const INTEGRITY_WORKER = `
+const { workerData, parentPort } = require('node:worker_threads');
+const Database = require(workerData.driver);
+let db;
+try {
+  db = new Database(workerData.path, { readonly: true, fileMustExist: true });
+  parentPort.postMessage(db.pragma('integrity_check').map((row) => row.integrity_check).join('; '));
+} catch (error) {
+  parentPort.postMessage(String(error && error.message));
+} finally {
+  if (db) db.close();
+}
+`;
+
+/**
+ * `PRAGMA integrity_check` of a copy in a worker thread, so it runs on the other core while the
+ * main thread applies the first migration (the engine makes that migration's COMMIT wait for it).
+ * Resolves with 'ok' or the problems found.
+ *
+ * @example
+ * const integrity = await checkCopyInWorker('/srv/data/backups/botledger-...sqlite'); // 'ok'
+ */
+export function checkCopyInWorker(path: string): Promise<string> {
+  return new Promise((resolve) => {
+    const worker = new Worker(INTEGRITY_WORKER, { eval: true, workerData: { path, driver: createRequire(import.meta.url).resolve('better-sqlite3') } });
+    worker.once('message', (integrity: string) => resolve(integrity));
+    worker.once('error', (error) => resolve(error.message));
+    worker.once('exit', (code) => resolve(`the integrity check stopped with exit code ${code}`));
+  });
 }
 
 /** Fails with a clear error, before anything is touched, when `file` is not a sound SQLite backup. */

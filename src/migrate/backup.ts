@@ -4,13 +4,13 @@
  * has a sidecar recording the tracking table at that moment, so a restore can prove it brought
  * back the right state. Naming, listing and retention are in backup-files.ts.
  */
-import { existsSync, mkdirSync, renameSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, renameSync, rmSync, statSync } from 'node:fs';
 import { dirname, isAbsolute, join, resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { type BotledgerDatabase, type DatabaseTarget, openDatabase, parseDatabaseUrl, redactUrl } from '../storage/database.ts';
-import { applyRetention, type BackupSidecar, backupPathFor, findBackups, readSidecar, writeSidecar } from './backup-files.ts';
+import { applyRetention, type BackupSidecar, backupPathFor, findBackups, readSidecar, sidecarPath, writeSidecar } from './backup-files.ts';
 import { backupPostgres, restorePostgres } from './backup-postgres.ts';
-import { appliedInFile, backupSqlite, restoreSqlite } from './backup-sqlite.ts';
+import { appliedInFile, backupSqlite, checkCopyInWorker, copySqlite, corruptBackupError, restoreSqlite } from './backup-sqlite.ts';
 import { EXIT_FAILED, MigrateError, MigrationInputError } from './errors.ts';
 import { acquireMigrationLockFor } from './lock.ts';
 import type { AppliedMigration } from './migration.ts';
@@ -77,6 +77,35 @@ async function appliedOrNone(read: () => Promise<AppliedMigration[]>): Promise<A
  * console.log(`backup ${backup.path} (${backup.bytes} bytes)`);
  */
 export async function backupDatabase(database: BotledgerDatabase, options: BackupOptions): Promise<BackupResult> {
+  const { backup, checked } = await startBackup(database, options, { deferCheck: false });
+  await checked;
+  return backup;
+}
+
+/** A backup that is on disk, and the promise of its integrity check. */
+export interface StartedBackup {
+  readonly backup: BackupResult;
+  /**
+   * Resolves once the copy passed its integrity check and retention ran; rejects with
+   * BACKUP_CORRUPT (the copy and its sidecar deleted) otherwise. Already settled unless
+   * `deferCheck` was asked for on SQLite.
+   */
+  readonly checked: Promise<void>;
+}
+
+/**
+ * Like {@link backupDatabase}, but with `deferCheck` a SQLite copy's `PRAGMA integrity_check` runs
+ * in a worker thread after this returns, so the engine can run the first migration meanwhile and
+ * hold its COMMIT until `checked` resolves: nothing is committed on the strength of an unchecked
+ * backup, and the check costs no wall time when a core is free. PostgreSQL dumps are always
+ * checked (`pg_restore --list`) before this returns.
+ *
+ * @example
+ * const { backup, checked } = await startBackup(database, { dir, atVersion: '0003' }, { deferCheck: true });
+ * // ... run the migration's statements ...
+ * await checked; // then COMMIT
+ */
+export async function startBackup(database: BotledgerDatabase, options: BackupOptions, how: { deferCheck: boolean }): Promise<StartedBackup> {
   const started = performance.now();
   const keep = options.keep ?? DEFAULT_BACKUP_KEEP;
   if (!Number.isInteger(keep) || keep < 1)
@@ -86,8 +115,9 @@ export async function backupDatabase(database: BotledgerDatabase, options: Backu
   const { path, createdAt } = backupPathFor(options.dir, database.target, options.schema ?? null, options.atVersion, new Date());
   const partial = `${path}.partial`;
   let applied: AppliedMigration[];
+  const deferred = how.deferCheck && database.sqlite !== undefined;
   if (database.sqlite) {
-    await backupSqlite(database.sqlite, partial);
+    await (deferred ? copySqlite(database.sqlite, partial) : backupSqlite(database.sqlite, partial));
     // Read from the copy itself: the sidecar then describes exactly what the file holds.
     applied = await appliedOrNone(() => appliedInFile(partial, options.trackingTable));
   } else {
@@ -110,9 +140,24 @@ export async function backupDatabase(database: BotledgerDatabase, options: Backu
     rmSync(partial, { force: true });
     throw new MigrateError('BACKUP_FAILED', `could not store backup ${path}: ${(error as Error).message}`, EXIT_FAILED, { path });
   }
-  applyRetention(options.dir, database.target, options.schema ?? null, keep);
-  const bytes = findBackups(options.dir, database.target, options.schema ?? null).find((b) => b.path === path)?.bytes ?? 0;
-  return { path, bytes, durationMs: performance.now() - started, atVersion: options.atVersion, createdAt };
+  const bytes = statSync(path).size;
+  // Retention only after the new copy proved sound: a corrupt copy must not push out a good one.
+  const retain = (): void => {
+    applyRetention(options.dir, database.target, options.schema ?? null, keep);
+  };
+  const checked = deferred ? checkDeferred(database.url, path, retain) : Promise.resolve().then(retain);
+  checked.catch(() => {}); // the caller awaits it; a rejection before that is not "unhandled"
+  return { backup: { path, bytes, durationMs: performance.now() - started, atVersion: options.atVersion, createdAt }, checked };
+}
+
+async function checkDeferred(url: string, path: string, retain: () => void): Promise<void> {
+  const integrity = await checkCopyInWorker(path);
+  if (integrity !== 'ok') {
+    rmSync(path, { force: true });
+    rmSync(sidecarPath(path), { force: true });
+    throw corruptBackupError(redactUrl(url), integrity);
+  }
+  retain();
 }
 
 /**

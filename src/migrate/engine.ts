@@ -6,7 +6,7 @@ import { hostname, userInfo } from 'node:os';
 import { resolve } from 'node:path';
 import { type BotledgerDatabase, backupDirFor, redactUrl } from '../storage/database.ts';
 import { type ApplyResult, applyMigration, revertMigration } from './apply.ts';
-import { type BackupResult, backupDatabase, DEFAULT_BACKUP_KEEP } from './backup.ts';
+import { type BackupOptions, type BackupResult, backupDatabase, DEFAULT_BACKUP_KEEP, type StartedBackup, startBackup } from './backup.ts';
 import { MigrateError, MigrationFailedError, MigrationInputError, MigrationRefusedError } from './errors.ts';
 import { lintMigration } from './lint.ts';
 import { acquireMigrationLock, DEFAULT_LOCK_TIMEOUT_MS } from './lock.ts';
@@ -168,19 +168,35 @@ export class MigrationEngine {
     }
   }
 
-  async #backup(atVersion: string | null, always = false): Promise<BackupResult | null> {
-    if (this.#options.backup === false && !always) return null;
+  /**
+   * The backup before `up`/`down`. On SQLite its integrity check runs in a worker while the first
+   * migration runs; that migration's COMMIT waits for it (ApplyOptions.beforeCommit).
+   */
+  async #startBackup(atVersion: string | null): Promise<StartedBackup | null> {
+    if (this.#options.backup === false) return null;
     this.#emit({ type: 'backup-start' });
-    const result = await backupDatabase(this.#database, {
+    const started = await startBackup(this.#database, this.#backupOptions(atVersion), { deferCheck: true });
+    this.#emit({ type: 'backup-done', backup: started.backup });
+    return started;
+  }
+
+  #backupOptions(atVersion: string | null): BackupOptions {
+    return {
       dir: this.#options.backupDir ?? backupDirFor(this.#database.target),
       atVersion,
       schema: this.#options.schema,
       keep: this.#options.keep ?? DEFAULT_BACKUP_KEEP,
       trackingTable: this.#table,
-    });
+    };
+  }
+
+  async #backup(atVersion: string | null): Promise<BackupResult> {
+    this.#emit({ type: 'backup-start' });
+    const result = await backupDatabase(this.#database, this.#backupOptions(atVersion));
     this.#emit({ type: 'backup-done', backup: result });
     return result;
   }
+
 
   /**
    * Applied, pending and drift of this source. Changes nothing.
@@ -252,9 +268,10 @@ export class MigrationEngine {
         return { ...this.#base(), applied: [], backup: null, current, timings: { ...timings, totalMs: performance.now() - started } };
       }
       const backupStart = performance.now();
-      const backup = await this.#backup(current);
+      const pendingBackup = await this.#startBackup(current);
       timings.backupMs = performance.now() - backupStart;
-      const applied = await this.#runEach('up', pending, backup, timings);
+      const backup = pendingBackup?.backup ?? null;
+      const applied = await this.#runEach('up', pending, pendingBackup, timings);
       return {
         ...this.#base(),
         applied,
@@ -269,15 +286,17 @@ export class MigrationEngine {
   async #runEach(
     direction: 'up' | 'down',
     migrations: readonly Migration[],
-    backup: BackupResult | null,
-    timings: { sqlMs: number; verifyMs: number; recordMs: number },
+    started: StartedBackup | null,
+    timings: { backupMs: number; sqlMs: number; verifyMs: number; recordMs: number },
   ): Promise<MigrationRun[]> {
     const done: MigrationRun[] = [];
+    const backup = started?.backup ?? null;
     const options = {
       trackingTable: this.#table,
       appliedBy: this.#options.appliedBy ?? defaultAppliedBy(),
       backupPath: backup?.path ?? null,
       progress: true,
+      beforeCommit: started ? () => started.checked : undefined,
     };
     for (const m of migrations) {
       this.#emit({ type: 'migration-start', direction, version: m.version, name: m.name, fileName: m.fileName });
@@ -292,6 +311,8 @@ export class MigrationEngine {
       timings.sqlMs += run.sqlMs;
       timings.verifyMs += run.verifyMs;
       timings.recordMs += run.recordMs;
+      // Waiting for the backup's integrity check is the backup's cost, not the migration's.
+      timings.backupMs += result.waitMs ?? 0;
       this.#emit({ type: 'migration-done', direction, run });
     }
     return done;
@@ -365,9 +386,10 @@ export class MigrationEngine {
         return { ...this.#base(), reverted: [], backup: null, current, timings: { ...timings, totalMs: performance.now() - started } };
       }
       const backupStart = performance.now();
-      const backup = await this.#backup(current);
+      const pendingBackup = await this.#startBackup(current);
       timings.backupMs = performance.now() - backupStart;
-      const reverted = await this.#runEach('down', targets, backup, timings);
+      const backup = pendingBackup?.backup ?? null;
+      const reverted = await this.#runEach('down', targets, pendingBackup, timings);
       const after = latest(
         await readAppliedMigrations(this.#database.db, this.#table).then((rows) => rows.filter((a) => a.source === this.#source)),
       );
@@ -463,7 +485,7 @@ export class MigrationEngine {
   async backup(): Promise<BackupResult> {
     return this.#locked(async () => {
       const applied = await readAppliedMigrations(this.#database.db, this.#table);
-      return (await this.#backup(latest(applied.filter((a) => a.source === this.#source)), true))!;
+      return await this.#backup(latest(applied.filter((a) => a.source === this.#source)));
     });
   }
 }
