@@ -5,6 +5,9 @@
 import { readFileSync } from 'node:fs';
 import { Command, CommanderError } from 'commander';
 import { EXIT_USAGE } from '../migrate/errors.ts';
+import { registerBotCommands } from './ledger-bots.ts';
+import { registerOrderCommands } from './ledger-orders.ts';
+import { registerRunCommand } from './ledger-run.ts';
 import { registerMigrateCommands } from './migrate.ts';
 import { printJson } from './output.ts';
 
@@ -24,6 +27,9 @@ export function buildProgram(): Command {
   // With --json a usage error is the one JSON document on stdout, like every other error.
   if (json) program.configureOutput({ writeErr: () => {}, outputError: () => {} });
   registerMigrateCommands(program);
+  registerRunCommand(program);
+  registerBotCommands(program);
+  registerOrderCommands(program);
   return program;
 }
 

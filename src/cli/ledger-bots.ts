@@ -1,0 +1,230 @@
+/**
+ * `botledger bots create|list|show|update|stop|start|delete`: a thin layer over BotService. Input
+ * (JSON, the plugin's config schema, the symbol, the TTL) is checked before anything is opened, so
+ * a bad command stores nothing; the commands that cancel or place orders run the BotRuntime on the
+ * paper exchange, and wait until the venue's answers are committed before printing.
+ */
+import { randomBytes } from 'node:crypto';
+import { type Command, Option } from 'commander';
+import type { Bot } from '../domain/bot/bot.ts';
+import type { BotRuntime } from '../engine/runtime.ts';
+import { parsePluginConfig } from '../plugins/plugin-api.ts';
+import { countOrdersByStatus, listOrders } from '../storage/repositories/orders.ts';
+import { getBot, listBots } from '../storage/repositories/bots.ts';
+import { builtInPlugins, type LedgerFlags, settleVenue, withLedger } from './ledger-context.ts';
+import { formatOrders, printJson, reportError, shortTime, table, usageError, wholeNumber } from './ledger-output.ts';
+
+interface CreateFlags extends LedgerFlags {
+  plugin: string;
+  symbol: string;
+  config: string;
+  id?: string;
+  ttl?: number;
+}
+
+interface UpdateFlags extends LedgerFlags {
+  config: string;
+}
+
+/**
+ * Parses `--config` as a JSON object; the error names the flag and what is wrong.
+ *
+ * @example
+ * parseConfigFlag('{"amount":"0.01"}'); // { amount: '0.01' }
+ */
+export function parseConfigFlag(text: string): Record<string, unknown> {
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch (error) {
+    throw usageError('CONFIG_NOT_JSON', `--config is not valid JSON: ${(error as Error).message}`, { flag: '--config' });
+  }
+  if (value === null || typeof value !== 'object' || Array.isArray(value))
+    throw usageError('CONFIG_NOT_OBJECT', '--config must be a JSON object, such as \'{"amount":"0.01","entryPrice":"59000","takeProfitPrice":"59500"}\'', {
+      flag: '--config',
+    });
+  return value as Record<string, unknown>;
+}
+
+/** Checks the config with the plugin's schema now, so nothing is opened or stored for a bad one. */
+function checkConfig(pluginId: string, config: Record<string, unknown>): void {
+  const plugins = builtInPlugins();
+  let plugin: ReturnType<typeof plugins.get>;
+  try {
+    plugin = plugins.get(pluginId);
+  } catch (error) {
+    throw usageError('PLUGIN_UNKNOWN', `--plugin: ${(error as Error).message}`, { flag: '--plugin' });
+  }
+  parsePluginConfig(plugin, config);
+}
+
+const SYMBOL_PATTERN = /^[A-Z0-9]{1,20}\/[A-Z0-9]{1,20}$/;
+
+function botJson(bot: Bot) {
+  return {
+    id: bot.id,
+    pluginId: bot.pluginId,
+    symbol: bot.symbol,
+    status: bot.status,
+    stopReason: bot.stopReason,
+    orderTtlSeconds: bot.orderTtlMs / 1000,
+    config: bot.config,
+    createdAt: bot.createdAt,
+    updatedAt: bot.updatedAt,
+  };
+}
+
+function formatBot(bot: Bot): string {
+  return [
+    `bot ${bot.id}: ${bot.status}${bot.stopReason ? ` (${bot.stopReason})` : ''}`,
+    `  plugin ${bot.pluginId}, symbol ${bot.symbol}, order TTL ${bot.orderTtlMs / 1000} s`,
+    `  config ${JSON.stringify(bot.config)}`,
+    `  created ${shortTime(bot.createdAt)}, updated ${shortTime(bot.updatedAt)}`,
+  ].join('\n');
+}
+
+const venueRuntime = (runtime: BotRuntime | undefined): BotRuntime => {
+  if (!runtime) throw new Error('internal: this command needs the venue open');
+  return runtime;
+};
+
+async function create(flags: CreateFlags): Promise<void> {
+  let config: Record<string, unknown>;
+  try {
+    config = parseConfigFlag(flags.config);
+    if (!SYMBOL_PATTERN.test(flags.symbol))
+      throw usageError('SYMBOL_INVALID', `--symbol must look like BASE/QUOTE in capitals, such as BTC/USDT, got "${flags.symbol}"`, { flag: '--symbol' });
+    checkConfig(flags.plugin, config);
+  } catch (error) {
+    // Reported before anything is opened: nothing can have been stored.
+    reportError(error, flags.json ?? false);
+    return;
+  }
+  const id = flags.id ?? `${flags.plugin}-${randomBytes(3).toString('hex')}`;
+  await withLedger(flags, { venue: {} }, async ({ database, runtime, paper }) => {
+    const bots = venueRuntime(runtime).bots;
+    const existing = await bots.get(id).catch(() => undefined);
+    if (existing) throw usageError('BOT_EXISTS', `--id: a bot "${id}" already exists (status ${existing.status})`, { flag: '--id' });
+    await bots.create(
+      { id, pluginId: flags.plugin, symbol: flags.symbol, config, orderTtlMs: flags.ttl === undefined ? undefined : flags.ttl * 1000 },
+      'cli',
+    );
+    await settleVenue(venueRuntime(runtime), paper as NonNullable<typeof paper>);
+    const bot = await bots.get(id);
+    const { items } = await listOrders(database.db, { botId: id }, { limit: 10 });
+    if (flags.json) printJson({ bot: botJson(bot), orders: items });
+    else process.stdout.write(`${formatBot(bot)}\n\n${formatOrders(items)}\n`);
+  });
+}
+
+async function show(id: string, flags: LedgerFlags): Promise<void> {
+  await withLedger(flags, {}, async ({ database }) => {
+    const bot = await getBot(database.db, id);
+    if (!bot) throw usageError('BOT_NOT_FOUND', `bot ${id} does not exist (see \`botledger bots list\`)`, { botId: id });
+    const counts = await countOrdersByStatus(database.db, { botId: id });
+    const recent = await listOrders(database.db, { botId: id }, { limit: 10 });
+    if (flags.json) {
+      printJson({ bot: botJson(bot), orders: counts, recentOrders: recent.items });
+      return;
+    }
+    const countLine = Object.entries(counts)
+      .map(([status, n]) => `${status} ${n}`)
+      .join(', ');
+    process.stdout.write(`${formatBot(bot)}\n  orders: ${countLine}\n\n${formatOrders(recent.items)}\n`);
+  });
+}
+
+async function list(flags: LedgerFlags & { status?: string }): Promise<void> {
+  await withLedger(flags, {}, async ({ database }) => {
+    const { items } = await listBots(database.db, flags.status ? { status: flags.status as Bot['status'] } : {}, { limit: 1000, direction: 'asc' });
+    if (flags.json) {
+      printJson({ bots: items.map(botJson) });
+      return;
+    }
+    if (items.length === 0) {
+      process.stdout.write('no bots yet: create one with `botledger bots create --plugin scalper --symbol BTC/USDT --config \'{...}\'`\n');
+      return;
+    }
+    process.stdout.write(
+      `${table(
+        ['id', 'plugin', 'symbol', 'status', 'stop reason', 'created'],
+        items.map((b) => [b.id, b.pluginId, b.symbol, b.status, b.stopReason ?? '-', shortTime(b.createdAt)]),
+      )}\n`,
+    );
+  });
+}
+
+type Lifecycle = 'stop' | 'start' | 'delete' | 'update';
+
+async function lifecycle(action: Lifecycle, id: string, flags: LedgerFlags & { config?: string }): Promise<void> {
+  let config: Record<string, unknown> | undefined;
+  if (action === 'update') {
+    try {
+      config = parseConfigFlag(flags.config as string);
+    } catch (error) {
+        reportError(error, flags.json ?? false);
+      return;
+    }
+  }
+  await withLedger(flags, { venue: {} }, async ({ runtime, paper }) => {
+    const bots = venueRuntime(runtime).bots;
+    const before = await bots.get(id).catch(() => undefined);
+    if (!before) throw usageError('BOT_NOT_FOUND', `bot ${id} does not exist (see \`botledger bots list\`)`, { botId: id });
+    let bot: Bot;
+    if (action === 'stop') bot = await bots.stop(id, 'Stopped from the command line', 'cli');
+    else if (action === 'delete') bot = await bots.delete(id, 'Deleted from the command line', 'cli');
+    else if (action === 'start') bot = await bots.start(id, 'cli');
+    else {
+      checkConfig(before.pluginId, config as Record<string, unknown>);
+      bot = await bots.update(id, config as Record<string, unknown>, 'cli');
+    }
+    // Wait for the venue's cancel/place answers, so the printed state is the committed one.
+    if (paper) await settleVenue(venueRuntime(runtime), paper);
+    bot = await bots.get(id);
+    if (flags.json) printJson({ bot: botJson(bot), before: { status: before.status } });
+    else process.stdout.write(`${formatBot(bot)}\n`);
+  });
+}
+
+const common = (command: Command): Command =>
+  command
+    .addOption(new Option('--db <url>', 'database URL: sqlite:<file> or postgres://... (default: $BOTLEDGER_DB, else sqlite:data/botledger.db)'))
+    .addOption(new Option('--migrate', 'apply pending core migrations first (with a backup)'))
+    .addOption(new Option('--json', 'print one JSON document on stdout'));
+
+/**
+ * Adds `bots` and its subcommands.
+ *
+ * @example
+ * registerBotCommands(program);
+ * await program.parseAsync(['node', 'botledger', 'bots', 'list', '--json']);
+ */
+export function registerBotCommands(program: Command): Command {
+  const bots = program.command('bots').description('create, change, stop, start and delete bots');
+  common(
+    bots
+      .command('create')
+      .description('create an active bot; its plugin places its first orders on the paper exchange')
+      .requiredOption('--plugin <id>', 'strategy plugin (built in: scalper)')
+      .requiredOption('--symbol <symbol>', 'market, such as BTC/USDT')
+      .requiredOption('--config <json>', 'the plugin config as a JSON object')
+      .option('--id <id>', 'bot id: letters, digits, - and _ (default: <plugin>-<random>)')
+      .addOption(new Option('--ttl <seconds>', 'how long a failed order keeps being retried').argParser(wholeNumber('--ttl', 1))),
+  ).action(create);
+  common(bots.command('list').description('every bot').option('--status <status>', 'active, stopped or deleted')).action(list);
+  common(bots.command('show <id>').description('a bot, its order counts and latest orders')).action(show);
+  common(
+    bots
+      .command('update <id>')
+      .description('change the config: cancels the live order (UPDATE) and places the replacement; the bot stays active')
+      .requiredOption('--config <json>', 'the new plugin config as a JSON object'),
+  ).action((id: string, flags: UpdateFlags) => lifecycle('update', id, flags));
+  common(bots.command('stop <id>').description('stop the bot and cancel its live orders (STOP)')).action((id: string, flags: LedgerFlags) =>
+    lifecycle('stop', id, flags),
+  );
+  common(bots.command('start <id>').description('start a stopped bot')).action((id: string, flags: LedgerFlags) => lifecycle('start', id, flags));
+  common(bots.command('delete <id>').description('delete the bot (kept as deleted) and cancel its live orders (DELETE)')).action(
+    (id: string, flags: LedgerFlags) => lifecycle('delete', id, flags),
+  );
+  return bots;
+}

@@ -1,0 +1,183 @@
+/**
+ * `botledger orders list|show|retry|drop` and `botledger events`: reading the ledger (keyset
+ * paging, filters) and the two manual actions on a failed order (RetryScheduler). Reads never
+ * open the paper exchange, so they work while `botledger run` holds it.
+ */
+import { type Command, InvalidArgumentError, Option } from 'commander';
+import type { Order } from '../domain/order/order.ts';
+import { ORDER_STATUSES, type OrderStatus } from '../domain/order/order-status.ts';
+import { RetryScheduler } from '../engine/retries.ts';
+import type { BotledgerDatabase } from '../storage/database.ts';
+import { listEvents } from '../storage/repositories/events.ts';
+import { listFills } from '../storage/repositories/fills.ts';
+import { getOrder, getOrderByClientOrderId, listOrders } from '../storage/repositories/orders.ts';
+import { type LedgerFlags, withLedger } from './ledger-context.ts';
+import { formatEvents, formatOrders, printJson, refusedError, shortTime, table, usageError, wholeNumber } from './ledger-output.ts';
+
+/** Default number of rows of `orders list` and `events`. */
+export const DEFAULT_LIST_LIMIT = 50;
+
+interface ListFlags extends LedgerFlags {
+  status?: OrderStatus;
+  bot?: string;
+  plugin?: string;
+  limit?: number;
+  cursor?: string;
+}
+
+function orderStatus(value: string): OrderStatus {
+  if (!(ORDER_STATUSES as readonly string[]).includes(value))
+    throw new InvalidArgumentError(`--status must be one of ${ORDER_STATUSES.join(', ')}; got "${value}".`);
+  return value as OrderStatus;
+}
+
+/**
+ * Finds an order by botledger id or client order id; the error names what was looked for.
+ *
+ * @example
+ * const order = await findOrder(database, 'bl-scalp1-1');
+ */
+export async function findOrder(database: BotledgerDatabase, ref: string): Promise<Order> {
+  const order = (await getOrder(database.db, ref)) ?? (await getOrderByClientOrderId(database.db, ref));
+  if (!order) throw usageError('ORDER_NOT_FOUND', `order ${ref} does not exist (give its id or client order id; see \`botledger orders list\`)`, { order: ref });
+  return order;
+}
+
+async function list(flags: ListFlags): Promise<void> {
+  await withLedger(flags, {}, async ({ database }) => {
+    let page: Awaited<ReturnType<typeof listOrders>>;
+    try {
+      page = await listOrders(
+        database.db,
+        { status: flags.status, botId: flags.bot, pluginId: flags.plugin },
+        { limit: flags.limit ?? DEFAULT_LIST_LIMIT, cursor: flags.cursor },
+      );
+    } catch (error) {
+      if (flags.cursor && /cursor/.test((error as Error).message)) throw usageError('CURSOR_INVALID', `--cursor: ${(error as Error).message}`, { flag: '--cursor' });
+      throw error;
+    }
+    if (flags.json) {
+      printJson({ orders: page.items, nextCursor: page.nextCursor });
+      return;
+    }
+    if (page.items.length === 0) {
+      process.stdout.write('no orders match\n');
+      return;
+    }
+    process.stdout.write(`${formatOrders(page.items)}\n`);
+    if (page.nextCursor) process.stdout.write(`more: --cursor ${page.nextCursor}\n`);
+  });
+}
+
+async function show(ref: string, flags: LedgerFlags): Promise<void> {
+  await withLedger(flags, {}, async ({ database }) => {
+    const order = await findOrder(database, ref);
+    const fills = await listFills(database.db, order.id);
+    const { items: events } = await listEvents(database.db, { orderId: order.id }, { limit: 1000, direction: 'asc' });
+    if (flags.json) {
+      printJson({ order, fills: fills.map(({ raw: _raw, ...fill }) => fill), events });
+      return;
+    }
+    const o = order;
+    const lines = [
+      `order ${o.id} (${o.clientOrderId}${o.exchangeOrderId ? `, venue ${o.exchangeOrderId}` : ''})`,
+      `  bot ${o.botId ?? '-'}, plugin ${o.pluginId ?? '-'}, ${o.symbol} ${o.intent} ${o.side} ${o.type} ${o.amount}${o.price ? ` @ ${o.price}` : ''}`,
+      `  status ${o.status}${o.cancellationReason ? ` (${o.cancellationReason})` : ''}; filled ${o.filledAmount}${o.averagePrice ? ` at ${o.averagePrice}` : ''}`,
+      `  reason: ${o.reason}`,
+      `  retry_count ${o.retryCount}, first_failed_at ${shortTime(o.firstFailedAt)}, next_retry_at ${shortTime(o.nextRetryAt)}, expires_at ${shortTime(o.expiresAt)}`,
+      `  created ${shortTime(o.createdAt)}, updated ${shortTime(o.updatedAt)}`,
+      '',
+      fills.length === 0
+        ? 'fills: none'
+        : `fills:\n${table(
+            ['trade id', 'amount', 'price', 'fee', 'at'],
+            fills.map((f) => [f.exchangeTradeId, f.amount, f.price, `${f.fee}${f.feeCurrency ? ` ${f.feeCurrency}` : ''}`, shortTime(f.occurredAt)]),
+          )}`,
+      '',
+      'events:',
+      formatEvents(events),
+    ];
+    process.stdout.write(`${lines.join('\n')}\n`);
+  });
+}
+
+async function retryOrDrop(action: 'retry' | 'drop', ref: string, flags: LedgerFlags): Promise<void> {
+  // Read first without the venue: a refusal needs no exchange, and must not wait for one.
+  let failed = true;
+  await withLedger(flags, {}, async ({ database }) => {
+    const order = await findOrder(database, ref);
+    if (order.status !== 'failed') {
+      failed = false;
+      throw refusedError(
+        'ORDER_NOT_FAILED',
+        `order ${order.clientOrderId} is ${order.status}${order.cancellationReason ? ` (${order.cancellationReason})` : ''}; only a failed order can be ${action === 'retry' ? 'retried' : 'dropped'}`,
+        { orderId: order.id, status: order.status },
+      );
+    }
+  });
+  if (!failed || process.exitCode) return;
+  await withLedger(flags, { venue: {} }, async ({ database, runtime }) => {
+    const order = await findOrder(database, ref);
+    const retries = new RetryScheduler((runtime as NonNullable<typeof runtime>).execution);
+    const actor = `cli:${process.env.USER ?? 'unknown'}`;
+    const after = action === 'retry' ? await retries.retryOrder(order.id, actor, 'cli') : await retries.dropOrder(order.id, actor, 'cli');
+    const settled = await findOrder(database, after.id);
+    if (flags.json) printJson({ order: settled });
+    else process.stdout.write(`order ${settled.clientOrderId}: ${settled.status} (retry_count ${settled.retryCount}) - ${settled.reason}\n`);
+  });
+}
+
+async function events(flags: LedgerFlags & { bot?: string; order?: string; limit?: number }): Promise<void> {
+  await withLedger(flags, {}, async ({ database }) => {
+    const orderId = flags.order ? (await findOrder(database, flags.order)).id : undefined;
+    const { items } = await listEvents(database.db, { botId: flags.bot, orderId }, { limit: flags.limit ?? DEFAULT_LIST_LIMIT });
+    const oldestFirst = [...items].reverse();
+    if (flags.json) printJson({ events: oldestFirst });
+    else process.stdout.write(`${formatEvents(oldestFirst)}\n`);
+  });
+}
+
+const common = (command: Command): Command =>
+  command
+    .addOption(new Option('--db <url>', 'database URL: sqlite:<file> or postgres://... (default: $BOTLEDGER_DB, else sqlite:data/botledger.db)'))
+    .addOption(new Option('--migrate', 'apply pending core migrations first (with a backup)'))
+    .addOption(new Option('--json', 'print one JSON document on stdout'));
+
+const limit = () => new Option('--limit <n>', `rows to show (default ${DEFAULT_LIST_LIMIT}, at most 1000)`).argParser(wholeNumber('--limit', 1));
+
+/**
+ * Adds `orders` (list, show, retry, drop) and `events`.
+ *
+ * @example
+ * registerOrderCommands(program);
+ * await program.parseAsync(['node', 'botledger', 'orders', 'list', '--status', 'failed']);
+ */
+export function registerOrderCommands(program: Command): Command {
+  const orders = program.command('orders').description('list and inspect orders; retry or drop failed ones');
+  common(
+    orders
+      .command('list')
+      .description('orders, newest first')
+      .addOption(new Option('--status <status>', `one of ${ORDER_STATUSES.join(', ')}`).argParser(orderStatus))
+      .option('--bot <id>', 'only this bot')
+      .option('--plugin <id>', 'only this plugin')
+      .addOption(limit())
+      .option('--cursor <cursor>', 'the next page, as printed by the previous one'),
+  ).action(list);
+  common(orders.command('show <id>').description('an order (id or client order id) with its reason, fills and event log')).action(show);
+  common(orders.command('retry <id>').description('place a failed order again (retry_count + 1)')).action((id: string, flags: LedgerFlags) =>
+    retryOrDrop('retry', id, flags),
+  );
+  common(orders.command('drop <id>').description('give a failed order up (cancelled, DROPPED)')).action((id: string, flags: LedgerFlags) =>
+    retryOrDrop('drop', id, flags),
+  );
+  common(
+    program
+      .command('events')
+      .description('the event log, the latest entries (oldest of them first)')
+      .option('--bot <id>', 'only this bot')
+      .option('--order <id>', 'only this order (id or client order id)')
+      .addOption(limit()),
+  ).action(events);
+  return orders;
+}

@@ -1,0 +1,129 @@
+/**
+ * How the ledger commands (`run`, `bots`, `orders`, `events`) speak: aligned tables for people,
+ * exactly one JSON document with `--json` (errors too), and one exit code per kind of failure,
+ * the same codes as `botledger migrate` (0 ok, 1 failed, 2 usage or input, 3 locked, 4 refused).
+ */
+import { InvalidArgumentError } from 'commander';
+import type { Order } from '../domain/order/order.ts';
+import { EXIT_FAILED, EXIT_LOCKED, EXIT_REFUSED, EXIT_USAGE, MigrateError } from '../migrate/errors.ts';
+import type { EventLogEntry } from '../storage/repositories/events.ts';
+import { printJson, table } from './output.ts';
+
+export { printJson, table };
+
+/** A ledger command error with its stable code and exit code. */
+export class LedgerCliError extends Error {
+  constructor(
+    readonly code: string,
+    message: string,
+    readonly exitCode: number,
+    readonly details: Record<string, unknown> = {},
+  ) {
+    super(message);
+    this.name = 'LedgerCliError';
+  }
+}
+
+/** A bad flag value or input (exit 2); the message names the flag or field. */
+export const usageError = (code: string, message: string, details: Record<string, unknown> = {}) =>
+  new LedgerCliError(code, message, EXIT_USAGE, details);
+
+/** Something botledger will not do in the current state (exit 4). */
+export const refusedError = (code: string, message: string, details: Record<string, unknown> = {}) =>
+  new LedgerCliError(code, message, EXIT_REFUSED, details);
+
+// Engine and domain errors carry a stable `code`; this is how each kind maps to an exit code.
+const INPUT_CODES = new Set(['PLUGIN_CONFIG_INVALID', 'PLUGIN_UNKNOWN', 'INVALID_FIELD', 'BOT_NOT_FOUND', 'ORDER_NOT_FOUND']);
+const REFUSED_CODES = new Set(['ORDER_NOT_FAILED', 'BOT_NOT_ACTIVE', 'INVALID_BOT_TRANSITION']);
+
+/**
+ * The exit code for an error thrown by a ledger command.
+ *
+ * @example
+ * process.exitCode = exitCodeFor(new LedgerCliError('X', 'y', 4)); // 4
+ */
+export function exitCodeFor(error: unknown): number {
+  if (error instanceof LedgerCliError || error instanceof MigrateError) return error.exitCode;
+  const name = (error as Error)?.name ?? '';
+  const code = String((error as { code?: unknown })?.code ?? '');
+  if (name === 'PaperStateInUseError') return EXIT_LOCKED;
+  if (name === 'DatabaseUrlError' || INPUT_CODES.has(code)) return EXIT_USAGE;
+  if (REFUSED_CODES.has(code)) return EXIT_REFUSED;
+  return EXIT_FAILED;
+}
+
+/**
+ * Prints an error as `{ error: { code, message, details } }` (with --json) or one line on stderr,
+ * and sets the exit code.
+ *
+ * @example
+ * reportError(new LedgerCliError('BOT_NOT_FOUND', 'bot x does not exist', 2), false);
+ */
+export function reportError(error: unknown, json: boolean): void {
+  const code = String((error as { code?: unknown })?.code ?? (error as Error)?.name ?? 'ERROR');
+  const message = (error as Error)?.message ?? String(error);
+  const details = (error as { details?: Record<string, unknown> })?.details ?? {};
+  if (json) printJson({ error: { code, message, details } });
+  else process.stderr.write(`error [${code}]: ${message}\n`);
+  process.exitCode = exitCodeFor(error);
+}
+
+/**
+ * A commander argument parser for a whole number of at least `min`; the error names the flag.
+ *
+ * @example
+ * new Option('--ticks <n>').argParser(wholeNumber('--ticks', 1));
+ */
+export function wholeNumber(flag: string, min: number) {
+  return (value: string): number => {
+    if (!/^\d+$/.test(value.trim()) || Number(value) < min || !Number.isSafeInteger(Number(value)))
+      throw new InvalidArgumentError(`${flag} must be a whole number of at least ${min}, got "${value}".`);
+    return Number(value);
+  };
+}
+
+const dash = (value: string | null | undefined): string => (value === null || value === undefined || value === '' ? '-' : value);
+
+/** Time without the date's noise in tables: `2026-11-21 23:40:12`. */
+export const shortTime = (iso: string | null): string => (iso ? iso.replace('T', ' ').replace(/\.\d+Z$|Z$/, '') : '-');
+
+/**
+ * The orders table.
+ *
+ * @example
+ * console.log(formatOrders(page.items));
+ */
+export function formatOrders(orders: readonly Order[]): string {
+  return table(
+    ['id', 'client order id', 'bot', 'intent', 'side', 'type', 'price', 'amount', 'filled', 'avg', 'status', 'cancel', 'created'],
+    orders.map((o) => [
+      o.id,
+      o.clientOrderId,
+      dash(o.botId),
+      o.intent,
+      o.side,
+      o.type,
+      dash(o.price),
+      o.amount,
+      o.filledAmount,
+      dash(o.averagePrice),
+      o.status,
+      dash(o.cancellationReason),
+      shortTime(o.createdAt),
+    ]),
+  );
+}
+
+/**
+ * The event log as lines, oldest first.
+ *
+ * @example
+ * console.log(formatEvents(events));
+ */
+export function formatEvents(events: readonly EventLogEntry[]): string {
+  if (events.length === 0) return '(no events)';
+  return table(
+    ['at', 'source', 'type', 'bot', 'applied', 'message'],
+    events.map((e) => [shortTime(e.createdAt), e.source, e.type, dash(e.botId), e.applied ? 'yes' : 'NO', e.message]),
+  );
+}
