@@ -8,7 +8,7 @@ import { randomBytes } from 'node:crypto';
 import { type Command, Option } from 'commander';
 import type { Bot } from '../domain/bot/bot.ts';
 import type { BotRuntime } from '../engine/runtime.ts';
-import { parsePluginConfig } from '../plugins/plugin-api.ts';
+import { PluginConfigError, parsePluginConfig } from '../plugins/plugin-api.ts';
 import { countOrdersByStatus, listOrders } from '../storage/repositories/orders.ts';
 import { getBot, listBots } from '../storage/repositories/bots.ts';
 import { builtInPlugins, type LedgerFlags, settleVenue, withLedger } from './ledger-context.ts';
@@ -46,7 +46,14 @@ export function parseConfigFlag(text: string): Record<string, unknown> {
   return value as Record<string, unknown>;
 }
 
-/** Checks the config with the plugin's schema now, so nothing is opened or stored for a bad one. */
+/**
+ * Checks the config with the plugin's schema now, so nothing is opened or stored for a bad one.
+ *
+ * Workaround: the scalper schema's cross-field check (`superRefine`) still runs when a field is
+ * not a decimal, and its `compare()` then throws a DomainError ("b must be a decimal string") that
+ * names no field. When the schema throws instead of returning issues, each field is checked on its
+ * own so that the error names the bad field.
+ */
 function checkConfig(pluginId: string, config: Record<string, unknown>): void {
   const plugins = builtInPlugins();
   let plugin: ReturnType<typeof plugins.get>;
@@ -55,7 +62,20 @@ function checkConfig(pluginId: string, config: Record<string, unknown>): void {
   } catch (error) {
     throw usageError('PLUGIN_UNKNOWN', `--plugin: ${(error as Error).message}`, { flag: '--plugin' });
   }
-  parsePluginConfig(plugin, config);
+  try {
+    parsePluginConfig(plugin, config);
+  } catch (error) {
+    if (error instanceof PluginConfigError)
+      throw usageError(error.code, `--config: ${error.message}`, { flag: '--config', plugin: pluginId, issues: error.issues });
+    const shape = (plugin.configSchema as unknown as { shape?: Record<string, { safeParse(v: unknown): { success: boolean; error?: { issues: { message: string }[] } } }> }).shape ?? {};
+    const issues = Object.entries(shape)
+      .map(([field, schema]) => ({ field, result: schema.safeParse(config[field]) }))
+      .filter(({ result }) => !result.success)
+      .map(({ field, result }) => ({ path: field, message: result.error?.issues[0]?.message ?? 'invalid' }));
+    if (issues.length === 0) throw usageError('PLUGIN_CONFIG_INVALID', `--config: ${(error as Error).message}`, { flag: '--config', plugin: pluginId });
+    const text = issues.map((i) => `${i.path}: ${i.message}`).join('; ');
+    throw usageError('PLUGIN_CONFIG_INVALID', `--config: config for plugin "${pluginId}" is invalid: ${text}`, { flag: '--config', plugin: pluginId, issues });
+  }
 }
 
 const SYMBOL_PATTERN = /^[A-Z0-9]{1,20}\/[A-Z0-9]{1,20}$/;

@@ -33,7 +33,7 @@ export const refusedError = (code: string, message: string, details: Record<stri
   new LedgerCliError(code, message, EXIT_REFUSED, details);
 
 // Engine and domain errors carry a stable `code`; this is how each kind maps to an exit code.
-const INPUT_CODES = new Set(['PLUGIN_CONFIG_INVALID', 'PLUGIN_UNKNOWN', 'INVALID_FIELD', 'BOT_NOT_FOUND', 'ORDER_NOT_FOUND']);
+const INPUT_CODES = new Set(['INVALID_DECIMAL', 'PLUGIN_CONFIG_INVALID', 'PLUGIN_UNKNOWN', 'INVALID_FIELD', 'BOT_NOT_FOUND', 'ORDER_NOT_FOUND']);
 const REFUSED_CODES = new Set(['ORDER_NOT_FAILED', 'BOT_NOT_ACTIVE', 'INVALID_BOT_TRANSITION']);
 
 /**
