@@ -71,14 +71,17 @@ describe('the ledger from the command line [sqlite]', () => {
       [['orders', 'list', '--limit', '0'], /--limit must be a whole number of at least 1/],
       [['orders', 'list', '--cursor', 'garbage'], /--cursor/],
       [['run', '--ticks', 'many'], /--ticks must be a whole number/],
-      [['bots', 'stop', 'ghost'], /bot ghost does not exist/],
       [['orders', 'show', 'ghost'], /order ghost does not exist/],
     ];
-    for (const [args, message] of cases) {
-      const result = await l.cli(...args);
-      assert.equal(result.code, 2, `${args.join(' ')}: ${result.stderr}`);
-      assert.match(result.stderr, message, args.join(' '));
-    }
+    // None of these gets as far as opening the paper exchange (whose file one process holds at a time), so they run side by side.
+    const results = await Promise.all(cases.map(([args]) => l.cli(...args)));
+    cases.forEach(([args, message], i) => {
+      assert.equal(results[i].code, 2, `${args.join(' ')}: ${results[i].stderr}`);
+      assert.match(results[i].stderr, message, args.join(' '));
+    });
+    const ghost = await l.cli('bots', 'stop', 'ghost');
+    assert.equal(ghost.code, 2);
+    assert.match(ghost.stderr, /bot ghost does not exist/);
     assert.deepEqual(await l.json('bots', 'list'), { bots: [] });
     assert.deepEqual((await l.json('orders', 'list')).orders, []);
     assert.deepEqual((await l.json('events')).events, [], 'no event was logged either');
@@ -188,6 +191,32 @@ describe('the ledger from the command line [sqlite]', () => {
     assert.match(result.stdout, /^interrupted after \d+ of 100000 steps/);
     assert.match(result.stdout, /s1\s+BTC\/USDT\s+active/);
   });
+});
+
+test('a failed order: retry places it again (retry_count + 1), drop cancels it with DROPPED', async () => {
+  const l = ledger();
+  // A price off the tick grid: the paper exchange rejects it, so the entry fails with the venue's words.
+  const created = await create(l, 'tick', '{"amount":"0.01","entryPrice":"59000.005","takeProfitPrice":"60050"}', '--migrate', '--json');
+  assert.equal(created.code, 0, created.stderr);
+  const [failed] = JSON.parse(created.stdout).orders;
+  assert.equal(failed.status, 'failed');
+  assert.match(failed.reason, /^Paper exchange rejected the order: .*not a multiple of the tick size 0\.01/);
+
+  const retried = (await l.json('orders', 'retry', failed.clientOrderId)).order;
+  assert.equal(retried.status, 'failed', 'rejected again');
+  assert.equal(retried.retryCount, 1);
+  const dropped = (await l.json('orders', 'drop', failed.id)).order;
+  assert.equal(dropped.status, 'cancelled');
+  assert.equal(dropped.cancellationReason, 'DROPPED');
+  const again = await l.cli('orders', 'drop', failed.id);
+  assert.equal(again.code, 4);
+  assert.match(again.stderr, /is cancelled \(DROPPED\); only a failed order can be dropped/);
+
+  const deleted = await l.json('bots', 'delete', 'tick');
+  assert.equal(deleted.bot.status, 'deleted');
+  assert.deepEqual((await l.json('orders', 'list', '--bot', 'tick', '--status', 'pending')).orders, []);
+  const events = (await l.json('events', '--bot', 'tick', '--limit', '100')).events.map((e: any) => e.type);
+  for (const type of ['BotCreated', 'OrderRetried', 'OrderDropped', 'BotDeleted']) assert.ok(events.includes(type), `${type} in ${events}`);
 });
 
 describe('the ledger from the command line [postgres]', async () => {
