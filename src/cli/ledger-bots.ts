@@ -5,7 +5,7 @@
  * paper exchange, and wait until the venue's answers are committed before printing.
  */
 import { randomBytes } from 'node:crypto';
-import { type Command, Option } from 'commander';
+import { type Command, InvalidArgumentError, Option } from 'commander';
 import type { Bot } from '../domain/bot/bot.ts';
 import type { BotRuntime } from '../engine/runtime.ts';
 import { PluginConfigError, parsePluginConfig } from '../plugins/plugin-api.ts';
@@ -76,6 +76,13 @@ function checkConfig(pluginId: string, config: Record<string, unknown>): void {
     const text = issues.map((i) => `${i.path}: ${i.message}`).join('; ');
     throw usageError('PLUGIN_CONFIG_INVALID', `--config: config for plugin "${pluginId}" is invalid: ${text}`, { flag: '--config', plugin: pluginId, issues });
   }
+}
+
+const BOT_STATUSES = ['active', 'stopped', 'deleted'];
+
+function botStatus(value: string): string {
+  if (!BOT_STATUSES.includes(value)) throw new InvalidArgumentError(`--status must be one of ${BOT_STATUSES.join(', ')}; got "${value}".`);
+  return value;
 }
 
 const SYMBOL_PATTERN = /^[A-Z0-9]{1,20}\/[A-Z0-9]{1,20}$/;
@@ -231,7 +238,7 @@ export function registerBotCommands(program: Command): Command {
       .option('--id <id>', 'bot id: letters, digits, - and _ (default: <plugin>-<random>)')
       .addOption(new Option('--ttl <seconds>', 'how long a failed order keeps being retried').argParser(wholeNumber('--ttl', 1))),
   ).action(create);
-  common(bots.command('list').description('every bot').option('--status <status>', 'active, stopped or deleted')).action(list);
+  common(bots.command('list').description('every bot').addOption(new Option('--status <status>', 'active, stopped or deleted').argParser(botStatus))).action(list);
   common(bots.command('show <id>').description('a bot, its order counts and latest orders')).action(show);
   common(
     bots

@@ -12,7 +12,7 @@ import { MigrationEngine } from '../migrate/engine.ts';
 import { PluginRegistry } from '../plugins/plugin-api.ts';
 import { SCALPER_PLUGIN } from '../plugins/scalper.ts';
 import { type BotledgerDatabase, openDatabase, redactUrl, resolveDatabaseUrl } from '../storage/database.ts';
-import { refusedError, reportError, usageError } from './ledger-output.ts';
+import { lockedError, refusedError, reportError, usageError } from './ledger-output.ts';
 import { eventLine } from './output.ts';
 
 /** Flags every ledger command accepts. */
@@ -91,7 +91,17 @@ export async function withLedger(flags: LedgerFlags, options: { venue?: VenueOpt
     await ensureMigrated(database, flags.migrate ?? false);
     const plugins = builtInPlugins();
     if (options.venue) {
-      paper = new PaperExchange({ file: paperExchangeFileForDatabase(url), seed: options.venue.seed });
+      const file = paperExchangeFileForDatabase(url);
+      try {
+        paper = new PaperExchange({ file, seed: options.venue.seed });
+      } catch (error) {
+        if ((error as { code?: unknown }).code !== 'PAPER_STATE_IN_USE') throw error;
+        throw lockedError(
+          'VENUE_IN_USE',
+          `the paper exchange (${file}) is open in another botledger process, probably \`botledger run\`: stop it (Ctrl-C) and try again. Reading (bots list/show, orders list/show, events) works meanwhile.`,
+          { file },
+        );
+      }
       events = await openDatabase(url);
       runtime = new BotRuntime({ database, eventsDatabase: events, exchange: paper, plugins, clock: SYSTEM_CLOCK });
       runtime.start();

@@ -28,6 +28,10 @@ export class LedgerCliError extends Error {
 export const usageError = (code: string, message: string, details: Record<string, unknown> = {}) =>
   new LedgerCliError(code, message, EXIT_USAGE, details);
 
+/** Something another process holds (exit 3). */
+export const lockedError = (code: string, message: string, details: Record<string, unknown> = {}) =>
+  new LedgerCliError(code, message, EXIT_LOCKED, details);
+
 /** Something botledger will not do in the current state (exit 4). */
 export const refusedError = (code: string, message: string, details: Record<string, unknown> = {}) =>
   new LedgerCliError(code, message, EXIT_REFUSED, details);
@@ -46,7 +50,7 @@ export function exitCodeFor(error: unknown): number {
   if (error instanceof LedgerCliError || error instanceof MigrateError) return error.exitCode;
   const name = (error as Error)?.name ?? '';
   const code = String((error as { code?: unknown })?.code ?? '');
-  if (name === 'PaperStateInUseError') return EXIT_LOCKED;
+  if (code === 'PAPER_STATE_IN_USE' || code === 'LOCK_NOT_ACQUIRED') return EXIT_LOCKED;
   if (name === 'DatabaseUrlError' || INPUT_CODES.has(code)) return EXIT_USAGE;
   if (REFUSED_CODES.has(code)) return EXIT_REFUSED;
   return EXIT_FAILED;

@@ -72,6 +72,7 @@ describe('the ledger from the command line [sqlite]', () => {
       [['orders', 'list', '--cursor', 'garbage'], /--cursor/],
       [['run', '--ticks', 'many'], /--ticks must be a whole number/],
       [['orders', 'show', 'ghost'], /order ghost does not exist/],
+      [['bots', 'list', '--status', 'paused'], /--status must be one of active, stopped, deleted/],
     ];
     // None of these gets as far as opening the paper exchange (whose file one process holds at a time), so they run side by side.
     const results = await Promise.all(cases.map(([args]) => l.cli(...args)));
@@ -185,6 +186,10 @@ describe('the ledger from the command line [sqlite]', () => {
   test('Ctrl-C stops run after the current step and prints the summary', async () => {
     const running = startCli(['run', '--db', l.db, '--ticks', '100000', '--tick-ms', '20'], l.dir);
     await running.waitFor(/running 1 bot\(s\)/);
+    const busy = await l.cli('bots', 'stop', 's1');
+    assert.equal(busy.code, 3, busy.stderr);
+    assert.match(busy.stderr, /the paper exchange \(.*paper-exchange\.db\) is open in another botledger process, probably `botledger run`/);
+    assert.equal((await l.cli('orders', 'list')).code, 0, 'reading works while run holds the venue');
     running.child.kill('SIGINT');
     const result = await running.done;
     assert.equal(result.code, 0, result.stderr);
