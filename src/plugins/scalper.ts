@@ -28,6 +28,9 @@ export const scalperConfigSchema = z
   })
   .strict()
   .superRefine((config, context) => {
+    // zod runs this even when a field above failed its own check; those fields are already named.
+    const prices = [config.entryPrice, config.takeProfitPrice, config.stopLossPrice ?? '1'];
+    if (!prices.every(isDecimalString)) return;
     if (compare(config.takeProfitPrice, config.entryPrice) <= 0) {
       context.addIssue({ code: 'custom', path: ['takeProfitPrice'], message: 'takeProfitPrice must be above entryPrice' });
     }

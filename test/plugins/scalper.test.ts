@@ -23,6 +23,11 @@ test('a bad scalper config is refused with every bad field named', () => {
     () => parsePluginConfig(SCALPER_PLUGIN, { amount: 1, entryPrice: 'abc', takeProfitPrice: '101' }),
     (error: unknown) => error instanceof PluginConfigError && /^config for plugin "scalper" is invalid: amount: .*; entryPrice: entryPrice must be a decimal string/.test(error.message),
   );
+  // Every field of the right type but one price not a decimal: the field is named, no crash in the cross-field rule.
+  assert.throws(
+    () => parsePluginConfig(SCALPER_PLUGIN, { amount: '0.01', entryPrice: 'abc', takeProfitPrice: '1' }),
+    (error: unknown) => error instanceof PluginConfigError && /entryPrice: entryPrice must be a decimal string/.test(error.message),
+  );
   assert.throws(() => parsePluginConfig(SCALPER_PLUGIN, { amount: '1', entryPrice: '100', takeProfitPrice: '99' }), /takeProfitPrice: takeProfitPrice must be above entryPrice/);
   assert.throws(() => parsePluginConfig(SCALPER_PLUGIN, { amount: '1', entryPrice: '100', takeProfitPrice: '101', stopLossPrice: '100' }), /stopLossPrice must be below entryPrice/);
   assert.deepEqual(parsePluginConfig(SCALPER_PLUGIN, { amount: '1', entryPrice: '100', takeProfitPrice: '101' }), {

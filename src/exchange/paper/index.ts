@@ -5,3 +5,4 @@ export { StreamReentryError, type EventStreamStats, type ListenerFailure } from 
 export type { EventFault, PaperOperation, RequestFault } from './faults.ts';
 export { RET_CODES } from './venue-payloads.ts';
 export * from './paper-options.ts';
+export { PaperStateInUseError } from './paper-store.ts';
