@@ -10,7 +10,9 @@
  * - Orders whose venue call is in flight in this process are left alone, and `minAgeMs` leaves
  *   alone orders changed very recently (their answer may still be on its way).
  */
+import { compare } from '../domain/money.ts';
 import type { Order } from '../domain/order/order.ts';
+import type { OrderStatusReport } from '../exchange/exchange-adapter.ts';
 import type { ExecutionEngine } from './execution.ts';
 
 export interface ReconcileOptions {
@@ -73,6 +75,9 @@ export class Reconciler {
       const error = `${execution.venueName} has no order ${order.clientOrderId}: the placement never reached it`;
       return execution.applyCommand(order.id, { type: 'OrderPlacementFailed', error }, 'reconciliation', { clientOrderId: order.clientOrderId, found: false });
     }
+    // The venue says what the ledger already knows: nothing happened, so nothing is recorded (a
+    // resting order asked about on every step would otherwise fill the event log with no-ops).
+    if (agreesWithLedger(order, report)) return order;
     await execution.recordReport(report, 'reconciliation');
     await execution.fetchFills(report, 'reconciliation');
     const after = (await execution.ledger.read((q) => execution.store.orderById(q, order.id))) as Order;
@@ -80,4 +85,15 @@ export class Reconciler {
     if (after.status === 'pending' && after.cancellationReason !== null && stillOpen) return execution.sendCancel(after);
     return after;
   }
+}
+
+/** A live order the venue reports as the ledger has it: same exchange id, same filled amount, no cancel owed. */
+function agreesWithLedger(order: Order, report: OrderStatusReport): boolean {
+  return (
+    order.status === 'pending' &&
+    order.cancellationReason === null &&
+    (report.state === 'open' || report.state === 'partially_filled') &&
+    order.exchangeOrderId === report.exchangeOrderId &&
+    compare(order.filledAmount, report.filledAmount) === 0
+  );
 }

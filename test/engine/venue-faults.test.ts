@@ -64,6 +64,24 @@ forEachDialect('venue faults', (target) => {
     }
   });
 
+  test('reconciling a resting order the venue reports unchanged records nothing', async () => {
+    const f = await openEngineFixture(target);
+    try {
+      await f.bots.create({ id: 'scalp1', pluginId: 'scalper', symbol: SYMBOL, config: scalperConfig() });
+      await f.settle();
+      const [order] = await f.ordersOfBot('scalp1');
+      assert.equal(order?.status, 'pending');
+      assert.ok(order?.exchangeOrderId, 'the venue acknowledged the order');
+      const logged = (await f.eventsOf({ orderId: order.id })).length;
+      const reconciler = new Reconciler(f.execution);
+      for (let i = 0; i < 3; i++) assert.equal((await reconciler.reconcilePending()).changed.length, 0);
+      assert.equal((await f.eventsOf({ orderId: order.id })).length, logged, 'no event per poll');
+      assert.deepEqual(await f.order(order.id), order);
+    } finally {
+      await f.close();
+    }
+  });
+
   test('a placement that timed out before the venue acted fails with a reason and is retried', async () => {
     const f = await openEngineFixture(target);
     try {
