@@ -46,14 +46,7 @@ export function parseConfigFlag(text: string): Record<string, unknown> {
   return value as Record<string, unknown>;
 }
 
-/**
- * Checks the config with the plugin's schema now, so nothing is opened or stored for a bad one.
- *
- * Workaround: the scalper schema's cross-field check (`superRefine`) still runs when a field is
- * not a decimal, and its `compare()` then throws a DomainError ("b must be a decimal string") that
- * names no field. When the schema throws instead of returning issues, each field is checked on its
- * own so that the error names the bad field.
- */
+/** Checks the config with the plugin's schema now, so nothing is opened or stored for a bad one (the error names the field). */
 function checkConfig(pluginId: string, config: Record<string, unknown>): void {
   const plugins = builtInPlugins();
   let plugin: ReturnType<typeof plugins.get>;
@@ -65,16 +58,8 @@ function checkConfig(pluginId: string, config: Record<string, unknown>): void {
   try {
     parsePluginConfig(plugin, config);
   } catch (error) {
-    if (error instanceof PluginConfigError)
-      throw usageError(error.code, `--config: ${error.message}`, { flag: '--config', plugin: pluginId, issues: error.issues });
-    const shape = (plugin.configSchema as unknown as { shape?: Record<string, { safeParse(v: unknown): { success: boolean; error?: { issues: { message: string }[] } } }> }).shape ?? {};
-    const issues = Object.entries(shape)
-      .map(([field, schema]) => ({ field, result: schema.safeParse(config[field]) }))
-      .filter(({ result }) => !result.success)
-      .map(({ field, result }) => ({ path: field, message: result.error?.issues[0]?.message ?? 'invalid' }));
-    if (issues.length === 0) throw usageError('PLUGIN_CONFIG_INVALID', `--config: ${(error as Error).message}`, { flag: '--config', plugin: pluginId });
-    const text = issues.map((i) => `${i.path}: ${i.message}`).join('; ');
-    throw usageError('PLUGIN_CONFIG_INVALID', `--config: config for plugin "${pluginId}" is invalid: ${text}`, { flag: '--config', plugin: pluginId, issues });
+    if (!(error instanceof PluginConfigError)) throw error;
+    throw usageError(error.code, `--config: ${error.message}`, { flag: '--config', plugin: pluginId, issues: error.issues });
   }
 }
 

@@ -7,7 +7,7 @@
  */
 import { SYSTEM_CLOCK } from '../engine/clock.ts';
 import { BotRuntime } from '../engine/runtime.ts';
-import { PaperExchange, paperExchangeFileForDatabase } from '../exchange/paper/index.ts';
+import { PaperExchange, PaperStateInUseError, paperExchangeFileForDatabase } from '../exchange/paper/index.ts';
 import { MigrationEngine } from '../migrate/engine.ts';
 import { PluginRegistry } from '../plugins/plugin-api.ts';
 import { SCALPER_PLUGIN } from '../plugins/scalper.ts';
@@ -95,7 +95,7 @@ export async function withLedger(flags: LedgerFlags, options: { venue?: VenueOpt
       try {
         paper = new PaperExchange({ file, seed: options.venue.seed });
       } catch (error) {
-        if ((error as { code?: unknown }).code !== 'PAPER_STATE_IN_USE') throw error;
+        if (!(error instanceof PaperStateInUseError)) throw error;
         throw lockedError(
           'VENUE_IN_USE',
           `the paper exchange (${file}) is open in another botledger process, probably \`botledger run\`: stop it (Ctrl-C) and try again. Reading (bots list/show, orders list/show, events) works meanwhile.`,
