@@ -1,11 +1,15 @@
 /**
- * The main job on the embedded default, with no server: botledger's migration engine on a demo
- * SQLite database. It builds the legacy `trading_bot.db` of seed 003 (10 tables, 20,000 trades of
- * realistic data), then runs the real `botledger migrate` commands on it: status, plan, up, status,
- * verify. It also brings botledger's own database (data/botledger.db) to the current core schema.
+ * The main job on the embedded default, with no server: SQLite plus the paper exchange.
+ *
+ * 1. botledger's own database (data/botledger.db) is brought to the core schema by the migration
+ *    engine, a scalper bot is created on the built-in paper exchange and run for 300 price steps,
+ *    and its orders and events are listed.
+ * 2. The migration engine on a user's database: the legacy `trading_bot.db` of seed 003 (10 tables,
+ *    20,000 trades of realistic data) goes through the real `botledger migrate` commands: status,
+ *    plan, up, status, verify.
  *
  * Run: npm run demo           (or: npm run demo -- --rows 100000)
- * Afterwards try the commands it prints (down, restore) yourself.
+ * Afterwards try the commands it prints (down, restore, bots, orders) yourself.
  */
 import { spawnSync } from 'node:child_process';
 import { rmSync } from 'node:fs';
@@ -35,14 +39,39 @@ function botledger(args: string[]): void {
   }
 }
 
+const LEDGER_DIR = resolve('data/demo-ledger');
+const ledger = `sqlite:${relative(process.cwd(), join(LEDGER_DIR, 'botledger.db'))}`;
+rmSync(LEDGER_DIR, { recursive: true, force: true });
 rmSync(DEMO_DIR, { recursive: true, force: true });
+
+console.log('Part 1: the ledger on SQLite and the paper exchange');
+botledger(['migrate', 'up', '--db', ledger, '--yes']);
+botledger([
+  'bots',
+  'create',
+  '--db',
+  ledger,
+  '--plugin',
+  'scalper',
+  '--symbol',
+  'BTC/USDT',
+  '--id',
+  'scalper-1',
+  '--config',
+  '{"amount":"0.01","entryPrice":"59950","takeProfitPrice":"60050","stopLossPrice":"59000"}',
+]);
+botledger(['run', '--db', ledger, '--ticks', '300']);
+botledger(['orders', 'list', '--db', ledger, '--status', 'closed', '--limit', '5']);
+botledger(['bots', 'stop', '--db', ledger, 'scalper-1']);
+botledger(['events', '--db', ledger, '--bot', 'scalper-1', '--limit', '5']);
+
+console.log('\nPart 2: the migration engine on a legacy database');
 console.log(`Creating the legacy trading_bot.db of seed 003 with ${rows} trades at ${relative(process.cwd(), DEMO_DB)} ...`);
 const database = await openDatabase(url);
 await scenario.createLegacySchema(database);
 await scenario.generate(database, rows);
 await database.close();
 
-botledger(['migrate', 'up', '--yes']);
 botledger(['migrate', 'status', '--db', url, '--dir', dir]);
 botledger(['migrate', 'plan', '--db', url, '--dir', dir]);
 botledger(['migrate', 'up', '--db', url, '--dir', dir, '--yes']);
@@ -50,7 +79,9 @@ botledger(['migrate', 'status', '--db', url, '--dir', dir]);
 botledger(['migrate', 'verify', '--db', url, '--dir', dir]);
 
 console.log(`
-The demo database is migrated, backed up and verified. Try next:
+Done. Try next:
   node bin/botledger.js migrate down    --db ${url} --dir ${dir} --yes   # run the down section (after a backup)
   node bin/botledger.js migrate restore --db ${url} --yes                # put the newest automatic backup back
-  node bin/botledger.js migrate status  --db ${url} --dir ${dir} --json`);
+  node bin/botledger.js migrate status  --db ${url} --dir ${dir} --json
+  node bin/botledger.js orders list --db ${ledger} --status cancelled     # the order the stop cancelled (STOP)
+  node bin/botledger.js bots start scalper-1 --db ${ledger} && node bin/botledger.js run --db ${ledger}`);
