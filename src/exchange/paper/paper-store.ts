@@ -6,18 +6,11 @@
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import BetterSqlite3 from 'better-sqlite3';
-import type { OrderSide, OrderType, VenueOrderState } from '../exchange-adapter.ts';
+import type { OrderSide, PlaceOrderRequest, VenueOrderState } from '../exchange-adapter.ts';
 
 /** An order as the venue keeps it. Amounts and prices are decimal strings. */
-export interface PaperOrder {
+export interface PaperOrder extends PlaceOrderRequest {
   readonly exchangeOrderId: string;
-  readonly clientOrderId: string;
-  readonly symbol: string;
-  readonly side: OrderSide;
-  readonly type: OrderType;
-  readonly amount: string;
-  readonly price?: string;
-  readonly stopPrice?: string;
   /** A stop order rests untriggered until the price crosses stopPrice. */
   triggered: boolean;
   state: VenueOrderState;
