@@ -66,6 +66,12 @@ export function quoteLiteral(value: string): string {
 export interface RemapOptions {
   /** Raw SQL condition ANDed to the update (and to its verify query), e.g. `side = 'sell'`. */
   readonly where?: string;
+  /**
+   * Raw SQL expression whose values are looked up in the mapping, when they are not the column's
+   * own: seed 003 sets `plugin_id` from `logic_type` (`from: 'lower(trim(logic_type))'`) in one
+   * pass. The check then is that no row whose `from` is a key holds anything but its mapped value.
+   */
+  readonly from?: string;
 }
 
 export interface RemapResult {
@@ -84,10 +90,15 @@ interface RemapPlan {
   readonly column: string;
   readonly entries: readonly (readonly [string, string])[];
   readonly mapsNull: boolean;
+  /** The NULL key's new value, when the mapping has one. */
+  readonly nullTo: string | undefined;
   readonly where: string | undefined;
+  readonly from: string | undefined;
 }
 
-function planRemap(table: string, column: string, mapping: Readonly<Record<string, string>>, where: string | undefined): RemapPlan {
+function planRemap(table: string, column: string, mapping: Readonly<Record<string, string>>, options: RemapOptions): RemapPlan {
+  const { where } = options;
+  const from = options.from?.trim() ? options.from.trim() : undefined;
   const quotedTable = quoteIdentifier(table, 'table');
   const quotedColumn = quoteIdentifier(column, 'column');
   if (mapping === null || typeof mapping !== 'object') {
@@ -105,18 +116,35 @@ function planRemap(table: string, column: string, mapping: Readonly<Record<strin
       );
     }
   }
-  // An entry that maps a value to itself changes nothing and must not count as "old" in the check.
-  const changing = Object.entries(mapping).filter(([from, to]) => from !== to);
+  // An entry that maps a value to itself changes nothing and must not count as "old" in the check
+  // (unless the values come from another expression: then every entry sets the column).
+  const changing = Object.entries(mapping).filter(([key, to]) => from !== undefined || key !== to);
   return {
     table: quotedTable,
     column: quotedColumn,
-    entries: changing.filter(([from]) => from !== REMAP_NULL),
-    mapsNull: changing.some(([from]) => from === REMAP_NULL),
+    entries: changing.filter(([key]) => key !== REMAP_NULL),
+    mapsNull: changing.some(([key]) => key === REMAP_NULL),
+    nullTo: mapping[REMAP_NULL],
     where: where?.trim() ? where : undefined,
+    from,
   };
 }
 
+/** With `from`: rows whose source is a key but whose column is not the mapped value. */
+function remapFromVerifyQuery(plan: RemapPlan & { from: string }): string | undefined {
+  if (plan.entries.length === 0 && !plan.mapsNull) return undefined;
+  const keys = plan.entries.length > 0 ? `${plan.from} in (${plan.entries.map(([key]) => quoteLiteral(key)).join(', ')})` : undefined;
+  const isKey = [keys, plan.mapsNull ? `${plan.from} is null` : undefined].filter(Boolean).join(' or ');
+  const whens = plan.entries.map(([key, to]) => `when ${plan.from} = ${quoteLiteral(key)} then ${quoteLiteral(to)}`);
+  if (plan.mapsNull) whens.unshift(`when ${plan.from} is null then ${quoteLiteral(plan.nullTo!)}`);
+  const wrong = `(${plan.column} is null or ${plan.column} <> case ${whens.join(' ')} end)`;
+  // `where` first: after the update most rows no longer match it, so the rest is rarely evaluated.
+  const filter = [plan.where ? `(${plan.where})` : undefined, `(${isKey})`, wrong].filter(Boolean).join(' and ');
+  return `select ${plan.from} as old_value, count(*) as remaining_rows from ${plan.table} where ${filter} group by ${plan.from}`;
+}
+
 function remapVerifyQuery(plan: RemapPlan): string | undefined {
+  if (plan.from !== undefined) return remapFromVerifyQuery({ ...plan, from: plan.from });
   // A NULL key always maps to a string, so NULL is never also a new value; any other old value may be.
   const newValues = new Set(plan.entries.map(([, to]) => to));
   const olds = plan.entries.map(([from]) => from).filter((from) => !newValues.has(from));
@@ -143,7 +171,7 @@ export function remapVerifySql(
   mapping: Readonly<Record<string, string>>,
   options: RemapOptions = {},
 ): string | undefined {
-  return remapVerifyQuery(planRemap(table, column, mapping, options.where));
+  return remapVerifyQuery(planRemap(table, column, mapping, options));
 }
 
 /**
@@ -169,17 +197,18 @@ export async function remapValues(
   mapping: Readonly<Record<string, string>>,
   options: RemapOptions = {},
 ): Promise<RemapResult> {
-  const plan = planRemap(table, column, mapping, options.where);
+  const plan = planRemap(table, column, mapping, options);
   const verifySql = remapVerifyQuery(plan);
   if (plan.entries.length === 0 && !plan.mapsNull) return { changed: 0, verifySql };
   const col = sql.raw(plan.column);
-  const whens: RawBuilder<unknown>[] = plan.entries.map(([from, to]) => sql`when ${col} = ${from} then ${to}`);
-  if (plan.mapsNull) whens.unshift(sql`when ${col} is null then ${mapping[REMAP_NULL]}`);
+  const source = plan.from === undefined ? col : sql.raw(`(${plan.from})`);
+  const whens: RawBuilder<unknown>[] = plan.entries.map(([key, to]) => sql`when ${source} = ${key} then ${to}`);
+  if (plan.mapsNull) whens.unshift(sql`when ${source} is null then ${plan.nullTo}`);
   // `else col` gives the CASE the column's type, so PostgreSQL coerces the bound values to it (enums included).
   const caseExpr = sql`case ${sql.join(whens, sql` `)} else ${col} end`;
   const matches: RawBuilder<unknown>[] = [];
-  if (plan.entries.length > 0) matches.push(sql`${col} in (${sql.join(plan.entries.map(([from]) => from))})`);
-  if (plan.mapsNull) matches.push(sql`${col} is null`);
+  if (plan.entries.length > 0) matches.push(sql`${source} in (${sql.join(plan.entries.map(([key]) => key))})`);
+  if (plan.mapsNull) matches.push(sql`${source} is null`);
   const matchOld = sql`(${sql.join(matches, sql` or `)})`;
   const filter = plan.where ? sql`${matchOld} and (${sql.raw(plan.where)})` : matchOld;
   const result = await sql`update ${sql.raw(plan.table)} set ${col} = ${caseExpr} where ${filter}`.execute(db);

@@ -38,9 +38,15 @@ export interface MigrationContext {
   addVerify(sql: string): void;
   /**
    * Rewrites `column` through `mapping` (old value -> new value) and adds the verify check that no
-   * old value remains. Returns the number of rows changed.
+   * old value remains. With `from` (raw SQL), the values looked up are that expression's, e.g. set
+   * `plugin_id` from `logic_type`. Returns the number of rows changed.
    */
-  remapValues(table: string, column: string, mapping: Readonly<Record<string, string>>, options?: { where?: string }): Promise<number>;
+  remapValues(
+    table: string,
+    column: string,
+    mapping: Readonly<Record<string, string>>,
+    options?: { where?: string; from?: string },
+  ): Promise<number>;
   /**
    * Sets columns in keyset batches (by `key`, default `id`) on rows matching `where`; resumable
    * after a crash in a no-transaction migration. `set` maps a column to a raw SQL expression.

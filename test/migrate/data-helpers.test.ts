@@ -206,6 +206,46 @@ forEachDialect('remapValues', (target) => {
     }
   });
 
+  test('from: plugin_id set from lower(trim(logic_type)) in one pass, only where still legacy; the check catches a wrong value', async () => {
+    const database = await open();
+    try {
+      const { db, capabilities } = database;
+      await sql`create table trades (id integer primary key, logic_type text, plugin_id text default 'legacy')`.execute(db);
+      const logicTypes = ['combinedlogic-1', ' LOGIC2 ', 'Logic3', null, '', 'custom-x', 'logic1'];
+      for (const [i, logic] of logicTypes.entries()) await sql`insert into trades (id, logic_type) values (${i + 1}, ${logic})`.execute(db);
+      // A trade that already carries its plugin keeps it (the document's `plugin_id = 'legacy'` guard).
+      await sql`update trades set plugin_id = 'hand-set' where id = 7`.execute(db);
+      const mapping = {
+        'combinedlogic-1': 'v3-logic-01-5min',
+        logic1: 'v3-logic-01-5min',
+        logic2: 'v3-logic-02-15min',
+        logic3: 'v3-logic-03-1h',
+      };
+      const options = { from: 'lower(trim(logic_type))', where: "plugin_id is null or plugin_id = 'legacy'" };
+      const { changed, verifySql } = await remapValues(db, capabilities, 'trades', 'plugin_id', mapping, options);
+      assert.equal(changed, 3);
+      assert.deepEqual(
+        (await rows<{ plugin_id: string }>(db, 'select plugin_id from trades order by id')).map((r) => r.plugin_id),
+        ['v3-logic-01-5min', 'v3-logic-02-15min', 'v3-logic-03-1h', 'legacy', 'legacy', 'legacy', 'hand-set'],
+      );
+      assert.equal(
+        (await rows<{ logic_type: string }>(db, 'select logic_type from trades where id = 2'))[0].logic_type,
+        ' LOGIC2 ',
+        'the source is never changed',
+      );
+      assert.deepEqual(await rows(db, verifySql!), []);
+      // A row of a mapped logic_type left at legacy (e.g. inserted during the migration) is reported by its source value.
+      await sql`insert into trades (id, logic_type) values (8, 'LOGIC3')`.execute(db);
+      const left = await rows<{ old_value: string; remaining_rows: unknown }>(db, verifySql!);
+      assert.deepEqual(
+        left.map((r) => `${r.old_value}:${Number(r.remaining_rows)}`),
+        ['logic3:1'],
+      );
+    } finally {
+      await database.close();
+    }
+  });
+
   test('chained entries map each row once, by its original value', async () => {
     const database = await open();
     try {
