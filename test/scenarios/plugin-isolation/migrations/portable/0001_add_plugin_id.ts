@@ -68,17 +68,13 @@ export async function up(db: Kysely<any>, context: MigrationContext): Promise<vo
       await sql.raw(`ALTER TABLE ${table} ADD COLUMN plugin_id TEXT DEFAULT 'legacy'`).execute(db);
     }
   }
-  // Copy the normalised known values, then let remapValues rewrite them and add its check that no
-  // logic_type value is left in plugin_id.
-  const known = Object.keys(LOGIC_TYPE_TO_PLUGIN_ID)
-    .map((k) => `'${k}'`)
-    .join(', ');
-  await sql
-    .raw(
-      `UPDATE trades SET plugin_id = lower(trim(logic_type)) WHERE lower(trim(logic_type)) IN (${known}) AND (plugin_id IS NULL OR plugin_id = 'legacy')`,
-    )
-    .execute(db);
-  await context.remapValues('trades', 'plugin_id', LOGIC_TYPE_TO_PLUGIN_ID);
+  // PART 3's migrate_existing_data() in one pass: plugin_id from the normalised logic_type, only
+  // where it is still the default (the document's `plugin_id IS NULL OR plugin_id = 'legacy'`).
+  // remapValues also adds its check that no such trade is left unmapped.
+  await context.remapValues('trades', 'plugin_id', LOGIC_TYPE_TO_PLUGIN_ID, {
+    from: 'lower(trim(logic_type))',
+    where: "plugin_id IS NULL OR plugin_id = 'legacy'",
+  });
   for (const [name, on] of Object.entries(PLUGIN_INDEXES)) {
     await sql.raw(`CREATE INDEX IF NOT EXISTS ${name} ON ${on}`).execute(db);
   }
