@@ -19,10 +19,29 @@ function slowStatement(rows: number): string {
 
 const INIT = sqlFile("create table orders (id integer primary key, status text);\ninsert into orders values (1, 'open');");
 
-function slowMigration(rows: number): string {
-  return sqlFile(
-    `alter table orders add column reason text;\ncreate table audit (id integer);\n${slowStatement(rows)};\nupdate orders set reason = 'r';`,
-  );
+/** A migration whose middle statement is `wait` (a slow statement, or a wait on the test's gate). */
+function slowMigration(wait: string): string {
+  return sqlFile(`alter table orders add column reason text;\ncreate table audit (id integer);\n${wait};\nupdate orders set reason = 'r';`);
+}
+
+/** PostgreSQL: an advisory lock the test holds, which the slow migration waits on inside its transaction. */
+const GATE_KEY = 424_242;
+
+/**
+ * PostgreSQL only: holds the gate so that a migration running `pg_advisory_xact_lock(GATE_KEY)`
+ * stays inside its transaction until the test opens the gate, however fast or slow the machine is.
+ */
+async function closedGate(url: string): Promise<{ open(): Promise<void> }> {
+  const holder = await openDatabase(url);
+  const connection = await holder.pool!.connect();
+  await connection.query('select pg_advisory_lock($1)', [GATE_KEY]);
+  return {
+    async open() {
+      await connection.query('select pg_advisory_unlock($1)', [GATE_KEY]);
+      connection.release();
+      await holder.close();
+    },
+  };
 }
 
 forEachDialect('migrate up from several processes', (target) => {
@@ -33,7 +52,11 @@ forEachDialect('migrate up from several processes', (target) => {
     const migrations = writeMigrations(dir, { '1_init.sql': INIT });
     const flags = ['--db', url, '--dir', migrations, '--yes'];
     assert.equal((await runCli(['migrate', 'up', ...flags], dir)).code, 0);
-    writeMigrations(dir, { '2_slow.sql': slowMigration(slowRows) });
+    // SQLite has no lock a test can hold from outside, so its slow statement is sized (about 3 s);
+    // on PostgreSQL the migration waits on a gate the test opens once the others have been seen waiting.
+    const gate = target.dialect === 'postgres' ? await closedGate(url) : undefined;
+    const wait = gate ? `SELECT pg_advisory_xact_lock(${GATE_KEY})` : slowStatement(slowRows);
+    writeMigrations(dir, { '2_slow.sql': slowMigration(wait) });
 
     const first = startCli(['migrate', 'up', ...flags], dir);
     await first.waitFor(/applying 2_slow \.\.\./);
@@ -45,6 +68,8 @@ forEachDialect('migrate up from several processes', (target) => {
     const error = JSON.parse(impatient.stdout).error;
     assert.equal(error.code, 'LOCK_NOT_ACQUIRED');
     assert.match(error.message, new RegExp(`pid ${first.child.pid}\\b`), 'names the holder');
+    await second.waitFor(/waiting for the migration lock/);
+    await gate?.open();
 
     const [a, b] = await Promise.all([first.done, second.done]);
     assert.equal(a.code, 0, a.stderr);
@@ -71,7 +96,7 @@ forEachDialect('migrate up from several processes', (target) => {
     const migrations = writeMigrations(dir, { '1_init.sql': INIT });
     const flags = ['--db', url, '--dir', migrations, '--yes'];
     assert.equal((await runCli(['migrate', 'up', ...flags], dir)).code, 0);
-    writeMigrations(dir, { '2_slow.sql': slowMigration(50_000_000) });
+    writeMigrations(dir, { '2_slow.sql': slowMigration(slowStatement(50_000_000)) });
 
     const victim = startCli(['migrate', 'up', ...flags], dir);
     await victim.waitFor(/applying 2_slow \.\.\./);
@@ -104,7 +129,7 @@ forEachDialect('migrate up from several processes', (target) => {
 
     // Not applied, so the file may still change: a smaller statement keeps the rerun quick; the
     // rerun still has to take over the dead run's lock (SQLite) and find no half-applied schema.
-    writeMigrations(dir, { '2_slow.sql': slowMigration(1000) });
+    writeMigrations(dir, { '2_slow.sql': slowMigration(slowStatement(1000)) });
     const rerun = await runCli(['migrate', 'up', ...flags, '--lock-timeout', '60'], dir);
     assert.equal(rerun.code, 0, rerun.stderr);
     assert.match(rerun.stdout, /applied 1 migration\(s\); now at version 2/);
