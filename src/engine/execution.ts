@@ -326,7 +326,10 @@ export class ExecutionEngine {
       try {
         report = await this.exchange.cancelOrder(ref);
       } catch (error) {
-        if (error instanceof OrderNotFoundError || error instanceof OrderNotOpenError) return await this.#resolveByFetch(order);
+        if (error instanceof OrderNotFoundError || error instanceof OrderNotOpenError) {
+          await this.#logCancelRefused(order, error);
+          return await this.#resolveByFetch(order);
+        }
         const message = `Cancelling order ${order.clientOrderId} (${order.cancellationReason}) got no clear answer from ${this.venueName} (${(error as Error)?.message ?? error}); reconciliation will ask the venue`;
         await this.transact((q) =>
           this.store.appendEvent(q, { source: 'engine', type: 'CancelUnclear', message, orderId: order.id, botId: order.botId, pluginId: order.pluginId, payload: (error as { raw?: unknown }).raw ?? null, applied: false, at: this.now().toISOString() }),
@@ -339,7 +342,23 @@ export class ExecutionEngine {
     }
   }
 
-  /** The venue would not cancel (unknown, or no longer open): ask it what the order is, and record that. */
+  /**
+   * Keeps the venue's refusal ("already cancelled", "does not exist") in the event log with its raw
+   * body: it is the first sign that someone else may have cancelled the order (issue 6, defect 4).
+   */
+  async #logCancelRefused(order: Order, error: OrderNotFoundError | OrderNotOpenError): Promise<void> {
+    const why = error instanceof OrderNotOpenError ? `it is already ${error.state}` : 'it does not know the order';
+    const message = `${this.venueName} would not cancel order ${order.clientOrderId} (${order.cancellationReason}): ${why} (${error.message}) - asking it who ended the order and when`;
+    await this.transact((q) =>
+      this.store.appendEvent(q, { source: 'exchange-rest', type: 'OrderCancelRejected', message, orderId: order.id, botId: order.botId, pluginId: order.pluginId, payload: error.raw ?? null, applied: false, at: this.now().toISOString() }),
+    );
+  }
+
+  /**
+   * The venue would not cancel (unknown, or no longer open): ask it what the order is, and record
+   * that. A cancel report says who cancelled and when, so a cancel that was not botledger's is
+   * recorded as OUTSIDE and stops the bot (venue-events.ts).
+   */
   async #resolveByFetch(order: Order): Promise<Order> {
     const report = await this.exchange.fetchOrder({ symbol: order.symbol, clientOrderId: order.clientOrderId, exchangeOrderId: order.exchangeOrderId ?? undefined });
     if (report) {

@@ -102,6 +102,7 @@ export class VenueEventApplier {
     if (!stored) return this.#unknown(q, `a ${report.state} order`, `${report.clientOrderId} / ${report.exchangeOrderId}`, raw, source, at);
     const fillsMissing = compare(report.filledAmount, stored.filledAmount) > 0;
     let event: OrderEvent;
+    let outsideWhy: string | undefined;
     switch (report.state) {
       case 'open':
       case 'partially_filled':
@@ -109,9 +110,12 @@ export class VenueEventApplier {
         // Fills, not status reports, move filled_amount and the status of an executing order.
         event = { type: 'OrderAccepted', exchangeOrderId: report.exchangeOrderId };
         break;
-      case 'cancelled':
-        event = { type: 'OrderCanceled', venueMessage: report.reason };
+      case 'cancelled': {
+        const notOurs = await this.#cancelledByOthers(q, stored, report);
+        event = { type: 'OrderCanceled', venueMessage: report.reason, ...(notOurs ? { outside: true } : {}) };
+        outsideWhy = notOurs;
         break;
+      }
       case 'expired':
         event = { type: 'OrderExpired', venueMessage: report.reason };
         break;
@@ -128,9 +132,9 @@ export class VenueEventApplier {
       return { applied: accepted !== stored, order, fillsMissing, message: result.explanation };
     }
     const order = await q.saveOrder(stored, result.order);
-    if (event.type === 'OrderCanceled' && !isSystemCancellation(stored.cancellationReason)) {
+    if (event.type === 'OrderCanceled' && !isSystemCancellation(order.cancellationReason)) {
       const botStopped = await this.#stopBot(q, order, at);
-      const message = outsideCancelReason(order.clientOrderId, botStopped);
+      const message = `${outsideCancelReason(order.clientOrderId, botStopped)}${outsideWhy ? ` (${outsideWhy})` : ''}`;
       await q.appendEvent({ ...base, type: 'OrderCanceled', message, applied: true });
       return { applied: true, order, botStopped, fillsMissing, message };
     }
@@ -140,6 +144,26 @@ export class VenueEventApplier {
         : result.explanation;
     await q.appendEvent({ ...base, type: event.type, message, applied: true });
     return { applied: true, order, fillsMissing, message };
+  }
+
+  /**
+   * A cancel report for an order botledger itself asked to cancel (UPDATE, STOP, ...): was the
+   * cancel someone else's? A person's cancel just before a bot command makes the venue answer
+   * botledger's request with "already cancelled", and its event may come after the request was
+   * recorded (issue 6, defect 4). The venue decides: it says a person or the venue itself
+   * cancelled it, or its cancel time is before botledger's request was recorded (only a venue
+   * clock more than that far ahead of ours could mislead this). Returns why, or undefined when
+   * the cancel is botledger's (or the venue does not say).
+   */
+  async #cancelledByOthers(q: LedgerAccess, stored: Order, report: OrderStatusReport): Promise<string | undefined> {
+    if (stored.status !== 'pending' || !isSystemCancellation(stored.cancellationReason)) return undefined;
+    const request = `botledger's ${stored.cancellationReason} request`;
+    if (report.canceledBy === 'person') return `the venue says a person cancelled it there, before ${request} reached it`;
+    if (report.canceledBy === 'venue') return `the venue says it cancelled it itself, before ${request} reached it`;
+    if (report.canceledAt === undefined) return undefined;
+    const requestedAt = await q.cancelRequestedAt(stored.id);
+    if (requestedAt === undefined || report.canceledAt >= requestedAt) return undefined;
+    return `the venue cancelled it at ${new Date(report.canceledAt).toISOString()}, before ${request} was recorded at ${new Date(requestedAt).toISOString()}`;
   }
 
   /** The auto-stop rule (domain/bot/bot.ts): true when this cancel stopped an active bot. */
