@@ -288,11 +288,20 @@ export class ExecutionEngine {
     return (await this.ledger.read((q) => this.store.orderByClientId(q, report.clientOrderId))) as Order;
   }
 
-  /** Asks the venue for an order's fills and records any not yet stored (idempotent per trade id). */
+  /**
+   * Asks the venue for an order's fills and records those not yet stored (idempotent per trade
+   * id). The venue lists every fill of the order; the ones already stored are skipped here
+   * without a transaction (the applier checks again under the row lock).
+   */
   async fetchFills(ref: { symbol: string; clientOrderId: string; exchangeOrderId?: string | null }, source: EventSource): Promise<number> {
     const fills = await this.exchange.fetchFills({ symbol: ref.symbol, clientOrderId: ref.clientOrderId, exchangeOrderId: ref.exchangeOrderId ?? undefined });
+    const stored = await this.ledger.read(async (q) => {
+      const order = await this.store.orderByClientId(q, ref.clientOrderId);
+      return new Set(order ? (await this.store.fillsOf(q, order.id)).map((fill) => fill.tradeId) : []);
+    });
     let added = 0;
     for (const fill of fills) {
+      if (stored.has(fill.tradeId)) continue;
       const outcome = await this.transact((q) => this.applier.apply(q, { type: 'fill', fill }, source));
       this.#emit(outcome);
       if (outcome.applied) added++;
@@ -361,11 +370,8 @@ export class ExecutionEngine {
    */
   async #resolveByFetch(order: Order): Promise<Order> {
     const report = await this.exchange.fetchOrder({ symbol: order.symbol, clientOrderId: order.clientOrderId, exchangeOrderId: order.exchangeOrderId ?? undefined });
-    if (report) {
-      const recorded = await this.recordReport(report, 'exchange-rest');
-      await this.fetchFills(report, 'exchange-rest');
-      return (await this.ledger.read((q) => this.store.orderById(q, order.id))) ?? recorded;
-    }
+    // recordReport fetches the fills when the report says more is filled than the ledger has.
+    if (report) return this.recordReport(report, 'exchange-rest');
     // The venue never had it: the cancel is complete, with the reason already recorded.
     return this.applyCommand(order.id, { type: 'OrderCanceled', venueMessage: `${this.venueName} has no order ${order.clientOrderId}` }, 'exchange-rest');
   }

@@ -9,6 +9,8 @@
  * - Fills are idempotent per (order, trade id); filled_amount is the exact sum of stored fills.
  *   A status report never invents a fill: when the venue says more is filled than the stored
  *   fills add up to, the outcome says `fillsMissing` and the caller fetches the fills.
+ * - The event log records what happened: a report that changes nothing (an echo) writes no row,
+ *   one that contradicts the ledger does (applied = false), and so does a fill pushed twice.
  * - A cancel with no system cancellation_reason is an outside cancel: on that one event the bot
  *   stops, its stop reason names the order, and the event log says
  *   "Order <client id> cancelled outside botledger - bot stopped".
@@ -25,6 +27,9 @@ import { GroupCommitter } from './group-commit.ts';
 import { LedgerSql, type SqlQueries } from './ledger-sql.ts';
 import { BatchAccess, DirectAccess, type LedgerAccess } from './ledger-access.ts';
 import { type EventSource, LedgerStore } from './ledger-store.ts';
+
+/** The source of events the venue pushes (as opposed to answers to botledger's own calls). */
+const PUSHED: EventSource = 'exchange-ws';
 
 /** What applying one venue event did. */
 export interface VenueEventOutcome {
@@ -128,7 +133,10 @@ export class VenueEventApplier {
     const base = { source, orderId: stored.id, botId: stored.botId, pluginId: stored.pluginId, payload: raw, occurredAt: new Date(report.timestamp).toISOString(), at };
     if (result.outcome !== 'applied') {
       const order = await q.saveOrder(stored, accepted);
-      await q.appendEvent({ ...base, type: event.type, message: result.explanation, applied: false });
+      // A report that restates what the ledger has (the REST answer after its pushed event, the
+      // venue's snapshot after a fill, a reconciliation fetch) is an echo: no row. One that
+      // contradicts the ledger (the table's `rejected`) is written, for reconciliation and people.
+      if (result.outcome === 'rejected' || accepted !== stored) await q.appendEvent({ ...base, type: event.type, message: result.explanation, applied: false });
       return { applied: accepted !== stored, order, fillsMissing, message: result.explanation };
     }
     const order = await q.saveOrder(stored, result.order);
@@ -186,7 +194,9 @@ export class VenueEventApplier {
     const base = { source, orderId: stored.id, botId: stored.botId, pluginId: stored.pluginId, payload: raw, occurredAt: new Date(fill.timestamp).toISOString(), at };
     if (await q.hasFill(stored.id, fill.tradeId)) {
       const message = `Fill ${fill.tradeId} of order ${stored.clientOrderId} is already recorded - repeated event ignored`;
-      await q.appendEvent({ ...base, type: 'FillDuplicate', message, applied: false });
+      // The stream delivering a trade twice is a venue fault worth seeing; a fetch lists every
+      // fill of the order by design, so the ones already stored are no event at all.
+      if (source === PUSHED) await q.appendEvent({ ...base, type: 'FillDuplicate', message, applied: false });
       return { applied: false, order: stored, message };
     }
     const accepted = this.#accept(stored, fill.exchangeOrderId, now);
