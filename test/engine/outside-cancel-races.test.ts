@@ -120,6 +120,38 @@ forEachDialect('a cancel by hand just before a bot command', (target) => {
     });
   }
 
+  test("the person's cancel event arrives after botledger recorded its UPDATE, before it calls the venue: still OUTSIDE", async () => {
+    const f = await openEngineFixture(target, {
+      wrap: (paper) =>
+        Object.assign(Object.create(paper), {
+          placeOrder: (request: Parameters<typeof paper.placeOrder>[0]) => paper.placeOrder(request),
+          // The held-back event is delivered (and committed) between botledger's commit and its call.
+          cancelOrder: async (ref: OrderRef) => {
+            await paper.control.deliver(1);
+            return paper.cancelOrder(ref);
+          },
+          fetchOrder: (ref: OrderRef) => paper.fetchOrder(ref),
+          fetchFills: (ref: OrderRef) => paper.fetchFills(ref),
+        }),
+    });
+    try {
+      await f.bots.create({ id: 'scalp1', pluginId: 'scalper', symbol: SYMBOL, config: scalperConfig('59000') });
+      const order = await cancelByHandHeldBack(f, 'scalp1');
+      const bot = await f.bots.update('scalp1', scalperConfig('58900', '59400'));
+      assert.equal(bot.status, 'stopped');
+      const after = await f.order(order.id);
+      assert.equal(after.cancellationReason, 'OUTSIDE');
+      const applied = (await f.eventsOf({ orderId: order.id })).filter((entry) => entry.type === 'OrderCanceled' && entry.applied);
+      assert.equal(applied.length, 1);
+      assert.equal(applied[0]?.source, 'exchange-ws', 'the pushed event decided, on the other connection');
+      assert.match(applied[0]?.message ?? '', /a person cancelled it there, before botledger's UPDATE request reached it/);
+      assert.equal((await f.ordersOfBot('scalp1')).length, 1);
+      await release(f);
+    } finally {
+      await f.close();
+    }
+  });
+
   test("a venue that does not say who cancelled: the venue's cancel time before botledger's request decides", async () => {
     const f = await openEngineFixture(target, { wrap: (paper) => withoutCanceledBy(paper) });
     try {
