@@ -251,7 +251,8 @@ export async function restoreBackup(url: string, file: string | undefined, optio
   try {
     if (target.dialect === 'sqlite') await restoreSqlite(path, target.path);
     else await restorePostgres(path, target.connectionString, schema, options.dir);
-    const database = await openDatabase(url);
+    // The restored file keeps the journal mode the live file had (the backup API writes into it in its own mode).
+    const database = await openDatabase(url, { journalMode: 'keep' });
     try {
       applied = await appliedOrNone(() => readAppliedMigrations(database.db, options.trackingTable));
     } finally {
