@@ -94,7 +94,7 @@ export interface StartedBackup {
 }
 
 /**
- * Like {@link backupDatabase}, but with `deferCheck` a SQLite copy's `PRAGMA integrity_check` runs
+ * Like {@link backupDatabase}, but with `deferCheck` a SQLite copy's `PRAGMA quick_check` runs
  * in a worker thread after this returns, so the engine can run the first migration meanwhile and
  * hold its COMMIT until `checked` resolves: nothing is committed on the strength of an unchecked
  * backup, and the check costs no wall time when a core is free. PostgreSQL dumps are always
