@@ -253,9 +253,10 @@ async function startupBeside(benchCase: BenchCase, copy: Awaited<ReturnType<Sour
   return { status: median(status), current: alembic ? median(current) : undefined };
 }
 
-async function runCase(benchCase: BenchCase, flags: Flags, alembic: boolean, pgServer: string | undefined): Promise<void> {
+async function runCase(benchCase: BenchCase, flags: Flags, python: { alembic: boolean; plain: boolean }, pgServer: string | undefined): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), 'botledger-vs-alembic-'));
-  const tools = benchCase.tools.filter((tool) => tool === 'botledger' || tool === 'seed script' || alembic);
+  const alembic = python.alembic;
+  const tools = benchCase.tools.filter((tool) => tool === 'botledger' || (tool === 'seed script' ? python.plain : alembic));
   let source: Source | undefined;
   try {
     process.stderr.write(`${benchCase.name}: generating ${flags.rows.toLocaleString('en-US')} rows ...\n`);
@@ -325,8 +326,12 @@ const flags = parseFlags(process.argv.slice(2));
 const probe = spawnSync(process.execPath, [BIN, '--version'], { encoding: 'utf8' });
 if (/dist\/ is missing or older/.test(probe.stderr))
   console.log('NOTE: botledger runs from its sources through tsx (dist/ missing or stale): run `npm run build` first for the figures users get');
-const alembic = spawnSync(PYTHON, ['-c', 'import alembic, sqlalchemy, psycopg2'], { encoding: 'utf8' }).status === 0;
-if (!alembic) console.log(`SKIP Alembic: ${PYTHON} cannot import alembic, sqlalchemy and psycopg2; install them with: ${INSTALL_HINT}`);
+const python = {
+  alembic: spawnSync(PYTHON, ['-c', 'import alembic, sqlalchemy, psycopg2'], { encoding: 'utf8' }).status === 0,
+  plain: spawnSync(PYTHON, ['-c', 'import sqlite3'], { encoding: 'utf8' }).status === 0,
+};
+if (!python.alembic) console.log(`SKIP Alembic: ${PYTHON} cannot import alembic, sqlalchemy and psycopg2; install them with: ${INSTALL_HINT}`);
+if (!python.plain) console.log(`SKIP the seed's script: ${PYTHON} does not run (set BENCH_PYTHON to a Python 3 with sqlite3)`);
 const cpus = (await import('node:os')).cpus().length;
 console.log(`vs-alembic: ${flags.rows.toLocaleString('en-US')} rows, ${flags.pairs} rounds, ${cpus} cores, load average ${(await import('node:os')).loadavg().map((l) => l.toFixed(2)).join(' ')}`);
 for (const name of flags.cases) {
@@ -340,5 +345,5 @@ for (const name of flags.cases) {
     }
     pgServer = server.url;
   }
-  await runCase(benchCase, flags, alembic, pgServer);
+  await runCase(benchCase, flags, python, pgServer);
 }
