@@ -43,10 +43,10 @@ export function compiledCopyOf(path: string): string | undefined {
  * Imports a migration module from its file path (see the file comment for which code runs).
  *
  * @example
- * const module = await importMigrationModule('/srv/bot/migrations/0003_backfill.ts');
+ * const module = await loadMigrationModule('/srv/bot/migrations/0003_backfill.ts');
  * typeof module.up; // 'function'
  */
-export async function importMigrationModule(path: string): Promise<Record<string, unknown>> {
+export async function loadMigrationModule(path: string): Promise<Record<string, unknown>> {
   const compiled = compiledCopyOf(path);
   if (compiled) return import(pathToFileURL(compiled).href);
   if (RUNNING_COMPILED && /\.[mc]?ts$/.test(path)) {

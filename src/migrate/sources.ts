@@ -8,7 +8,7 @@ import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { MigrationInputError } from './errors.ts';
-import { importMigrationModule } from './module-import.ts';
+import { loadMigrationModule } from './module-import.ts';
 import {
   type AppliedMigration,
   compareVersions,
@@ -116,7 +116,7 @@ async function moduleMigration(base: MigrationBase): Promise<Migration> {
   };
   let loaded: Partial<MigrationModule> & Record<string, unknown>;
   try {
-    loaded = await importMigrationModule(base.path);
+    loaded = await loadMigrationModule(base.path);
   } catch (error) {
     return bad(`cannot be loaded: ${(error as Error).message}`);
   }
