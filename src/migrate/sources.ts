@@ -6,8 +6,9 @@
 import { createHash } from 'node:crypto';
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
+import { fileURLToPath } from 'node:url';
 import { MigrationInputError } from './errors.ts';
+import { loadMigrationModule } from './module-import.ts';
 import {
   type AppliedMigration,
   compareVersions,
@@ -20,8 +21,12 @@ import {
 import type { DriftFinding } from './reports.ts';
 import { parseSqlMigration } from './sql-file.ts';
 
-/** The directory of botledger's own schema migrations (src/storage/migrations). */
-export const CORE_MIGRATIONS_DIR = resolve(dirname(fileURLToPath(import.meta.url)), '..', 'storage', 'migrations');
+/**
+ * The directory of botledger's own schema migrations: always the sources (src/storage/migrations),
+ * also when this file runs compiled from dist/migrate, so checksums are of the .ts files either way
+ * (module-import.ts imports their compiled copies).
+ */
+export const CORE_MIGRATIONS_DIR = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..', 'src', 'storage', 'migrations');
 
 /** The source name of botledger's own migrations in the tracking table. */
 export const CORE_SOURCE = 'core';
@@ -111,7 +116,7 @@ async function moduleMigration(base: MigrationBase): Promise<Migration> {
   };
   let loaded: Partial<MigrationModule> & Record<string, unknown>;
   try {
-    loaded = await import(pathToFileURL(base.path).href);
+    loaded = await loadMigrationModule(base.path);
   } catch (error) {
     return bad(`cannot be loaded: ${(error as Error).message}`);
   }
