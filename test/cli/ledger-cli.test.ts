@@ -3,7 +3,7 @@
  * against a real database file, with the paper exchange's file next to it.
  */
 import assert from 'node:assert/strict';
-import { readdirSync } from 'node:fs';
+import { readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import { createTestPostgresDatabase } from '../support/postgres.ts';
@@ -21,6 +21,8 @@ interface Ledger {
 
 function ledger(url?: string): Ledger {
   const dir = tempDir('botledger-ledger-cli-');
+  // An empty database (reading commands refuse a file that does not exist; see database-open-cli.test.ts).
+  if (!url) writeFileSync(join(dir, 'ledger.db'), '');
   const db = url ?? `sqlite:${join(dir, 'ledger.db')}`;
   const cli = (...args: string[]) => runCli([...args, '--db', db], dir);
   return {
