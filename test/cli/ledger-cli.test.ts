@@ -44,7 +44,7 @@ test('a database with pending core migrations is refused (exit 4) until --migrat
   const l = ledger();
   const refused = await l.cli('bots', 'list');
   assert.equal(refused.code, 4, refused.stderr);
-  assert.match(refused.stderr, /the database is at core version none but this botledger needs \d+: run `botledger migrate up`/);
+  assert.match(refused.stderr, /the database is at core version none but this botledger needs \d+: run `botledger migrate up --db sqlite:\S+ledger\.db`/);
   const asJson = await l.cli('orders', 'list', '--json');
   assert.equal(asJson.code, 4);
   assert.equal(JSON.parse(asJson.stdout).error.code, 'MIGRATIONS_PENDING');
