@@ -3,6 +3,7 @@
  * a usage error naming the flag), asks before changing anything on a terminal, refuses without
  * `--yes` when there is no terminal, and prints reports as text or one JSON document.
  */
+import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { createInterface } from 'node:readline/promises';
 import { type Command, InvalidArgumentError, Option } from 'commander';
@@ -177,6 +178,15 @@ async function run(flags: MigrateFlags, action: Action, mode: DatabaseOpenMode):
   let url: string | undefined;
   try {
     url = resolveDatabaseUrl(flags.db);
+    // Without a terminal and without --yes, `up` on a new database would refuse after creating
+    // it: refuse first, so that a typo in --db leaves no empty file behind.
+    const target = parseDatabaseUrl(url);
+    if (mode === 'create' && !flags.yes && !isInteractive() && target.dialect === 'sqlite' && !existsSync(target.path))
+      throw new MigrationRefusedError(
+        'CONFIRMATION_REQUIRED',
+        `refusing to create ${target.path} and apply migrations without confirmation: there is no terminal to ask on; pass --yes`,
+        { database: redactUrl(url) },
+      );
     database = await openForCommand(url, flags.db, { mode, journalMode: journalModeFor(flags) }, HINTS);
     const result = await action(engineFor(flags, database), flags, url);
     if (result) flags.json ? printJson(result.report) : process.stdout.write(`${result.text}\n`);

@@ -43,6 +43,9 @@ describe('reading commands never create a database (defect 6)', () => {
     }
     const json = await runCli(['bots', 'show', 'x', '--db', db, '--json'], dir);
     assert.equal(JSON.parse(json.stdout).error.code, 'DATABASE_MISSING');
+    const up = await runCli(['migrate', 'up', '--db', db], dir);
+    assert.equal(up.code, 4, 'up without --yes off a terminal refuses before it creates anything');
+    assert.match(up.stderr, /CONFIRMATION_REQUIRED/);
     assert.deepEqual(readdirSync(dir), [], 'nothing was created, not even the folders');
   });
 
