@@ -151,7 +151,7 @@ describe("database errors have their own codes, name the database once, and hint
     writeFileSync(garbage, 'this is a text file, long enough to have a header.'.repeat(20));
     for (const result of await both([], `sqlite:${garbage}`, dir)) {
       assert.equal(result.code, 2, result.stderr);
-      assert.match(result.stderr, /^error \[DATABASE_NOT_A_DATABASE\]: \S+garbage\.db is not a SQLite database/);
+      assert.match(result.stderr, /^error \[DATABASE_NOT_A_DATABASE\]: \S+garbage\.db is not a SQLite database/m);
     }
     const damaged = join(dir, 'damaged.db');
     legacyDatabase(damaged);
@@ -191,7 +191,7 @@ describe("database errors have their own codes, name the database once, and hint
       const shown = url.replace(':secret@', ':***@');
       for (const result of await both([], url, dir)) {
         assert.equal(result.code, exit, result.stderr);
-        assert.match(result.stderr, new RegExp(`^error \\[${code}\\]: `));
+        assert.match(result.stderr, new RegExp(`^error \\[${code}\\]: `, 'm'));
         assert.match(result.stderr, message);
         assert.equal(count(result.stderr, shown), 1, `the URL once: ${result.stderr}`);
         assert.doesNotMatch(result.stderr, /secret/);
