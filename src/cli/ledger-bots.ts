@@ -13,6 +13,7 @@ import type { Order } from '../domain/order/order.ts';
 import { EXIT_REFUSED } from '../migrate/errors.ts';
 import { countOrdersByStatus, getOrder, listOrders } from '../storage/repositories/orders.ts';
 import { getBot, listBots } from '../storage/repositories/bots.ts';
+import { dbArgument } from './database-access.ts';
 import { builtInPlugins, type LedgerFlags, settleVenue, withLedger } from './ledger-context.ts';
 import { formatOrders, printJson, reportError, shortTime, table, usageError, wholeNumber } from './ledger-output.ts';
 
@@ -156,7 +157,7 @@ async function list(flags: LedgerFlags & { status?: string }): Promise<void> {
       return;
     }
     if (items.length === 0) {
-      process.stdout.write('no bots yet: create one with `botledger bots create --plugin scalper --symbol BTC/USDT --config \'{...}\'`\n');
+      process.stdout.write(`no bots yet: create one with \`botledger bots create --plugin scalper --symbol BTC/USDT --config '{...}'${dbArgument(flags.db)}\`\n`);
       return;
     }
     process.stdout.write(

@@ -11,8 +11,9 @@ import { PaperExchange, PaperStateInUseError, paperExchangeFileForDatabase } fro
 import { MigrationEngine } from '../migrate/engine.ts';
 import { PluginRegistry } from '../plugins/plugin-api.ts';
 import { SCALPER_PLUGIN } from '../plugins/scalper.ts';
-import { type BotledgerDatabase, openDatabase, redactUrl, resolveDatabaseUrl } from '../storage/database.ts';
-import { lockedError, refusedError, reportError, usageError } from './ledger-output.ts';
+import { type BotledgerDatabase, resolveDatabaseUrl } from '../storage/database.ts';
+import { type AccessHints, databaseErrorForCli, dbArgument, openForCommand } from './database-access.ts';
+import { lockedError, refusedError, reportError } from './ledger-output.ts';
 import { eventLine } from './output.ts';
 
 /** Flags every ledger command accepts. */
@@ -47,7 +48,7 @@ export interface VenueOptions {
  * @example
  * await ensureMigrated(database, false); // refuses on a fresh database
  */
-export async function ensureMigrated(database: BotledgerDatabase, migrate: boolean): Promise<void> {
+export async function ensureMigrated(database: BotledgerDatabase, migrate: boolean, dbFlag?: string): Promise<void> {
   const engine = new MigrationEngine({
     database,
     onEvent: (event) => {
@@ -64,31 +65,37 @@ export async function ensureMigrated(database: BotledgerDatabase, migrate: boole
   const needed = status.pending.at(-1)?.version;
   throw refusedError(
     'MIGRATIONS_PENDING',
-    `the database is at core version ${status.current ?? 'none'} but this botledger needs ${needed}: run \`botledger migrate up\` (or pass --migrate)`,
+    `the database is at core version ${status.current ?? 'none'} but this botledger needs ${needed}: run \`botledger migrate up${dbArgument(dbFlag)}\` (or pass --migrate)`,
     { current: status.current, needed, pending: status.pending.map((p) => p.fileName) },
   );
 }
 
+const HINTS: AccessHints = { creates: 'botledger migrate up' };
+
 /**
  * Opens the ledger (and the venue when `venue` is given), runs `work`, closes everything, and
- * turns errors into their output and exit code.
+ * turns errors into their output and exit code. The database is opened read-only unless the
+ * command writes (`access: 'write'`, the default with a venue), and only `--migrate` creates a
+ * missing one: a typo in --db must not silently make a new database.
  *
  * @example
  * await withLedger(flags, { venue: {} }, async (ctx) => ctx.runtime!.bots.stop('scalp1', 'Stopped from the CLI', 'cli'));
  */
-export async function withLedger(flags: LedgerFlags, options: { venue?: VenueOptions }, work: (ctx: LedgerContext) => Promise<void>): Promise<void> {
+export async function withLedger(
+  flags: LedgerFlags,
+  options: { venue?: VenueOptions; access?: 'read' | 'write' },
+  work: (ctx: LedgerContext) => Promise<void>,
+): Promise<void> {
   let database: BotledgerDatabase | undefined;
   let events: BotledgerDatabase | undefined;
   let paper: PaperExchange | undefined;
   let runtime: BotRuntime | undefined;
+  let url: string | undefined;
   try {
-    const url = resolveDatabaseUrl(flags.db);
-    try {
-      database = await openDatabase(url);
-    } catch (error) {
-      throw usageError('DATABASE_URL_INVALID', `--db ${redactUrl(url)}: ${(error as Error).message}`, { database: redactUrl(url) });
-    }
-    await ensureMigrated(database, flags.migrate ?? false);
+    url = resolveDatabaseUrl(flags.db);
+    const access = options.access ?? (options.venue ? 'write' : 'read');
+    database = await openForCommand(url, flags.db, { mode: flags.migrate ? 'create' : access }, HINTS);
+    await ensureMigrated(database, flags.migrate ?? false, flags.db);
     const plugins = builtInPlugins();
     if (options.venue) {
       const file = paperExchangeFileForDatabase(url);
@@ -102,14 +109,14 @@ export async function withLedger(flags: LedgerFlags, options: { venue?: VenueOpt
           { file },
         );
       }
-      events = await openDatabase(url);
+      events = await openForCommand(url, flags.db, { mode: 'write' }, HINTS);
       runtime = new BotRuntime({ database, eventsDatabase: events, exchange: paper, plugins, clock: SYSTEM_CLOCK });
       runtime.start();
     }
     await work({ url, database, plugins, paper, runtime });
     if (runtime && paper) await settleVenue(runtime, paper);
   } catch (error) {
-    reportError(error, flags.json ?? false);
+    reportError(databaseErrorForCli(error, flags.db, HINTS, url) ?? error, flags.json ?? false);
   } finally {
     // Each close on its own: one that fails must not leave the others open.
     const quietly = async (close: (() => Promise<void>) | undefined) => {

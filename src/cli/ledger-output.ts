@@ -6,7 +6,9 @@
 import { InvalidArgumentError } from 'commander';
 import type { Order } from '../domain/order/order.ts';
 import { EXIT_FAILED, EXIT_LOCKED, EXIT_REFUSED, EXIT_USAGE, MigrateError } from '../migrate/errors.ts';
+import { DatabaseError } from '../storage/database.ts';
 import type { EventLogEntry } from '../storage/repositories/events.ts';
+import { DATABASE_EXIT_CODES } from './database-access.ts';
 import { printJson, table } from './output.ts';
 
 export { printJson, table };
@@ -48,10 +50,10 @@ const REFUSED_CODES = new Set(['ORDER_NOT_FAILED', 'BOT_NOT_ACTIVE', 'INVALID_BO
  */
 export function exitCodeFor(error: unknown): number {
   if (error instanceof LedgerCliError || error instanceof MigrateError) return error.exitCode;
-  const name = (error as Error)?.name ?? '';
+  if (error instanceof DatabaseError) return DATABASE_EXIT_CODES[error.code];
   const code = String((error as { code?: unknown })?.code ?? '');
   if (code === 'PAPER_STATE_IN_USE' || code === 'LOCK_NOT_ACQUIRED') return EXIT_LOCKED;
-  if (name === 'DatabaseUrlError' || INPUT_CODES.has(code)) return EXIT_USAGE;
+  if (INPUT_CODES.has(code)) return EXIT_USAGE;
   if (REFUSED_CODES.has(code)) return EXIT_REFUSED;
   return EXIT_FAILED;
 }

@@ -15,6 +15,7 @@ import type { BotledgerDatabase } from '../storage/database.ts';
 import { listBots } from '../storage/repositories/bots.ts';
 import { listEvents } from '../storage/repositories/events.ts';
 import { countOrdersByStatus, listOrders } from '../storage/repositories/orders.ts';
+import { dbArgument } from './database-access.ts';
 import { type LedgerFlags, settleVenue, withLedger } from './ledger-context.ts';
 import { formatEvents, printJson, table, wholeNumber } from './ledger-output.ts';
 
@@ -109,7 +110,7 @@ async function run(flags: RunFlags): Promise<void> {
     const venue = paper as PaperExchange;
     const active = (await listBots(database.db, { status: 'active' }, { limit: 1000, direction: 'asc' })).items;
     if (active.length === 0) {
-      const hint = 'create one with: botledger bots create --plugin scalper --symbol BTC/USDT --config \'{"amount":"0.01","entryPrice":"59900","takeProfitPrice":"60100"}\'';
+      const hint = `create one with: botledger bots create --plugin scalper --symbol BTC/USDT --config '{"amount":"0.01","entryPrice":"59900","takeProfitPrice":"60100"}'${dbArgument(flags.db)}`;
       if (flags.json) printJson({ ticks: 0, bots: [], message: `no active bots; ${hint}` });
       else process.stdout.write(`no active bots: nothing to run.\n${hint}\n`);
       return;

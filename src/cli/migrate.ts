@@ -3,16 +3,18 @@
  * a usage error naming the flag), asks before changing anything on a terminal, refuses without
  * `--yes` when there is no terminal, and prints reports as text or one JSON document.
  */
+import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { createInterface } from 'node:readline/promises';
 import { type Command, InvalidArgumentError, Option } from 'commander';
 import { restoreBackup } from '../migrate/backup.ts';
 import { MigrationEngine } from '../migrate/engine.ts';
-import { MigrateError, MigrationInputError, MigrationRefusedError } from '../migrate/errors.ts';
+import { EXIT_INTERRUPTED, EXIT_REFUSED, MigrateError, MigrationInputError, MigrationRefusedError } from '../migrate/errors.ts';
 import { createMigrationFile } from '../migrate/new-migration.ts';
 import { CORE_MIGRATIONS_DIR } from '../migrate/sources.ts';
-import { backupDirFor, openDatabase, parseDatabaseUrl, redactUrl, resolveDatabaseUrl } from '../storage/database.ts';
+import { backupDirFor, type DatabaseOpenMode, type openDatabase, parseDatabaseUrl, redactUrl, resolveDatabaseUrl } from '../storage/database.ts';
 import type { SqliteJournalMode } from '../storage/dialects/sqlite.ts';
+import { type AccessHints, databaseErrorForCli, openForCommand } from './database-access.ts';
 import {
   eventLine,
   formatBackup,
@@ -85,13 +87,30 @@ function isInteractive(): boolean {
   return Boolean(process.stdin.isTTY && process.stdout.isTTY);
 }
 
+/**
+ * Asks a yes/no question. "n", Enter and Ctrl-D (end of input) are a no; Ctrl-C throws
+ * INTERRUPTED (exit 130), as a shell reports a command stopped by Ctrl-C.
+ */
 async function confirm(question: string): Promise<boolean> {
   const rl = createInterface({ input: process.stdin, output: process.stdout });
+  let outcome: 'yes' | 'no' | 'eof' | 'interrupted';
   try {
-    return /^y(es)?$/i.test((await rl.question(`${question} [y/N] `)).trim());
+    outcome = await new Promise((resolve) => {
+      // On a terminal readline reads raw keys: Ctrl-C arrives as its SIGINT event, Ctrl-D closes it.
+      rl.once('SIGINT', () => resolve('interrupted'));
+      rl.once('close', () => resolve('eof'));
+      rl.question(`${question} [y/N] `).then(
+        (answer) => resolve(/^y(es)?$/i.test(answer.trim()) ? 'yes' : 'no'),
+        () => resolve('eof'),
+      );
+    });
   } finally {
     rl.close();
   }
+  if (outcome === 'eof' || outcome === 'interrupted') process.stdout.write('\n');
+  if (outcome === 'interrupted')
+    throw new MigrateError('INTERRUPTED', 'interrupted at the confirmation prompt (Ctrl-C): nothing was changed', EXIT_INTERRUPTED);
+  return outcome === 'yes';
 }
 
 /** Asks on a terminal; refuses (exit 4) without one. Returns false when the user said no. */
@@ -134,19 +153,45 @@ function journalModeFor(flags: MigrateFlags): SqliteJournalMode {
   return flags.dir === undefined || resolve(flags.dir) === CORE_MIGRATIONS_DIR ? 'wal' : 'keep';
 }
 
+/**
+ * How each command opens the database. Only `up` creates a missing SQLite file (and says so);
+ * the reading commands open it read-only, so they never create, switch a journal mode or write a
+ * pragma, and work on a read-only file (`plan` rehearses on a copy). `baseline` adopts and
+ * `backup` copies an existing database: a missing one is a typo in --db, not something to create.
+ */
+const OPEN_MODES: Record<string, DatabaseOpenMode> = {
+  status: 'read',
+  plan: 'read',
+  verify: 'read',
+  lint: 'read',
+  up: 'create',
+  down: 'write',
+  baseline: 'write',
+  backup: 'write',
+};
+
+const HINTS: AccessHints = { creates: 'botledger migrate up' };
+
 /** Opens the database, runs the action, prints, closes; errors become their exit code. */
-async function run(flags: MigrateFlags, action: Action): Promise<void> {
+async function run(flags: MigrateFlags, action: Action, mode: DatabaseOpenMode): Promise<void> {
   let database: Awaited<ReturnType<typeof openDatabase>> | undefined;
+  let url: string | undefined;
   try {
-    const url = resolveDatabaseUrl(flags.db);
-    try {
-      database = await openDatabase(url, { journalMode: journalModeFor(flags) });
-    } catch (error) {
-      throw new MigrationInputError('DATABASE_URL_INVALID', (error as Error).message, { database: redactUrl(url) });
-    }
+    url = resolveDatabaseUrl(flags.db);
+    // Without a terminal and without --yes, `up` on a new database would refuse after creating
+    // it: refuse first, so that a typo in --db leaves no empty file behind.
+    const target = parseDatabaseUrl(url);
+    if (mode === 'create' && !flags.yes && !isInteractive() && target.dialect === 'sqlite' && !existsSync(target.path))
+      throw new MigrationRefusedError(
+        'CONFIRMATION_REQUIRED',
+        `refusing to create ${target.path} and apply migrations without confirmation: there is no terminal to ask on; pass --yes`,
+        { database: redactUrl(url) },
+      );
+    database = await openForCommand(url, flags.db, { mode, journalMode: journalModeFor(flags) }, HINTS);
     const result = await action(engineFor(flags, database), flags, url);
     if (result) flags.json ? printJson(result.report) : process.stdout.write(`${result.text}\n`);
-  } catch (error) {
+  } catch (thrown) {
+    const error = databaseErrorForCli(thrown, flags.db, HINTS, url) ?? thrown;
     printError(error, flags.json ?? false);
     process.exitCode = error instanceof MigrateError ? error.exitCode : 1;
   } finally {
@@ -163,6 +208,8 @@ const cancelled = (flags: MigrateFlags) => {
 const ACTIONS: Record<string, Action> = {
   status: async (engine) => {
     const report = await engine.status();
+    // Drift (an edited or missing applied file, a newer database) is what `up` refuses: say so in the exit code too.
+    if (report.drift.length > 0) process.exitCode = EXIT_REFUSED;
     return { report, text: formatStatus(report) };
   },
   plan: async (engine, flags) => {
@@ -228,7 +275,8 @@ async function restore(file: string | undefined, flags: MigrateFlags): Promise<v
     }
     const result = await restoreBackup(url, file, { dir: backupDirFor(target), schema: flags.schema, trackingTable: flags.table });
     flags.json ? printJson(result) : process.stdout.write(`${formatRestore(result)}\n`);
-  } catch (error) {
+  } catch (thrown) {
+    const error = databaseErrorForCli(thrown, flags.db, HINTS) ?? thrown;
     printError(error, flags.json ?? false);
     process.exitCode = error instanceof MigrateError ? error.exitCode : 1;
   }
@@ -280,18 +328,17 @@ export function registerMigrateCommands(program: Command): Command {
   const migrate = program.command('migrate').description('apply, check and undo database migrations safely');
   for (const sub of SUBCOMMANDS) {
     withOptions(migrate.command(sub.name).description(sub.description), [...COMMON, ...sub.options]).action((flags: MigrateFlags) =>
-      run(flags, ACTIONS[sub.name]),
+      run(flags, ACTIONS[sub.name], OPEN_MODES[sub.name]),
     );
   }
-  withOptions(migrate.command('new <name>').description('write the next migration file from a template'), ['dir', 'json']).action(
+  withOptions(migrate.command('new <name>').description('write the next migration file from a template'), COMMON).action(
     newMigration,
   );
+  // --dir and --source are accepted as on every other command (scripts pass one set of flags); a restore reads no migration file.
   withOptions(migrate.command('restore [file]').description('restore a backup (the newest by default) over the database'), [
-    'db',
+    ...COMMON,
     'schema',
-    'table',
     'yes',
-    'json',
   ]).action(restore);
   return migrate;
 }

@@ -1,12 +1,15 @@
 /**
  * Errors of the migration engine. Each has a stable code and maps to one documented exit code:
- * 0 ok, 1 failed and rolled back, 2 usage or input error, 3 lock not acquired, 4 drift or refused.
+ * 0 ok, 1 failed and rolled back, 2 usage or input error, 3 lock not acquired, 4 drift or refused
+ * (a confirmation declined, also by Ctrl-D), 130 interrupted at a prompt by Ctrl-C (128 + SIGINT,
+ * what a shell reports for a command stopped by Ctrl-C).
  */
 export const EXIT_OK = 0;
 export const EXIT_FAILED = 1;
 export const EXIT_USAGE = 2;
 export const EXIT_LOCKED = 3;
 export const EXIT_REFUSED = 4;
+export const EXIT_INTERRUPTED = 130;
 
 export class MigrateError extends Error {
   constructor(

@@ -5,7 +5,7 @@
  * real database does not change. `migrate verify` re-runs verify queries the same way, in a
  * transaction that is rolled back.
  */
-import { rmSync } from 'node:fs';
+import { accessSync, constants, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { type BotledgerDatabase, openDatabase } from '../storage/database.ts';
@@ -143,9 +143,19 @@ async function rehearseInTransaction(
   return outcomes;
 }
 
+function writable(folder: string): boolean {
+  try {
+    accessSync(folder, constants.W_OK);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 async function rehearseOnCopy(database: BotledgerDatabase, pending: readonly Migration[], options: RehearsalOptions): Promise<Outcome[]> {
   // Next to the database rather than in /tmp: same file system, so a copy of a large file fits where the file fits.
-  const folder = database.target.dialect === 'sqlite' ? dirname(database.target.path) : tmpdir();
+  // A database in a folder this user cannot write (read-only, opened by a reading command) is rehearsed in /tmp.
+  const folder = database.target.dialect === 'sqlite' && writable(dirname(database.target.path)) ? dirname(database.target.path) : tmpdir();
   const copyPath = join(folder, `.botledger-plan-${process.pid}-${Date.now()}.db`);
   const outcomes: Outcome[] = [];
   try {

@@ -1,13 +1,15 @@
-import { mkdirSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import type BetterSqlite3 from 'better-sqlite3';
 import { Kysely, type KyselyPlugin, type LogEvent, type QueryId } from 'kysely';
 import type pg from 'pg';
+import { classifyDatabaseError, DatabaseError, type DatabaseOpenMode, DatabaseUrlError, prepareSqlitePath } from './database-errors.ts';
 import type { DialectCapabilities } from './dialects/capabilities.ts';
 import { POSTGRES_CAPABILITIES, postgresDialect } from './dialects/postgres.ts';
 import { SQLITE_CAPABILITIES, openSqliteFile, type SqliteJournalMode, sqliteDialect } from './dialects/sqlite.ts';
 
 export type DialectName = 'sqlite' | 'postgres';
+
+export { DatabaseError, type DatabaseErrorCode, type DatabaseOpenMode, DatabaseUrlError } from './database-errors.ts';
 
 /** The database used when neither `--db` nor `BOTLEDGER_DB` names one. */
 export const DEFAULT_DATABASE_URL = 'sqlite:data/botledger.db';
@@ -44,14 +46,11 @@ export interface BotledgerDatabase {
   readonly sqlite?: BetterSqlite3.Database;
   /** PostgreSQL only: the pool behind Kysely. */
   readonly pool?: pg.Pool;
+  /** SQLite: true when this open made the file (mode `create` on a path that did not exist). */
+  readonly created?: boolean;
   /** Set to see every query Kysely runs on this database. */
   queryObserver: ((event: QueryEvent) => void) | undefined;
   close(): Promise<void>;
-}
-
-/** Error raised for a database URL botledger cannot use; names the URL. */
-export class DatabaseUrlError extends Error {
-  readonly code = 'DATABASE_URL_INVALID';
 }
 
 /**
@@ -68,7 +67,8 @@ export function parseDatabaseUrl(url: string): DatabaseTarget {
   if (sqliteMatch) return { dialect: 'sqlite', path: resolve(sqliteMatch[2]) };
   if (/\.(db|sqlite3?)$/i.test(trimmed) && !trimmed.includes('://')) return { dialect: 'sqlite', path: resolve(trimmed) };
   throw new DatabaseUrlError(
-    `database URL "${url}" is not understood: use sqlite:<file> (for example sqlite:data/botledger.db) or postgres://user@host:5432/name`,
+    `database URL "${redactUrl(url)}" is not understood: use sqlite:<file> (for example sqlite:data/botledger.db) or postgres://user@host:5432/name`,
+    redactUrl(url),
   );
 }
 
@@ -101,19 +101,25 @@ export function backupDirFor(target: DatabaseTarget, env: NodeJS.ProcessEnv = pr
 
 /** How {@link openDatabase} opens. */
 export interface OpenDatabaseOptions {
+  /** Default `create`: a missing SQLite file (and its folders) is made. See {@link DatabaseOpenMode}. */
+  readonly mode?: DatabaseOpenMode;
   /** SQLite: `wal` (default, botledger's own database) or `keep` the file's journal mode (a user's database). */
   readonly journalMode?: SqliteJournalMode;
 }
 
 /**
- * Opens a database from its URL. SQLite files (and their directory) are created on first use.
+ * Opens a database from its URL. Mode `create` (the default) makes a missing SQLite file and its
+ * folders; `write` needs the file to exist; `read` opens SQLite read-only (no journal-mode switch,
+ * no pragma that writes), so a read-only file can be read. PostgreSQL databases are never created.
+ * Anything that makes the database unusable throws a {@link DatabaseError} with a stable code.
  *
  * @example
- * const database = await openDatabase('sqlite:data/botledger.db');
+ * const database = await openDatabase('sqlite:data/botledger.db', { mode: 'read' });
  * await sql`select 1`.execute(database.db);
  * await database.close();
  */
 export async function openDatabase(url: string, options: OpenDatabaseOptions = {}): Promise<BotledgerDatabase> {
+  const mode = options.mode ?? 'create';
   const target = parseDatabaseUrl(url);
   let observer: ((event: QueryEvent) => void) | undefined;
   // Kysely logs a query (with its SQL) before plugins see its result (with the rows it changed);
@@ -151,14 +157,24 @@ export async function openDatabase(url: string, options: OpenDatabaseOptions = {
     },
   };
   if (target.dialect === 'sqlite') {
-    mkdirSync(dirname(target.path), { recursive: true });
-    const raw = openSqliteFile(target.path, { journalMode: options.journalMode });
+    const created = prepareSqlitePath(target.path, mode, redactUrl(url));
+    let raw: BetterSqlite3.Database | undefined;
+    try {
+      raw = openSqliteFile(target.path, { readonly: mode === 'read', journalMode: options.journalMode });
+      // Opening reads nothing; this reads the header and the schema, so a file that is not a
+      // database, or is damaged, is reported here rather than by the first query somewhere deep.
+      raw.prepare('select count(*) from sqlite_schema').get();
+    } catch (error) {
+      raw?.close();
+      throw classifyDatabaseError(error, redactUrl(url), target.path) ?? error;
+    }
     const db = new Kysely<any>({ dialect: sqliteDialect(raw), log, plugins: [reportResult] });
     return Object.assign(handle, {
       url,
       target,
       dialect: 'sqlite' as const,
       capabilities: SQLITE_CAPABILITIES,
+      created,
       db,
       sqlite: raw,
       close: () => db.destroy(),
@@ -172,7 +188,13 @@ export async function openDatabase(url: string, options: OpenDatabaseOptions = {
     client.release();
   } catch (error) {
     await db.destroy();
-    throw new DatabaseUrlError(`cannot connect to ${redactUrl(url)}: ${(error as Error).message}`);
+    throw (
+      classifyDatabaseError(error, redactUrl(url)) ??
+      new DatabaseError('DATABASE_UNREACHABLE', `cannot connect to ${redactUrl(url)}: ${(error as Error).message}`, {
+        database: redactUrl(url),
+        cause: String((error as { code?: unknown }).code ?? ''),
+      })
+    );
   }
   return Object.assign(handle, {
     url,

@@ -119,6 +119,8 @@ test('migrate loads neither the ledger, the engine, the venue nor the plugins, n
   );
   const register = join(dir, 'register.mjs');
   writeFileSync(register, `import { register } from 'node:module';\nregister(${JSON.stringify(`file://${hooks}`)});\n`);
+  // An empty database: `migrate status` refuses a file that does not exist (database-open-cli.test.ts).
+  writeFileSync(join(dir, 'l.db'), '');
   const url = `sqlite:${join(dir, 'l.db')}`;
   const run = spawnSync(process.execPath, ['--import', register, BIN, 'migrate', 'status', '--db', url], {
     encoding: 'utf8',

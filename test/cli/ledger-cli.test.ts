@@ -3,7 +3,7 @@
  * against a real database file, with the paper exchange's file next to it.
  */
 import assert from 'node:assert/strict';
-import { readdirSync } from 'node:fs';
+import { readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import { createTestPostgresDatabase } from '../support/postgres.ts';
@@ -21,6 +21,8 @@ interface Ledger {
 
 function ledger(url?: string): Ledger {
   const dir = tempDir('botledger-ledger-cli-');
+  // An empty database (reading commands refuse a file that does not exist; see database-open-cli.test.ts).
+  if (!url) writeFileSync(join(dir, 'ledger.db'), '');
   const db = url ?? `sqlite:${join(dir, 'ledger.db')}`;
   const cli = (...args: string[]) => runCli([...args, '--db', db], dir);
   return {
@@ -42,7 +44,7 @@ test('a database with pending core migrations is refused (exit 4) until --migrat
   const l = ledger();
   const refused = await l.cli('bots', 'list');
   assert.equal(refused.code, 4, refused.stderr);
-  assert.match(refused.stderr, /the database is at core version none but this botledger needs \d+: run `botledger migrate up`/);
+  assert.match(refused.stderr, /the database is at core version none but this botledger needs \d+: run `botledger migrate up --db sqlite:\S+ledger\.db`/);
   const asJson = await l.cli('orders', 'list', '--json');
   assert.equal(asJson.code, 4);
   assert.equal(JSON.parse(asJson.stdout).error.code, 'MIGRATIONS_PENDING');

@@ -10,7 +10,7 @@
  *   });
  * });
  */
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe } from 'node:test';
@@ -41,6 +41,9 @@ export const sqliteTarget: DialectTarget = {
   dialect: 'sqlite',
   async create() {
     const dir = tempDir();
+    // An empty file is an empty SQLite database, as PostgreSQL's is an empty database: reading
+    // commands refuse a file that does not exist, so "a new database" must be one that does.
+    writeFileSync(join(dir, 'test.db'), '');
     return { url: `sqlite:${join(dir, 'test.db')}`, dialect: 'sqlite', dir };
   },
 };
