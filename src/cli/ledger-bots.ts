@@ -32,7 +32,7 @@ interface UpdateFlags extends LedgerFlags {
 }
 
 /** The flag each field the engine checks comes from (config fields come from --config). */
-const FLAG_OF_FIELD: Readonly<Record<string, string>> = { symbol: '--symbol', orderTtlMs: '--ttl', id: '--id', pluginId: '--plugin' };
+const FLAG_OF_FIELD: Readonly<Record<string, string>> = { symbol: '--symbol', orderTtlMs: '--ttl', id: '--id', botId: '--id', pluginId: '--plugin' };
 
 /**
  * The engine's refusal of a value (against the venue's markets and rules, the money column, the
@@ -42,9 +42,9 @@ function asFlagError(error: unknown): unknown {
   if (error instanceof PluginConfigError) {
     return usageError(error.code, `--config: ${error.message}`, { flag: '--config', plugin: error.pluginId, field: error.issues[0]?.path, issues: error.issues });
   }
-  if (error instanceof DomainError && error.code === 'INVALID_FIELD') {
+  if (error instanceof DomainError) {
     const flag = FLAG_OF_FIELD[String(error.details.field)];
-    if (flag) return usageError(error.code, `${flag}: ${error.message}`, { ...error.details, flag });
+    if (flag && error.code !== 'INVALID_BOT_TRANSITION') return usageError(error.code, `${flag}: ${error.message}`, { ...error.details, flag });
   }
   return error;
 }

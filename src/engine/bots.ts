@@ -14,6 +14,7 @@ import { ExchangeError, type MarketRules, type TickerReport } from '../exchange/
 import { BotNotActiveError, type ExecutionEngine, type SystemCancellationReason } from './execution.ts';
 import { type EventSource, StaleRowError } from './ledger-store.ts';
 import { applyOrderEvent } from '../domain/order/order.ts';
+import { makeClientOrderId } from '../domain/order/client-order-id.ts';
 import { assertConfigFitsMarket, assertPlaceable, marketFor } from './market-checks.ts';
 import { ImmediateLossError, type ImmediateSale, immediateLosses, ordersAfterTakeDown } from './update-preview.ts';
 
@@ -118,6 +119,8 @@ export class BotService {
     const plugin = this.plugins.get(input.pluginId);
     const config = parsePluginConfig(plugin, input.config) as Record<string, JsonValue>;
     const bot = createBot({ ...input, config }, this.execution.now());
+    // Its first client order id must fit the venue's limit, or no order of the bot ever could.
+    makeClientOrderId({ botId: bot.id, sequence: 1, maxLength: this.execution.exchange.capabilities.maxClientOrderIdLength });
     assertConfigFitsMarket(plugin, config, await this.marketRules(bot.symbol));
     await this.execution.transact(async (q) => {
       await this.execution.store.insertBot(q, bot);
@@ -227,7 +230,8 @@ export class BotService {
     let why = (error as Error)?.message ?? String(error);
     const stored = await this.get(botId);
     try {
-      // Name the config field when the stored config is what is wrong (saved before these checks existed).
+      // Name the field when a stored value is what is wrong (saved before these checks existed).
+      createBot(stored, this.execution.now());
       await this.#checkedConfig(stored, stored.config);
     } catch (configError) {
       if (!isInfrastructureError(configError)) why = (configError as Error).message;

@@ -82,7 +82,7 @@ export function createBot(input: NewBotInput, now: Date): Bot {
     throw new DomainError('INVALID_FIELD', 'symbol must be a non-empty string', { field: 'symbol' });
   const ttl = input.orderTtlMs ?? DEFAULT_ORDER_TTL_MS;
   if (!Number.isSafeInteger(ttl) || ttl <= 0 || ttl > MAX_ORDER_TTL_MS)
-    throw new DomainError('INVALID_FIELD', `orderTtlMs must be a whole number of milliseconds from 1 to ${MAX_ORDER_TTL_MS} (a year), got ${ttl}`, {
+    throw new DomainError('INVALID_FIELD', `orderTtlMs must be a positive integer of milliseconds, at most ${MAX_ORDER_TTL_MS} (a year), got ${ttl}`, {
       field: 'orderTtlMs',
     });
   const at = now.toISOString();
