@@ -5,58 +5,12 @@
  * a loss without --yes and shows the orders it cancelled and placed.
  */
 import assert from 'node:assert/strict';
-import { join } from 'node:path';
 import { describe, test } from 'node:test';
-import { sql } from 'kysely';
 import { createBot } from '../../src/domain/bot/bot.ts';
-import { PaperExchange, paperExchangeFileForDatabase } from '../../src/exchange/paper/index.ts';
 import { openDatabase } from '../../src/storage/database.ts';
 import { insertBot } from '../../src/storage/repositories/bots.ts';
-import { tempDir } from '../support/dialects.ts';
 import { createTestPostgresDatabase } from '../support/postgres.ts';
-import { type CliResult, runCli } from './cli-support.ts';
-
-const TABLES = ['bots', 'orders', 'fills', 'positions', 'trades', 'event_log'];
-
-export interface CliLedger {
-  readonly dir: string;
-  readonly db: string;
-  cli(...args: string[]): Promise<CliResult>;
-  counts(): Promise<Record<string, number>>;
-  /** Opens the venue's state file in this process (no botledger command may be running). */
-  withVenue<T>(work: (paper: PaperExchange) => Promise<T> | T): Promise<T>;
-}
-
-export function cliLedger(url?: string): CliLedger {
-  const dir = tempDir('botledger-bots-input-');
-  const db = url ?? `sqlite:${join(dir, 'ledger.db')}`;
-  return {
-    dir,
-    db,
-    cli: (...args) => runCli([...args, '--db', db], dir),
-    async counts() {
-      const database = await openDatabase(db);
-      try {
-        const counts: Record<string, number> = {};
-        for (const table of TABLES) {
-          const { rows } = await sql<{ n: number | string }>`select count(*) as n from ${sql.table(table)}`.execute(database.db);
-          counts[table] = Number(rows[0]?.n ?? 0);
-        }
-        return counts;
-      } finally {
-        await database.close();
-      }
-    },
-    async withVenue(work) {
-      const paper = new PaperExchange({ file: paperExchangeFileForDatabase(db, { BOTLEDGER_DATA_DIR: dir }) });
-      try {
-        return await work(paper);
-      } finally {
-        await paper.close();
-      }
-    },
-  };
-}
+import { type CliLedger, cliLedger } from './cli-ledger.ts';
 
 const config = (entryPrice: string, takeProfitPrice: string, extra: Record<string, string> = {}) =>
   JSON.stringify({ amount: '0.01', entryPrice, takeProfitPrice, ...extra });
