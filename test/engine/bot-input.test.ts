@@ -146,6 +146,11 @@ forEachDialect('bot input is checked before anything is stored', (target) => {
       });
       assert.deepEqual(await tableCounts(f), before, 'refused: nothing changed');
       assert.deepEqual(await f.bots.previewUpdate('tp', scalperConfig('59000', '59900')), [], 'a take-profit above the market sells nothing at once');
+      assert.deepEqual(
+        await f.bots.previewUpdate('tp', scalperConfig('60000', '62000', { stopLossPrice: '59850' })),
+        [{ type: 'market', amount: '0.01', expectedPrice: '59800', entryPrice: '60000', loss: '2' }],
+        'a stop-loss raised above the market sells at once at market',
+      );
       await f.bots.update('tp', lower, 'api', { immediateLoss: 'allow' });
       await f.settle();
       const exits = (await f.ordersOfBot('tp')).filter((order) => order.intent === 'exit');
