@@ -4,9 +4,11 @@
  * highest price like a real venue, and no longer invents a market for a symbol it does not list.
  */
 import assert from 'node:assert/strict';
+import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import { OrderRejectedError } from '../../src/exchange/exchange-adapter.ts';
 import { PaperExchange } from '../../src/exchange/paper/paper-exchange.ts';
+import { tempDir } from '../support/dialects.ts';
 import { limitBuy, paperExchange, SYMBOL } from './paper-support.ts';
 
 describe('paper exchange market rules', () => {
@@ -31,6 +33,25 @@ describe('paper exchange market rules', () => {
       );
       assert.deepEqual((await paper.loadMarkets()).map((market) => market.symbol), ['BTC/USDT', 'ETH/USDT']);
       assert.equal(await paper.fetchOrder({ symbol: 'DOGE/USDT', clientOrderId: 'd1' }), undefined);
+    } finally {
+      await paper.close();
+    }
+  });
+
+  test('a market an older venue invented keeps its orders but is no longer listed and takes no new order', async () => {
+    const file = join(tempDir(), 'paper-exchange.db');
+    const old = new PaperExchange({ file, createUnknownMarkets: true });
+    await old.placeOrder({ clientOrderId: 'd1', symbol: 'DOGE/USDT', side: 'buy', type: 'limit', amount: '100', price: '90' });
+    await old.close();
+    const paper = new PaperExchange({ file });
+    try {
+      assert.deepEqual((await paper.loadMarkets()).map((market) => market.symbol), ['BTC/USDT', 'ETH/USDT']);
+      await assert.rejects(
+        paper.placeOrder({ clientOrderId: 'd2', symbol: 'DOGE/USDT', side: 'buy', type: 'limit', amount: '100', price: '90' }),
+        /Invalid symbol: 'DOGE\/USDT' is not a market of this venue/,
+      );
+      paper.control.setPrice('DOGE/USDT', '80');
+      assert.equal((await paper.fetchOrder({ symbol: 'DOGE/USDT', clientOrderId: 'd1' }))?.state, 'filled', 'its resting order still matches');
     } finally {
       await paper.close();
     }

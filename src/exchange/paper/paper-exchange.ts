@@ -73,7 +73,7 @@ export class PaperExchange implements ExchangeAdapter {
    */
   readonly loadMarkets = async (): Promise<MarketRules[]> => {
     this.#gate('loadMarkets', 'all markets');
-    return this.#venue.symbols().map((symbol) => this.#venue.rules(symbol));
+    return this.#venue.listedSymbols().map((symbol) => this.#venue.rules(symbol));
   };
 
   constructor(options: PaperExchangeOptions = {}) {

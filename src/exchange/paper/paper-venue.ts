@@ -174,6 +174,19 @@ export class PaperVenue {
     return [...this.#markets.keys()];
   }
 
+  /**
+   * The symbols the venue lists: its configured markets (and, with `createUnknownMarkets`, those
+   * created on first use). A market an older venue invented stays in the state file so its orders
+   * still match, but it is not listed and takes no new order.
+   */
+  listedSymbols(): string[] {
+    return this.symbols().filter((symbol) => this.#listed(symbol));
+  }
+
+  #listed(symbol: string): boolean {
+    return symbol in this.#marketOptions || this.#createUnknownMarkets;
+  }
+
   /** A listed market's trading rules (its tick size, lot size, notional and maxima). */
   rules(symbol: string): MarketRules {
     const market = this.market(symbol);
@@ -200,6 +213,7 @@ export class PaperVenue {
     const now = this.now();
     checkClientOrderId(request.clientOrderId, this.maxClientOrderIdLength, now);
     const market = this.market(request.symbol);
+    if (!this.#listed(request.symbol)) throw rejected(RET_CODES.invalidSymbol, `Invalid symbol: '${request.symbol}' is not a market of this venue`, now);
     checkOrderRequest(request, this.rules(request.symbol), now);
     const existing = this.store.orderByClientId(request.clientOrderId);
     if (existing) {
