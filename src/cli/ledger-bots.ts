@@ -6,16 +6,18 @@
  */
 import { randomBytes } from 'node:crypto';
 import { type Command, InvalidArgumentError, Option } from 'commander';
-import type { Bot } from '../domain/bot/bot.ts';
-import type { BotRuntime } from '../engine/runtime.ts';
-import { PluginConfigError, parsePluginConfig } from '../plugins/plugin-api.ts';
+import { type Bot, MAX_ORDER_TTL_MS } from '../domain/bot/bot.ts';
+import { DomainError } from '../domain/errors.ts';
 import type { Order } from '../domain/order/order.ts';
-import { EXIT_REFUSED } from '../migrate/errors.ts';
+import type { BotRuntime } from '../engine/runtime.ts';
+import { describeImmediateLoss, ImmediateLossError } from '../engine/update-preview.ts';
+import { EXIT_FAILED, EXIT_REFUSED } from '../migrate/errors.ts';
+import { PluginConfigError, parsePluginConfig } from '../plugins/plugin-api.ts';
 import { countOrdersByStatus, getOrder, listOrders } from '../storage/repositories/orders.ts';
 import { getBot, listBots } from '../storage/repositories/bots.ts';
 import { dbArgument } from './database-access.ts';
 import { builtInPlugins, type LedgerFlags, settleVenue, withLedger } from './ledger-context.ts';
-import { formatOrders, printJson, reportError, shortTime, table, usageError, wholeNumber } from './ledger-output.ts';
+import { formatOrders, printJson, refusedError, reportError, shortTime, table, usageError, wholeNumber } from './ledger-output.ts';
 
 interface CreateFlags extends LedgerFlags {
   plugin: string;
@@ -27,6 +29,58 @@ interface CreateFlags extends LedgerFlags {
 
 interface UpdateFlags extends LedgerFlags {
   config: string;
+  yes?: boolean;
+}
+
+/** The flag each field the engine checks comes from (config fields come from --config). */
+const FLAG_OF_FIELD: Readonly<Record<string, string>> = { symbol: '--symbol', orderTtlMs: '--ttl', id: '--id', botId: '--id', pluginId: '--plugin' };
+
+/**
+ * The engine's refusal of a value (against the venue's markets and rules, the money column, the
+ * TTL range) as a usage error (exit 2) naming the flag and, for --config, the field.
+ */
+function asFlagError(error: unknown): unknown {
+  if (error instanceof PluginConfigError) {
+    return usageError(error.code, `--config: ${error.message}`, { flag: '--config', plugin: error.pluginId, field: error.issues[0]?.path, issues: error.issues });
+  }
+  if (error instanceof DomainError) {
+    const flag = FLAG_OF_FIELD[String(error.details.field)];
+    if (flag && error.code !== 'INVALID_BOT_TRANSITION') return usageError(error.code, `${flag}: ${error.message}`, { ...error.details, flag });
+  }
+  return error;
+}
+
+interface CommandFailure {
+  readonly code: string;
+  readonly message: string;
+  readonly details: Record<string, unknown>;
+}
+
+/**
+ * What went wrong with the plugin's reaction to a create or update: the bot was stopped, or an
+ * order it placed was rejected (failed). The bot stays as created or updated either way.
+ */
+function reactionFailure(done: string, bot: Bot, wasActive: boolean, placed: readonly Order[]): CommandFailure | undefined {
+  if (wasActive && bot.status !== 'active') {
+    return { code: 'BOT_STOPPED', message: `${done}, but it is ${bot.status}: ${bot.stopReason ?? 'no reason recorded'}`, details: { botId: bot.id } };
+  }
+  const failed = placed.filter((order) => order.status === 'failed');
+  if (failed.length === 0) return undefined;
+  return {
+    code: 'ORDER_FAILED',
+    message: `${done}, but ${failed.map((order) => `its order ${order.clientOrderId} failed: ${order.reason}`).join('; ')} (the venue's answer; see \`botledger orders retry|drop\`)`,
+    details: { botId: bot.id, orders: failed.map((order) => order.clientOrderId) },
+  };
+}
+
+/** Prints the result (with the failure, if any: on stderr, or as `error` in the JSON document) and sets exit 1 on a failure. */
+function finish(flags: LedgerFlags, document: Record<string, unknown>, text: string, failure: CommandFailure | undefined): void {
+  if (flags.json) printJson(failure ? { ...document, error: failure } : document);
+  else {
+    process.stdout.write(text);
+    if (failure) process.stderr.write(`error [${failure.code}]: ${failure.message}\n`);
+  }
+  if (failure) process.exitCode = EXIT_FAILED;
 }
 
 /**
@@ -120,15 +174,19 @@ async function create(flags: CreateFlags): Promise<void> {
     const bots = venueRuntime(runtime).bots;
     const existing = await bots.get(id).catch(() => undefined);
     if (existing) throw usageError('BOT_EXISTS', `--id: a bot "${id}" already exists (status ${existing.status})`, { flag: '--id' });
-    await bots.create(
-      { id, pluginId: flags.plugin, symbol: flags.symbol, config, orderTtlMs: flags.ttl === undefined ? undefined : flags.ttl * 1000 },
-      'cli',
-    );
+    try {
+      await bots.create(
+        { id, pluginId: flags.plugin, symbol: flags.symbol, config, orderTtlMs: flags.ttl === undefined ? undefined : flags.ttl * 1000 },
+        'cli',
+      );
+    } catch (error) {
+      throw asFlagError(error);
+    }
     await settleVenue(venueRuntime(runtime), paper as NonNullable<typeof paper>);
     const bot = await bots.get(id);
     const { items } = await listOrders(database.db, { botId: id }, { limit: 10 });
-    if (flags.json) printJson({ bot: botJson(bot), orders: items });
-    else process.stdout.write(`${formatBot(bot)}\n\n${formatOrders(items)}\n`);
+    const failure = reactionFailure(`bot ${id} was created`, bot, true, items);
+    finish(flags, { bot: botJson(bot), orders: items }, `${formatBot(bot)}\n\n${formatOrders(items)}\n`, failure);
   });
 }
 
@@ -171,15 +229,62 @@ async function list(flags: LedgerFlags & { status?: string }): Promise<void> {
 
 type Lifecycle = 'stop' | 'start' | 'delete' | 'update';
 
+/** Longest --ttl, in seconds (a year). */
+const MAX_TTL_SECONDS = MAX_ORDER_TTL_MS / 1000;
+
+/**
+ * `bots update`: checks the new config as create does, refuses (exit 4, nothing changed) a config
+ * that would sell the open position at once at a loss unless --yes, then shows the orders it
+ * cancelled and placed; exit 1 when a placed order failed or the bot was stopped.
+ */
+async function update(id: string, flags: UpdateFlags, config: Record<string, unknown>): Promise<void> {
+  await withLedger(flags, { venue: {} }, async ({ database, runtime, paper }) => {
+    const rt = venueRuntime(runtime);
+    const before = await rt.bots.get(id).catch(() => undefined);
+    if (!before) throw usageError('BOT_NOT_FOUND', `bot ${id} does not exist (see \`botledger bots list\`)`, { botId: id });
+    checkConfig(before.pluginId, config);
+    const liveOrders = (await listOrders(database.db, { botId: id, status: ['pending', 'failed'] }, { limit: 1000 })).items;
+    const live = liveOrders.map((order) => order.id);
+    const startedAt = new Date().toISOString();
+    try {
+      if (flags.yes) {
+        const sales = await rt.bots.previewUpdate(id, config);
+        if (sales.length > 0) process.stderr.write(`warning: ${describeImmediateLoss(id, sales)}; updating anyway (--yes)\n`);
+      }
+      await rt.bots.update(id, config, 'cli', { immediateLoss: flags.yes ? 'allow' : 'refuse' });
+    } catch (error) {
+      if (error instanceof ImmediateLossError)
+        throw refusedError(error.code, `${describeImmediateLoss(id, error.sales)}. Nothing was changed; pass --yes to update anyway.`, { botId: id, sales: error.sales });
+      throw asFlagError(error);
+    }
+    if (paper) await settleVenue(rt, paper);
+    const bot = await rt.bots.get(id);
+    const orders = (await listOrders(database.db, { botId: id }, { limit: 1000 })).items;
+    const cancelled = orders.filter((order) => live.includes(order.id) && order.cancellationReason === 'UPDATE');
+    const placed = orders.filter((order) => !live.includes(order.id) && order.createdAt >= startedAt);
+    // A person's cancel at the venue that came first stopped the bot: that is the answer (exit 4),
+    // not a failed reaction.
+    const outside = await cancelledOutside(database.db, liveOrders);
+    const notice = outside.length > 0 ? outsideNotice('update', bot, outside) : undefined;
+    const failure = notice ? undefined : reactionFailure(`bot ${id} was updated`, bot, before.status === 'active', placed);
+    const text = `${formatBot(bot)}\n\ncancelled (UPDATE):\n${cancelled.length > 0 ? formatOrders(cancelled) : '(none)'}\n\nplaced:\n${placed.length > 0 ? formatOrders(placed) : '(none)'}\n${notice ? `\n${notice}\n` : ''}`;
+    const document = { bot: botJson(bot), before: { status: before.status }, cancelled, placed, ...(notice ? { cancelledOutside: { message: notice, orders: outside } } : {}) };
+    finish(flags, document, text, failure);
+    if (notice) process.exitCode = EXIT_REFUSED;
+  });
+}
+
 async function lifecycle(action: Lifecycle, id: string, flags: LedgerFlags & { config?: string }): Promise<void> {
-  let config: Record<string, unknown> | undefined;
   if (action === 'update') {
+    let config: Record<string, unknown>;
     try {
       config = parseConfigFlag(flags.config as string);
     } catch (error) {
-        reportError(error, flags.json ?? false);
+      reportError(error, flags.json ?? false);
       return;
     }
+    await update(id, flags as UpdateFlags, config);
+    return;
   }
   await withLedger(flags, { venue: {} }, async ({ database, runtime, paper }) => {
     const bots = venueRuntime(runtime).bots;
@@ -190,11 +295,7 @@ async function lifecycle(action: Lifecycle, id: string, flags: LedgerFlags & { c
     let bot: Bot;
     if (action === 'stop') bot = await bots.stop(id, 'Stopped from the command line', 'cli');
     else if (action === 'delete') bot = await bots.delete(id, 'Deleted from the command line', 'cli');
-    else if (action === 'start') bot = await bots.start(id, 'cli');
-    else {
-      checkConfig(before.pluginId, config as Record<string, unknown>);
-      bot = await bots.update(id, config as Record<string, unknown>, 'cli');
-    }
+    else bot = await bots.start(id, 'cli');
     // Wait for the venue's cancel/place answers, so the printed state is the committed one.
     if (paper) await settleVenue(venueRuntime(runtime), paper);
     bot = await bots.get(id);
@@ -243,7 +344,7 @@ export function registerBotCommands(program: Command): Command {
       .requiredOption('--symbol <symbol>', 'market, such as BTC/USDT')
       .requiredOption('--config <json>', 'the plugin config as a JSON object')
       .option('--id <id>', 'bot id: letters, digits, - and _ (default: <plugin>-<random>)')
-      .addOption(new Option('--ttl <seconds>', 'how long a failed order keeps being retried').argParser(wholeNumber('--ttl', 1))),
+      .addOption(new Option('--ttl <seconds>', `how long a failed order keeps being retried (at most ${MAX_TTL_SECONDS}, a year)`).argParser(wholeNumber('--ttl', 1, MAX_TTL_SECONDS))),
   ).action(create);
   common(bots.command('list').description('every bot').addOption(new Option('--status <status>', 'active, stopped or deleted').argParser(botStatus))).action(list);
   common(bots.command('show <id>').description('a bot, its order counts and latest orders')).action(show);
@@ -251,7 +352,8 @@ export function registerBotCommands(program: Command): Command {
     bots
       .command('update <id>')
       .description('change the config: cancels the live order (UPDATE) and places the replacement; the bot stays active')
-      .requiredOption('--config <json>', 'the new plugin config as a JSON object'),
+      .requiredOption('--config <json>', 'the new plugin config as a JSON object')
+      .option('--yes', 'go ahead even when the new config sells the open position at once at a loss'),
   ).action((id: string, flags: UpdateFlags) => lifecycle('update', id, flags));
   common(bots.command('stop <id>').description('stop the bot and cancel its live orders (STOP)')).action((id: string, flags: LedgerFlags) =>
     lifecycle('stop', id, flags),

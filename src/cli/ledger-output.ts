@@ -40,7 +40,7 @@ export const refusedError = (code: string, message: string, details: Record<stri
 
 // Engine and domain errors carry a stable `code`; this is how each kind maps to an exit code.
 const INPUT_CODES = new Set(['INVALID_DECIMAL', 'PLUGIN_CONFIG_INVALID', 'PLUGIN_UNKNOWN', 'INVALID_FIELD', 'BOT_NOT_FOUND', 'ORDER_NOT_FOUND']);
-const REFUSED_CODES = new Set(['ORDER_NOT_FAILED', 'BOT_NOT_ACTIVE', 'INVALID_BOT_TRANSITION']);
+const REFUSED_CODES = new Set(['ORDER_NOT_FAILED', 'BOT_NOT_ACTIVE', 'INVALID_BOT_TRANSITION', 'UPDATE_SELLS_AT_A_LOSS']);
 
 /**
  * The exit code for an error thrown by a ledger command.
@@ -75,15 +75,17 @@ export function reportError(error: unknown, json: boolean): void {
 }
 
 /**
- * A commander argument parser for a whole number of at least `min`; the error names the flag.
+ * A commander argument parser for a whole number of at least `min` (and at most `max`, when
+ * given); the error names the flag.
  *
  * @example
  * new Option('--ticks <n>').argParser(wholeNumber('--ticks', 1));
  */
-export function wholeNumber(flag: string, min: number) {
+export function wholeNumber(flag: string, min: number, max?: number) {
   return (value: string): number => {
-    if (!/^\d+$/.test(value.trim()) || Number(value) < min || !Number.isSafeInteger(Number(value)))
-      throw new InvalidArgumentError(`${flag} must be a whole number of at least ${min}, got "${value}".`);
+    const tooBig = max !== undefined && Number(value) > max;
+    if (!/^\d+$/.test(value.trim()) || Number(value) < min || !Number.isSafeInteger(Number(value)) || tooBig)
+      throw new InvalidArgumentError(`${flag} must be a whole number ${max === undefined ? `of at least ${min}` : `from ${min} to ${max}`}, got "${value}".`);
     return Number(value);
   };
 }

@@ -9,11 +9,14 @@
  */
 import { type Bot, createBot, deleteBot, type JsonValue, startBot, stopBot, updateBotConfig } from '../domain/bot/bot.ts';
 import type { Order } from '../domain/order/order.ts';
-import { type PluginCommand, type PluginContext, type PluginOrder, type PluginRegistry, parsePluginConfig } from './strategy-plugin.ts';
-import type { TickerReport } from '../exchange/exchange-adapter.ts';
-import type { ExecutionEngine, SystemCancellationReason } from './execution.ts';
-import type { EventSource } from './ledger-store.ts';
+import { type PlaceCommand, type PluginCommand, type PluginContext, type PluginOrder, type PluginRegistry, parsePluginConfig } from './strategy-plugin.ts';
+import { ExchangeError, type MarketRules, type TickerReport } from '../exchange/exchange-adapter.ts';
+import { BotNotActiveError, type ExecutionEngine, type SystemCancellationReason } from './execution.ts';
+import { type EventSource, StaleRowError } from './ledger-store.ts';
 import { applyOrderEvent } from '../domain/order/order.ts';
+import { makeClientOrderId } from '../domain/order/client-order-id.ts';
+import { assertConfigFitsMarket, assertPlaceable, marketFor } from './market-checks.ts';
+import { ImmediateLossError, type ImmediateSale, immediateLosses, ordersAfterTakeDown } from './update-preview.ts';
 
 export interface CreateBotInput {
   readonly id: string;
@@ -31,6 +34,27 @@ export class BotNotFoundError extends Error {
   readonly code = 'BOT_NOT_FOUND';
 }
 
+/** Options of {@link BotService.update}. */
+export interface UpdateOptions {
+  /**
+   * When the new config would sell an open position at once below its entry price: 'refuse'
+   * throws {@link ImmediateLossError} and changes nothing; 'allow' (the default) goes ahead.
+   */
+  readonly immediateLoss?: 'refuse' | 'allow';
+}
+
+/**
+ * Errors that say nothing about the bot (the venue or the database is in trouble): they are the
+ * caller's to handle, and never stop a bot.
+ */
+function isInfrastructureError(error: unknown): boolean {
+  if (error instanceof ExchangeError || error instanceof StaleRowError) return true;
+  const e = error as { code?: unknown; syscall?: unknown; severity?: unknown };
+  if (e?.syscall !== undefined) return true;
+  const code = typeof e?.code === 'string' ? e.code : '';
+  return code.startsWith('SQLITE_') || (e?.severity !== undefined && /^[0-9A-Z]{5}$/.test(code));
+}
+
 /** Statuses of orders a plugin still cares about. */
 const PLUGIN_VISIBLE = ['pending', 'ongoing', 'failed'];
 
@@ -46,6 +70,7 @@ export class BotService {
   readonly plugins: PluginRegistry;
   readonly #queues = new Map<string, Promise<unknown>>();
   readonly #tickers = new Map<string, TickerReport>();
+  #markets: MarketRules[] | undefined;
 
   constructor(execution: ExecutionEngine, plugins: PluginRegistry) {
     this.execution = execution;
@@ -75,31 +100,84 @@ export class BotService {
     return bot;
   }
 
-  /** Creates an active bot (its config checked by its plugin) and places its first orders. */
+  /**
+   * The venue's rules for a symbol it lists (loaded once, again for a symbol not seen yet); an
+   * INVALID_FIELD error naming `symbol` and listing the venue's markets otherwise.
+   */
+  async marketRules(symbol: string): Promise<MarketRules> {
+    if (!this.#markets?.some((market) => market.symbol === symbol)) this.#markets = await this.execution.exchange.loadMarkets();
+    return marketFor(this.#markets, symbol, this.execution.venueName);
+  }
+
+  /**
+   * Creates an active bot and places its first orders. Every value is checked before anything is
+   * stored: the config by its plugin's schema, its prices and amounts against the money column and
+   * the venue's market rules, the symbol against the venue's markets, the id and the order TTL.
+   * The error names the field; nothing is written.
+   */
   async create(input: CreateBotInput, source: EventSource = 'api'): Promise<Bot> {
     const plugin = this.plugins.get(input.pluginId);
     const config = parsePluginConfig(plugin, input.config) as Record<string, JsonValue>;
     const bot = createBot({ ...input, config }, this.execution.now());
+    // Its first client order id must fit the venue's limit, or no order of the bot ever could.
+    makeClientOrderId({ botId: bot.id, sequence: 1, maxLength: this.execution.exchange.capabilities.maxClientOrderIdLength });
+    assertConfigFitsMarket(plugin, config, await this.marketRules(bot.symbol));
     await this.execution.transact(async (q) => {
       await this.execution.store.insertBot(q, bot);
       await this.execution.store.appendEvent(q, { source, type: 'BotCreated', message: `Bot ${bot.id} created (plugin ${bot.pluginId}, ${bot.symbol})`, botId: bot.id, pluginId: bot.pluginId, payload: input, applied: true, at: bot.createdAt });
     });
-    await this.serialize(bot.id, () => this.#runHook(bot.id, 'start'));
+    await this.serialize(bot.id, () => this.#guarded(bot.id, () => this.#runHook(bot.id, 'start')));
     return this.get(bot.id);
   }
 
   /**
    * Changes the config: cancels the live orders with UPDATE and places the replacements. The bot
-   * stays active.
+   * stays active. The new config is checked as at {@link create} before anything changes.
    */
-  update(botId: string, config: Record<string, unknown>, source: EventSource = 'api'): Promise<Bot> {
+  update(botId: string, config: Record<string, unknown>, source: EventSource = 'api', options: UpdateOptions = {}): Promise<Bot> {
     return this.serialize(botId, async () => {
       const current = await this.get(botId);
-      const parsed = parsePluginConfig(this.plugins.get(current.pluginId), config) as Record<string, JsonValue>;
+      const parsed = await this.#checkedConfig(current, config);
+      if (options.immediateLoss === 'refuse') {
+        const sales = await this.#immediateLosses(current, parsed);
+        if (sales.length > 0) throw new ImmediateLossError(botId, sales);
+      }
       await this.#takeDown(botId, 'UPDATE', source, (bot) => updateBotConfig(bot, parsed, this.execution.now()));
-      await this.#runHook(botId, 'start');
+      await this.#guarded(botId, () => this.#runHook(botId, 'start'));
       return this.get(botId);
     });
+  }
+
+  /**
+   * What {@link update} with this config would sell at once at a loss (empty: nothing). Checks the
+   * config as `update` does; changes nothing.
+   *
+   * @example
+   * const sales = await bots.previewUpdate('scalp1', { ...config, takeProfitPrice: '59000' });
+   */
+  previewUpdate(botId: string, config: Record<string, unknown>): Promise<ImmediateSale[]> {
+    return this.serialize(botId, async () => {
+      const current = await this.get(botId);
+      return this.#immediateLosses(current, await this.#checkedConfig(current, config));
+    });
+  }
+
+  async #checkedConfig(bot: Bot, config: Record<string, unknown>): Promise<Record<string, JsonValue>> {
+    const plugin = this.plugins.get(bot.pluginId);
+    const parsed = parsePluginConfig(plugin, config) as Record<string, JsonValue>;
+    assertConfigFitsMarket(plugin, parsed, await this.marketRules(bot.symbol));
+    return parsed;
+  }
+
+  /** The plugin's answer to the new config, as after the take-down, checked for sells at a loss. */
+  async #immediateLosses(bot: Bot, config: Record<string, JsonValue>): Promise<ImmediateSale[]> {
+    if (bot.status !== 'active') return [];
+    const context = await this.#context(bot);
+    if (!context.orders.some((order) => order.status === 'ongoing')) return [];
+    const ticker = await this.execution.exchange.fetchTicker(bot.symbol);
+    const orders = ordersAfterTakeDown(context.orders);
+    const commands = this.plugins.get(bot.pluginId).onStart({ ...context, config, orders, ticker });
+    return immediateLosses(commands, orders, ticker);
   }
 
   /** Stops the bot and cancels its live orders with STOP. */
@@ -128,9 +206,56 @@ export class BotService {
         if (change.changed) await this.execution.store.saveBot(q, bot, change.bot);
         await this.execution.store.appendEvent(q, { source, type: 'BotStarted', message: change.message, botId, pluginId: bot.pluginId, applied: change.changed, at: this.execution.now().toISOString() });
       });
-      await this.#runHook(botId, 'start');
+      await this.#guarded(botId, () => this.#runHook(botId, 'start'));
       return this.get(botId);
     });
+  }
+
+  /**
+   * Runs a plugin reaction. When it fails for a reason of the bot's own (its plugin threw, its
+   * stored config is no longer valid, its order can never be placed), that bot is stopped with a
+   * reason saying so and the error goes no further: one broken bot never stops the others. Venue
+   * and database trouble is not the bot's fault and is rethrown.
+   */
+  async #guarded(botId: string, work: () => Promise<void>): Promise<void> {
+    try {
+      await work();
+    } catch (error) {
+      if (isInfrastructureError(error) || error instanceof BotNotActiveError || error instanceof BotNotFoundError) throw error;
+      await this.#stopBroken(botId, error);
+    }
+  }
+
+  async #stopBroken(botId: string, error: unknown): Promise<void> {
+    let why = (error as Error)?.message ?? String(error);
+    const stored = await this.get(botId);
+    try {
+      // Name the field when a stored value is what is wrong (saved before these checks existed).
+      createBot(stored, this.execution.now());
+      await this.#checkedConfig(stored, stored.config);
+    } catch (configError) {
+      if (!isInfrastructureError(configError)) why = (configError as Error).message;
+    }
+    const reason = `Bot cannot run: ${why} - bot stopped`;
+    await this.execution.transact(async (q) => {
+      const bot = await this.execution.store.botById(q, botId, true);
+      if (bot?.status !== 'active') return;
+      const change = stopBot(bot, reason, this.execution.now());
+      await this.execution.store.saveBot(q, bot, change.bot);
+      await this.execution.store.appendEvent(q, { source: 'engine', type: 'BotStopped', message: change.message, botId, pluginId: bot.pluginId, payload: { error: (error as Error)?.message ?? String(error) }, applied: true, at: this.execution.now().toISOString() });
+    });
+  }
+
+  /** Refuses, before it is recorded, an order the venue's market rules would refuse (the venue being unreachable is no reason to refuse). */
+  async #assertPlaceable(bot: Bot, command: PlaceCommand): Promise<void> {
+    let market: MarketRules;
+    try {
+      market = await this.marketRules(bot.symbol);
+    } catch (error) {
+      if (error instanceof ExchangeError) return;
+      throw error;
+    }
+    assertPlaceable(command, market);
   }
 
   /**
@@ -170,13 +295,13 @@ export class BotService {
 
   /** Runs the bot's plugin on a new price (queued behind other commands on the bot). */
   tick(botId: string): Promise<void> {
-    return this.serialize(botId, () => this.#runHook(botId, 'tick'));
+    return this.serialize(botId, () => this.#guarded(botId, () => this.#runHook(botId, 'tick')));
   }
 
   /** Runs the bot's plugin on an order change (queued behind other commands on the bot). */
   orderUpdated(order: Order): Promise<void> {
     if (!order.botId) return Promise.resolve();
-    return this.serialize(order.botId, () => this.#runHook(order.botId as string, 'order', order));
+    return this.serialize(order.botId, () => this.#guarded(order.botId as string, () => this.#runHook(order.botId as string, 'order', order)));
   }
 
   async #runHook(botId: string, hook: 'start' | 'tick' | 'order', changed?: Order): Promise<void> {
@@ -211,6 +336,7 @@ export class BotService {
       const current = await this.get(bot.id);
       if (current.status !== 'active') return;
       if (command.action === 'place') {
+        await this.#assertPlaceable(bot, command);
         await this.execution.placeOrder({ botId: bot.id, side: command.side, type: command.type, intent: command.intent, amount: command.amount, price: command.price }, 'engine');
       } else if (command.action === 'cancel') {
         await this.execution.cancelOrder(String(command.orderId), command.reason, 'engine');

@@ -14,7 +14,7 @@
 import type { z } from 'zod';
 import type { OrderIntent } from '../domain/order/order-status.ts';
 import type { CancellationReason } from '../domain/order/reasons.ts';
-import type { OrderSide, OrderType, TickerReport } from '../exchange/exchange-adapter.ts';
+import type { MarketRules, OrderSide, OrderType, TickerReport } from '../exchange/exchange-adapter.ts';
 
 /** One of the bot's orders, as a plugin sees it. */
 export interface PluginOrder {
@@ -76,6 +76,26 @@ export interface PluginContext<C> {
 }
 
 /**
+ * Which config fields become order prices and amounts, so the engine can check any plugin's config
+ * against the money columns and the venue's market rules before a bot is stored (field names are
+ * top-level config keys; an absent optional field is skipped).
+ */
+export interface OrderFields {
+  /** Limit and trigger prices: on the venue's tick grid, at most its maximum price. */
+  readonly prices: readonly string[];
+  /** Base amounts: on the venue's lot size, within its minimum and maximum amount. */
+  readonly amounts: readonly string[];
+  /** The limit orders the config makes (amount field x price field), each held to the venue's minimum notional. */
+  readonly limitOrders?: readonly { readonly amount: string; readonly price: string }[];
+}
+
+/** One problem with a config field; `path` is the field name (`entryPrice`), the message names it too. */
+export interface ConfigIssue {
+  readonly path: string;
+  readonly message: string;
+}
+
+/**
  * A strategy. Hooks are pure functions of their context: same context, same commands.
  *
  * @example
@@ -88,6 +108,10 @@ export interface StrategyPlugin<C = unknown> {
   readonly id: string;
   readonly description: string;
   readonly configSchema: z.ZodType<C>;
+  /** The config fields that become order prices and amounts (checked by the engine against the venue's rules). */
+  readonly orderFields?: OrderFields;
+  /** Checks of its own against the venue's market rules, beyond {@link orderFields}; returns the problems (none: []). */
+  validateAgainstMarket?(config: C, market: MarketRules): ConfigIssue[];
   /** The bot was created, started or updated: return the orders it should have. */
   onStart(context: PluginContext<C>): PluginCommand[];
   /** A new price. */
@@ -101,7 +125,7 @@ export class PluginConfigError extends Error {
   readonly code = 'PLUGIN_CONFIG_INVALID';
   constructor(
     readonly pluginId: string,
-    readonly issues: readonly { readonly path: string; readonly message: string }[],
+    readonly issues: readonly ConfigIssue[],
   ) {
     super(`config for plugin "${pluginId}" is invalid: ${issues.map((issue) => `${issue.path || '(root)'}: ${issue.message}`).join('; ')}`);
     this.name = 'PluginConfigError';

@@ -91,6 +91,25 @@ export interface TickerReport {
   readonly timestamp: number;
 }
 
+/**
+ * A venue's trading rules for one market, as ccxt's market structure gives them (`precision.price`,
+ * `precision.amount`, `limits.amount`, `limits.cost`, `limits.price`), as decimal strings. An
+ * order that breaks one is rejected by the venue, so botledger checks a bot's config against
+ * them before it stores the bot.
+ */
+export interface MarketRules {
+  readonly symbol: string;
+  /** Price grid: limit and stop prices must be multiples of it. */
+  readonly tickSize: string;
+  /** Lot size: amounts must be multiples of it. */
+  readonly amountStep: string;
+  readonly minAmount: string;
+  readonly maxAmount?: string;
+  /** Smallest amount x price of a limit order, in the quote currency. */
+  readonly minNotional: string;
+  readonly maxPrice?: string;
+}
+
 /** One currency's balance: `total` = `free` + `used` (held by open orders). Decimal strings. */
 export interface BalanceReport {
   readonly currency: string;
@@ -130,6 +149,8 @@ export interface ExchangeAdapter {
   fetchOpenOrders(symbol?: string): Promise<OrderStatusReport[]>;
   fetchFills(ref: OrderRef): Promise<FillReport[]>;
   fetchTicker(symbol: string): Promise<TickerReport>;
+  /** The markets the venue lists, with their trading rules (ccxt's `loadMarkets`). */
+  loadMarkets(): Promise<MarketRules[]>;
   /** Balances per currency, for venues that keep them (optional; the paper exchange has it when given starting balances). */
   fetchBalance?(): Promise<BalanceReport[]>;
   /** Starts delivery of pushed events to the listener; returns the unsubscribe function. */

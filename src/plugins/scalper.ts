@@ -100,6 +100,15 @@ export const SCALPER_PLUGIN: StrategyPlugin<ScalperConfig> = {
   id: 'scalper',
   description: 'Buy at a limit, sell at a take-profit, optional stop-loss, repeat',
   configSchema: scalperConfigSchema as unknown as z.ZodType<ScalperConfig>,
+  // The stop-loss sells at market, so it is a price on the grid but no limit order of its own.
+  orderFields: {
+    prices: ['entryPrice', 'takeProfitPrice', 'stopLossPrice'],
+    amounts: ['amount'],
+    limitOrders: [
+      { amount: 'amount', price: 'entryPrice' },
+      { amount: 'amount', price: 'takeProfitPrice' },
+    ],
+  },
   onStart: desired,
   onTick: desired,
   onOrderUpdate: (context) => desired(context),

@@ -6,6 +6,7 @@ import assert from 'node:assert/strict';
 import { readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
+import { PaperExchange, paperExchangeFileForDatabase } from '../../src/exchange/paper/index.ts';
 import { createTestPostgresDatabase } from '../support/postgres.ts';
 import { tempDir } from '../support/dialects.ts';
 import { type CliResult, runCli, startCli } from './cli-support.ts';
@@ -202,12 +203,18 @@ describe('the ledger from the command line [sqlite]', () => {
 
 test('a failed order: retry places it again (retry_count + 1), drop cancels it with DROPPED', async () => {
   const l = ledger();
-  // A price off the tick grid: the paper exchange rejects it, so the entry fails with the venue's words.
-  const created = await create(l, 'tick', '{"amount":"0.01","entryPrice":"59000.005","takeProfitPrice":"60050"}', '--migrate', '--json');
-  assert.equal(created.code, 0, created.stderr);
-  const [failed] = JSON.parse(created.stdout).orders;
+  // A venue whose wallet holds 100 USDT: it rejects the 599.50 USDT buy, so the entry fails with the
+  // venue's words. (A price off the tick grid no longer gets this far: bots create refuses it.)
+  await new PaperExchange({ file: paperExchangeFileForDatabase(l.db, { BOTLEDGER_DATA_DIR: l.dir }), balances: { USDT: '100' } }).close();
+  const created = await create(l, 'tick', '{"amount":"0.01","entryPrice":"59950","takeProfitPrice":"60050"}', '--migrate', '--json');
+  assert.equal(created.code, 1, 'the first order failed: create says so and exits 1');
+  const document = JSON.parse(created.stdout);
+  assert.equal(document.bot.status, 'active', 'the bot stays as created');
+  assert.equal(document.error.code, 'ORDER_FAILED');
+  assert.match(document.error.message, /^bot tick was created, but its order bl-tick-1 failed: Paper exchange rejected the order: .*Insufficient available balance/);
+  const [failed] = document.orders;
   assert.equal(failed.status, 'failed');
-  assert.match(failed.reason, /^Paper exchange rejected the order: .*not a multiple of the tick size 0\.01/);
+  assert.match(failed.reason, /^Paper exchange rejected the order: .*Insufficient available balance/);
 
   const retried = (await l.json('orders', 'retry', failed.clientOrderId)).order;
   assert.equal(retried.status, 'failed', 'rejected again');

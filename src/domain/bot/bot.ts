@@ -14,6 +14,12 @@ export type BotStatus = (typeof BOT_STATUSES)[number];
 /** Longest bot id, so that `bl-<botId>-<sequence>` fits a 32-character venue limit with room for 10^9 orders. */
 export const MAX_BOT_ID_LENGTH = 16;
 
+/**
+ * Longest order TTL: a year. Past that a retry deadline means nothing to a trader, and far enough
+ * past it (8.64e15 ms from 1970) it is not even a date.
+ */
+export const MAX_ORDER_TTL_MS = 365 * 24 * 60 * 60 * 1000;
+
 /** A JSON value (bot config). */
 export type JsonValue = string | number | boolean | null | readonly JsonValue[] | { readonly [key: string]: JsonValue };
 
@@ -75,8 +81,10 @@ export function createBot(input: NewBotInput, now: Date): Bot {
   if (typeof input.symbol !== 'string' || !input.symbol.trim())
     throw new DomainError('INVALID_FIELD', 'symbol must be a non-empty string', { field: 'symbol' });
   const ttl = input.orderTtlMs ?? DEFAULT_ORDER_TTL_MS;
-  if (!Number.isSafeInteger(ttl) || ttl <= 0)
-    throw new DomainError('INVALID_FIELD', `orderTtlMs must be a positive integer of milliseconds, got ${ttl}`, { field: 'orderTtlMs' });
+  if (!Number.isSafeInteger(ttl) || ttl <= 0 || ttl > MAX_ORDER_TTL_MS)
+    throw new DomainError('INVALID_FIELD', `orderTtlMs must be a positive integer of milliseconds, at most ${MAX_ORDER_TTL_MS} (a year), got ${ttl}`, {
+      field: 'orderTtlMs',
+    });
   const at = now.toISOString();
   return {
     id: input.id,

@@ -14,7 +14,8 @@ export type PaperOperation =
   | 'fetchOpenOrders'
   | 'fetchFills'
   | 'fetchTicker'
-  | 'fetchBalance';
+  | 'fetchBalance'
+  | 'loadMarkets';
 
 /** Operations whose faults are also rolled by probability (fetches fail only when told to). */
 export const ROLLED_OPERATIONS: readonly PaperOperation[] = ['placeOrder', 'cancelOrder'];

@@ -2,9 +2,8 @@
  * The checks a venue makes before accepting an order, failing with the venue's own kind of
  * rejection (nothing is stored for a rejected request, as on a real venue).
  */
-import type { PlaceOrderRequest } from '../exchange-adapter.ts';
+import type { MarketRules, PlaceOrderRequest } from '../exchange-adapter.ts';
 import { type PaperDecimal, parseDecimal } from './paper-decimal.ts';
-import type { PaperMarketState } from './paper-store.ts';
 import { RET_CODES, rejected } from './venue-payloads.ts';
 
 /** Characters a client order id may use (Binance's rule; Bybit's is narrower). */
@@ -47,7 +46,7 @@ function checkPositive(name: string, value: unknown, now: number): PaperDecimal 
   return parsed;
 }
 
-function checkOnGrid(name: string, value: PaperDecimal, market: PaperMarketState, now: number): void {
+function checkOnGrid(name: string, value: PaperDecimal, market: MarketRules, now: number): void {
   if (!value.mod(market.tickSize).isZero()) {
     throw rejected(
       RET_CODES.paramError,
@@ -55,6 +54,21 @@ function checkOnGrid(name: string, value: PaperDecimal, market: PaperMarketState
       now,
     );
   }
+  if (market.maxPrice !== undefined && value.gt(market.maxPrice)) {
+    throw rejected(RET_CODES.paramError, `Filter failure: PRICE_FILTER: ${name} ${value.toFixed()} is above the maximum price ${market.maxPrice} of ${market.symbol}`, now);
+  }
+}
+
+/** Binance's LOT_SIZE filter: the amount on the lot-size grid, within the market's minimum and maximum. */
+function checkLotSize(amount: PaperDecimal, market: MarketRules, now: number): void {
+  const problem = !amount.mod(market.amountStep).isZero()
+    ? `is not a multiple of the lot size ${market.amountStep}`
+    : amount.lt(market.minAmount)
+      ? `is below the minimum amount ${market.minAmount}`
+      : market.maxAmount !== undefined && amount.gt(market.maxAmount)
+        ? `is above the maximum amount ${market.maxAmount}`
+        : undefined;
+  if (problem) throw rejected(RET_CODES.paramError, `Filter failure: LOT_SIZE: amount ${amount.toFixed()} ${problem} of ${market.symbol}`, now);
 }
 
 /**
@@ -63,17 +77,27 @@ function checkOnGrid(name: string, value: PaperDecimal, market: PaperMarketState
  * @example
  * checkOrderRequest(request, market, Date.now()); // throws OrderRejectedError on the first problem
  */
-export function checkOrderRequest(request: PlaceOrderRequest, market: PaperMarketState, now: number): void {
+export function checkOrderRequest(request: PlaceOrderRequest, market: MarketRules, now: number): void {
   if (request.side !== 'buy' && request.side !== 'sell') {
     throw rejected(RET_CODES.paramError, `side must be 'buy' or 'sell', got '${String(request.side)}'`, now);
   }
   if (request.type !== 'limit' && request.type !== 'market') {
     throw rejected(RET_CODES.paramError, `type must be 'limit' or 'market', got '${String(request.type)}'`, now);
   }
-  checkPositive('amount', request.amount, now);
+  const amount = checkPositive('amount', request.amount, now);
+  checkLotSize(amount, market, now);
   if (request.type === 'limit') {
     if (request.price === undefined) throw rejected(RET_CODES.paramError, 'price is required for a limit order', now);
-    checkOnGrid('price', checkPositive('price', request.price, now), market, now);
+    const price = checkPositive('price', request.price, now);
+    checkOnGrid('price', price, market, now);
+    // Market orders are not held to it: a stop-loss must be able to sell whatever it holds.
+    if (price.mul(amount).lt(market.minNotional)) {
+      throw rejected(
+        RET_CODES.paramError,
+        `Filter failure: NOTIONAL: amount x price ${price.mul(amount).toFixed()} is below the minimum notional ${market.minNotional} of ${market.symbol}`,
+        now,
+      );
+    }
   }
   if (request.stopPrice !== undefined) checkOnGrid('stopPrice', checkPositive('stopPrice', request.stopPrice, now), market, now);
 }

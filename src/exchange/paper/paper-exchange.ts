@@ -12,6 +12,7 @@ import {
   type ExchangeCapabilities,
   ExchangeError,
   type FillReport,
+  type MarketRules,
   type OrderRef,
   type OrderStatusReport,
   type PlaceOrderRequest,
@@ -65,6 +66,15 @@ export class PaperExchange implements ExchangeAdapter {
   readonly #venue: PaperVenue;
   readonly #timer: NodeJS.Timeout | undefined;
   #closed = false;
+
+  /**
+   * The markets the venue lists, with their trading rules. A bound property rather than a method,
+   * so a test double made with `Object.create(paper)` still reaches the venue's private state.
+   */
+  readonly loadMarkets = async (): Promise<MarketRules[]> => {
+    this.#gate('loadMarkets', 'all markets');
+    return this.#venue.listedSymbols().map((symbol) => this.#venue.rules(symbol));
+  };
 
   constructor(options: PaperExchangeOptions = {}) {
     this.#venue = new PaperVenue(options);

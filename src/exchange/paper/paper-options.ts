@@ -14,7 +14,20 @@ export interface PaperMarketOptions {
   readonly volatility?: string;
   /** Distance between bid and ask; bid = last - spread/2, ask = last + spread/2. */
   readonly spread?: string;
+  /** Lot size: amounts must be multiples of it (Binance's LOT_SIZE stepSize). */
+  readonly amountStep?: string;
+  /** Smallest amount of an order. */
+  readonly minAmount?: string;
+  /** Largest amount of an order; none when absent. */
+  readonly maxAmount?: string;
+  /** Smallest amount x limit price of a limit order, in the quote currency (Binance's NOTIONAL minNotional). */
+  readonly minNotional?: string;
+  /** Highest limit or stop price; none when absent. */
+  readonly maxPrice?: string;
 }
+
+/** A market's settings with every default filled in (the two maxima stay optional: no limit). */
+export type PaperMarketSettings = Required<Omit<PaperMarketOptions, 'maxAmount' | 'maxPrice'>> & Pick<PaperMarketOptions, 'maxAmount' | 'maxPrice'>;
 
 /** Probabilities (0..1) of each fault, rolled from the seeded fault generator. */
 export interface PaperFaultOptions {
@@ -66,11 +79,11 @@ export interface PaperExchangeOptions extends Partial<Omit<PaperRuntimeSettings,
   readonly file?: string;
   /** Seed of every random draw (price walks, fault rolls). Same seed and same calls = same prices and events. */
   readonly seed?: number | string;
-  /** Markets known from the start; other `BASE/QUOTE` symbols are created on first use with `defaultMarket`. */
+  /** The markets the venue lists; an order on any other symbol is rejected ("Invalid symbol"), as a real venue does. */
   readonly markets?: Readonly<Record<string, PaperMarketOptions>>;
-  /** Settings of a market created on first use. */
+  /** Settings a listed market does not give (and of a market created on first use, see `createUnknownMarkets`). */
   readonly defaultMarket?: PaperMarketOptions;
-  /** When false, an unknown symbol is rejected like a real venue does ("Invalid symbol"). */
+  /** When true, any other `BASE/QUOTE` symbol is created on first use with `defaultMarket` (default false: rejected like a real venue). */
   readonly createUnknownMarkets?: boolean;
   readonly faults?: PaperFaultOptions;
   /**
@@ -99,11 +112,45 @@ export const DEFAULT_FEE_RATE = '0.001';
 /** Pretend round-trip time of a timed-out request; only shown in the error message (no real wait). */
 export const SIMULATED_TIMEOUT_MS = 10_000;
 
-export const DEFAULT_MARKET: Required<PaperMarketOptions> = { startPrice: '100', tickSize: '0.01', volatility: '0.001', spread: '0' };
+/**
+ * Settings a market's options leave out. The lot size and notional rules are as loose as the
+ * ledger's money columns allow (18 decimals, no minimum), so a test market given only a price and a
+ * tick size accepts any amount; the built-in markets below carry a real venue's rules.
+ */
+export const DEFAULT_MARKET: PaperMarketSettings = {
+  startPrice: '100',
+  tickSize: '0.01',
+  volatility: '0.001',
+  spread: '0',
+  amountStep: '0.000000000000000001',
+  minAmount: '0.000000000000000001',
+  minNotional: '0',
+};
 
+/** The markets of the built-in venue, with Binance's spot rules for them (tick, lot size, minimum notional, maxima). */
 export const DEFAULT_PAPER_MARKETS: Readonly<Record<string, PaperMarketOptions>> = {
-  'BTC/USDT': { startPrice: '60000', tickSize: '0.01', volatility: '0.001', spread: '0' },
-  'ETH/USDT': { startPrice: '3000', tickSize: '0.01', volatility: '0.001', spread: '0' },
+  'BTC/USDT': {
+    startPrice: '60000',
+    tickSize: '0.01',
+    volatility: '0.001',
+    spread: '0',
+    amountStep: '0.00001',
+    minAmount: '0.00001',
+    maxAmount: '9000',
+    minNotional: '5',
+    maxPrice: '1000000',
+  },
+  'ETH/USDT': {
+    startPrice: '3000',
+    tickSize: '0.01',
+    volatility: '0.001',
+    spread: '0',
+    amountStep: '0.0001',
+    minAmount: '0.0001',
+    maxAmount: '9000',
+    minNotional: '5',
+    maxPrice: '1000000',
+  },
 };
 
 export const DEFAULT_FAULTS: Required<PaperFaultOptions> = {
@@ -189,12 +236,14 @@ function checkSettings(settings: PaperRuntimeSettings): void {
  * Checks one market's settings; names the market and the setting that is wrong.
  *
  * @example
- * checkMarketOptions('BTC/USDT', { startPrice: '60000', tickSize: '0.01', volatility: '0.001', spread: '0' });
+ * checkMarketOptions('BTC/USDT', { ...DEFAULT_MARKET, startPrice: '60000' });
  */
-export function checkMarketOptions(symbol: string, options: Required<PaperMarketOptions>): Required<PaperMarketOptions> {
-  for (const name of ['startPrice', 'tickSize', 'volatility', 'spread'] as const) {
+export function checkMarketOptions(symbol: string, options: PaperMarketSettings): PaperMarketSettings {
+  const names = ['startPrice', 'tickSize', 'volatility', 'spread', 'amountStep', 'minAmount', 'minNotional', 'maxAmount', 'maxPrice'] as const;
+  for (const name of names) {
     const value = options[name];
-    const positive = name === 'startPrice' || name === 'tickSize';
+    if (value === undefined && (name === 'maxAmount' || name === 'maxPrice')) continue;
+    const positive = name !== 'volatility' && name !== 'spread' && name !== 'minNotional';
     if (typeof value !== 'string' || !/^\d+(\.\d+)?$/.test(value) || (positive && /^0+(\.0+)?$/.test(value))) {
       throw new PaperOptionsError(
         `markets['${symbol}'].${name} must be a decimal string ${positive ? 'above 0' : '>= 0'}, got ${JSON.stringify(value)}`,

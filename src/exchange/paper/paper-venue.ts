@@ -3,7 +3,7 @@
  * control surface (what a person at the venue does): markets, order books, fills, persistence and
  * the push stream. Every change is committed to the state file first, then announced.
  */
-import type { CanceledBy, OrderRef, PlaceOrderRequest, TickerReport, VenueEvent } from '../exchange-adapter.ts';
+import type { CanceledBy, MarketRules, OrderRef, PlaceOrderRequest, TickerReport, VenueEvent } from '../exchange-adapter.ts';
 import { EventStream } from './event-stream.ts';
 import { FaultInjector } from './faults.ts';
 import { type MatchSettings, MatchingEngine, matchOrder } from './matching-engine.ts';
@@ -17,6 +17,7 @@ import {
   DEFAULT_RUNTIME_SETTINGS,
   type PaperExchangeOptions,
   type PaperMarketOptions,
+  type PaperMarketSettings,
   type PaperRuntimeSettings,
   checkMarketOptions,
   mergeSettings,
@@ -57,7 +58,7 @@ export class PaperVenue {
   readonly #markets = new Map<string, PaperMarketState>();
   readonly #books = new Map<string, MatchingEngine>();
   readonly #marketOptions: Readonly<Record<string, PaperMarketOptions>>;
-  readonly #defaultMarket: Required<PaperMarketOptions>;
+  readonly #defaultMarket: PaperMarketSettings;
   readonly #createUnknownMarkets: boolean;
   #orderSeq: number;
   #tradeSeq: number;
@@ -88,7 +89,7 @@ export class PaperVenue {
     this.maxClientOrderIdLength = maxClientOrderIdLength ?? DEFAULT_MAX_CLIENT_ORDER_ID_LENGTH;
     this.#marketOptions = markets ?? DEFAULT_PAPER_MARKETS;
     this.#defaultMarket = { ...DEFAULT_MARKET, ...defaultMarket };
-    this.#createUnknownMarkets = createUnknownMarkets ?? true;
+    this.#createUnknownMarkets = createUnknownMarkets ?? false;
     // The state file keeps its seed: a reopened venue continues its own sequences.
     this.seed = this.store.getMeta('seed') ?? String(seed ?? DEFAULT_PAPER_SEED);
     this.#orderSeq = Number(this.store.getMeta('order_seq') ?? 0);
@@ -173,6 +174,34 @@ export class PaperVenue {
     return [...this.#markets.keys()];
   }
 
+  /**
+   * The symbols the venue lists: its configured markets (and, with `createUnknownMarkets`, those
+   * created on first use). A market an older venue invented stays in the state file so its orders
+   * still match, but it is not listed and takes no new order.
+   */
+  listedSymbols(): string[] {
+    return this.symbols().filter((symbol) => this.#listed(symbol));
+  }
+
+  #listed(symbol: string): boolean {
+    return symbol in this.#marketOptions || this.#createUnknownMarkets;
+  }
+
+  /** A listed market's trading rules (its tick size, lot size, notional and maxima). */
+  rules(symbol: string): MarketRules {
+    const market = this.market(symbol);
+    const settings = { ...this.#defaultMarket, ...this.#marketOptions[symbol] };
+    return {
+      symbol,
+      tickSize: market.tickSize,
+      amountStep: settings.amountStep,
+      minAmount: settings.minAmount,
+      ...(settings.maxAmount === undefined ? {} : { maxAmount: settings.maxAmount }),
+      minNotional: settings.minNotional,
+      ...(settings.maxPrice === undefined ? {} : { maxPrice: settings.maxPrice }),
+    };
+  }
+
   ticker(symbol: string): TickerReport {
     const market = this.market(symbol);
     const quote = quoteOf(market);
@@ -184,7 +213,8 @@ export class PaperVenue {
     const now = this.now();
     checkClientOrderId(request.clientOrderId, this.maxClientOrderIdLength, now);
     const market = this.market(request.symbol);
-    checkOrderRequest(request, market, now);
+    if (!this.#listed(request.symbol)) throw rejected(RET_CODES.invalidSymbol, `Invalid symbol: '${request.symbol}' is not a market of this venue`, now);
+    checkOrderRequest(request, this.rules(request.symbol), now);
     const existing = this.store.orderByClientId(request.clientOrderId);
     if (existing) {
       throw rejected(

@@ -1,0 +1,51 @@
+/** A ledger the CLI tests drive: its folder, its URL, the CLI on it, its table row counts and its venue file. */
+import { join } from 'node:path';
+import { sql } from 'kysely';
+import { PaperExchange, paperExchangeFileForDatabase } from '../../src/exchange/paper/index.ts';
+import { openDatabase } from '../../src/storage/database.ts';
+import { tempDir } from '../support/dialects.ts';
+import { type CliResult, runCli } from './cli-support.ts';
+
+const TABLES = ['bots', 'orders', 'fills', 'positions', 'trades', 'event_log'];
+
+export interface CliLedger {
+  readonly dir: string;
+  readonly db: string;
+  cli(...args: string[]): Promise<CliResult>;
+  counts(): Promise<Record<string, number>>;
+  /** Opens the venue's state file in this process (no botledger command may be running). */
+  withVenue<T>(work: (paper: PaperExchange) => Promise<T> | T): Promise<T>;
+}
+
+/** A ledger in a new temporary folder (SQLite there, or the PostgreSQL `url`). */
+export function cliLedger(url?: string): CliLedger {
+  const dir = tempDir('botledger-bots-input-');
+  const db = url ?? `sqlite:${join(dir, 'ledger.db')}`;
+  return {
+    dir,
+    db,
+    cli: (...args) => runCli([...args, '--db', db], dir),
+    async counts() {
+      const database = await openDatabase(db);
+      try {
+        const counts: Record<string, number> = {};
+        for (const table of TABLES) {
+          const { rows } = await sql<{ n: number | string }>`select count(*) as n from ${sql.table(table)}`.execute(database.db);
+          counts[table] = Number(rows[0]?.n ?? 0);
+        }
+        return counts;
+      } finally {
+        await database.close();
+      }
+    },
+    async withVenue(work) {
+      const paper = new PaperExchange({ file: paperExchangeFileForDatabase(db, { BOTLEDGER_DATA_DIR: dir }) });
+      try {
+        return await work(paper);
+      } finally {
+        await paper.close();
+      }
+    },
+  };
+}
+
