@@ -226,7 +226,10 @@ async function restore(file: string | undefined, flags: MigrateFlags): Promise<v
 
 function newMigration(name: string, flags: MigrateFlags): void {
   try {
-    const path = createMigrationFile(flags.dir ?? CORE_MIGRATIONS_DIR, name);
+    // No default: botledger's own migrations are not where a user's new migration belongs.
+    if (flags.dir === undefined)
+      throw new MigrationInputError('USAGE', 'migrate new needs --dir <dir>: the folder of your own migrations (created if missing)', {});
+    const path = createMigrationFile(flags.dir, name);
     flags.json ? printJson({ path }) : process.stdout.write(`created ${path}\n`);
   } catch (error) {
     printError(error, flags.json ?? false);
@@ -273,9 +276,9 @@ export function registerMigrateCommands(program: Command): Command {
       run(flags, ACTIONS[sub.name]),
     );
   }
-  withOptions(migrate.command('new <name>').description('write the next migration file from a template'), ['dir', 'json']).action(
-    newMigration,
-  );
+  withOptions(migrate.command('new <name>').description('write the next migration file from a template into --dir'), ['json'])
+    .addOption(new Option('--dir <dir>', 'the folder of your own migrations (required; created if missing)'))
+    .action(newMigration);
   withOptions(migrate.command('restore [file]').description('restore a backup (the newest by default) over the database'), [
     'db',
     'schema',

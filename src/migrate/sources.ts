@@ -17,6 +17,7 @@ import {
   type MigrationModule,
   type VerifyStep,
 } from './migration.ts';
+import { importMigrationModule, moduleSyntaxError } from './module-loader.ts';
 import type { DriftFinding } from './reports.ts';
 import { parseSqlMigration } from './sql-file.ts';
 
@@ -26,12 +27,21 @@ export const CORE_MIGRATIONS_DIR = resolve(dirname(fileURLToPath(import.meta.url
 /** The source name of botledger's own migrations in the tracking table. */
 export const CORE_SOURCE = 'core';
 
-/** `<digits>_<name>.<sql|ts|js>` */
-export const MIGRATION_FILE_NAME = /^(\d+)_([A-Za-z0-9_-]+)\.(sql|ts|js)$/;
+/** `<digits>_<name>.<sql|ts|mts|js|mjs>` */
+export const MIGRATION_FILE_NAME = /^(\d+)_([A-Za-z0-9_-]+)\.(sql|ts|mts|js|mjs)$/;
 
-/** Files a migrations directory may hold besides migrations. */
+/**
+ * Files a migrations directory may hold besides migrations: README, dotfiles, type declarations,
+ * and what a folder of `.ts` migrations needs to be a package of its own (package.json and its
+ * lockfile, tsconfig.json, node_modules).
+ */
 function isIgnored(name: string): boolean {
-  return name.startsWith('.') || name.endsWith('.d.ts') || /^readme(\.[a-z]+)?$/i.test(name);
+  return (
+    name.startsWith('.') ||
+    /\.d\.m?ts$/.test(name) ||
+    /^readme(\.[a-z]+)?$/i.test(name) ||
+    /^(package\.json|package-lock\.json|npm-shrinkwrap\.json|tsconfig(\.[\w-]+)?\.json|node_modules)$/.test(name)
+  );
 }
 
 /**
@@ -66,7 +76,7 @@ export async function loadMigrations(dir: string, source: string): Promise<Migra
     if (!match || !statSync(path).isFile()) {
       throw new MigrationInputError(
         'MIGRATION_FILE_NAME',
-        `${fileName} in ${root} is not a migration file name: expected <version>_<name>.sql|.ts|.js (digits, an underscore, letters/digits/_/-), e.g. 0003_add_reason.sql; rename or move it`,
+        `${fileName} in ${root} is not a migration file name: expected <version>_<name>.sql|.ts|.mts|.js|.mjs (digits, an underscore, letters/digits/_/-), e.g. 0003_add_reason.sql; rename or move it`,
         { file: fileName, dir: root },
       );
     }
@@ -111,8 +121,21 @@ async function moduleMigration(base: MigrationBase): Promise<Migration> {
   };
   let loaded: Partial<MigrationModule> & Record<string, unknown>;
   try {
-    loaded = await import(pathToFileURL(base.path).href);
+    // botledger's own migrations are part of its sources; a user's go through the module loader.
+    loaded =
+      dirname(base.path) === CORE_MIGRATIONS_DIR
+        ? await import(pathToFileURL(base.path).href)
+        : await importMigrationModule(base.path, base.checksum);
   } catch (error) {
+    const syntax = moduleSyntaxError(error);
+    if (syntax) {
+      const where = syntax.line === null ? '' : `:${syntax.line}${syntax.column === null ? '' : `:${syntax.column}`}`;
+      throw new MigrationInputError(
+        'MIGRATION_SYNTAX',
+        `${base.fileName}${where}: syntax error: ${syntax.message}${syntax.lineText ? `\n    ${syntax.lineText.trim()}` : ''}`,
+        { file: base.fileName, path: base.path, line: syntax.line, column: syntax.column },
+      );
+    }
     return bad(`cannot be loaded: ${(error as Error).message}`);
   }
   if (typeof loaded.up !== 'function') bad('must export an async function up(db, context)');
