@@ -15,6 +15,7 @@ import {
   eventLine,
   formatBackup,
   formatBaseline,
+  formatDownPlan,
   formatLint,
   formatPlan,
   formatRestore,
@@ -38,6 +39,7 @@ export interface MigrateFlags {
   yes?: boolean;
   strict?: boolean;
   json?: boolean;
+  allowDataLoss?: boolean;
 }
 
 function wholeNumber(flag: string, min: number) {
@@ -73,6 +75,8 @@ const OPTIONS = {
   to: () => new Option('--to <version>', 'stop at this version').argParser(version),
   yes: () => new Option('--yes', 'do not ask for confirmation (required without a terminal)'),
   strict: () => new Option('--strict', 'make lint findings fatal (exit 4)'),
+  allowDataLoss: () =>
+    new Option('--allow-data-loss', 'go ahead even when rows would be destroyed (down) or lint finds data loss (up); refused otherwise'),
   json: () => new Option('--json', 'print one JSON document on stdout'),
 };
 
@@ -176,11 +180,19 @@ const ACTIONS: Record<string, Action> = {
     return { report, text: formatRun(report) };
   },
   down: async (engine, flags, url) => {
+    let allowDataLoss = flags.allowDataLoss ?? false;
     if (!flags.yes) {
-      const target = flags.to === undefined ? 'the latest migration' : `every migration after ${flags.to}`;
-      if (!(await confirmed(flags, `Revert ${target} on ${redactUrl(url)}?`, `revert ${target}`))) return cancelled(flags);
+      const plan = await engine.planDown({ to: flags.to });
+      if (plan.reverting.length > 0) {
+        if (isInteractive()) process.stdout.write(`${formatDownPlan(plan)}\n\n`);
+        const names = plan.reverting.map((m) => m.fileName).join(', ');
+        const loss = plan.rowsLost > 0 ? `, DESTROYING ${plan.rowsLost.toLocaleString('en-US')} row(s) (listed above)` : '';
+        if (!(await confirmed(flags, `Revert ${names} on ${redactUrl(url)}${loss}?`, `revert ${names}`))) return cancelled(flags);
+        // The user was shown what would be lost and said yes.
+        allowDataLoss = true;
+      }
     }
-    const report = await engine.down({ to: flags.to });
+    const report = await engine.down({ to: flags.to, allowDataLoss });
     return { report, text: formatRun(report) };
   },
   verify: async (engine) => {
@@ -251,8 +263,8 @@ const SUBCOMMANDS: { name: string; description: string; options: OptionName[] }[
   },
   {
     name: 'down',
-    description: 'revert the latest migration (or all after --to), after a backup',
-    options: ['to', 'yes', 'keep', 'lockTimeout', 'schema'],
+    description: 'revert the latest migration (or all after --to), after a backup; refuses to destroy rows without --allow-data-loss',
+    options: ['to', 'yes', 'allowDataLoss', 'keep', 'lockTimeout', 'schema'],
   },
   { name: 'status', description: 'applied and pending migrations, and any drift', options: [] },
   { name: 'verify', description: 're-run the verify queries of applied migrations', options: [] },

@@ -5,8 +5,10 @@
 import type { BackupResult, RestoreResult } from '../migrate/backup.ts';
 import { MigrateError } from '../migrate/errors.ts';
 import type { LintFinding } from '../migrate/lint.ts';
+import { describeDataLoss } from '../migrate/down-data-loss.ts';
 import type {
   BaselineReport,
+  DownPlan,
   DownReport,
   EngineEvent,
   LintReport,
@@ -72,7 +74,9 @@ export function eventLine(event: EngineEvent): string | undefined {
     case 'backup-done':
       return `backup ${event.backup.path} (${event.backup.bytes} bytes, ${ms(event.backup.durationMs)})`;
     case 'nothing-to-do':
-      return `nothing to do: the database is up to date (version ${event.current ?? 'none'})`;
+      return event.direction === 'down'
+        ? `nothing to revert (version ${event.current ?? 'none'})`
+        : `nothing to do: the database is up to date (version ${event.current ?? 'none'})`;
     case 'migration-start':
       return `${event.direction === 'up' ? 'applying' : 'reverting'} ${event.fileName.replace(/\.(sql|ts|js)$/, '')} ...`;
     case 'migration-done':
@@ -151,15 +155,32 @@ function runs(list: readonly MigrationRun[]): string {
 export function formatRun(r: UpReport | DownReport): string {
   const list = 'applied' in r ? r.applied : r.reverted;
   const verb = 'applied' in r ? 'applied' : 'reverted';
-  if (list.length === 0) return `${header(r)}\nnothing to do: version ${r.current ?? 'none'}`;
+  if (list.length === 0)
+    return 'applied' in r
+      ? `${header(r)}\nnothing to do: version ${r.current ?? 'none'}`
+      : `${header(r)}\nnothing to revert: no migration of source ${r.source} is applied`;
   const t = r.timings;
+  const lost = 'dataLoss' in r && r.dataLoss.length > 0 ? [`data destroyed:`, ...describeDataLoss(r.dataLoss).map((l) => `  ${l}`)] : [];
   return [
     header(r),
     `${verb} ${list.length} migration(s); now at version ${r.current ?? 'none'}`,
     runs(list),
+    ...lost,
     `backup: ${r.backup ? r.backup.path : 'none'}`,
     `time: total ${ms(t.totalMs)} = lock ${ms(t.lockMs)} + backup ${ms(t.backupMs)} + sql ${ms(t.sqlMs)} + verify ${ms(t.verifyMs)} + record ${ms(t.recordMs)} (+ loading)`,
   ].join('\n');
+}
+
+/** What `down` would revert and the data it would destroy, shown before asking. */
+export function formatDownPlan(p: DownPlan): string {
+  if (p.reverting.length === 0) return `${header(p)}\nnothing to revert: no migration of source ${p.source} is applied`;
+  const out = [header(p), `would revert (newest first): ${p.reverting.map((m) => m.fileName).join(', ')}`];
+  if (p.dataLoss.length === 0) out.push('data lost: none (rehearsed in a transaction that was rolled back)');
+  else {
+    out.push(`data lost: ${p.rowsLost.toLocaleString('en-US')} row(s) (rehearsed in a transaction that was rolled back)`);
+    out.push(...describeDataLoss(p.dataLoss).map((line) => `  ${line}`));
+  }
+  return out.join('\n');
 }
 
 export function formatVerify(r: VerifyReport): string {

@@ -27,6 +27,14 @@ export const CORE_MIGRATIONS_DIR = resolve(dirname(fileURLToPath(import.meta.url
 /** The source name of botledger's own migrations in the tracking table. */
 export const CORE_SOURCE = 'core';
 
+/**
+ * botledger's own migrations that `down` must refuse: 0001 creates the ledger, so its down would
+ * drop every table, the append-only event log included. Declared here rather than in the file's
+ * `config`, because editing an applied migration file changes its checksum and every database
+ * already at 0001 would then report drift.
+ */
+export const CORE_IRREVERSIBLE_VERSIONS: readonly string[] = ['1'];
+
 /** `<digits>_<name>.<sql|ts|mts|js|mjs>` */
 export const MIGRATION_FILE_NAME = /^(\d+)_([A-Za-z0-9_-]+)\.(sql|ts|mts|js|mjs)$/;
 
@@ -96,7 +104,9 @@ export async function loadMigrations(dir: string, source: string): Promise<Migra
     byVersion.set(key, fileName);
     const bytes = readFileSync(path);
     const base = { version, name, fileName, path, source, checksum: createHash('sha256').update(bytes).digest('hex') };
-    migrations.push(extension === 'sql' ? sqlMigration(base, bytes.toString('utf8')) : await moduleMigration(base));
+    const migration = extension === 'sql' ? sqlMigration(base, bytes.toString('utf8')) : await moduleMigration(base);
+    const coreIrreversible = root === CORE_MIGRATIONS_DIR && CORE_IRREVERSIBLE_VERSIONS.includes(key);
+    migrations.push(coreIrreversible ? { ...migration, config: { ...migration.config, irreversible: true } } : migration);
   }
   return migrations.sort((a, b) => compareVersions(a.version, b.version));
 }
