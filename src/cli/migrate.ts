@@ -40,6 +40,7 @@ export interface MigrateFlags {
   strict?: boolean;
   json?: boolean;
   allowDataLoss?: boolean;
+  force?: boolean;
 }
 
 function wholeNumber(flag: string, min: number) {
@@ -222,13 +223,20 @@ async function restore(file: string | undefined, flags: MigrateFlags): Promise<v
     const url = resolveDatabaseUrl(flags.db);
     const target = parseDatabaseUrl(url);
     const what = `restore ${file ?? 'the newest backup'} over ${redactUrl(url)}`;
-    if (!(await confirmed(flags, `${what[0].toUpperCase()}${what.slice(1)}? Everything written since that backup is lost.`, what))) {
+    const question = `${what[0].toUpperCase()}${what.slice(1)}? Everything written since that backup is lost (the database is backed up first).`;
+    if (!(await confirmed(flags, question, what))) {
       if (flags.json) printJson({ cancelled: true });
       else process.stdout.write('cancelled: nothing was changed\n');
       process.exitCode = 4;
       return;
     }
-    const result = await restoreBackup(url, file, { dir: backupDirFor(target), schema: flags.schema, trackingTable: flags.table });
+    const result = await restoreBackup(url, file, {
+      dir: backupDirFor(target),
+      schema: flags.schema,
+      trackingTable: flags.table,
+      force: flags.force,
+      onSafetyBackup: (backup) => process.stderr.write(`backed up the database as it was before the restore: ${backup.path}\n`),
+    });
     flags.json ? printJson(result) : process.stdout.write(`${formatRestore(result)}\n`);
   } catch (error) {
     printError(error, flags.json ?? false);
@@ -291,12 +299,14 @@ export function registerMigrateCommands(program: Command): Command {
   withOptions(migrate.command('new <name>').description('write the next migration file from a template into --dir'), ['json'])
     .addOption(new Option('--dir <dir>', 'the folder of your own migrations (required; created if missing)'))
     .action(newMigration);
-  withOptions(migrate.command('restore [file]').description('restore a backup (the newest by default) over the database'), [
-    'db',
-    'schema',
-    'table',
-    'yes',
-    'json',
-  ]).action(restore);
+  withOptions(
+    migrate
+      .command('restore [file]')
+      .description('restore a backup (the newest by default) over the database, after backing the database up'),
+    ['db', 'table', 'yes', 'json'],
+  )
+    .addOption(new Option('--schema <schema>', 'PostgreSQL: restore only this schema from the backup (default: what the backup holds)'))
+    .addOption(new Option('--force', 'restore even a backup taken of another database (its sidecar names a different one)'))
+    .action(restore);
   return migrate;
 }

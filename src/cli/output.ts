@@ -214,5 +214,8 @@ export function formatBackup(b: BackupResult): string {
 
 export function formatRestore(r: RestoreResult): string {
   const last = r.applied.at(-1);
-  return `restored ${r.path} in ${ms(r.durationMs)}; the database is at version ${last?.version ?? 'none'} (${r.applied.length} applied migration(s))`;
+  const before = r.safetyBackup
+    ? `\nthe database as it was before: ${r.safetyBackup.path} (botledger migrate restore ${r.safetyBackup.path} undoes this)`
+    : '';
+  return `restored ${r.path} in ${ms(r.durationMs)}; the database is at version ${last?.version ?? 'none'} (${r.applied.length} applied migration(s))${before}`;
 }
