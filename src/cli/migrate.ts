@@ -10,6 +10,7 @@ import { MigrationEngine } from '../migrate/engine.ts';
 import { MigrateError, MigrationInputError, MigrationRefusedError } from '../migrate/errors.ts';
 import { createMigrationFile } from '../migrate/new-migration.ts';
 import { CORE_MIGRATIONS_DIR } from '../migrate/sources.ts';
+import { DATA_LOSS_RULES } from '../migrate/up-lint.ts';
 import { backupDirFor, openDatabase, parseDatabaseUrl, redactUrl, resolveDatabaseUrl } from '../storage/database.ts';
 import {
   eventLine,
@@ -168,16 +169,21 @@ const ACTIONS: Record<string, Action> = {
     return { report, text: formatPlan(report) };
   },
   up: async (engine, flags, url) => {
+    let allowDataLoss = flags.allowDataLoss ?? false;
     if (!flags.yes) {
       const status = await engine.status();
       const count = status.pending.filter((p) => flags.to === undefined || BigInt(p.version) <= BigInt(flags.to)).length;
       if (count > 0) {
-        if (isInteractive()) process.stdout.write(`${formatPlan(await engine.plan({ to: flags.to }))}\n\n`);
-        if (!(await confirmed(flags, `Apply ${count} migration(s) to ${redactUrl(url)}?`, `apply ${count} migration(s)`)))
-          return cancelled(flags);
+        const plan = isInteractive() ? await engine.plan({ to: flags.to }) : undefined;
+        if (plan) process.stdout.write(`${formatPlan(plan)}\n\n`);
+        const losing = plan?.migrations.some((m) => m.lint.some((f) => DATA_LOSS_RULES.includes(f.rule)));
+        const question = `Apply ${count} migration(s) to ${redactUrl(url)}${losing ? ', LOSING the data the lint findings above count' : ''}?`;
+        if (!(await confirmed(flags, question, `apply ${count} migration(s)`))) return cancelled(flags);
+        // On a terminal the user saw the plan's lint findings before saying yes.
+        allowDataLoss ||= plan !== undefined;
       }
     }
-    const report = await engine.up({ to: flags.to });
+    const report = await engine.up({ to: flags.to, allowDataLoss });
     return { report, text: formatRun(report) };
   },
   down: async (engine, flags, url) => {
@@ -266,8 +272,9 @@ const SUBCOMMANDS: { name: string; description: string; options: OptionName[] }[
   { name: 'plan', description: 'show what up would do: SQL, rows touched, lint, and a rehearsal that changes nothing', options: ['to'] },
   {
     name: 'up',
-    description: 'back up, then apply pending migrations, each in its own verified transaction',
-    options: ['to', 'yes', 'keep', 'lockTimeout', 'schema'],
+    description:
+      'back up, then apply pending migrations, each in its own verified transaction; lint findings that lose data refuse without --allow-data-loss',
+    options: ['to', 'yes', 'allowDataLoss', 'keep', 'lockTimeout', 'schema'],
   },
   {
     name: 'down',

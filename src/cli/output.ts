@@ -51,9 +51,42 @@ function header(report: ReportBase): string {
   return `database ${report.database} (${report.dialect}), source ${report.source}, migrations in ${report.dir}`;
 }
 
-function oneLine(sql: string, max = 100): string {
-  const flat = sql.replace(/\s+/g, ' ').trim();
-  return flat.length > max ? `${flat.slice(0, max - 1)}…` : flat;
+/** The statement whole, as written (common indentation removed), with lines over `width` folded at a space. */
+export function foldSql(sql: string, width = 110): string[] {
+  const lines = sql
+    .trim()
+    .split('\n')
+    .map((line) => line.trimEnd())
+    .filter(Boolean);
+  const indents = lines.slice(1).map((line) => line.length - line.trimStart().length);
+  const indent = indents.length > 0 ? Math.min(...indents) : 0;
+  const out: string[] = [];
+  for (const [i, whole] of lines.entries()) {
+    let line = i === 0 ? whole : whole.slice(indent);
+    while (line.length > width) {
+      const cut = line.lastIndexOf(' ', width);
+      if (cut <= line.search(/\S/)) break;
+      out.push(line.slice(0, cut));
+      line = `  ${line.slice(cut + 1)}`;
+    }
+    out.push(line);
+  }
+  return out;
+}
+
+/**
+ * A read of the schema catalog (PRAGMA table functions, information_schema, pg_catalog), as a
+ * `.ts` migration makes to look before it changes something: not a change, so plan's listing leaves it out.
+ */
+export function isCatalogLookup(sql: string): boolean {
+  const text = sql.trim().toLowerCase();
+  return (
+    /^(select|with)\b/.test(text) &&
+    /\b(pragma_\w+|information_schema\.|pg_catalog\.|pg_class|pg_attribute|pg_index|pg_namespace|sqlite_master|sqlite_schema|to_regclass)\b/.test(
+      text,
+    ) &&
+    !/\b(insert|update|delete|into)\b/.test(text)
+  );
 }
 
 function lintLines(findings: readonly LintFinding[], indent = '  '): string[] {
@@ -73,12 +106,14 @@ export function eventLine(event: EngineEvent): string | undefined {
       return 'backing up ...';
     case 'backup-done':
       return `backup ${event.backup.path} (${event.backup.bytes} bytes, ${ms(event.backup.durationMs)})`;
+    case 'lint-finding':
+      return lintLines([event.finding], '')[0];
     case 'nothing-to-do':
       return event.direction === 'down'
         ? `nothing to revert (version ${event.current ?? 'none'})`
         : `nothing to do: the database is up to date (version ${event.current ?? 'none'})`;
     case 'migration-start':
-      return `${event.direction === 'up' ? 'applying' : 'reverting'} ${event.fileName.replace(/\.(sql|ts|js)$/, '')} ...`;
+      return `${event.direction === 'up' ? 'applying' : 'reverting'} ${event.fileName.replace(/\.(sql|ts|mts|js|mjs)$/, '')} ...`;
     case 'migration-done':
       return `  done in ${ms(event.run.totalMs)} (sql ${ms(event.run.sqlMs)}, verify ${ms(event.run.verifyMs)}, record ${ms(event.run.recordMs)})`;
     case 'migration-failed':
@@ -130,11 +165,20 @@ export function formatPlan(r: PlanReport): string {
   for (const m of r.migrations) {
     const timing = m.rehearsalMs !== undefined ? `rehearsed in ${ms(m.rehearsalMs)}` : (m.note ?? 'not rehearsed');
     out.push('', `${m.fileName} (${timing})${notes(m) ? ` [${notes(m)}]` : ''}`);
-    for (const s of m.statements) {
+    const shown = m.statements.filter((s) => !isCatalogLookup(s.sql));
+    for (const s of shown) {
       const rows =
         s.rowsAffected !== undefined ? `${s.rowsAffected} rows` : s.tableRows !== undefined ? `${s.table}: ${s.tableRows} rows` : '';
-      out.push(`  ${s.line ? `line ${String(s.line).padEnd(4)}` : 'sql      '} ${oneLine(s.sql)}${rows ? `   -> ${rows}` : ''}`);
+      const [first, ...rest] = foldSql(s.sql);
+      out.push(
+        `  ${s.line ? `line ${String(s.line).padEnd(4)}` : 'sql      '} ${first}${rows && rest.length === 0 ? `   -> ${rows}` : ''}`,
+      );
+      out.push(...rest.map((line) => `            ${line}`));
+      if (rows && rest.length > 0) out.push(`            -> ${rows}`);
     }
+    const hidden = m.statements.length - shown.length;
+    if (hidden > 0) out.push(`  (${hidden} schema lookup(s) the migration made are not shown; --json lists every statement)`);
+    if (m.format === 'sql' && m.statements.length === 0) out.push('  EMPTY: the up section has no statement; `up` refuses this file');
     if (m.error) out.push(`  REHEARSAL FAILED: ${m.error.message}`);
     out.push(...lintLines(m.lint));
   }

@@ -10,6 +10,7 @@ import { describeDataLoss, forecastDataLoss } from './down-data-loss.ts';
 import { type BackupOptions, type BackupResult, backupDatabase, DEFAULT_BACKUP_KEEP, type StartedBackup, startBackup } from './backup.ts';
 import { MigrateError, MigrationFailedError, MigrationInputError, MigrationRefusedError } from './errors.ts';
 import { lintMigration } from './lint.ts';
+import { lintPending, refuseEmptyUp, refuseLintDataLoss } from './up-lint.ts';
 import { acquireMigrationLock, DEFAULT_LOCK_TIMEOUT_MS } from './lock.ts';
 import { type AppliedMigration, compareVersions, type Migration } from './migration.ts';
 import { migrationInfo, rehearse, reverifyApplied } from './plan.ts';
@@ -32,6 +33,13 @@ import { CORE_MIGRATIONS_DIR, defaultSourceFor, findDrift, loadMigrations } from
 import { DEFAULT_TRACKING_TABLE, ensureTrackingTable, readAppliedMigrations, recordApplied } from './tracking.ts';
 
 export type { EngineEvent } from './reports.ts';
+
+export interface UpOptions {
+  /** Apply up to and including this version; default all pending. */
+  to?: string;
+  /** Apply even when the lint finds data that would be lost (drop-with-data, narrowed-column); default false: refuse (LINT_DATA_LOSS, exit 4). */
+  allowDataLoss?: boolean;
+}
 
 export interface DownOptions {
   /** Revert every migration newer than this version (`0` for all); default the latest one. */
@@ -261,7 +269,7 @@ export class MigrationEngine {
    * @example
    * const { applied, backup, timings } = await engine.up({ to: '0004' });
    */
-  async up(options: { to?: string } = {}): Promise<UpReport> {
+  async up(options: UpOptions = {}): Promise<UpReport> {
     const started = performance.now();
     return this.#locked(async (lockMs) => {
       await ensureTrackingTable(this.#database.db, this.#table);
@@ -273,8 +281,13 @@ export class MigrationEngine {
       const timings = { lockMs, backupMs: 0, sqlMs: 0, verifyMs: 0, recordMs: 0, totalMs: 0 };
       if (pending.length === 0) {
         this.#emit({ type: 'nothing-to-do', current, direction: 'up' });
-        return { ...this.#base(), applied: [], backup: null, current, timings: { ...timings, totalMs: performance.now() - started } };
+        const totals = { ...timings, totalMs: performance.now() - started };
+        return { ...this.#base(), applied: [], backup: null, current, lint: [], timings: totals };
       }
+      refuseEmptyUp(pending);
+      const lint = await lintPending(this.#database, pending);
+      for (const finding of lint) this.#emit({ type: 'lint-finding', finding });
+      refuseLintDataLoss(lint, options.allowDataLoss ?? false);
       const backupStart = performance.now();
       const pendingBackup = await this.#startBackup(current);
       timings.backupMs = performance.now() - backupStart;
@@ -284,6 +297,7 @@ export class MigrationEngine {
         ...this.#base(),
         applied,
         backup,
+        lint,
         current: applied.at(-1)!.version,
         timings: { ...timings, totalMs: performance.now() - started },
       };

@@ -105,6 +105,8 @@ export interface RunTimings {
 export interface UpReport extends ReportBase {
   readonly applied: readonly MigrationRun[];
   readonly backup: BackupResult | null;
+  /** Lint findings of the pending SQL migrations, found before they ran. */
+  readonly lint: readonly LintFinding[];
   readonly timings: RunTimings;
   /** The newest applied version after the run. */
   readonly current: string | null;
@@ -166,4 +168,5 @@ export type EngineEvent =
     }
   | { readonly type: 'migration-done'; readonly direction: 'up' | 'down'; readonly run: MigrationRun }
   | { readonly type: 'migration-failed'; readonly direction: 'up' | 'down'; readonly fileName: string; readonly message: string }
+  | { readonly type: 'lint-finding'; readonly finding: LintFinding }
   | { readonly type: 'rehearsal-start'; readonly method: 'transaction' | 'copy'; readonly count: number };
