@@ -9,7 +9,9 @@ import { type Command, InvalidArgumentError, Option } from 'commander';
 import type { Bot } from '../domain/bot/bot.ts';
 import type { BotRuntime } from '../engine/runtime.ts';
 import { PluginConfigError, parsePluginConfig } from '../plugins/plugin-api.ts';
-import { countOrdersByStatus, listOrders } from '../storage/repositories/orders.ts';
+import type { Order } from '../domain/order/order.ts';
+import { EXIT_REFUSED } from '../migrate/errors.ts';
+import { countOrdersByStatus, getOrder, listOrders } from '../storage/repositories/orders.ts';
 import { getBot, listBots } from '../storage/repositories/bots.ts';
 import { builtInPlugins, type LedgerFlags, settleVenue, withLedger } from './ledger-context.ts';
 import { formatOrders, printJson, reportError, shortTime, table, usageError, wholeNumber } from './ledger-output.ts';
@@ -178,10 +180,12 @@ async function lifecycle(action: Lifecycle, id: string, flags: LedgerFlags & { c
       return;
     }
   }
-  await withLedger(flags, { venue: {} }, async ({ runtime, paper }) => {
+  await withLedger(flags, { venue: {} }, async ({ database, runtime, paper }) => {
     const bots = venueRuntime(runtime).bots;
     const before = await bots.get(id).catch(() => undefined);
     if (!before) throw usageError('BOT_NOT_FOUND', `bot ${id} does not exist (see \`botledger bots list\`)`, { botId: id });
+    // The orders this command takes down, to tell afterwards whether a person got there first.
+    const live = action === 'start' ? [] : (await listOrders(database.db, { botId: id, status: 'pending' }, { limit: 1000 })).items;
     let bot: Bot;
     if (action === 'stop') bot = await bots.stop(id, 'Stopped from the command line', 'cli');
     else if (action === 'delete') bot = await bots.delete(id, 'Deleted from the command line', 'cli');
@@ -193,9 +197,26 @@ async function lifecycle(action: Lifecycle, id: string, flags: LedgerFlags & { c
     // Wait for the venue's cancel/place answers, so the printed state is the committed one.
     if (paper) await settleVenue(venueRuntime(runtime), paper);
     bot = await bots.get(id);
-    if (flags.json) printJson({ bot: botJson(bot), before: { status: before.status } });
-    else process.stdout.write(`${formatBot(bot)}\n`);
+    const outside = await cancelledOutside(database.db, live);
+    const notice = outside.length > 0 ? outsideNotice(action, bot, outside) : undefined;
+    if (flags.json) printJson({ bot: botJson(bot), before: { status: before.status }, ...(notice ? { cancelledOutside: { message: notice, orders: outside } } : {}) });
+    else process.stdout.write(`${formatBot(bot)}\n${notice ? `\n${notice}\n` : ''}`);
+    // The command did not do what was asked: a person's cancel at the venue came first and stopped the bot.
+    if (notice) process.exitCode = EXIT_REFUSED;
   });
+}
+
+/** Those of `orders` that ended cancelled outside botledger (issue 6, defect 4). */
+async function cancelledOutside(db: Parameters<typeof getOrder>[0], orders: readonly Order[]): Promise<{ id: string; clientOrderId: string; reason: string }[]> {
+  const after = await Promise.all(orders.map((order) => getOrder(db, order.id)));
+  return after.flatMap((order) => (order?.cancellationReason === 'OUTSIDE' ? [{ id: order.id, clientOrderId: order.clientOrderId, reason: order.reason }] : []));
+}
+
+function outsideNotice(action: Lifecycle, bot: Bot, orders: readonly { clientOrderId: string }[]): string {
+  const ids = orders.map((order) => order.clientOrderId).join(', ');
+  const state = bot.status === 'deleted' ? 'the bot is deleted' : 'the bot is stopped';
+  const next = action === 'update' && bot.status === 'stopped' ? ` The new config is saved; \`botledger bots start ${bot.id}\` places its orders again.` : '';
+  return `Order ${ids} was cancelled outside botledger (at the venue) before this ${action} reached it: ${state}.${next}`;
 }
 
 const common = (command: Command): Command =>

@@ -3,6 +3,7 @@
  * a usage error naming the flag), asks before changing anything on a terminal, refuses without
  * `--yes` when there is no terminal, and prints reports as text or one JSON document.
  */
+import { resolve } from 'node:path';
 import { createInterface } from 'node:readline/promises';
 import { type Command, InvalidArgumentError, Option } from 'commander';
 import { restoreBackup } from '../migrate/backup.ts';
@@ -12,6 +13,7 @@ import { createMigrationFile } from '../migrate/new-migration.ts';
 import { CORE_MIGRATIONS_DIR } from '../migrate/sources.ts';
 import { DATA_LOSS_RULES } from '../migrate/up-lint.ts';
 import { backupDirFor, openDatabase, parseDatabaseUrl, redactUrl, resolveDatabaseUrl } from '../storage/database.ts';
+import type { SqliteJournalMode } from '../storage/dialects/sqlite.ts';
 import {
   eventLine,
   formatBackup,
@@ -130,13 +132,21 @@ function engineFor(flags: MigrateFlags, database: Awaited<ReturnType<typeof open
 
 type Action = (engine: MigrationEngine, flags: MigrateFlags, url: string) => Promise<{ report: unknown; text: string } | undefined>;
 
+/**
+ * botledger's own database (its core migrations: no `--dir`) is kept in WAL; a user's database
+ * (`--dir` names other migrations) keeps the journal mode it has. See the README's "Journal mode".
+ */
+function journalModeFor(flags: MigrateFlags): SqliteJournalMode {
+  return flags.dir === undefined || resolve(flags.dir) === CORE_MIGRATIONS_DIR ? 'wal' : 'keep';
+}
+
 /** Opens the database, runs the action, prints, closes; errors become their exit code. */
 async function run(flags: MigrateFlags, action: Action): Promise<void> {
   let database: Awaited<ReturnType<typeof openDatabase>> | undefined;
   try {
     const url = resolveDatabaseUrl(flags.db);
     try {
-      database = await openDatabase(url);
+      database = await openDatabase(url, { journalMode: journalModeFor(flags) });
     } catch (error) {
       throw new MigrationInputError('DATABASE_URL_INVALID', (error as Error).message, { database: redactUrl(url) });
     }

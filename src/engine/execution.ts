@@ -288,11 +288,20 @@ export class ExecutionEngine {
     return (await this.ledger.read((q) => this.store.orderByClientId(q, report.clientOrderId))) as Order;
   }
 
-  /** Asks the venue for an order's fills and records any not yet stored (idempotent per trade id). */
+  /**
+   * Asks the venue for an order's fills and records those not yet stored (idempotent per trade
+   * id). The venue lists every fill of the order; the ones already stored are skipped here
+   * without a transaction (the applier checks again under the row lock).
+   */
   async fetchFills(ref: { symbol: string; clientOrderId: string; exchangeOrderId?: string | null }, source: EventSource): Promise<number> {
     const fills = await this.exchange.fetchFills({ symbol: ref.symbol, clientOrderId: ref.clientOrderId, exchangeOrderId: ref.exchangeOrderId ?? undefined });
+    const stored = await this.ledger.read(async (q) => {
+      const order = await this.store.orderByClientId(q, ref.clientOrderId);
+      return new Set(order ? (await this.store.fillsOf(q, order.id)).map((fill) => fill.tradeId) : []);
+    });
     let added = 0;
     for (const fill of fills) {
+      if (stored.has(fill.tradeId)) continue;
       const outcome = await this.transact((q) => this.applier.apply(q, { type: 'fill', fill }, source));
       this.#emit(outcome);
       if (outcome.applied) added++;
@@ -326,7 +335,10 @@ export class ExecutionEngine {
       try {
         report = await this.exchange.cancelOrder(ref);
       } catch (error) {
-        if (error instanceof OrderNotFoundError || error instanceof OrderNotOpenError) return await this.#resolveByFetch(order);
+        if (error instanceof OrderNotFoundError || error instanceof OrderNotOpenError) {
+          await this.#logCancelRefused(order, error);
+          return await this.#resolveByFetch(order);
+        }
         const message = `Cancelling order ${order.clientOrderId} (${order.cancellationReason}) got no clear answer from ${this.venueName} (${(error as Error)?.message ?? error}); reconciliation will ask the venue`;
         await this.transact((q) =>
           this.store.appendEvent(q, { source: 'engine', type: 'CancelUnclear', message, orderId: order.id, botId: order.botId, pluginId: order.pluginId, payload: (error as { raw?: unknown }).raw ?? null, applied: false, at: this.now().toISOString() }),
@@ -339,14 +351,27 @@ export class ExecutionEngine {
     }
   }
 
-  /** The venue would not cancel (unknown, or no longer open): ask it what the order is, and record that. */
+  /**
+   * Keeps the venue's refusal ("already cancelled", "does not exist") in the event log with its raw
+   * body: it is the first sign that someone else may have cancelled the order (issue 6, defect 4).
+   */
+  async #logCancelRefused(order: Order, error: OrderNotFoundError | OrderNotOpenError): Promise<void> {
+    const why = error instanceof OrderNotOpenError ? `it is already ${error.state}` : 'it does not know the order';
+    const message = `${this.venueName} would not cancel order ${order.clientOrderId} (${order.cancellationReason}): ${why} (${error.message}) - asking it who ended the order and when`;
+    await this.transact((q) =>
+      this.store.appendEvent(q, { source: 'exchange-rest', type: 'OrderCancelRejected', message, orderId: order.id, botId: order.botId, pluginId: order.pluginId, payload: error.raw ?? null, applied: false, at: this.now().toISOString() }),
+    );
+  }
+
+  /**
+   * The venue would not cancel (unknown, or no longer open): ask it what the order is, and record
+   * that. A cancel report says who cancelled and when, so a cancel that was not botledger's is
+   * recorded as OUTSIDE and stops the bot (venue-events.ts).
+   */
   async #resolveByFetch(order: Order): Promise<Order> {
     const report = await this.exchange.fetchOrder({ symbol: order.symbol, clientOrderId: order.clientOrderId, exchangeOrderId: order.exchangeOrderId ?? undefined });
-    if (report) {
-      const recorded = await this.recordReport(report, 'exchange-rest');
-      await this.fetchFills(report, 'exchange-rest');
-      return (await this.ledger.read((q) => this.store.orderById(q, order.id))) ?? recorded;
-    }
+    // recordReport fetches the fills when the report says more is filled than the ledger has.
+    if (report) return this.recordReport(report, 'exchange-rest');
     // The venue never had it: the cancel is complete, with the reason already recorded.
     return this.applyCommand(order.id, { type: 'OrderCanceled', venueMessage: `${this.venueName} has no order ${order.clientOrderId}` }, 'exchange-rest');
   }

@@ -24,6 +24,8 @@ export interface LedgerAccess {
   appendEvent(entry: EventEntry): Promise<void>;
   bot(id: string): Promise<Bot | undefined>;
   saveBot(previous: Bot, next: Bot): Promise<Bot>;
+  /** When botledger first recorded a cancel request for the order (epoch ms); read at once, it is rarely asked. */
+  cancelRequestedAt(orderId: string): Promise<number | undefined>;
 }
 
 /** Statement by statement. */
@@ -54,6 +56,9 @@ export class DirectAccess implements LedgerAccess {
   }
   saveBot(previous: Bot, next: Bot): Promise<Bot> {
     return this.store.saveBot(this.q, previous, next);
+  }
+  cancelRequestedAt(orderId: string): Promise<number | undefined> {
+    return this.store.cancelRequestedAt(this.q, orderId);
   }
 }
 
@@ -159,6 +164,11 @@ export class BatchAccess implements LedgerAccess {
 
   saveBot(previous: Bot, next: Bot): Promise<Bot> {
     return this.#store.saveBot(this.#q, previous, next);
+  }
+
+  /** Cancel requests are committed by commands, never buffered here: read at once. */
+  cancelRequestedAt(orderId: string): Promise<number | undefined> {
+    return this.#store.cancelRequestedAt(this.#q, orderId);
   }
 
   /** Writes everything: fills, then orders, then the event log. */

@@ -254,6 +254,16 @@ export class LedgerStore {
     );
   }
 
+  /**
+   * When botledger first recorded a cancel request for the order (epoch ms), or undefined. A venue
+   * cancel before this instant cannot have been botledger's.
+   */
+  async cancelRequestedAt(q: SqlQueries, orderId: string): Promise<number | undefined> {
+    const row = await q.get<{ at: unknown }>("select min(created_at) as at from event_log where order_id = ? and type = 'OrderCancelRequested' and applied = ?", [orderId, true]);
+    const at = instant(row?.at);
+    return at === null ? undefined : Date.parse(at);
+  }
+
   async botById(q: SqlQueries, id: string, forUpdate = false): Promise<Bot | undefined> {
     const row = await q.get(`select * from bots where id = ?${forUpdate ? this.#lock : ''}`, [id]);
     return row ? botFromRow(row) : undefined;

@@ -78,8 +78,8 @@ export class Reconciler {
     // The venue says what the ledger already knows: nothing happened, so nothing is recorded (a
     // resting order asked about on every step would otherwise fill the event log with no-ops).
     if (agreesWithLedger(order, report)) return order;
+    // Fetches the fills once, when the venue says more is filled than the ledger has.
     await execution.recordReport(report, 'reconciliation');
-    await execution.fetchFills(report, 'reconciliation');
     const after = (await execution.ledger.read((q) => execution.store.orderById(q, order.id))) as Order;
     const stillOpen = report.state === 'open' || report.state === 'partially_filled';
     if (after.status === 'pending' && after.cancellationReason !== null && stillOpen) return execution.sendCancel(after);

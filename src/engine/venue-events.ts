@@ -9,6 +9,8 @@
  * - Fills are idempotent per (order, trade id); filled_amount is the exact sum of stored fills.
  *   A status report never invents a fill: when the venue says more is filled than the stored
  *   fills add up to, the outcome says `fillsMissing` and the caller fetches the fills.
+ * - The event log records what happened: a report that changes nothing (an echo) writes no row,
+ *   one that contradicts the ledger does (applied = false), and so does a fill pushed twice.
  * - A cancel with no system cancellation_reason is an outside cancel: on that one event the bot
  *   stops, its stop reason names the order, and the event log says
  *   "Order <client id> cancelled outside botledger - bot stopped".
@@ -25,6 +27,9 @@ import { GroupCommitter } from './group-commit.ts';
 import { LedgerSql, type SqlQueries } from './ledger-sql.ts';
 import { BatchAccess, DirectAccess, type LedgerAccess } from './ledger-access.ts';
 import { type EventSource, LedgerStore } from './ledger-store.ts';
+
+/** The source of events the venue pushes (as opposed to answers to botledger's own calls). */
+const PUSHED: EventSource = 'exchange-ws';
 
 /** What applying one venue event did. */
 export interface VenueEventOutcome {
@@ -102,6 +107,7 @@ export class VenueEventApplier {
     if (!stored) return this.#unknown(q, `a ${report.state} order`, `${report.clientOrderId} / ${report.exchangeOrderId}`, raw, source, at);
     const fillsMissing = compare(report.filledAmount, stored.filledAmount) > 0;
     let event: OrderEvent;
+    let outsideWhy: string | undefined;
     switch (report.state) {
       case 'open':
       case 'partially_filled':
@@ -109,9 +115,12 @@ export class VenueEventApplier {
         // Fills, not status reports, move filled_amount and the status of an executing order.
         event = { type: 'OrderAccepted', exchangeOrderId: report.exchangeOrderId };
         break;
-      case 'cancelled':
-        event = { type: 'OrderCanceled', venueMessage: report.reason };
+      case 'cancelled': {
+        const notOurs = await this.#cancelledByOthers(q, stored, report);
+        event = { type: 'OrderCanceled', venueMessage: report.reason, ...(notOurs ? { outside: true } : {}) };
+        outsideWhy = notOurs;
         break;
+      }
       case 'expired':
         event = { type: 'OrderExpired', venueMessage: report.reason };
         break;
@@ -124,13 +133,16 @@ export class VenueEventApplier {
     const base = { source, orderId: stored.id, botId: stored.botId, pluginId: stored.pluginId, payload: raw, occurredAt: new Date(report.timestamp).toISOString(), at };
     if (result.outcome !== 'applied') {
       const order = await q.saveOrder(stored, accepted);
-      await q.appendEvent({ ...base, type: event.type, message: result.explanation, applied: false });
+      // A report that restates what the ledger has (the REST answer after its pushed event, the
+      // venue's snapshot after a fill, a reconciliation fetch) is an echo: no row. One that
+      // contradicts the ledger (the table's `rejected`) is written, for reconciliation and people.
+      if (result.outcome === 'rejected' || accepted !== stored) await q.appendEvent({ ...base, type: event.type, message: result.explanation, applied: false });
       return { applied: accepted !== stored, order, fillsMissing, message: result.explanation };
     }
     const order = await q.saveOrder(stored, result.order);
-    if (event.type === 'OrderCanceled' && !isSystemCancellation(stored.cancellationReason)) {
+    if (event.type === 'OrderCanceled' && !isSystemCancellation(order.cancellationReason)) {
       const botStopped = await this.#stopBot(q, order, at);
-      const message = outsideCancelReason(order.clientOrderId, botStopped);
+      const message = `${outsideCancelReason(order.clientOrderId, botStopped)}${outsideWhy ? ` (${outsideWhy})` : ''}`;
       await q.appendEvent({ ...base, type: 'OrderCanceled', message, applied: true });
       return { applied: true, order, botStopped, fillsMissing, message };
     }
@@ -140,6 +152,26 @@ export class VenueEventApplier {
         : result.explanation;
     await q.appendEvent({ ...base, type: event.type, message, applied: true });
     return { applied: true, order, fillsMissing, message };
+  }
+
+  /**
+   * A cancel report for an order botledger itself asked to cancel (UPDATE, STOP, ...): was the
+   * cancel someone else's? A person's cancel just before a bot command makes the venue answer
+   * botledger's request with "already cancelled", and its event may come after the request was
+   * recorded (issue 6, defect 4). The venue decides: it says a person or the venue itself
+   * cancelled it, or its cancel time is before botledger's request was recorded (only a venue
+   * clock more than that far ahead of ours could mislead this). Returns why, or undefined when
+   * the cancel is botledger's (or the venue does not say).
+   */
+  async #cancelledByOthers(q: LedgerAccess, stored: Order, report: OrderStatusReport): Promise<string | undefined> {
+    if (stored.status !== 'pending' || !isSystemCancellation(stored.cancellationReason)) return undefined;
+    const request = `botledger's ${stored.cancellationReason} request`;
+    if (report.canceledBy === 'person') return `the venue says a person cancelled it there, before ${request} reached it`;
+    if (report.canceledBy === 'venue') return `the venue says it cancelled it itself, before ${request} reached it`;
+    if (report.canceledAt === undefined) return undefined;
+    const requestedAt = await q.cancelRequestedAt(stored.id);
+    if (requestedAt === undefined || report.canceledAt >= requestedAt) return undefined;
+    return `the venue cancelled it at ${new Date(report.canceledAt).toISOString()}, before ${request} was recorded at ${new Date(requestedAt).toISOString()}`;
   }
 
   /** The auto-stop rule (domain/bot/bot.ts): true when this cancel stopped an active bot. */
@@ -162,7 +194,9 @@ export class VenueEventApplier {
     const base = { source, orderId: stored.id, botId: stored.botId, pluginId: stored.pluginId, payload: raw, occurredAt: new Date(fill.timestamp).toISOString(), at };
     if (await q.hasFill(stored.id, fill.tradeId)) {
       const message = `Fill ${fill.tradeId} of order ${stored.clientOrderId} is already recorded - repeated event ignored`;
-      await q.appendEvent({ ...base, type: 'FillDuplicate', message, applied: false });
+      // The stream delivering a trade twice is a venue fault worth seeing; a fetch lists every
+      // fill of the order by design, so the ones already stored are no event at all.
+      if (source === PUSHED) await q.appendEvent({ ...base, type: 'FillDuplicate', message, applied: false });
       return { applied: false, order: stored, message };
     }
     const accepted = this.#accept(stored, fill.exchangeOrderId, now);

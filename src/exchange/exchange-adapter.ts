@@ -13,6 +13,13 @@ export type OrderType = 'limit' | 'market';
 /** The venue's own view of an order's state (not botledger's five statuses). */
 export type VenueOrderState = 'open' | 'partially_filled' | 'filled' | 'cancelled' | 'rejected' | 'expired';
 
+/**
+ * Who cancelled an order, when the venue says: `api` (a cancel request through the API, as
+ * botledger's are), `person` (by hand, on the venue's website or app), `venue` (the venue itself:
+ * liquidation, self-trade prevention, an administrator).
+ */
+export type CanceledBy = 'api' | 'person' | 'venue';
+
 /** What the engine asks a venue to do. The client order id is made before the call. */
 export interface PlaceOrderRequest {
   readonly clientOrderId: string;
@@ -48,6 +55,13 @@ export interface OrderStatusReport {
   readonly averagePrice?: string;
   /** The venue's words for a rejection or cancel, whole. */
   readonly reason?: string;
+  /**
+   * For a cancelled order: when the venue cancelled it (venue clock, epoch milliseconds), if it
+   * says. A cancel before botledger recorded its own request was not botledger's.
+   */
+  readonly canceledAt?: number;
+  /** For a cancelled order: who cancelled it, if the venue says (most say only when). */
+  readonly canceledBy?: CanceledBy;
   /** Venue time, epoch milliseconds. */
   readonly timestamp: number;
   /** The venue's payload as received, for the event log. */

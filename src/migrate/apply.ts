@@ -11,7 +11,8 @@ import { createMigrationContext } from './context.ts';
 import { MigrateError, MigrationFailedError, MigrationInputError } from './errors.ts';
 import type { AppliedMigration, Migration, MigrationContext, MigrationStep, SqlStatement } from './migration.ts';
 import { readAppliedMigrations, recordApplied, removeApplied } from './tracking.ts';
-import { compareRowCounts, countRows, runVerifySteps, type VerifyFailure } from './verify.ts';
+import { countRowsAfter, countRowsBefore } from './row-counts.ts';
+import { compareRowCounts, runVerifySteps, type VerifyFailure } from './verify.ts';
 
 /**
  * The few statements that differ between dialects, written down once. SQLite takes the write lock
@@ -352,7 +353,7 @@ export async function runUp(
   const started = now();
   const { context, verifySql } = createMigrationContext(db, database, migration, { progress: options.progress ?? false });
   let mark = now();
-  const before = transactional ? await countRows(database, db, options.trackingTable) : undefined;
+  const before = transactional ? await countRowsBefore(database, db, options.trackingTable) : undefined;
   let verifyMs = now() - mark;
   mark = now();
   const statements = await runStep(db, database, migration.up, context, { measure: options.measure, inTransaction: transactional });
@@ -360,7 +361,9 @@ export async function runUp(
   mark = now();
   const failures = [...(await foreignKeyFailures(database, db)), ...(await runVerifySteps(db, migration, context, verifySql))];
   if (before)
-    failures.push(...compareRowCounts(before, await countRows(database, db, options.trackingTable), migration.config.allowRowChange));
+    failures.push(
+      ...compareRowCounts(before.counts, await countRowsAfter(database, db, options.trackingTable, before), migration.config.allowRowChange),
+    );
   verifyMs += now() - mark;
   if (failures.length > 0) {
     const code = failures.some((f) => f.kind.startsWith('verify') || f.kind === 'context-check') ? 'VERIFY_FAILED' : 'ROW_CHECK_FAILED';

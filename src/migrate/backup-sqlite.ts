@@ -20,13 +20,27 @@ import { readAppliedMigrations } from './tracking.ts';
  */
 const ONE_STEP = { progress: () => 1_000_000_000 };
 
-/** `PRAGMA integrity_check` of a file opened read-only: 'ok' or the problems found. */
-export function integrityOf(path: string): string {
+/**
+ * Which check a fresh backup copy gets: `quick_check`. The copy is written page by page by
+ * SQLite's own pager from one consistent snapshot, so what can go wrong in it is structural: a
+ * short or torn file, a page written in the wrong place, an I/O error. quick_check walks every
+ * page of every table and index b-tree and finds all of that, plus NOT NULL and CHECK violations;
+ * what it leaves out (that each index's entries match its table's rows) cannot differ between the
+ * copy and its source. On seed 003's trading_bot.db at 1,000,000 trades (328 MB) it took 0.5-0.6 s
+ * of CPU against 1.3 s for integrity_check. A backup given to `restore` (a file from anywhere,
+ * perhaps months old) still gets the full integrity_check.
+ */
+export const COPY_CHECK = 'quick_check';
+
+export type SqliteCheck = 'integrity_check' | 'quick_check';
+
+/** `PRAGMA integrity_check` (or `quick_check`) of a file opened read-only: 'ok' or the problems found. */
+export function integrityOf(path: string, check: SqliteCheck = 'integrity_check'): string {
   let raw: BetterSqlite3.Database | undefined;
   try {
     raw = new BetterSqlite3(path, { readonly: true, fileMustExist: true });
-    const rows = raw.pragma('integrity_check') as { integrity_check: string }[];
-    return rows.map((row) => row.integrity_check).join('; ');
+    const rows = raw.pragma(check) as Record<string, string>[];
+    return rows.map((row) => Object.values(row)[0]).join('; ');
   } catch (error) {
     return (error as Error).message;
   } finally {
@@ -81,7 +95,7 @@ export function corruptBackupError(sourceName: string, integrity: string): Migra
 }
 
 /**
- * Copies and checks: {@link copySqlite}, then `PRAGMA integrity_check` of the copy; a copy that is
+ * Copies and checks: {@link copySqlite}, then {@link COPY_CHECK} of the copy; a copy that is
  * not 'ok' is deleted.
  *
  * @example
@@ -89,7 +103,7 @@ export function corruptBackupError(sourceName: string, integrity: string): Migra
  */
 export async function backupSqlite(source: BetterSqlite3.Database, dest: string): Promise<void> {
   await copySqlite(source, dest);
-  const integrity = integrityOf(dest);
+  const integrity = integrityOf(dest, COPY_CHECK);
   if (integrity !== 'ok') {
     rmSync(dest, { force: true });
     throw corruptBackupError(source.name, integrity);
@@ -102,7 +116,7 @@ const Database = require(workerData.driver);
 let db;
 try {
   db = new Database(workerData.path, { readonly: true, fileMustExist: true });
-  parentPort.postMessage(db.pragma('integrity_check').map((row) => row.integrity_check).join('; '));
+  parentPort.postMessage(db.pragma(workerData.check).map((row) => Object.values(row)[0]).join('; '));
 } catch (error) {
   parentPort.postMessage(String(error && error.message));
 } finally {
@@ -111,7 +125,7 @@ try {
 `;
 
 /**
- * `PRAGMA integrity_check` of a copy in a worker thread, so it runs on the other core while the
+ * {@link COPY_CHECK} of a copy in a worker thread, so it runs on the other core while the
  * main thread applies the first migration (the engine makes that migration's COMMIT wait for it).
  * Resolves with 'ok' or the problems found.
  *
@@ -120,7 +134,7 @@ try {
  */
 export function checkCopyInWorker(path: string): Promise<string> {
   return new Promise((resolve) => {
-    const worker = new Worker(INTEGRITY_WORKER, { eval: true, workerData: { path, driver: createRequire(import.meta.url).resolve('better-sqlite3') } });
+    const worker = new Worker(INTEGRITY_WORKER, { eval: true, workerData: { path, check: COPY_CHECK, driver: createRequire(import.meta.url).resolve('better-sqlite3') } });
     worker.once('message', (integrity: string) => resolve(integrity));
     worker.once('error', (error) => resolve(error.message));
     worker.once('exit', (code) => resolve(`the integrity check stopped with exit code ${code}`));

@@ -97,7 +97,7 @@ export interface StartedBackup {
 }
 
 /**
- * Like {@link backupDatabase}, but with `deferCheck` a SQLite copy's `PRAGMA integrity_check` runs
+ * Like {@link backupDatabase}, but with `deferCheck` a SQLite copy's `PRAGMA quick_check` runs
  * in a worker thread after this returns, so the engine can run the first migration meanwhile and
  * hold its COMMIT until `checked` resolves: nothing is committed on the strength of an unchecked
  * backup, and the check costs no wall time when a core is free. PostgreSQL dumps are always
@@ -279,7 +279,8 @@ export async function restoreBackup(url: string, file: string | undefined, optio
     if (safetyBackup) options.onSafetyBackup?.(safetyBackup);
     if (target.dialect === 'sqlite') await restoreSqlite(path, target.path);
     else await restorePostgres(path, target.connectionString, schema, options.dir);
-    const database = await openDatabase(url);
+    // The restored file keeps the journal mode the live file had (the backup API writes into it in its own mode).
+    const database = await openDatabase(url, { journalMode: 'keep' });
     try {
       applied = await appliedOrNone(() => readAppliedMigrations(database.db, options.trackingTable));
     } finally {

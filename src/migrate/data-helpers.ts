@@ -4,11 +4,17 @@
  * a crash. Both work on SQLite and PostgreSQL alike; they are reached through the migration's
  * context (`context.remapValues`, `context.backfill`, see context.ts) or called directly.
  */
-import cliProgress from 'cli-progress';
+import { createRequire } from 'node:module';
+import type cliProgress from 'cli-progress';
 import { type Kysely, type RawBuilder, sql } from 'kysely';
 import type { DialectCapabilities } from '../storage/dialects/capabilities.ts';
 import { MigrationInputError } from './errors.ts';
 import type { BackfillOptions } from './migration.ts';
+
+/** cli-progress, loaded only when a backfill shows a bar (CommonJS, so a synchronous require). */
+function loadCliProgress(): typeof cliProgress {
+  return createRequire(import.meta.url)('cli-progress') as typeof cliProgress;
+}
 
 /** Rows per backfill batch unless `batchSize` says otherwise. */
 export const DEFAULT_BACKFILL_BATCH_SIZE = 10_000;
@@ -339,9 +345,9 @@ export async function backfill(
   await ensureProgressTable(db);
   let last = await readResumeKey(db, progressKey);
   const bar = showsProgressBar(options.progress)
-    ? new cliProgress.SingleBar(
+    ? new (loadCliProgress().SingleBar)(
         { stream: process.stderr, format: `backfill ${table} [{bar}] {value}/{total} rows | {eta_formatted}` },
-        cliProgress.Presets.shades_classic,
+        loadCliProgress().Presets.shades_classic,
       )
     : undefined;
   if (bar) {

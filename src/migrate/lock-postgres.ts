@@ -5,7 +5,8 @@
  * application_name carries our pid, host and user so that a waiter can say who holds the lock.
  */
 import { createHash } from 'node:crypto';
-import pg from 'pg';
+import type pg from 'pg';
+import { loadPg } from '../storage/dialects/postgres.ts';
 import { LockNotAcquiredError } from './errors.ts';
 import type { LockHolder, MigrationLock } from './lock.ts';
 import { currentHolder, describeHolder, formatWait, LOCK_POLL_MS, sleep } from './lock-common.ts';
@@ -76,7 +77,7 @@ async function findHolder(client: pg.Client, key: string): Promise<LockHolder | 
 export async function acquireAdvisoryLock(connectionString: string, options: AdvisoryLockOptions): Promise<MigrationLock> {
   const holder = currentHolder();
   const key = advisoryLockKey(options.name);
-  const client = new pg.Client({ connectionString, application_name: applicationName(holder) });
+  const client = new (loadPg().Client)({ connectionString, application_name: applicationName(holder) });
   // The lock lives on this connection; if the server drops it, the next query reports the loss.
   client.on('error', () => {});
   await client.connect();

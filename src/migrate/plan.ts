@@ -150,7 +150,8 @@ async function rehearseOnCopy(database: BotledgerDatabase, pending: readonly Mig
   const outcomes: Outcome[] = [];
   try {
     await database.sqlite!.backup(copyPath);
-    const copy = await openDatabase(`sqlite:${copyPath}`);
+    // The rehearsal runs in the journal mode the real run will use: the copy's, which is the database's.
+    const copy = await openDatabase(`sqlite:${copyPath}`, { journalMode: 'keep' });
     try {
       for (const m of pending) {
         const started = performance.now();

@@ -66,7 +66,8 @@ export async function backupBeforeRestore(
   trackingTable: string | undefined,
 ): Promise<BackupResult | null> {
   if (target.dialect === 'sqlite' && !existsSync(target.path)) return null;
-  const database = await openDatabase(url);
+  // The database keeps its journal mode (a user's rollback-journal file stays one).
+  const database = await openDatabase(url, { journalMode: 'keep' });
   try {
     let atVersion: string | null = null;
     try {

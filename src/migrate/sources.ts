@@ -6,8 +6,9 @@
 import { createHash } from 'node:crypto';
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
+import { fileURLToPath } from 'node:url';
 import { MigrationInputError } from './errors.ts';
+import { loadMigrationModule } from './module-import.ts';
 import {
   type AppliedMigration,
   compareVersions,
@@ -21,8 +22,12 @@ import { importMigrationModule, moduleSyntaxError } from './module-loader.ts';
 import type { DriftFinding } from './reports.ts';
 import { parseSqlMigration } from './sql-file.ts';
 
-/** The directory of botledger's own schema migrations (src/storage/migrations). */
-export const CORE_MIGRATIONS_DIR = resolve(dirname(fileURLToPath(import.meta.url)), '..', 'storage', 'migrations');
+/**
+ * The directory of botledger's own schema migrations: always the sources (src/storage/migrations),
+ * also when this file runs compiled from dist/migrate, so checksums are of the .ts files either way
+ * (module-import.ts imports their compiled copies).
+ */
+export const CORE_MIGRATIONS_DIR = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..', 'src', 'storage', 'migrations');
 
 /** The source name of botledger's own migrations in the tracking table. */
 export const CORE_SOURCE = 'core';
@@ -131,10 +136,11 @@ async function moduleMigration(base: MigrationBase): Promise<Migration> {
   };
   let loaded: Partial<MigrationModule> & Record<string, unknown>;
   try {
-    // botledger's own migrations are part of its sources; a user's go through the module loader.
+    // botledger's own migrations are part of its package (module-import.ts picks their compiled
+    // copy when running from dist/); a user's go through the module loader from any folder.
     loaded =
       dirname(base.path) === CORE_MIGRATIONS_DIR
-        ? await import(pathToFileURL(base.path).href)
+        ? await loadMigrationModule(base.path)
         : await importMigrationModule(base.path, base.checksum);
   } catch (error) {
     const syntax = moduleSyntaxError(error);

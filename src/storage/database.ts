@@ -5,7 +5,7 @@ import { Kysely, type KyselyPlugin, type LogEvent, type QueryId } from 'kysely';
 import type pg from 'pg';
 import type { DialectCapabilities } from './dialects/capabilities.ts';
 import { POSTGRES_CAPABILITIES, postgresDialect } from './dialects/postgres.ts';
-import { SQLITE_CAPABILITIES, openSqliteFile, sqliteDialect } from './dialects/sqlite.ts';
+import { SQLITE_CAPABILITIES, openSqliteFile, type SqliteJournalMode, sqliteDialect } from './dialects/sqlite.ts';
 
 export type DialectName = 'sqlite' | 'postgres';
 
@@ -99,6 +99,12 @@ export function backupDirFor(target: DatabaseTarget, env: NodeJS.ProcessEnv = pr
   return join(dataDirFor(target, env), 'backups');
 }
 
+/** How {@link openDatabase} opens. */
+export interface OpenDatabaseOptions {
+  /** SQLite: `wal` (default, botledger's own database) or `keep` the file's journal mode (a user's database). */
+  readonly journalMode?: SqliteJournalMode;
+}
+
 /**
  * Opens a database from its URL. SQLite files (and their directory) are created on first use.
  *
@@ -107,7 +113,7 @@ export function backupDirFor(target: DatabaseTarget, env: NodeJS.ProcessEnv = pr
  * await sql`select 1`.execute(database.db);
  * await database.close();
  */
-export async function openDatabase(url: string): Promise<BotledgerDatabase> {
+export async function openDatabase(url: string, options: OpenDatabaseOptions = {}): Promise<BotledgerDatabase> {
   const target = parseDatabaseUrl(url);
   let observer: ((event: QueryEvent) => void) | undefined;
   // Kysely logs a query (with its SQL) before plugins see its result (with the rows it changed);
@@ -146,7 +152,7 @@ export async function openDatabase(url: string): Promise<BotledgerDatabase> {
   };
   if (target.dialect === 'sqlite') {
     mkdirSync(dirname(target.path), { recursive: true });
-    const raw = openSqliteFile(target.path);
+    const raw = openSqliteFile(target.path, { journalMode: options.journalMode });
     const db = new Kysely<any>({ dialect: sqliteDialect(raw), log, plugins: [reportResult] });
     return Object.assign(handle, {
       url,

@@ -135,6 +135,15 @@ test('a venue cancel nobody asked for is OUTSIDE, and its reason says the bot st
   assert.equal(cancelled.reason, 'Order bl-b1-1 cancelled outside botledger - bot stopped');
 });
 
+test('a venue cancel that was not botledger\'s is OUTSIDE even over a recorded UPDATE (issue 6, defect 4)', () => {
+  const requested = run(createOrder(BASE, T0), [{ type: 'OrderCancelRequested', cancellationReason: 'UPDATE' }]);
+  const cancelled = run(requested, [{ type: 'OrderCanceled', outside: true }]);
+  assert.equal(cancelled.status, 'cancelled');
+  assert.equal(cancelled.cancellationReason, 'OUTSIDE');
+  assert.equal(cancelled.reason, 'Order bl-b1-1 cancelled outside botledger - bot stopped');
+  assert.equal(applyOrderEvent(cancelled, { type: 'OrderCanceled' }, at(9)).outcome, 'no-op', 'the late event of the same cancel is a repeat');
+});
+
 test('a late fill after a cancel is recorded: a complete one executes the order, a partial one leaves it cancelled', () => {
   const cancelled = run(createOrder(BASE, T0), [{ type: 'OrderCancelRequested', cancellationReason: 'STOP' }, { type: 'OrderCanceled' }]);
   const partial = run(cancelled, [{ type: 'OrderPartiallyFilled', fill: { tradeId: 't1', price: '99', amount: '0.25' } }]);

@@ -80,6 +80,12 @@ export interface OrderCancelRequested {
 export interface OrderCanceled {
   readonly type: 'OrderCanceled';
   readonly venueMessage?: string;
+  /**
+   * The venue says the cancel was not botledger's (a person or the venue itself cancelled it, or
+   * it did so before botledger's own request was recorded): OUTSIDE, even when botledger had
+   * recorded a cancel request of its own in the meantime.
+   */
+  readonly outside?: boolean;
 }
 /** A failed order ran out of time (expires_at), or the venue expired a live one. */
 export interface OrderExpired {

@@ -60,7 +60,10 @@ export const ORDER_TRANSITIONS: Readonly<Record<OrderStatus, Readonly<Record<Ord
     // arrive on another connection before the cancel call returns, finds the reason (seed 001).
     // The order stays pending: it is live until the venue confirms.
     OrderCancelRequested: to('pending'),
-    // Without a recorded cancellation_reason this becomes OUTSIDE, which stops the bot.
+    // Without a recorded cancellation_reason this becomes OUTSIDE, which stops the bot. With one
+    // (UPDATE, STOP, ...) it keeps that reason, UNLESS the venue says the cancel was not
+    // botledger's (`outside`: a person cancelled it, or before botledger's request was recorded;
+    // issue 6, defect 4): then it is OUTSIDE too, over the recorded reason, and the bot stops.
     OrderCanceled: to('cancelled'),
     // The venue expired a live order (time in force): a system cancel (EXPIRED), not an outside one.
     OrderExpired: to('cancelled'),

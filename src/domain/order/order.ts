@@ -354,7 +354,9 @@ export function applyOrderEvent(order: Order, event: OrderEvent, now: Date, opti
         now,
       );
     case 'OrderCanceled': {
-      const reason: CancellationReason = order.cancellationReason ?? 'OUTSIDE';
+      // A cancel the venue attributes to someone else is OUTSIDE even over a recorded UPDATE/STOP/...:
+      // botledger's request found the order already gone, so it was not what cancelled it.
+      const reason: CancellationReason = event.outside ? 'OUTSIDE' : (order.cancellationReason ?? 'OUTSIDE');
       return applied(order, { status: 'cancelled', cancellationReason: reason, reason: cancelReasonText(order, reason) }, now);
     }
     case 'OrderExpired': {

@@ -34,7 +34,7 @@ export class PaperControl {
 
   /** Cancels an open order at the venue, as a person on the venue's website would. Pushes the cancel event. */
   cancelByHand(ref: OrderRef): OrderStatusReport {
-    const applied = this.#venue.cancel(this.#openOrder(ref));
+    const applied = this.#venue.cancel(this.#openOrder(ref), 'person');
     void this.#venue.announce(applied.events);
     return orderReport(applied.value);
   }

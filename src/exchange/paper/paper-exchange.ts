@@ -111,7 +111,7 @@ export class PaperExchange implements ExchangeAdapter {
       const now = this.#venue.now();
       if (!order) throw notFound(subject, now);
       if (order.state !== 'open' && order.state !== 'partially_filled') throw notOpen(order, now);
-      return this.#venue.cancel(order);
+      return this.#venue.cancel(order, 'api');
     });
     return this.#respond(fault, 'cancelOrder', subject, orderReport(applied.value), applied.events);
   }

@@ -6,7 +6,7 @@
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import BetterSqlite3 from 'better-sqlite3';
-import type { OrderSide, PlaceOrderRequest, VenueOrderState } from '../exchange-adapter.ts';
+import type { CanceledBy, OrderSide, PlaceOrderRequest, VenueOrderState } from '../exchange-adapter.ts';
 
 /** An order as the venue keeps it. Amounts and prices are decimal strings. */
 export interface PaperOrder extends PlaceOrderRequest {
@@ -21,6 +21,10 @@ export interface PaperOrder extends PlaceOrderRequest {
   reason?: string;
   /** How the order was cancelled, in the venue's words (e.g. CancelByUser). */
   cancelType?: string;
+  /** Who cancelled it: through the API, or a person through the control surface (the venue's website). */
+  canceledBy?: CanceledBy;
+  /** When it was cancelled (venue clock). */
+  canceledAt?: number;
   /** What the order still holds of the balance (quote for a buy, base for a sell), when balances are kept. */
   locked?: string;
   readonly createdAt: number;
@@ -63,7 +67,8 @@ create table if not exists paper_orders (
   exchange_order_id text primary key, client_order_id text not null unique, symbol text not null,
   side text not null, type text not null, amount text not null, price text, stop_price text,
   triggered integer not null, state text not null, filled_amount text not null, filled_cost text not null,
-  fee_total text not null, reason text, cancel_type text, locked text, created_at integer not null, updated_at integer not null);
+  fee_total text not null, reason text, cancel_type text, locked text, created_at integer not null, updated_at integer not null,
+  canceled_by text, canceled_at integer);
 create index if not exists paper_orders_open on paper_orders (state) where state in ('open', 'partially_filled');
 create table if not exists paper_fills (
   trade_id text primary key, exchange_order_id text not null, client_order_id text not null, symbol text not null,
@@ -72,6 +77,16 @@ create table if not exists paper_fills (
 create index if not exists paper_fills_order on paper_fills (exchange_order_id);
 create table if not exists paper_balances (currency text primary key, total text not null, locked text not null);
 `;
+
+/** Columns added after the first release: a state file made before them gets them here (empty). */
+const ADDED_ORDER_COLUMNS = { canceled_by: 'text', canceled_at: 'integer' } as const;
+
+function addMissingColumns(db: BetterSqlite3.Database): void {
+  const present = new Set((db.pragma('table_info(paper_orders)') as { name: string }[]).map((column) => column.name));
+  for (const [name, type] of Object.entries(ADDED_ORDER_COLUMNS)) {
+    if (!present.has(name)) db.exec(`alter table paper_orders add column ${name} ${type}`);
+  }
+}
 
 type Row = Record<string, any>;
 
@@ -121,6 +136,8 @@ function orderFromRow(row: Row): PaperOrder {
     feeTotal: row.fee_total,
     ...(row.reason === null ? {} : { reason: row.reason }),
     ...(row.cancel_type === null ? {} : { cancelType: row.cancel_type }),
+    ...(row.canceled_by === null ? {} : { canceledBy: row.canceled_by }),
+    ...(row.canceled_at === null ? {} : { canceledAt: row.canceled_at }),
     ...(row.locked === null ? {} : { locked: row.locked }),
     createdAt: row.created_at,
     updatedAt: row.updated_at,
@@ -159,6 +176,7 @@ export class PaperStore {
   constructor(file: string, synchronous: 'full' | 'normal' = 'full') {
     this.#db = openExclusive(file, synchronous);
     this.#db.exec(SCHEMA);
+    addMissingColumns(this.#db);
     const prepare = (sql: string) => this.#db.prepare(sql);
     this.#statements = {
       getMeta: prepare('select value from paper_meta where key = ?'),
@@ -172,12 +190,13 @@ export class PaperStore {
       ),
       saveOrder: prepare(
         `insert into paper_orders (exchange_order_id, client_order_id, symbol, side, type, amount, price, stop_price, triggered,
-           state, filled_amount, filled_cost, fee_total, reason, cancel_type, locked, created_at, updated_at)
+           state, filled_amount, filled_cost, fee_total, reason, cancel_type, locked, created_at, updated_at, canceled_by, canceled_at)
          values (@exchangeOrderId, @clientOrderId, @symbol, @side, @type, @amount, @price, @stopPrice, @triggered,
-           @state, @filledAmount, @filledCost, @feeTotal, @reason, @cancelType, @locked, @createdAt, @updatedAt)
+           @state, @filledAmount, @filledCost, @feeTotal, @reason, @cancelType, @locked, @createdAt, @updatedAt, @canceledBy, @canceledAt)
          on conflict (exchange_order_id) do update set triggered = excluded.triggered, state = excluded.state,
            filled_amount = excluded.filled_amount, filled_cost = excluded.filled_cost, fee_total = excluded.fee_total,
-           reason = excluded.reason, cancel_type = excluded.cancel_type, locked = excluded.locked, updated_at = excluded.updated_at`,
+           reason = excluded.reason, cancel_type = excluded.cancel_type, locked = excluded.locked, updated_at = excluded.updated_at,
+           canceled_by = excluded.canceled_by, canceled_at = excluded.canceled_at`,
       ),
       orderById: prepare('select * from paper_orders where exchange_order_id = ?'),
       orderByClientId: prepare('select * from paper_orders where client_order_id = ?'),
@@ -230,6 +249,8 @@ export class PaperStore {
       reason: null,
       cancelType: null,
       locked: null,
+      canceledBy: null,
+      canceledAt: null,
       ...order,
       triggered: order.triggered ? 1 : 0,
     });

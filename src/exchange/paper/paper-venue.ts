@@ -3,7 +3,7 @@
  * control surface (what a person at the venue does): markets, order books, fills, persistence and
  * the push stream. Every change is committed to the state file first, then announced.
  */
-import type { OrderRef, PlaceOrderRequest, TickerReport, VenueEvent } from '../exchange-adapter.ts';
+import type { CanceledBy, OrderRef, PlaceOrderRequest, TickerReport, VenueEvent } from '../exchange-adapter.ts';
 import { EventStream } from './event-stream.ts';
 import { FaultInjector } from './faults.ts';
 import { type MatchSettings, MatchingEngine, matchOrder } from './matching-engine.ts';
@@ -232,12 +232,18 @@ export class PaperVenue {
     });
   }
 
-  /** Cancels an open order (botledger's request and a person's cancel look the same). */
-  cancel(order: PaperOrder): Applied<PaperOrder> {
+  /**
+   * Cancels an open order. The venue's words are the same for botledger's request and a person's
+   * cancel, as on a real venue; `by` (and the time) are reported beside them, so that a cancel
+   * that was not botledger's can be told apart when the two race.
+   */
+  cancel(order: PaperOrder, by: CanceledBy): Applied<PaperOrder> {
     return this.#commit((events) => {
       order.state = 'cancelled';
       order.reason = CANCEL_REASON;
       order.cancelType = 'CancelByUser';
+      order.canceledBy = by;
+      order.canceledAt = this.now();
       this.wallet.release(order);
       this.#book(order.symbol).remove(order.exchangeOrderId);
       this.#save(order, events);

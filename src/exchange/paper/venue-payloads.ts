@@ -107,6 +107,8 @@ export function orderReport(order: PaperOrder): OrderStatusReport {
       triggerPrice: order.stopPrice ?? '',
       orderStatus: untriggered ? 'Untriggered' : BYBIT_STATUS[order.state],
       cancelType: order.cancelType ?? 'UNKNOWN',
+      // Not in Bybit's payload: the paper venue knows whether its API or a person cancelled.
+      ...(order.canceledBy === undefined ? {} : { canceledBy: order.canceledBy }),
       rejectReason: 'EC_NoError',
       avgPrice: average ?? '',
       leavesQty: order.state === 'open' || order.state === 'partially_filled' ? remaining : '0',
@@ -129,6 +131,8 @@ export function orderReport(order: PaperOrder): OrderStatusReport {
     filledAmount: order.filledAmount,
     ...(average === undefined ? {} : { averagePrice: average }),
     ...(order.reason === undefined ? {} : { reason: order.reason }),
+    ...(order.canceledAt === undefined ? {} : { canceledAt: order.canceledAt }),
+    ...(order.canceledBy === undefined ? {} : { canceledBy: order.canceledBy }),
     timestamp: order.updatedAt,
     raw,
   };
