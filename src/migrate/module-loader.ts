@@ -4,6 +4,7 @@
  * botledger's dependencies (`kysely`) importable when the folder has none, and a syntax error
  * reported with its file, line and column. botledger's own migrations are imported directly.
  */
+import { existsSync } from 'node:fs';
 import { createRequire, register } from 'node:module';
 import { pathToFileURL } from 'node:url';
 
@@ -21,9 +22,10 @@ import { readFile } from 'node:fs/promises';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 const MARK = ${JSON.stringify(MARK)};
 let home;
+let vendored;
 let esbuildPath;
 let esbuild;
-export function initialize(data) { home = data.home; esbuildPath = data.esbuild; }
+export function initialize(data) { home = data.home; vendored = data.vendored; esbuildPath = data.esbuild; }
 const marked = (url) => typeof url === 'string' && url.startsWith('file:') && new URL(url).searchParams.has(MARK);
 const loader = (url) => {
   const path = new URL(url).pathname;
@@ -38,6 +40,7 @@ export async function resolve(specifier, context, next) {
     result = await next(specifier, context);
   } catch (error) {
     if (/^[./]|^[a-z]+:/.test(specifier) || error?.code !== 'ERR_MODULE_NOT_FOUND') throw error;
+    if (vendored[specifier]) return { url: vendored[specifier], format: 'module', shortCircuit: true };
     return next(specifier, { ...context, parentURL: home });
   }
   if (result.url.startsWith('file:') && loader(result.url) && !marked(result.url)) {
@@ -73,7 +76,11 @@ function registerHooks(): void {
   if (registered) return;
   // esbuild is tsx's compiler; resolving it from tsx keeps to what botledger's install provides.
   const esbuild = createRequire(import.meta.resolve('tsx/esm/api')).resolve('esbuild');
-  register(`data:text/javascript,${encodeURIComponent(HOOKS)}`, { data: { home: import.meta.url, esbuild } });
+  // Compiled, botledger runs kysely from dist/vendor (scripts/build.js): a migration gets that same copy.
+  const vendored: Record<string, string> = {};
+  const kysely = new URL('../vendor/kysely.js', import.meta.url);
+  if (import.meta.url.endsWith('.js') && existsSync(kysely)) vendored.kysely = kysely.href;
+  register(`data:text/javascript,${encodeURIComponent(HOOKS)}`, { data: { home: import.meta.url, vendored, esbuild } });
   registered = true;
 }
 
