@@ -147,6 +147,7 @@ const HEADER = [
   'backup s',
   'verify s',
   'record s',
+  'other s',
   'backup size',
   'generate s',
   'targets',

@@ -12,6 +12,7 @@ import { MigrationEngine } from '../migrate/engine.ts';
 import { EXIT_INTERRUPTED, EXIT_REFUSED, MigrateError, MigrationInputError, MigrationRefusedError } from '../migrate/errors.ts';
 import { createMigrationFile } from '../migrate/new-migration.ts';
 import { CORE_MIGRATIONS_DIR } from '../migrate/sources.ts';
+import { DATA_LOSS_RULES } from '../migrate/up-lint.ts';
 import { backupDirFor, type DatabaseOpenMode, type openDatabase, parseDatabaseUrl, redactUrl, resolveDatabaseUrl } from '../storage/database.ts';
 import type { SqliteJournalMode } from '../storage/dialects/sqlite.ts';
 import { type AccessHints, databaseErrorForCli, openForCommand } from './database-access.ts';
@@ -19,6 +20,7 @@ import {
   eventLine,
   formatBackup,
   formatBaseline,
+  formatDownPlan,
   formatLint,
   formatPlan,
   formatRestore,
@@ -42,6 +44,8 @@ export interface MigrateFlags {
   yes?: boolean;
   strict?: boolean;
   json?: boolean;
+  allowDataLoss?: boolean;
+  force?: boolean;
 }
 
 function wholeNumber(flag: string, min: number) {
@@ -77,6 +81,8 @@ const OPTIONS = {
   to: () => new Option('--to <version>', 'stop at this version').argParser(version),
   yes: () => new Option('--yes', 'do not ask for confirmation (required without a terminal)'),
   strict: () => new Option('--strict', 'make lint findings fatal (exit 4)'),
+  allowDataLoss: () =>
+    new Option('--allow-data-loss', 'go ahead even when rows would be destroyed (down) or lint finds data loss (up); refused otherwise'),
   json: () => new Option('--json', 'print one JSON document on stdout'),
 };
 
@@ -220,24 +226,37 @@ const ACTIONS: Record<string, Action> = {
     return { report, text: formatPlan(report) };
   },
   up: async (engine, flags, url) => {
+    let allowDataLoss = flags.allowDataLoss ?? false;
     if (!flags.yes) {
       const status = await engine.status();
       const count = status.pending.filter((p) => flags.to === undefined || BigInt(p.version) <= BigInt(flags.to)).length;
       if (count > 0) {
-        if (isInteractive()) process.stdout.write(`${formatPlan(await engine.plan({ to: flags.to }))}\n\n`);
-        if (!(await confirmed(flags, `Apply ${count} migration(s) to ${redactUrl(url)}?`, `apply ${count} migration(s)`)))
-          return cancelled(flags);
+        const plan = isInteractive() ? await engine.plan({ to: flags.to }) : undefined;
+        if (plan) process.stdout.write(`${formatPlan(plan)}\n\n`);
+        const losing = plan?.migrations.some((m) => m.lint.some((f) => DATA_LOSS_RULES.includes(f.rule)));
+        const question = `Apply ${count} migration(s) to ${redactUrl(url)}${losing ? ', LOSING the data the lint findings above count' : ''}?`;
+        if (!(await confirmed(flags, question, `apply ${count} migration(s)`))) return cancelled(flags);
+        // On a terminal the user saw the plan's lint findings before saying yes.
+        allowDataLoss ||= plan !== undefined;
       }
     }
-    const report = await engine.up({ to: flags.to });
+    const report = await engine.up({ to: flags.to, allowDataLoss });
     return { report, text: formatRun(report) };
   },
   down: async (engine, flags, url) => {
+    let allowDataLoss = flags.allowDataLoss ?? false;
     if (!flags.yes) {
-      const target = flags.to === undefined ? 'the latest migration' : `every migration after ${flags.to}`;
-      if (!(await confirmed(flags, `Revert ${target} on ${redactUrl(url)}?`, `revert ${target}`))) return cancelled(flags);
+      const plan = await engine.planDown({ to: flags.to });
+      if (plan.reverting.length > 0) {
+        if (isInteractive()) process.stdout.write(`${formatDownPlan(plan)}\n\n`);
+        const names = plan.reverting.map((m) => m.fileName).join(', ');
+        const loss = plan.rowsLost > 0 ? `, DESTROYING ${plan.rowsLost.toLocaleString('en-US')} row(s) (listed above)` : '';
+        if (!(await confirmed(flags, `Revert ${names} on ${redactUrl(url)}${loss}?`, `revert ${names}`))) return cancelled(flags);
+        // The user was shown what would be lost and said yes.
+        allowDataLoss = true;
+      }
     }
-    const report = await engine.down({ to: flags.to });
+    const report = await engine.down({ to: flags.to, allowDataLoss });
     return { report, text: formatRun(report) };
   },
   verify: async (engine) => {
@@ -267,13 +286,20 @@ async function restore(file: string | undefined, flags: MigrateFlags): Promise<v
     const url = resolveDatabaseUrl(flags.db);
     const target = parseDatabaseUrl(url);
     const what = `restore ${file ?? 'the newest backup'} over ${redactUrl(url)}`;
-    if (!(await confirmed(flags, `${what[0].toUpperCase()}${what.slice(1)}? Everything written since that backup is lost.`, what))) {
+    const question = `${what[0].toUpperCase()}${what.slice(1)}? Everything written since that backup is lost (the database is backed up first).`;
+    if (!(await confirmed(flags, question, what))) {
       if (flags.json) printJson({ cancelled: true });
       else process.stdout.write('cancelled: nothing was changed\n');
       process.exitCode = 4;
       return;
     }
-    const result = await restoreBackup(url, file, { dir: backupDirFor(target), schema: flags.schema, trackingTable: flags.table });
+    const result = await restoreBackup(url, file, {
+      dir: backupDirFor(target),
+      schema: flags.schema,
+      trackingTable: flags.table,
+      force: flags.force,
+      onSafetyBackup: (backup) => process.stderr.write(`backed up the database as it was before the restore: ${backup.path}\n`),
+    });
     flags.json ? printJson(result) : process.stdout.write(`${formatRestore(result)}\n`);
   } catch (thrown) {
     const error = databaseErrorForCli(thrown, flags.db, HINTS) ?? thrown;
@@ -284,7 +310,10 @@ async function restore(file: string | undefined, flags: MigrateFlags): Promise<v
 
 function newMigration(name: string, flags: MigrateFlags): void {
   try {
-    const path = createMigrationFile(flags.dir ?? CORE_MIGRATIONS_DIR, name);
+    // No default: botledger's own migrations are not where a user's new migration belongs.
+    if (flags.dir === undefined)
+      throw new MigrationInputError('USAGE', 'migrate new needs --dir <dir>: the folder of your own migrations (created if missing)', {});
+    const path = createMigrationFile(flags.dir, name);
     flags.json ? printJson({ path }) : process.stdout.write(`created ${path}\n`);
   } catch (error) {
     printError(error, flags.json ?? false);
@@ -301,13 +330,14 @@ const SUBCOMMANDS: { name: string; description: string; options: OptionName[] }[
   { name: 'plan', description: 'show what up would do: SQL, rows touched, lint, and a rehearsal that changes nothing', options: ['to'] },
   {
     name: 'up',
-    description: 'back up, then apply pending migrations, each in its own verified transaction',
-    options: ['to', 'yes', 'keep', 'lockTimeout', 'schema'],
+    description:
+      'back up, then apply pending migrations, each in its own verified transaction; lint findings that lose data refuse without --allow-data-loss',
+    options: ['to', 'yes', 'allowDataLoss', 'keep', 'lockTimeout', 'schema'],
   },
   {
     name: 'down',
-    description: 'revert the latest migration (or all after --to), after a backup',
-    options: ['to', 'yes', 'keep', 'lockTimeout', 'schema'],
+    description: 'revert the latest migration (or all after --to), after a backup; refuses to destroy rows without --allow-data-loss',
+    options: ['to', 'yes', 'allowDataLoss', 'keep', 'lockTimeout', 'schema'],
   },
   { name: 'status', description: 'applied and pending migrations, and any drift', options: [] },
   { name: 'verify', description: 're-run the verify queries of applied migrations', options: [] },
@@ -331,14 +361,18 @@ export function registerMigrateCommands(program: Command): Command {
       run(flags, ACTIONS[sub.name], OPEN_MODES[sub.name]),
     );
   }
-  withOptions(migrate.command('new <name>').description('write the next migration file from a template'), COMMON).action(
+  withOptions(migrate.command('new <name>').description('write the next migration file from a template into --dir (required)'), COMMON).action(
     newMigration,
   );
   // --dir and --source are accepted as on every other command (scripts pass one set of flags); a restore reads no migration file.
-  withOptions(migrate.command('restore [file]').description('restore a backup (the newest by default) over the database'), [
-    ...COMMON,
-    'schema',
-    'yes',
-  ]).action(restore);
+  withOptions(
+    migrate
+      .command('restore [file]')
+      .description('restore a backup (the newest by default) over the database, after backing the database up'),
+    [...COMMON, 'yes'],
+  )
+    .addOption(new Option('--schema <schema>', 'PostgreSQL: restore only this schema from the backup (default: what the backup holds)'))
+    .addOption(new Option('--force', 'restore even a backup taken of another database (its sidecar names a different one)'))
+    .action(restore);
   return migrate;
 }

@@ -5,8 +5,10 @@
 import type { BackupResult, RestoreResult } from '../migrate/backup.ts';
 import { MigrateError } from '../migrate/errors.ts';
 import type { LintFinding } from '../migrate/lint.ts';
+import { describeDataLoss } from '../migrate/down-data-loss.ts';
 import type {
   BaselineReport,
+  DownPlan,
   DownReport,
   EngineEvent,
   LintReport,
@@ -49,9 +51,42 @@ function header(report: ReportBase): string {
   return `database ${report.database} (${report.dialect}), source ${report.source}, migrations in ${report.dir}`;
 }
 
-function oneLine(sql: string, max = 100): string {
-  const flat = sql.replace(/\s+/g, ' ').trim();
-  return flat.length > max ? `${flat.slice(0, max - 1)}…` : flat;
+/** The statement whole, as written (common indentation removed), with lines over `width` folded at a space. */
+export function foldSql(sql: string, width = 110): string[] {
+  const lines = sql
+    .trim()
+    .split('\n')
+    .map((line) => line.trimEnd())
+    .filter(Boolean);
+  const indents = lines.slice(1).map((line) => line.length - line.trimStart().length);
+  const indent = indents.length > 0 ? Math.min(...indents) : 0;
+  const out: string[] = [];
+  for (const [i, whole] of lines.entries()) {
+    let line = i === 0 ? whole : whole.slice(indent);
+    while (line.length > width) {
+      const cut = line.lastIndexOf(' ', width);
+      if (cut <= line.search(/\S/)) break;
+      out.push(line.slice(0, cut));
+      line = `  ${line.slice(cut + 1)}`;
+    }
+    out.push(line);
+  }
+  return out;
+}
+
+/**
+ * A read of the schema catalog (PRAGMA table functions, information_schema, pg_catalog), as a
+ * `.ts` migration makes to look before it changes something: not a change, so plan's listing leaves it out.
+ */
+export function isCatalogLookup(sql: string): boolean {
+  const text = sql.trim().toLowerCase();
+  return (
+    /^(select|with)\b/.test(text) &&
+    /\b(pragma_\w+|information_schema\.|pg_catalog\.|pg_class|pg_attribute|pg_index|pg_namespace|sqlite_master|sqlite_schema|to_regclass)\b/.test(
+      text,
+    ) &&
+    !/\b(insert|update|delete|into)\b/.test(text)
+  );
 }
 
 function lintLines(findings: readonly LintFinding[], indent = '  '): string[] {
@@ -71,10 +106,14 @@ export function eventLine(event: EngineEvent): string | undefined {
       return 'backing up ...';
     case 'backup-done':
       return `backup ${event.backup.path} (${event.backup.bytes} bytes, ${ms(event.backup.durationMs)})`;
+    case 'lint-finding':
+      return lintLines([event.finding], '')[0];
     case 'nothing-to-do':
-      return `nothing to do: the database is up to date (version ${event.current ?? 'none'})`;
+      return event.direction === 'down'
+        ? `nothing to revert (version ${event.current ?? 'none'})`
+        : `nothing to do: the database is up to date (version ${event.current ?? 'none'})`;
     case 'migration-start':
-      return `${event.direction === 'up' ? 'applying' : 'reverting'} ${event.fileName.replace(/\.(sql|ts|js)$/, '')} ...`;
+      return `${event.direction === 'up' ? 'applying' : 'reverting'} ${event.fileName.replace(/\.(sql|ts|mts|js|mjs)$/, '')} ...`;
     case 'migration-done':
       return `  done in ${ms(event.run.totalMs)} (sql ${ms(event.run.sqlMs)}, verify ${ms(event.run.verifyMs)}, record ${ms(event.run.recordMs)})`;
     case 'migration-failed':
@@ -126,11 +165,20 @@ export function formatPlan(r: PlanReport): string {
   for (const m of r.migrations) {
     const timing = m.rehearsalMs !== undefined ? `rehearsed in ${ms(m.rehearsalMs)}` : (m.note ?? 'not rehearsed');
     out.push('', `${m.fileName} (${timing})${notes(m) ? ` [${notes(m)}]` : ''}`);
-    for (const s of m.statements) {
+    const shown = m.statements.filter((s) => !isCatalogLookup(s.sql));
+    for (const s of shown) {
       const rows =
         s.rowsAffected !== undefined ? `${s.rowsAffected} rows` : s.tableRows !== undefined ? `${s.table}: ${s.tableRows} rows` : '';
-      out.push(`  ${s.line ? `line ${String(s.line).padEnd(4)}` : 'sql      '} ${oneLine(s.sql)}${rows ? `   -> ${rows}` : ''}`);
+      const [first, ...rest] = foldSql(s.sql);
+      out.push(
+        `  ${s.line ? `line ${String(s.line).padEnd(4)}` : 'sql      '} ${first}${rows && rest.length === 0 ? `   -> ${rows}` : ''}`,
+      );
+      out.push(...rest.map((line) => `            ${line}`));
+      if (rows && rest.length > 0) out.push(`            -> ${rows}`);
     }
+    const hidden = m.statements.length - shown.length;
+    if (hidden > 0) out.push(`  (${hidden} schema lookup(s) the migration made are not shown; --json lists every statement)`);
+    if (m.format === 'sql' && m.statements.length === 0) out.push('  EMPTY: the up section has no statement; `up` refuses this file');
     if (m.error) out.push(`  REHEARSAL FAILED: ${m.error.message}`);
     out.push(...lintLines(m.lint));
   }
@@ -151,15 +199,32 @@ function runs(list: readonly MigrationRun[]): string {
 export function formatRun(r: UpReport | DownReport): string {
   const list = 'applied' in r ? r.applied : r.reverted;
   const verb = 'applied' in r ? 'applied' : 'reverted';
-  if (list.length === 0) return `${header(r)}\nnothing to do: version ${r.current ?? 'none'}`;
+  if (list.length === 0)
+    return 'applied' in r
+      ? `${header(r)}\nnothing to do: version ${r.current ?? 'none'}`
+      : `${header(r)}\nnothing to revert: no migration of source ${r.source} is applied`;
   const t = r.timings;
+  const lost = 'dataLoss' in r && r.dataLoss.length > 0 ? [`data destroyed:`, ...describeDataLoss(r.dataLoss).map((l) => `  ${l}`)] : [];
   return [
     header(r),
     `${verb} ${list.length} migration(s); now at version ${r.current ?? 'none'}`,
     runs(list),
+    ...lost,
     `backup: ${r.backup ? r.backup.path : 'none'}`,
     `time: total ${ms(t.totalMs)} = lock ${ms(t.lockMs)} + backup ${ms(t.backupMs)} + sql ${ms(t.sqlMs)} + verify ${ms(t.verifyMs)} + record ${ms(t.recordMs)} (+ loading)`,
   ].join('\n');
+}
+
+/** What `down` would revert and the data it would destroy, shown before asking. */
+export function formatDownPlan(p: DownPlan): string {
+  if (p.reverting.length === 0) return `${header(p)}\nnothing to revert: no migration of source ${p.source} is applied`;
+  const out = [header(p), `would revert (newest first): ${p.reverting.map((m) => m.fileName).join(', ')}`];
+  if (p.dataLoss.length === 0) out.push('data lost: none (rehearsed in a transaction that was rolled back)');
+  else {
+    out.push(`data lost: ${p.rowsLost.toLocaleString('en-US')} row(s) (rehearsed in a transaction that was rolled back)`);
+    out.push(...describeDataLoss(p.dataLoss).map((line) => `  ${line}`));
+  }
+  return out.join('\n');
 }
 
 export function formatVerify(r: VerifyReport): string {
@@ -193,5 +258,8 @@ export function formatBackup(b: BackupResult): string {
 
 export function formatRestore(r: RestoreResult): string {
   const last = r.applied.at(-1);
-  return `restored ${r.path} in ${ms(r.durationMs)}; the database is at version ${last?.version ?? 'none'} (${r.applied.length} applied migration(s))`;
+  const before = r.safetyBackup
+    ? `\nthe database as it was before: ${r.safetyBackup.path} (botledger migrate restore ${r.safetyBackup.path} undoes this)`
+    : '';
+  return `restored ${r.path} in ${ms(r.durationMs)}; the database is at version ${last?.version ?? 'none'} (${r.applied.length} applied migration(s))${before}`;
 }

@@ -13,6 +13,7 @@ import { backupPostgres, restorePostgres } from './backup-postgres.ts';
 import { appliedInFile, backupSqlite, checkCopyInWorker, copySqlite, corruptBackupError, restoreSqlite } from './backup-sqlite.ts';
 import { EXIT_FAILED, MigrateError, MigrationInputError } from './errors.ts';
 import { acquireMigrationLockFor } from './lock.ts';
+import { backupBeforeRestore, refuseOtherDatabase } from './restore-guard.ts';
 import type { AppliedMigration } from './migration.ts';
 import { parseTableName, readAppliedMigrations } from './tracking.ts';
 
@@ -46,6 +47,8 @@ export interface RestoreResult {
   path: string;
   durationMs: number;
   applied: AppliedMigration[];
+  /** The backup of the database as it was just before the restore (null when there was none). */
+  safetyBackup: BackupResult | null;
 }
 
 function checkSchema(schema: string | undefined, database: Pick<BotledgerDatabase, 'capabilities' | 'url'>): void {
@@ -105,7 +108,11 @@ export interface StartedBackup {
  * // ... run the migration's statements ...
  * await checked; // then COMMIT
  */
-export async function startBackup(database: BotledgerDatabase, options: BackupOptions, how: { deferCheck: boolean }): Promise<StartedBackup> {
+export async function startBackup(
+  database: BotledgerDatabase,
+  options: BackupOptions,
+  how: { deferCheck: boolean },
+): Promise<StartedBackup> {
   const started = performance.now();
   const keep = options.keep ?? DEFAULT_BACKUP_KEEP;
   if (!Number.isInteger(keep) || keep < 1)
@@ -207,6 +214,10 @@ export interface RestoreOptions {
   lockTimeoutMs?: number;
   /** False when the caller already holds the migration lock. */
   lock?: boolean;
+  /** Restore even a backup whose sidecar (or file name) says it was taken of another database. */
+  force?: boolean;
+  /** Called with the safety backup's path before the database is overwritten. */
+  onSafetyBackup?: (backup: BackupResult) => void;
 }
 
 /**
@@ -229,6 +240,7 @@ export async function restoreBackup(url: string, file: string | undefined, optio
     parseTableName(options.schema);
   }
   const path = resolveFile(file, options.dir, target, options.schema);
+  refuseOtherDatabase(path, url, target, options.force ?? false);
   const sidecar = readSidecar(path);
   const schema = options.schema ?? sidecar?.schema ?? undefined;
   if (sidecar && options.schema !== undefined && (sidecar.schema ?? undefined) !== options.schema) {
@@ -248,7 +260,23 @@ export async function restoreBackup(url: string, file: string | undefined, optio
       ? undefined
       : await acquireMigrationLockFor(target, { timeoutMs: options.lockTimeoutMs, name: options.trackingTable });
   let applied: AppliedMigration[];
+  let safetyBackup: BackupResult | null;
   try {
+    // What is about to be overwritten is backed up first (no retention: it must not push out `path`).
+    safetyBackup = await backupBeforeRestore(
+      url,
+      target,
+      (database, atVersion) =>
+        backupDatabase(database, {
+          dir: options.dir,
+          atVersion,
+          schema,
+          keep: Number.MAX_SAFE_INTEGER,
+          trackingTable: options.trackingTable,
+        }),
+      options.trackingTable,
+    );
+    if (safetyBackup) options.onSafetyBackup?.(safetyBackup);
     if (target.dialect === 'sqlite') await restoreSqlite(path, target.path);
     else await restorePostgres(path, target.connectionString, schema, options.dir);
     // The restored file keeps the journal mode the live file had (the backup API writes into it in its own mode).
@@ -270,5 +298,5 @@ export async function restoreBackup(url: string, file: string | undefined, optio
       { path, expected, found: applied },
     );
   }
-  return { path, durationMs: performance.now() - started, applied };
+  return { path, durationMs: performance.now() - started, applied, safetyBackup };
 }

@@ -6,15 +6,18 @@ import { hostname, userInfo } from 'node:os';
 import { resolve } from 'node:path';
 import { type BotledgerDatabase, backupDirFor, redactUrl } from '../storage/database.ts';
 import { type ApplyResult, applyMigration, revertMigration } from './apply.ts';
+import { describeDataLoss, forecastDataLoss } from './down-data-loss.ts';
 import { type BackupOptions, type BackupResult, backupDatabase, DEFAULT_BACKUP_KEEP, type StartedBackup, startBackup } from './backup.ts';
 import { MigrateError, MigrationFailedError, MigrationInputError, MigrationRefusedError } from './errors.ts';
 import { lintMigration } from './lint.ts';
+import { lintPending, refuseEmptyUp, refuseLintDataLoss } from './up-lint.ts';
 import { acquireMigrationLock, DEFAULT_LOCK_TIMEOUT_MS } from './lock.ts';
 import { type AppliedMigration, compareVersions, type Migration } from './migration.ts';
 import { migrationInfo, rehearse, reverifyApplied } from './plan.ts';
 import type {
   AppliedInfo,
   BaselineReport,
+  DownPlan,
   DownReport,
   DriftFinding,
   EngineEvent,
@@ -30,6 +33,20 @@ import { CORE_MIGRATIONS_DIR, defaultSourceFor, findDrift, loadMigrations } from
 import { DEFAULT_TRACKING_TABLE, ensureTrackingTable, readAppliedMigrations, recordApplied } from './tracking.ts';
 
 export type { EngineEvent } from './reports.ts';
+
+export interface UpOptions {
+  /** Apply up to and including this version; default all pending. */
+  to?: string;
+  /** Apply even when the lint finds data that would be lost (drop-with-data, narrowed-column); default false: refuse (LINT_DATA_LOSS, exit 4). */
+  allowDataLoss?: boolean;
+}
+
+export interface DownOptions {
+  /** Revert every migration newer than this version (`0` for all); default the latest one. */
+  to?: string;
+  /** Revert even when the downs would destroy rows (counted first); default false: refuse (DATA_LOSS, exit 4). */
+  allowDataLoss?: boolean;
+}
 
 export interface EngineOptions {
   database: BotledgerDatabase;
@@ -197,7 +214,6 @@ export class MigrationEngine {
     return result;
   }
 
-
   /**
    * Applied, pending and drift of this source. Changes nothing.
    *
@@ -253,7 +269,7 @@ export class MigrationEngine {
    * @example
    * const { applied, backup, timings } = await engine.up({ to: '0004' });
    */
-  async up(options: { to?: string } = {}): Promise<UpReport> {
+  async up(options: UpOptions = {}): Promise<UpReport> {
     const started = performance.now();
     return this.#locked(async (lockMs) => {
       await ensureTrackingTable(this.#database.db, this.#table);
@@ -264,9 +280,14 @@ export class MigrationEngine {
       const current = latest(loaded.mine);
       const timings = { lockMs, backupMs: 0, sqlMs: 0, verifyMs: 0, recordMs: 0, totalMs: 0 };
       if (pending.length === 0) {
-        this.#emit({ type: 'nothing-to-do', current });
-        return { ...this.#base(), applied: [], backup: null, current, timings: { ...timings, totalMs: performance.now() - started } };
+        this.#emit({ type: 'nothing-to-do', current, direction: 'up' });
+        const totals = { ...timings, totalMs: performance.now() - started };
+        return { ...this.#base(), applied: [], backup: null, current, lint: [], timings: totals };
       }
+      refuseEmptyUp(pending);
+      const lint = await lintPending(this.#database, pending);
+      for (const finding of lint) this.#emit({ type: 'lint-finding', finding });
+      refuseLintDataLoss(lint, options.allowDataLoss ?? false);
       const backupStart = performance.now();
       const pendingBackup = await this.#startBackup(current);
       timings.backupMs = performance.now() - backupStart;
@@ -276,6 +297,7 @@ export class MigrationEngine {
         ...this.#base(),
         applied,
         backup,
+        lint,
         current: applied.at(-1)!.version,
         timings: { ...timings, totalMs: performance.now() - started },
       };
@@ -357,33 +379,27 @@ export class MigrationEngine {
    * await engine.down();              // the latest one
    * await engine.down({ to: '0002' }); // everything after 0002
    */
-  async down(options: { to?: string } = {}): Promise<DownReport> {
+  async down(options: DownOptions = {}): Promise<DownReport> {
     const started = performance.now();
     return this.#locked(async (lockMs) => {
       await ensureTrackingTable(this.#database.db, this.#table);
       const loaded = await this.#load();
-      this.#checkTarget(loaded, options.to, true);
-      this.#refuseDrift(loaded);
-      const byVersion = new Map(loaded.migrations.map((m) => [BigInt(m.version), m]));
-      const chosen = [...loaded.mine].sort((a, b) => compareVersions(b.version, a.version));
-      const targets = (
-        options.to === undefined ? chosen.slice(0, 1) : chosen.filter((a) => compareVersions(a.version, options.to!) > 0)
-      ).map((a) => byVersion.get(BigInt(a.version))!);
-      for (const m of targets) {
-        if (m.config.irreversible || !m.down) {
-          const why = m.config.irreversible ? 'is marked irreversible' : 'has no down section';
-          throw new MigrationRefusedError(
-            m.config.irreversible ? 'IRREVERSIBLE' : 'NO_DOWN',
-            `cannot revert ${m.fileName}: it ${why}; nothing was changed. To go back past it, restore a backup taken before it: botledger migrate restore [FILE]`,
-            { version: m.version, file: m.fileName },
-          );
-        }
-      }
+      const targets = this.#downTargets(loaded, options.to);
       const timings = { lockMs, backupMs: 0, sqlMs: 0, verifyMs: 0, recordMs: 0, totalMs: 0 };
       const current = latest(loaded.mine);
       if (targets.length === 0) {
-        this.#emit({ type: 'nothing-to-do', current });
-        return { ...this.#base(), reverted: [], backup: null, current, timings: { ...timings, totalMs: performance.now() - started } };
+        this.#emit({ type: 'nothing-to-do', current, direction: 'down' });
+        const totals = { ...timings, totalMs: performance.now() - started };
+        return { ...this.#base(), reverted: [], backup: null, current, dataLoss: [], timings: totals };
+      }
+      const forecast = await forecastDataLoss(this.#database, targets, this.#table);
+      if (forecast.rowsLost > 0 && !options.allowDataLoss) {
+        const lines = describeDataLoss(forecast.losses);
+        throw new MigrationRefusedError(
+          'DATA_LOSS',
+          `reverting ${targets.map((m) => m.fileName).join(', ')} would destroy ${forecast.rowsLost.toLocaleString('en-US')} row(s); nothing was changed:\n  ${lines.join('\n  ')}\nPass --allow-data-loss (library: allowDataLoss: true) to revert anyway (a backup is taken first).`,
+          { dataLoss: forecast.losses, rowsLost: forecast.rowsLost, files: targets.map((m) => m.fileName) },
+        );
       }
       const backupStart = performance.now();
       const pendingBackup = await this.#startBackup(current);
@@ -393,8 +409,55 @@ export class MigrationEngine {
       const after = latest(
         await readAppliedMigrations(this.#database.db, this.#table).then((rows) => rows.filter((a) => a.source === this.#source)),
       );
-      return { ...this.#base(), reverted, backup, current: after, timings: { ...timings, totalMs: performance.now() - started } };
+      const totals = { ...timings, totalMs: performance.now() - started };
+      return { ...this.#base(), reverted, backup, current: after, dataLoss: forecast.losses, timings: totals };
     });
+  }
+
+  /**
+   * What `down` would do, without doing it: the migrations it would revert and the data each one's
+   * down would destroy (rehearsed in a transaction that is rolled back). Refuses as `down` would
+   * (drift, irreversible, no down).
+   *
+   * @example
+   * const { reverting, dataLoss, rowsLost } = await engine.planDown();
+   */
+  async planDown(options: { to?: string } = {}): Promise<DownPlan> {
+    return this.#locked(async () => {
+      await ensureTrackingTable(this.#database.db, this.#table);
+      const loaded = await this.#load();
+      const targets = this.#downTargets(loaded, options.to);
+      const forecast = targets.length === 0 ? { losses: [], rowsLost: 0 } : await forecastDataLoss(this.#database, targets, this.#table);
+      return {
+        ...this.#base(),
+        current: latest(loaded.mine),
+        reverting: targets.map(migrationInfo),
+        dataLoss: forecast.losses,
+        rowsLost: forecast.rowsLost,
+      };
+    });
+  }
+
+  /** The migrations `down` reverts, newest first; refuses (before anything changes) an irreversible or down-less one. */
+  #downTargets(loaded: Loaded, to: string | undefined): Migration[] {
+    this.#checkTarget(loaded, to, true);
+    this.#refuseDrift(loaded);
+    const byVersion = new Map(loaded.migrations.map((m) => [BigInt(m.version), m]));
+    const chosen = [...loaded.mine].sort((a, b) => compareVersions(b.version, a.version));
+    const targets = (to === undefined ? chosen.slice(0, 1) : chosen.filter((a) => compareVersions(a.version, to) > 0)).map(
+      (a) => byVersion.get(BigInt(a.version))!,
+    );
+    for (const m of targets) {
+      if (m.config.irreversible || !m.down) {
+        const why = m.config.irreversible ? 'is marked irreversible' : 'has no down section';
+        throw new MigrationRefusedError(
+          m.config.irreversible ? 'IRREVERSIBLE' : 'NO_DOWN',
+          `cannot revert ${m.fileName}: it ${why}; nothing was changed. To go back past it, restore a backup taken before it: botledger migrate restore [FILE]`,
+          { version: m.version, file: m.fileName },
+        );
+      }
+    }
+    return targets;
   }
 
   /**

@@ -2,10 +2,10 @@
  * `migrate new <name>`: writes the next migration file with the three sections, so the format is
  * learnt from the file itself rather than from the documentation.
  */
-import { existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { existsSync, mkdirSync, readdirSync, realpathSync, writeFileSync } from 'node:fs';
+import { dirname, join, relative, resolve } from 'node:path';
 import { MigrationInputError } from './errors.ts';
-import { MIGRATION_FILE_NAME } from './sources.ts';
+import { CORE_MIGRATIONS_DIR, MIGRATION_FILE_NAME } from './sources.ts';
 
 /** Versions below this are "small sequential numbers" (0001, 2, 15); above it, timestamps. */
 export const SEQUENTIAL_VERSION_LIMIT = 100_000_000n;
@@ -72,9 +72,33 @@ export function createMigrationFile(dir: string, name: string, at: Date = new Da
     );
   }
   const root = resolve(dir);
+  refuseCoreDirectory(root);
   mkdirSync(root, { recursive: true });
   const fileName = `${nextVersion(existsSync(root) ? readdirSync(root) : [], at)}_${name}.sql`;
   const path = join(root, fileName);
   writeFileSync(path, sqlMigrationTemplate(fileName, at), { flag: 'wx' });
   return path;
+}
+
+/** The real path of `path`, or of its nearest existing ancestor with the rest appended. */
+function realPathOf(path: string): string {
+  if (existsSync(path)) return realpathSync(path);
+  const parent = dirname(path);
+  return parent === path ? path : join(realPathOf(parent), relative(parent, path));
+}
+
+/**
+ * botledger's own migrations are part of the installed package: a file written there would be
+ * applied to every database botledger opens (and every ledger command would then demand it).
+ */
+function refuseCoreDirectory(root: string): void {
+  const core = realPathOf(CORE_MIGRATIONS_DIR);
+  const inside = relative(core, realPathOf(root));
+  if (inside === '' || !(inside.startsWith('..') || resolve(inside) === inside)) {
+    throw new MigrationInputError(
+      'MIGRATIONS_DIR_CORE',
+      `refusing to write into ${root}: it holds botledger's own migrations (part of the installed package); pass --dir with the folder of your own migrations`,
+      { dir: root },
+    );
+  }
 }

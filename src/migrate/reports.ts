@@ -5,6 +5,7 @@
 import type { DialectName } from '../storage/database.ts';
 import type { StatementReport } from './apply.ts';
 import type { BackupResult } from './backup.ts';
+import type { DataLoss } from './down-data-loss.ts';
 import type { LintFinding } from './lint.ts';
 import type { LockHolder } from './lock.ts';
 import type { AppliedMigration } from './migration.ts';
@@ -104,6 +105,8 @@ export interface RunTimings {
 export interface UpReport extends ReportBase {
   readonly applied: readonly MigrationRun[];
   readonly backup: BackupResult | null;
+  /** Lint findings of the pending SQL migrations, found before they ran. */
+  readonly lint: readonly LintFinding[];
   readonly timings: RunTimings;
   /** The newest applied version after the run. */
   readonly current: string | null;
@@ -114,6 +117,18 @@ export interface DownReport extends ReportBase {
   readonly backup: BackupResult | null;
   readonly timings: RunTimings;
   readonly current: string | null;
+  /** What the reverted downs destroyed (counted in a rehearsal before they ran). */
+  readonly dataLoss: readonly DataLoss[];
+}
+
+/** What `down` would revert and destroy ({@link MigrationEngine.planDown}). */
+export interface DownPlan extends ReportBase {
+  readonly current: string | null;
+  /** Newest first, as `down` reverts them. */
+  readonly reverting: readonly MigrationInfo[];
+  readonly dataLoss: readonly DataLoss[];
+  /** Rows lost over all tables (dropped column values not included). */
+  readonly rowsLost: number;
 }
 
 export interface VerifyReport extends ReportBase {
@@ -143,7 +158,7 @@ export type EngineEvent =
   | { readonly type: 'lock-acquired'; readonly ms: number }
   | { readonly type: 'backup-start' }
   | { readonly type: 'backup-done'; readonly backup: BackupResult }
-  | { readonly type: 'nothing-to-do'; readonly current: string | null }
+  | { readonly type: 'nothing-to-do'; readonly current: string | null; readonly direction?: 'up' | 'down' }
   | {
       readonly type: 'migration-start';
       readonly direction: 'up' | 'down';
@@ -153,4 +168,5 @@ export type EngineEvent =
     }
   | { readonly type: 'migration-done'; readonly direction: 'up' | 'down'; readonly run: MigrationRun }
   | { readonly type: 'migration-failed'; readonly direction: 'up' | 'down'; readonly fileName: string; readonly message: string }
+  | { readonly type: 'lint-finding'; readonly finding: LintFinding }
   | { readonly type: 'rehearsal-start'; readonly method: 'transaction' | 'copy'; readonly count: number };

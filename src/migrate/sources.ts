@@ -18,6 +18,7 @@ import {
   type MigrationModule,
   type VerifyStep,
 } from './migration.ts';
+import { importMigrationModule, moduleSyntaxError } from './module-loader.ts';
 import type { DriftFinding } from './reports.ts';
 import { parseSqlMigration } from './sql-file.ts';
 
@@ -31,12 +32,29 @@ export const CORE_MIGRATIONS_DIR = resolve(dirname(fileURLToPath(import.meta.url
 /** The source name of botledger's own migrations in the tracking table. */
 export const CORE_SOURCE = 'core';
 
-/** `<digits>_<name>.<sql|ts|js>` */
-export const MIGRATION_FILE_NAME = /^(\d+)_([A-Za-z0-9_-]+)\.(sql|ts|js)$/;
+/**
+ * botledger's own migrations that `down` must refuse: 0001 creates the ledger, so its down would
+ * drop every table, the append-only event log included. Declared here rather than in the file's
+ * `config`, because editing an applied migration file changes its checksum and every database
+ * already at 0001 would then report drift.
+ */
+export const CORE_IRREVERSIBLE_VERSIONS: readonly string[] = ['1'];
 
-/** Files a migrations directory may hold besides migrations. */
+/** `<digits>_<name>.<sql|ts|mts|js|mjs>` */
+export const MIGRATION_FILE_NAME = /^(\d+)_([A-Za-z0-9_-]+)\.(sql|ts|mts|js|mjs)$/;
+
+/**
+ * Files a migrations directory may hold besides migrations: README, dotfiles, type declarations,
+ * and what a folder of `.ts` migrations needs to be a package of its own (package.json and its
+ * lockfile, tsconfig.json, node_modules).
+ */
 function isIgnored(name: string): boolean {
-  return name.startsWith('.') || name.endsWith('.d.ts') || /^readme(\.[a-z]+)?$/i.test(name);
+  return (
+    name.startsWith('.') ||
+    /\.d\.m?ts$/.test(name) ||
+    /^readme(\.[a-z]+)?$/i.test(name) ||
+    /^(package\.json|package-lock\.json|npm-shrinkwrap\.json|tsconfig(\.[\w-]+)?\.json|node_modules)$/.test(name)
+  );
 }
 
 /**
@@ -71,7 +89,7 @@ export async function loadMigrations(dir: string, source: string): Promise<Migra
     if (!match || !statSync(path).isFile()) {
       throw new MigrationInputError(
         'MIGRATION_FILE_NAME',
-        `${fileName} in ${root} is not a migration file name: expected <version>_<name>.sql|.ts|.js (digits, an underscore, letters/digits/_/-), e.g. 0003_add_reason.sql; rename or move it`,
+        `${fileName} in ${root} is not a migration file name: expected <version>_<name>.sql|.ts|.mts|.js|.mjs (digits, an underscore, letters/digits/_/-), e.g. 0003_add_reason.sql; rename or move it`,
         { file: fileName, dir: root },
       );
     }
@@ -91,7 +109,9 @@ export async function loadMigrations(dir: string, source: string): Promise<Migra
     byVersion.set(key, fileName);
     const bytes = readFileSync(path);
     const base = { version, name, fileName, path, source, checksum: createHash('sha256').update(bytes).digest('hex') };
-    migrations.push(extension === 'sql' ? sqlMigration(base, bytes.toString('utf8')) : await moduleMigration(base));
+    const migration = extension === 'sql' ? sqlMigration(base, bytes.toString('utf8')) : await moduleMigration(base);
+    const coreIrreversible = root === CORE_MIGRATIONS_DIR && CORE_IRREVERSIBLE_VERSIONS.includes(key);
+    migrations.push(coreIrreversible ? { ...migration, config: { ...migration.config, irreversible: true } } : migration);
   }
   return migrations.sort((a, b) => compareVersions(a.version, b.version));
 }
@@ -116,8 +136,22 @@ async function moduleMigration(base: MigrationBase): Promise<Migration> {
   };
   let loaded: Partial<MigrationModule> & Record<string, unknown>;
   try {
-    loaded = await loadMigrationModule(base.path);
+    // botledger's own migrations are part of its package (module-import.ts picks their compiled
+    // copy when running from dist/); a user's go through the module loader from any folder.
+    loaded =
+      dirname(base.path) === CORE_MIGRATIONS_DIR
+        ? await loadMigrationModule(base.path)
+        : await importMigrationModule(base.path, base.checksum);
   } catch (error) {
+    const syntax = moduleSyntaxError(error);
+    if (syntax) {
+      const where = syntax.line === null ? '' : `:${syntax.line}${syntax.column === null ? '' : `:${syntax.column}`}`;
+      throw new MigrationInputError(
+        'MIGRATION_SYNTAX',
+        `${base.fileName}${where}: syntax error: ${syntax.message}${syntax.lineText ? `\n    ${syntax.lineText.trim()}` : ''}`,
+        { file: base.fileName, path: base.path, line: syntax.line, column: syntax.column },
+      );
+    }
     return bad(`cannot be loaded: ${(error as Error).message}`);
   }
   if (typeof loaded.up !== 'function') bad('must export an async function up(db, context)');

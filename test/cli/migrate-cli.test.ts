@@ -84,7 +84,8 @@ forEachDialect('botledger migrate (CLI)', (target) => {
     assert.match(drift.stderr, /migration 1_init\.sql was edited after it was applied/);
     writeMigrations(dir, { '1_init.sql': INIT });
     assert.equal((await runCli(['migrate', 'down', ...flags], dir)).code, 4, 'down also needs --yes off a terminal');
-    const down = await runCli(['migrate', 'down', ...flags, '--yes', '--json'], dir);
+    // 1_init's down drops a table holding a row: that needs --allow-data-loss besides --yes.
+    const down = await runCli(['migrate', 'down', ...flags, '--yes', '--allow-data-loss', '--json'], dir);
     assert.equal(down.code, 0, down.stdout);
     assert.deepEqual(
       JSON.parse(down.stdout).reverted.map((r: { fileName: string }) => r.fileName),
