@@ -4,7 +4,7 @@
  * `migrate new`, which must never write into botledger's own migrations.
  */
 import assert from 'node:assert/strict';
-import { existsSync, readdirSync, rmSync } from 'node:fs';
+import { existsSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { CORE_MIGRATIONS_DIR } from '../../src/migrate/sources.ts';
@@ -31,6 +31,8 @@ test('a syntax error in a .ts migration exits 2 as MIGRATION_SYNTAX with the fil
   const migrations = writeMigrations(dir, {
     '0001_bad.ts': "import { sql } from 'kysely';\n\nexport async function up(db: any) {\n  await sql`select 1`.execute(db) +;\n}\n",
   });
+  // An existing (empty) database: reading commands refuse a missing file before they look at migrations.
+  writeFileSync(join(dir, 'l.db'), '');
   const flags = ['--db', `sqlite:${join(dir, 'l.db')}`, '--dir', migrations];
   const human = await runCli(['migrate', 'status', ...flags], dir);
   assert.equal(human.code, 2, human.stderr);
