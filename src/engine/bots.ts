@@ -14,6 +14,7 @@ import type { TickerReport } from '../exchange/exchange-adapter.ts';
 import type { ExecutionEngine, SystemCancellationReason } from './execution.ts';
 import type { EventSource } from './ledger-store.ts';
 import { applyOrderEvent } from '../domain/order/order.ts';
+import { ProtectionGuard } from './protections.ts';
 
 export interface CreateBotInput {
   readonly id: string;
@@ -46,10 +47,26 @@ export class BotService {
   readonly plugins: PluginRegistry;
   readonly #queues = new Map<string, Promise<unknown>>();
   readonly #tickers = new Map<string, TickerReport>();
+  readonly #protections: ProtectionGuard;
+  #halted = false;
 
   constructor(execution: ExecutionEngine, plugins: PluginRegistry) {
     this.execution = execution;
     this.plugins = plugins;
+    this.#protections = new ProtectionGuard(execution);
+  }
+
+  /**
+   * From now on no plugin hook runs and no further plugin command starts; the command in flight
+   * finishes (its intent is committed and its venue answer recorded). The safe point at which
+   * `run` stops on Ctrl-C or SIGTERM, even while reactions keep coming.
+   */
+  halt(): void {
+    this.#halted = true;
+  }
+
+  get halted(): boolean {
+    return this.#halted;
   }
 
   /** Runs `work` after every earlier command on the same bot has finished. */
@@ -180,12 +197,23 @@ export class BotService {
   }
 
   async #runHook(botId: string, hook: 'start' | 'tick' | 'order', changed?: Order): Promise<void> {
+    if (this.#halted) return;
     const bot = await this.get(botId);
     if (bot.status !== 'active') return;
     const plugin = this.plugins.get(bot.pluginId);
     const context = await this.#context(bot);
-    const commands =
-      hook === 'start' ? plugin.onStart(context) : hook === 'tick' ? plugin.onTick(context) : plugin.onOrderUpdate(context, toPluginOrder(changed as Order));
+    let commands: readonly PluginCommand[];
+    try {
+      commands =
+        hook === 'start' ? plugin.onStart(context) : hook === 'tick' ? plugin.onTick(context) : plugin.onOrderUpdate(context, toPluginOrder(changed as Order));
+    } catch (error) {
+      // A hook is a pure function of the bot's state: it would throw again on every step. Stop
+      // this bot with the plugin's words; the other bots go on.
+      const name = hook === 'start' ? 'onStart' : hook === 'tick' ? 'onTick' : 'onOrderUpdate';
+      const reason = `Stopped: plugin ${plugin.id} failed in ${name}: ${(error as Error)?.message ?? String(error)}`;
+      await this.#takeDown(botId, 'STOP', 'engine', (current) => stopBot(current, reason, this.execution.now()));
+      return;
+    }
     await this.#execute(bot, commands);
   }
 
@@ -208,9 +236,16 @@ export class BotService {
 
   async #execute(bot: Bot, commands: readonly PluginCommand[]): Promise<void> {
     for (const command of commands) {
+      if (this.#halted) return;
       const current = await this.get(bot.id);
       if (current.status !== 'active') return;
       if (command.action === 'place') {
+        // Protections hold whatever the plugin asks: a bot over a limit is stopped instead.
+        const verdict = await this.#protections.check(current);
+        if (!verdict.allowed) {
+          await this.#takeDown(bot.id, 'STOP', 'engine', (stopped) => stopBot(stopped, verdict.reason, this.execution.now()));
+          return;
+        }
         await this.execution.placeOrder({ botId: bot.id, side: command.side, type: command.type, intent: command.intent, amount: command.amount, price: command.price }, 'engine');
       } else if (command.action === 'cancel') {
         await this.execution.cancelOrder(String(command.orderId), command.reason, 'engine');
