@@ -44,14 +44,15 @@ export const LOOPER_PLUGIN: StrategyPlugin<{ amount: string }> = {
   onOrderUpdate: (context) => loop(context),
 };
 
-/** Throws in onTick when `throwOnTick` is set; otherwise does nothing. */
-export const THROWER_PLUGIN: StrategyPlugin<{ throwOnTick: boolean }> = {
+/** Throws in onTick when `throwOnTick` is set; asks to cancel an order that does not exist when `badCancel` is. */
+export const THROWER_PLUGIN: StrategyPlugin<{ throwOnTick: boolean; badCancel?: boolean }> = {
   id: 'thrower',
   description: 'test: a broken plugin',
-  configSchema: z.object({ throwOnTick: z.boolean() }).strict(),
+  configSchema: z.object({ throwOnTick: z.boolean(), badCancel: z.boolean().optional() }).strict(),
   onStart: () => [],
   onTick: (context) => {
     if (context.config.throwOnTick) throw new Error('division by zero in my strategy');
+    if (context.config.badCancel) return [{ action: 'cancel', orderId: 'ghost', reason: 'REPLACED' }];
     return [];
   },
   onOrderUpdate: () => [],
