@@ -197,6 +197,10 @@ export class BotService {
   }
 
   async #runHook(botId: string, hook: 'start' | 'tick' | 'order', changed?: Order): Promise<void> {
+    // On SQLite every ledger call resolves at once, so a bot that keeps trading is one endless
+    // chain of promise jobs in which no timer, I/O or signal handler ever runs. A turn of the
+    // event loop per hook lets Ctrl-C (which calls halt()) in.
+    await new Promise<void>((resolve) => setImmediate(resolve));
     if (this.#halted) return;
     const bot = await this.get(botId);
     if (bot.status !== 'active') return;
