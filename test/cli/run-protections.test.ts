@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { tempDir } from '../support/dialects.ts';
-import { runCli } from './cli-support.ts';
+import { runCli, startCli } from './cli-support.ts';
 
 const CHURN = '{"amount":"0.01","entryPrice":"61000","takeProfitPrice":"62000","stopLossPrice":"60500"}';
 
@@ -20,7 +20,11 @@ test("the issue's smallest reproduction finishes in bounded time, with orders wi
   const created = await cli('bots', 'create', '--plugin', 'scalper', '--symbol', 'BTC/USDT', '--id', 'churn', '--config', CHURN);
   assert.equal(created.code, 0, created.stderr);
   const started = Date.now();
-  const run = await cli('run', '--ticks', '1', '--json');
+  // Before the fix this run never finished its one step: kill it after 30 s so the test fails, not hangs.
+  const running = startCli(['run', '--ticks', '1', '--json', '--db', db], dir);
+  const killer = setTimeout(() => running.child.kill('SIGKILL'), 30_000);
+  const run = await running.done;
+  clearTimeout(killer);
   const seconds = (Date.now() - started) / 1000;
   assert.equal(run.code, 0, run.stderr);
   assert.ok(seconds < 20, `run --ticks 1 took ${seconds} s`);
