@@ -60,6 +60,8 @@ export interface RunStepsOptions {
   readonly move?: (number: number) => void;
   /** Called after each step with its report and its duration (price move, step, settling). */
   readonly onStep?: (number: number, report: StepReport, ms: number) => void;
+  /** Called when the loop ends early because no bot is active any more. */
+  readonly onAllStopped?: (done: number) => void;
 }
 
 /**
@@ -80,6 +82,10 @@ export async function runSteps(rt: BotRuntime, venue: PaperExchange, symbols: re
   let done = 0;
   await settleVenue(rt, venue);
   while (done < options.ticks && !stopped()) {
+    // A turn of the event loop per step: on SQLite a step with nothing to trade is promise jobs
+    // only, in which a signal handler would never run.
+    await new Promise<void>((resolve) => setImmediate(resolve));
+    if (stopped()) break;
     const started = performance.now();
     move(done + 1);
     await settleVenue(rt, venue);
@@ -88,6 +94,11 @@ export async function runSteps(rt: BotRuntime, venue: PaperExchange, symbols: re
     done += 1;
     options.onStep?.(done, report, performance.now() - started);
     if (report.interrupted) break;
+    // Every bot stopped (protections, broken plugins): nothing is left to run.
+    if (report.bots === 0) {
+      options.onAllStopped?.(done);
+      break;
+    }
     if ((options.tickMs ?? 0) > 0 && done < options.ticks && !stopped()) {
       await sleep(options.tickMs, undefined, { signal: options.signal }).catch(() => undefined);
     }
@@ -146,6 +157,7 @@ async function run(flags: RunFlags): Promise<void> {
           }
           if (progress && number % 25 === 0) process.stderr.write(`  step ${number}/${flags.ticks}\n`);
         },
+        onAllStopped: (number) => process.stderr.write(`every bot is stopped after step ${number}: nothing left to run\n`),
       });
     } finally {
       process.off('SIGINT', onSigint);

@@ -58,7 +58,9 @@ describe('stopping a run with a signal', () => {
   test('setup: bots that trade on most steps', { timeout: 120_000 }, async () => {
     assert.equal((await l.cli('bots', 'list', '--migrate')).code, 0);
     for (const [i, spread] of ['10', '20', '30', '40'].entries()) {
-      await l.create(`busy${i}`, `{"amount":"0.01","entryPrice":"${60000 - Number(spread)}","takeProfitPrice":"${60000 + Number(spread)}"}`);
+      // Tight spreads lose their fees on every round trip: protections lifted so that they keep trading.
+      const protections = '"protections":{"maxOrdersPerMinute":1000000,"maxConsecutiveLosses":1000000}';
+      await l.create(`busy${i}`, `{"amount":"0.01","entryPrice":"${60000 - Number(spread)}","takeProfitPrice":"${60000 + Number(spread)}",${protections}}`);
     }
   });
 
@@ -79,7 +81,7 @@ describe('stopping a run with a signal', () => {
         assert.ok(seconds < 3, `exited ${seconds} s after ${signal}`);
         assert.match(result.stderr, new RegExp(`${signal}: stopping at the next safe point`));
         assert.match(result.stdout, new RegExp(`^interrupted \\(${signal}\\) after \\d+ of 1000000 steps`));
-        for (const id of ['busy0', 'busy1', 'busy2', 'busy3']) assert.match(result.stdout, new RegExp(`\n${id}\\s+BTC/USDT\\s+(active|stopped)`));
+        for (const id of ['busy0', 'busy1', 'busy2', 'busy3']) assert.match(result.stdout, new RegExp(`\n${id}\\s+BTC/USDT\\s+active`));
       } finally {
         if (running.child.exitCode === null) running.child.kill('SIGKILL');
       }
@@ -89,4 +91,15 @@ describe('stopping a run with a signal', () => {
       assert.ok(pending.every((o: any) => o.exchangeOrderId), JSON.stringify(pending));
     });
   }
+});
+
+test('a run whose bots are all stopped (here by their protections) ends by itself, exit 0', { timeout: 120_000 }, async () => {
+  const l = ledger();
+  assert.equal((await l.cli('bots', 'list', '--migrate')).code, 0);
+  // Entry 59990, take-profit 60010: +0.2 before fees, 1.2 of fees: every round trip loses 1 USDT.
+  await l.create('loser', '{"amount":"0.01","entryPrice":"59990","takeProfitPrice":"60010"}');
+  const result = await l.cli('run', '--ticks', '1000000');
+  assert.equal(result.code, 0, result.stderr);
+  assert.match(result.stderr, /every bot is stopped after step \d+: nothing left to run/);
+  assert.match(result.stdout, /loser stopped: Stopped by protection: 5 losing round trips in a row, -5 USDT in all \(limit 5\)/);
 });
