@@ -17,6 +17,7 @@ import { applyOrderEvent } from '../domain/order/order.ts';
 import { makeClientOrderId } from '../domain/order/client-order-id.ts';
 import { assertConfigFitsMarket, assertPlaceable, marketFor } from './market-checks.ts';
 import { ImmediateLossError, type ImmediateSale, immediateLosses, ordersAfterTakeDown } from './update-preview.ts';
+import { ProtectionGuard } from './protections.ts';
 
 export interface CreateBotInput {
   readonly id: string;
@@ -71,10 +72,26 @@ export class BotService {
   readonly #queues = new Map<string, Promise<unknown>>();
   readonly #tickers = new Map<string, TickerReport>();
   #markets: MarketRules[] | undefined;
+  readonly #protections: ProtectionGuard;
+  #halted = false;
 
   constructor(execution: ExecutionEngine, plugins: PluginRegistry) {
     this.execution = execution;
     this.plugins = plugins;
+    this.#protections = new ProtectionGuard(execution);
+  }
+
+  /**
+   * From now on no plugin hook runs and no further plugin command starts; the command in flight
+   * finishes (its intent is committed and its venue answer recorded). The safe point at which
+   * `run` stops on Ctrl-C or SIGTERM, even while reactions keep coming.
+   */
+  halt(): void {
+    this.#halted = true;
+  }
+
+  get halted(): boolean {
+    return this.#halted;
   }
 
   /** Runs `work` after every earlier command on the same bot has finished. */
@@ -305,12 +322,27 @@ export class BotService {
   }
 
   async #runHook(botId: string, hook: 'start' | 'tick' | 'order', changed?: Order): Promise<void> {
+    // On SQLite every ledger call resolves at once, so a bot that keeps trading is one endless
+    // chain of promise jobs in which no timer, I/O or signal handler ever runs. A turn of the
+    // event loop per hook lets Ctrl-C (which calls halt()) in.
+    await new Promise<void>((resolve) => setImmediate(resolve));
+    if (this.#halted) return;
     const bot = await this.get(botId);
     if (bot.status !== 'active') return;
     const plugin = this.plugins.get(bot.pluginId);
     const context = await this.#context(bot);
-    const commands =
-      hook === 'start' ? plugin.onStart(context) : hook === 'tick' ? plugin.onTick(context) : plugin.onOrderUpdate(context, toPluginOrder(changed as Order));
+    let commands: readonly PluginCommand[];
+    try {
+      commands =
+        hook === 'start' ? plugin.onStart(context) : hook === 'tick' ? plugin.onTick(context) : plugin.onOrderUpdate(context, toPluginOrder(changed as Order));
+    } catch (error) {
+      // A hook is a pure function of the bot's state: it would throw again on every step. Stop
+      // this bot with the plugin's words; the other bots go on.
+      const name = hook === 'start' ? 'onStart' : hook === 'tick' ? 'onTick' : 'onOrderUpdate';
+      const reason = `Stopped: plugin ${plugin.id} failed in ${name}: ${(error as Error)?.message ?? String(error)}`;
+      await this.#takeDown(botId, 'STOP', 'engine', (current) => stopBot(current, reason, this.execution.now()));
+      return;
+    }
     await this.#execute(bot, commands);
   }
 
@@ -333,9 +365,16 @@ export class BotService {
 
   async #execute(bot: Bot, commands: readonly PluginCommand[]): Promise<void> {
     for (const command of commands) {
+      if (this.#halted) return;
       const current = await this.get(bot.id);
       if (current.status !== 'active') return;
       if (command.action === 'place') {
+        // Protections hold whatever the plugin asks: a bot over a limit is stopped instead.
+        const verdict = await this.#protections.check(current);
+        if (!verdict.allowed) {
+          await this.#takeDown(bot.id, 'STOP', 'engine', (stopped) => stopBot(stopped, verdict.reason, this.execution.now()));
+          return;
+        }
         await this.#assertPlaceable(bot, command);
         await this.execution.placeOrder({ botId: bot.id, side: command.side, type: command.type, intent: command.intent, amount: command.amount, price: command.price }, 'engine');
       } else if (command.action === 'cancel') {

@@ -191,6 +191,40 @@ export class LedgerStore {
     return row ? orderFromRow(row) : undefined;
   }
 
+  /** How many orders the bot made at or after `since` (ISO-8601): the orders-per-minute protection. */
+  async countOrdersOfBotSince(q: SqlQueries, botId: string, since: string): Promise<number> {
+    const row = await q.get<{ n: unknown }>('select count(*) as n from orders where bot_id = ? and created_at >= ?', [botId, since]);
+    return Number(row?.n ?? 0);
+  }
+
+  /**
+   * The fills of the bot's `lastOrders` most recent closed orders made at or after `since`, oldest
+   * first, with their order's side and intent: the losing-streak protection's round trips.
+   */
+  async recentClosedFillsOfBot(
+    q: SqlQueries,
+    botId: string,
+    since: string,
+    lastOrders: number,
+  ): Promise<{ side: 'buy' | 'sell'; intent: string; price: string; amount: string; fee: string; feeCurrency: string | null; occurredAt: string }[]> {
+    const rows = await q.all(
+      `select o.side, o.intent, f.price, f.amount, f.fee, f.fee_currency, f.occurred_at
+       from fills f join orders o on o.id = f.order_id
+       where f.order_id in (select id from orders where bot_id = ? and status = 'closed' and created_at >= ? order by created_at desc, id desc limit ?)
+       order by o.created_at, o.id, f.id`,
+      [botId, since, lastOrders],
+    );
+    return rows.map((row) => ({
+      side: row.side as 'buy' | 'sell',
+      intent: String(row.intent),
+      price: formatDecimal(String(row.price)),
+      amount: formatDecimal(String(row.amount)),
+      fee: formatDecimal(String(row.fee)),
+      feeCurrency: text(row.fee_currency),
+      occurredAt: instant(row.occurred_at) ?? '',
+    }));
+  }
+
   async insertOrder(q: SqlQueries, order: Order): Promise<void> {
     const columns = ORDER_FIELDS.map((field) => ORDER_COLUMNS[field]);
     await q.run(

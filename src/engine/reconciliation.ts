@@ -26,6 +26,8 @@ export interface ReconcileReport {
   readonly checked: number;
   /** Orders whose status, exchange id or fills changed. */
   readonly changed: Order[];
+  /** Orders whose check failed, absent when none (a venue call timed out): left as they were, checked again next time. */
+  readonly failed?: { readonly orderId: string; readonly message: string }[];
 }
 
 /**
@@ -48,14 +50,20 @@ export class Reconciler {
     );
     const cutoff = execution.clock.now() - (options.minAgeMs ?? 0);
     const changed: Order[] = [];
+    const failed: { orderId: string; message: string }[] = [];
     let checked = 0;
     for (const order of pending) {
       if (execution.inFlight.has(order.id) || Date.parse(order.updatedAt) > cutoff) continue;
       checked++;
-      const after = await this.reconcileOrder(order);
-      if (after.version !== order.version) changed.push(after);
+      // One order's failed check (issue 6, defect 3) must not leave the others unchecked.
+      try {
+        const after = await this.reconcileOrder(order);
+        if (after.version !== order.version) changed.push(after);
+      } catch (error) {
+        failed.push({ orderId: order.id, message: `reconciling order ${order.clientOrderId} failed: ${(error as Error)?.message ?? error}` });
+      }
     }
-    return { checked, changed };
+    return failed.length > 0 ? { checked, changed, failed } : { checked, changed };
   }
 
   /**

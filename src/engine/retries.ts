@@ -20,6 +20,8 @@ export interface RetryRun {
   readonly retried: Order[];
   /** Orders cancelled with EXPIRED. */
   readonly expired: Order[];
+  /** Orders whose retry or expiry failed (absent when none): left failed, tried again next pass. */
+  readonly failed?: { readonly orderId: string; readonly message: string }[];
 }
 
 /**
@@ -45,21 +47,33 @@ export class RetryScheduler {
     const failed = await execution.ledger.read((q) => execution.store.ordersWithStatus(q, 'failed'));
     const retried: Order[] = [];
     const expired: Order[] = [];
+    const failures: { orderId: string; message: string }[] = [];
     for (const order of failed) {
-      if (isExpired(order, now)) {
-        const result = await execution.applyCommandWithResult(order.id, { type: 'OrderExpired' }, 'engine');
-        if (result.applied) expired.push(result.order);
-        continue;
+      try {
+        await this.#runOne(order, now, retried, expired);
+      } catch (error) {
+        // One order's failure never stops the pass (issue 6, defect 3).
+        failures.push({ orderId: order.id, message: `retrying order ${order.clientOrderId} failed: ${(error as Error)?.message ?? error}` });
       }
-      if (order.nextRetryAt !== null && Date.parse(order.nextRetryAt) > now.getTime()) continue;
-      if (order.botId) {
-        const bot = await execution.ledger.read((q) => execution.store.botById(q, order.botId as string));
-        if (bot?.status !== 'active') continue;
-      }
-      const placed = await this.#retry(order.id, 'retry loop', 'engine');
-      if (placed) retried.push(placed);
     }
-    return { retried, expired };
+    return failures.length > 0 ? { retried, expired, failed: failures } : { retried, expired };
+  }
+
+  /** Expires or retries one failed order, as due. */
+  async #runOne(order: Order, now: Date, retried: Order[], expired: Order[]): Promise<void> {
+    const execution = this.#execution;
+    if (isExpired(order, now)) {
+      const result = await execution.applyCommandWithResult(order.id, { type: 'OrderExpired' }, 'engine');
+      if (result.applied) expired.push(result.order);
+      return;
+    }
+    if (order.nextRetryAt !== null && Date.parse(order.nextRetryAt) > now.getTime()) return;
+    if (order.botId) {
+      const bot = await execution.ledger.read((q) => execution.store.botById(q, order.botId as string));
+      if (bot?.status !== 'active') return;
+    }
+    const placed = await this.#retry(order.id, 'retry loop', 'engine');
+    if (placed) retried.push(placed);
   }
 
   /**

@@ -18,6 +18,37 @@ import { ExecutionEngine } from './execution.ts';
 import { Reconciler } from './reconciliation.ts';
 import { RetryScheduler, type RetryRun } from './retries.ts';
 import { VenueEventProcessor, type VenueEventOutcome } from './venue-events.ts';
+import { ExchangeError } from '../exchange/exchange-adapter.ts';
+
+/** A bot whose steps fail this many times in a row (not because of the venue) is stopped. */
+export const MAX_FAILED_STEPS = 3;
+
+function messageOf(error: unknown): string {
+  return (error as Error)?.message ?? String(error);
+}
+
+/** Failures gathered for the next step report, and each bot's run of failed steps. */
+class StepFailures {
+  #list: StepFailure[] = [];
+  readonly #streaks = new Map<string, number>();
+  add(failure: StepFailure): void {
+    this.#list.push(failure);
+  }
+  /** One more failed step of the bot; returns how many in a row. */
+  failed(botId: string): number {
+    const streak = (this.#streaks.get(botId) ?? 0) + 1;
+    this.#streaks.set(botId, streak);
+    return streak;
+  }
+  succeeded(botId: string): void {
+    this.#streaks.delete(botId);
+  }
+  take(): StepFailure[] {
+    const list = this.#list;
+    this.#list = [];
+    return list;
+  }
+}
 
 export interface BotRuntimeOptions {
   /** The connection of commands (API, CLI, plugins). */
@@ -37,6 +68,27 @@ export interface StepReport {
   readonly bots: number;
   readonly retries: RetryRun;
   readonly reconciled: number;
+  /** Calls that failed in this step: logged, counted here, tried again next time. */
+  readonly failures: readonly StepFailure[];
+  /** True when {@link BotRuntime.halt} cut the step short. */
+  readonly interrupted: boolean;
+}
+
+/** One failure a step survived. */
+export interface StepFailure {
+  /** ticker: fetchTicker; bot: a bot's tick or reaction; retry / reconcile: one order. */
+  readonly scope: 'ticker' | 'bot' | 'retry' | 'reconcile';
+  readonly symbol?: string;
+  readonly botId?: string;
+  readonly orderId?: string;
+  readonly message: string;
+}
+
+export interface StepOptions {
+  /** Reconcile pending orders in this step (default true). */
+  readonly reconcile?: boolean;
+  /** Default: the runtime's `reconcileAfterMs`. */
+  readonly reconcileMinAgeMs?: number;
 }
 
 /**
@@ -57,6 +109,7 @@ export class BotRuntime {
   readonly #reconcileAfterMs: number;
   readonly #reactions = new Set<Promise<void>>();
   readonly #errors: unknown[] = [];
+  readonly #stepFailures = new StepFailures();
   #unsubscribe: (() => void) | undefined;
 
   constructor(options: BotRuntimeOptions) {
@@ -70,7 +123,8 @@ export class BotRuntime {
     this.reconciler = new Reconciler(this.execution);
     const react = (outcome: VenueEventOutcome) => {
       if (!outcome.applied || !outcome.order?.botId) return;
-      this.#track(this.bots.orderUpdated(outcome.order));
+      const botId = outcome.order.botId;
+      this.#track(this.bots.orderUpdated(outcome.order), botId);
     };
     this.processor.onCommitted(react);
     this.execution.onVenueOutcome(react);
@@ -98,17 +152,105 @@ export class BotRuntime {
 
   /**
    * One round: a fresh price for every active bot's symbol and its plugin's tick, then the retry
-   * loop, then reconciliation of pending orders.
+   * loop, then reconciliation of pending orders. A failed venue call or a broken bot never aborts
+   * the step (issue 6, defect 3): it is logged, counted in the report and tried again next step,
+   * and the step goes on with the other symbols, bots and orders. A bot whose plugin throws is
+   * stopped with the plugin's words (BotService); a bot that fails for another reason than the
+   * venue {@link MAX_FAILED_STEPS} steps in a row is stopped with the last error. Venue failures
+   * never stop a bot: an outage would otherwise stop them all.
    */
-  async step(): Promise<StepReport> {
+  async step(options: StepOptions = {}): Promise<StepReport> {
+    const failures = this.#stepFailures;
     const active = await this.execution.ledger.read((q) => q.all<{ id: string; symbol: string }>("select id, symbol from bots where status = 'active' order by id"));
-    const symbols = [...new Set(active.map((bot) => bot.symbol))];
-    for (const symbol of symbols) this.bots.setTicker(await this.#exchange.fetchTicker(symbol));
-    for (const bot of active) await this.bots.tick(bot.id);
-    const retries = await this.retries.runDue();
-    const reconciled = await this.reconciler.reconcilePending({ minAgeMs: this.#reconcileAfterMs });
+    const priced = new Set<string>();
+    for (const symbol of new Set(active.map((bot) => bot.symbol))) {
+      if (this.bots.halted) break;
+      try {
+        this.bots.setTicker(await this.#exchange.fetchTicker(symbol));
+        priced.add(symbol);
+      } catch (error) {
+        // Without a fresh price the bots of this symbol wait: a stale one could trigger a wrong stop-loss.
+        failures.add({ scope: 'ticker', symbol, message: `fetchTicker ${symbol} failed: ${messageOf(error)}` });
+      }
+    }
+    for (const bot of active) {
+      if (this.bots.halted) break;
+      if (!priced.has(bot.symbol)) continue;
+      try {
+        await this.bots.tick(bot.id);
+        failures.succeeded(bot.id);
+      } catch (error) {
+        await this.#botFailed(bot.id, error);
+      }
+    }
+    let retries: RetryRun = { retried: [], expired: [] };
+    let reconciled = 0;
+    if (!this.bots.halted) {
+      const due = await this.retries.runDue();
+      retries = due;
+      for (const failure of due.failed ?? []) failures.add({ scope: 'retry', orderId: failure.orderId, message: failure.message });
+    }
+    if (!this.bots.halted && options.reconcile !== false) {
+      const report = await this.reconciler.reconcilePending({ minAgeMs: options.reconcileMinAgeMs ?? this.#reconcileAfterMs });
+      reconciled = report.checked;
+      for (const failure of report.failed ?? []) failures.add({ scope: 'reconcile', orderId: failure.orderId, message: failure.message });
+    }
     await this.settle();
-    return { bots: active.length, retries, reconciled: reconciled.checked };
+    const report = failures.take();
+    await this.#log(report.filter((failure) => failure.scope !== 'bot'));
+    return { bots: active.length, retries, reconciled, failures: report, interrupted: this.bots.halted };
+  }
+
+  /** Writes failures to the event log (bots' own failures are written by #botFailed). */
+  async #log(failures: readonly StepFailure[]): Promise<void> {
+    if (failures.length === 0) return;
+    const at = this.execution.now().toISOString();
+    const type = { ticker: 'TickerFailed', retry: 'RetryFailed', reconcile: 'ReconcileFailed', bot: 'BotStepFailed' } as const;
+    try {
+      await this.execution.transact(async (q) => {
+        for (const failure of failures) {
+          await this.execution.store.appendEvent(q, {
+            source: failure.scope === 'reconcile' ? 'reconciliation' : 'engine',
+            type: type[failure.scope],
+            message: `${failure.message} - tried again next time`,
+            orderId: failure.orderId ?? null,
+            payload: failure,
+            applied: false,
+            at,
+          });
+        }
+      });
+    } catch {
+      // The ledger itself is failing: the report still carries every failure.
+    }
+  }
+
+  /**
+   * Stops at the next safe point: no plugin hook or command starts any more, the one in flight
+   * finishes (intent committed, venue answer recorded), and a step in progress returns early.
+   * For Ctrl-C and SIGTERM.
+   */
+  halt(): void {
+    this.bots.halt();
+  }
+
+  /** Records a bot's failed tick or reaction; stops the bot after too many non-venue failures in a row. */
+  async #botFailed(botId: string, error: unknown): Promise<void> {
+    const venue = error instanceof ExchangeError;
+    const streak = venue ? 0 : this.#stepFailures.failed(botId);
+    const stopping = streak >= MAX_FAILED_STEPS;
+    const message = `${venue ? 'a venue call' : 'a step'} of bot ${botId} failed: ${messageOf(error)}`;
+    this.#stepFailures.add({ scope: 'bot', botId, message });
+    const note = venue ? 'tried again next step' : stopping ? 'the bot is stopped' : `tried again next step (${streak} of ${MAX_FAILED_STEPS} in a row before the bot is stopped)`;
+    try {
+      await this.execution.transact((q) =>
+        this.execution.store.appendEvent(q, { source: 'engine', type: 'BotStepFailed', message: `${message} - ${note}`, botId, payload: { error: messageOf(error) }, applied: false, at: this.execution.now().toISOString() }),
+      );
+      if (stopping) await this.bots.stop(botId, `Stopped after ${streak} failed steps in a row: ${messageOf(error)}`, 'engine');
+    } catch (logError) {
+      // The ledger itself is failing: the failure is still counted in the step report.
+      this.#stepFailures.add({ scope: 'bot', botId, message: `recording the failure of bot ${botId} failed too: ${messageOf(logError)}` });
+    }
   }
 
   /** Waits until every venue event handed in is committed and every plugin reaction is done. */
@@ -128,9 +270,10 @@ export class BotRuntime {
     await this.settle();
   }
 
-  #track(reaction: Promise<void>): void {
-    const tracked = reaction.catch((error: unknown) => {
+  #track(reaction: Promise<void>, botId?: string): void {
+    const tracked = reaction.catch(async (error: unknown) => {
       this.#errors.push(error);
+      if (botId) await this.#botFailed(botId, error);
     });
     this.#reactions.add(tracked);
     void tracked.then(() => this.#reactions.delete(tracked));

@@ -12,6 +12,9 @@
  * named before a bot is created or updated.
  */
 import type { z } from 'zod';
+import type { JsonValue } from '../domain/bot/bot.ts';
+import { PROTECTIONS_CONFIG_KEY, protectionLimits } from '../domain/bot/protections.ts';
+import type { DomainError } from '../domain/errors.ts';
 import type { OrderIntent } from '../domain/order/order-status.ts';
 import type { CancellationReason } from '../domain/order/reasons.ts';
 import type { MarketRules, OrderSide, OrderType, TickerReport } from '../exchange/exchange-adapter.ts';
@@ -139,17 +142,34 @@ export class UnknownPluginError extends Error {
 
 /**
  * Validates a config with the plugin's schema; throws {@link PluginConfigError} naming the fields.
+ * An optional `protections` object (the engine's limits for this bot, domain/bot/protections.ts)
+ * is checked by the engine's own rules and kept; the plugin's schema never sees it.
  *
  * @example
  * const config = parsePluginConfig(SCALPER_PLUGIN, { amount: '0.1', entryPrice: '100', takeProfitPrice: '101' });
  */
 export function parsePluginConfig<C>(plugin: StrategyPlugin<C>, config: unknown): C {
-  const result = plugin.configSchema.safeParse(config);
-  if (result.success) return result.data;
-  throw new PluginConfigError(
-    plugin.id,
-    result.error.issues.map((issue) => ({ path: issue.path.map(String).join('.'), message: issue.message })),
-  );
+  // `protections` belongs to the engine, not to the plugin: checked here, kept in the stored config.
+  const { protections, rest } = splitProtections(config);
+  const issues: { path: string; message: string }[] = [];
+  if (protections !== undefined) {
+    try {
+      protectionLimits({ [PROTECTIONS_CONFIG_KEY]: protections as JsonValue });
+    } catch (error) {
+      const field = String((error as DomainError).details?.field ?? PROTECTIONS_CONFIG_KEY);
+      issues.push({ path: field, message: (error as Error).message });
+    }
+  }
+  const result = plugin.configSchema.safeParse(rest);
+  if (!result.success) issues.push(...result.error.issues.map((issue) => ({ path: issue.path.map(String).join('.'), message: issue.message })));
+  if (issues.length > 0 || !result.success) throw new PluginConfigError(plugin.id, issues);
+  return (protections === undefined ? result.data : { ...(result.data as object), [PROTECTIONS_CONFIG_KEY]: protections }) as C;
+}
+
+function splitProtections(config: unknown): { protections: unknown; rest: unknown } {
+  if (config === null || typeof config !== 'object' || Array.isArray(config) || !(PROTECTIONS_CONFIG_KEY in config)) return { protections: undefined, rest: config };
+  const { [PROTECTIONS_CONFIG_KEY]: protections, ...rest } = config as Record<string, unknown>;
+  return { protections, rest };
 }
 
 /**

@@ -51,6 +51,18 @@ function madeAfter(a: PluginOrder, b: PluginOrder): boolean {
 }
 
 /**
+ * No entry while the last price is at or below the stop-loss: the buy would fill at once and be
+ * sold at market straight away, again and again (issue 6, defect 1). After a stop-out the scalper
+ * therefore waits until the price has recovered above its stop-loss; with no price known yet (a
+ * bot created before the first tick) it places its entry as usual.
+ */
+function entryAllowed(context: PluginContext<ScalperConfig>): boolean {
+  const { stopLossPrice } = context.config;
+  const price = context.ticker?.last;
+  return stopLossPrice === undefined || price === undefined || compare(price, stopLossPrice) > 0;
+}
+
+/**
  * The orders the scalper wants, given what exists. Every hook answers with this, so the answer
  * depends only on the state, never on which event arrived first.
  */
@@ -66,14 +78,14 @@ function desired(context: PluginContext<ScalperConfig>): PluginCommand[] {
     const how = exitDone.intent === 'exit' ? 'take-profit' : 'stop-loss';
     commands.push({ action: 'close-position', orderId: entryOpen.id, detail: `${how} filled at ${exitDone.averagePrice ?? exitDone.price}` });
     for (const other of exitsLive) commands.push({ action: 'cancel', orderId: other.id, reason: 'REPLACED' });
-    if (config.repeat && !entryLive) {
+    if (config.repeat && !entryLive && entryAllowed(context)) {
       commands.push({ action: 'place', intent: 'entry', side: 'buy', type: 'limit', amount: config.amount, price: config.entryPrice });
     }
     return commands;
   }
   if (!entryOpen) {
     if (!config.repeat && context.closedEntries > 0) return commands;
-    if (!entryLive && exitsLive.length === 0) {
+    if (!entryLive && exitsLive.length === 0 && entryAllowed(context)) {
       commands.push({ action: 'place', intent: 'entry', side: 'buy', type: 'limit', amount: config.amount, price: config.entryPrice });
     }
     return commands;

@@ -6,6 +6,7 @@ import assert from 'node:assert/strict';
 import { readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
+import { mul } from '../../src/domain/money.ts';
 import { PaperExchange, paperExchangeFileForDatabase } from '../../src/exchange/paper/index.ts';
 import { createTestPostgresDatabase } from '../support/postgres.ts';
 import { tempDir } from '../support/dialects.ts';
@@ -113,7 +114,10 @@ describe('the ledger from the command line [sqlite]', () => {
     assert.equal(bot.status, 'active');
     assert.ok(bot.orders.closed >= 2, `closed orders: ${JSON.stringify(bot.orders)}`);
     assert.ok(bot.fills >= 2 && bot.roundTrips >= 1, JSON.stringify(bot));
-    assert.equal(bot.realizedPnl, String(bot.roundTrips), 'each round trip buys 0.01 at 59950 and sells at 60050: +1 before fees');
+    // Each round trip buys 0.01 at 59950 and sells at 60050: +1 before fees, 0.5995 + 0.6005 of fees (0.1%), so -0.2 net.
+    assert.equal(bot.quoteCurrency, 'USDT');
+    assert.equal(bot.fees, mul(String(bot.roundTrips), '1.2'));
+    assert.equal(bot.realizedPnl, mul(String(bot.roundTrips), '-0.2'), 'net of fees');
 
     const closed = (await l.json('orders', 'list', '--status', 'closed')).orders;
     assert.equal(closed.length, bot.orders.closed);
@@ -195,8 +199,8 @@ describe('the ledger from the command line [sqlite]', () => {
     assert.equal((await l.cli('orders', 'list')).code, 0, 'reading works while run holds the venue');
     running.child.kill('SIGINT');
     const result = await running.done;
-    assert.equal(result.code, 0, result.stderr);
-    assert.match(result.stdout, /^interrupted after \d+ of 100000 steps/);
+    assert.equal(result.code, 130, `an interrupted run never exits 0: ${result.stderr}`);
+    assert.match(result.stdout, /^interrupted \(SIGINT\) after \d+ of 100000 steps/);
     assert.match(result.stdout, /s1\s+BTC\/USDT\s+active/);
   });
 });

@@ -125,3 +125,14 @@ export async function listEvents(db: Kysely<any>, filter: EventFilter = {}, page
   if (filter.applied !== undefined) query = query.where('applied', '=', boolIn(filter.applied));
   return pageBy(query, { time: 'created_at', id: 'id' }, page, entryFromRow, (entry) => ({ at: entry.createdAt, id: entry.id }));
 }
+
+/**
+ * How many entries the event log holds.
+ *
+ * @example
+ * await countEvents(db); // 1342
+ */
+export async function countEvents(db: Kysely<any>): Promise<number> {
+  const row = await db.selectFrom('event_log').select(db.fn.countAll().as('count')).executeTakeFirst();
+  return Number(row?.count ?? 0);
+}

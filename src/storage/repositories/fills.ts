@@ -112,3 +112,79 @@ export async function sumFills(
   const summary = summarizeFills(rows.map((row) => ({ price: moneyOut(row.price), amount: moneyOut(row.amount) })));
   return { ...summary, fills: rows.length };
 }
+
+/** A fill with its order's side and intent, for round trips (domain/position/round-trips.ts). */
+export interface BotFill {
+  readonly side: 'buy' | 'sell';
+  readonly intent: string;
+  readonly price: string;
+  readonly amount: string;
+  readonly fee: string;
+  readonly feeCurrency: string | null;
+  readonly occurredAt: string;
+}
+
+/**
+ * The fills of a bot's closed orders, in the order the orders were made (then by fill id): what
+ * its realized result is computed from while positions and trades are not written yet.
+ *
+ * @example
+ * const fills = await listClosedOrderFillsOfBot(db, 'scalp1');
+ * realizedFromFills('BTC/USDT', fills).realizedPnl;
+ */
+export async function listClosedOrderFillsOfBot(db: Kysely<any>, botId: string): Promise<BotFill[]> {
+  const rows = await db
+    .selectFrom('fills')
+    .innerJoin('orders', 'orders.id', 'fills.order_id')
+    .select(['orders.side', 'orders.intent', 'fills.price', 'fills.amount', 'fills.fee', 'fills.fee_currency', 'fills.occurred_at'])
+    .where('orders.bot_id', '=', botId)
+    .where('orders.status', '=', 'closed')
+    .orderBy('orders.created_at')
+    .orderBy('orders.id')
+    .orderBy('fills.id')
+    .execute();
+  return rows.map((row) => ({
+    side: row.side as 'buy' | 'sell',
+    intent: String(row.intent),
+    price: moneyOut(row.price),
+    amount: moneyOut(row.amount),
+    fee: moneyOut(row.fee),
+    feeCurrency: (row.fee_currency as string | null) ?? null,
+    occurredAt: timeOut(row.occurred_at),
+  }));
+}
+
+/**
+ * How many fills the bot's orders have.
+ *
+ * @example
+ * await countFillsOfBot(db, 'scalp1'); // 12
+ */
+export async function countFillsOfBot(db: Kysely<any>, botId: string): Promise<number> {
+  const row = await db
+    .selectFrom('fills')
+    .innerJoin('orders', 'orders.id', 'fills.order_id')
+    .select(db.fn.countAll().as('count'))
+    .where('orders.bot_id', '=', botId)
+    .executeTakeFirst();
+  return Number(row?.count ?? 0);
+}
+
+/**
+ * The bots that have a fill recorded at or after `since` (ISO-8601): those that traded during a run.
+ *
+ * @example
+ * await botIdsWithFillsSince(db, runStartedAt); // ['scalp1', 'scalp2']
+ */
+export async function botIdsWithFillsSince(db: Kysely<any>, since: string): Promise<string[]> {
+  const rows = await db
+    .selectFrom('fills')
+    .innerJoin('orders', 'orders.id', 'fills.order_id')
+    .select('orders.bot_id')
+    .distinct()
+    .where('fills.created_at', '>=', timeIn(since, 'since'))
+    .where('orders.bot_id', 'is not', null)
+    .orderBy('orders.bot_id')
+    .execute();
+  return rows.map((row) => String(row.bot_id));
+}

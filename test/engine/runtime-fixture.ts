@@ -1,0 +1,98 @@
+/**
+ * A BotRuntime on a fresh database of a dialect and the paper exchange (prices start at 60000,
+ * spread 0, fee 0.1%), with the scalper and two test plugins: `looper`, which buys and sells at
+ * market without end (a strategy caught in a loop), and `thrower`, whose hooks throw when its
+ * config says so.
+ */
+import { join } from 'node:path';
+import { z } from 'zod';
+import type { Order } from '../../src/domain/order/order.ts';
+import { ManualClock } from '../../src/engine/clock.ts';
+import { LedgerSql } from '../../src/engine/ledger-sql.ts';
+import { LedgerStore } from '../../src/engine/ledger-store.ts';
+import { BotRuntime } from '../../src/engine/runtime.ts';
+import { PaperExchange } from '../../src/exchange/paper/index.ts';
+import { type PluginCommand, type PluginContext, PluginRegistry, type StrategyPlugin } from '../../src/plugins/plugin-api.ts';
+import { SCALPER_PLUGIN } from '../../src/plugins/scalper.ts';
+import { openDatabase } from '../../src/storage/database.ts';
+import type { DialectTarget } from '../support/dialects.ts';
+import { openLedgerDatabase } from '../support/ledger-database.ts';
+
+export const SYMBOL = 'BTC/USDT';
+export const OTHER_SYMBOL = 'ETH/USDT';
+
+function loop(context: PluginContext<{ amount: string }>): PluginCommand[] {
+  const { orders, config } = context;
+  if (orders.some((o) => o.status === 'pending')) return [];
+  const open = orders.find((o) => o.intent === 'entry' && o.status === 'ongoing');
+  const buy: PluginCommand = { action: 'place', intent: 'entry', side: 'buy', type: 'market', amount: config.amount };
+  if (!open) return [buy];
+  const exit = context.lastClosedExit;
+  if (exit && (exit.createdAt > open.createdAt || (exit.createdAt === open.createdAt && exit.id > open.id))) {
+    return [{ action: 'close-position', orderId: open.id, detail: 'looped' }, buy];
+  }
+  return [{ action: 'place', intent: 'exit', side: 'sell', type: 'market', amount: open.filledAmount }];
+}
+
+/** Buys at market, sells at market, again and again, inside one step. */
+export const LOOPER_PLUGIN: StrategyPlugin<{ amount: string }> = {
+  id: 'looper',
+  description: 'test: a runaway loop',
+  configSchema: z.object({ amount: z.string() }).strict(),
+  onStart: loop,
+  onTick: loop,
+  onOrderUpdate: (context) => loop(context),
+};
+
+/** Throws in onTick when `throwOnTick` is set; asks to cancel an order that does not exist when `badCancel` is. */
+export const THROWER_PLUGIN: StrategyPlugin<{ throwOnTick: boolean; badCancel?: boolean }> = {
+  id: 'thrower',
+  description: 'test: a broken plugin',
+  configSchema: z.object({ throwOnTick: z.boolean(), badCancel: z.boolean().optional() }).strict(),
+  onStart: () => [],
+  onTick: (context) => {
+    if (context.config.throwOnTick) throw new Error('division by zero in my strategy');
+    if (context.config.badCancel) return [{ action: 'cancel', orderId: 'ghost', reason: 'REPLACED' }];
+    return [];
+  },
+  onOrderUpdate: () => [],
+};
+
+export async function openRuntimeFixture(target: DialectTarget, plugins: StrategyPlugin<any>[] = [SCALPER_PLUGIN, LOOPER_PLUGIN, THROWER_PLUGIN]) {
+  const ledger = await openLedgerDatabase(target);
+  const events = await openDatabase(ledger.test.url);
+  const clock = new ManualClock();
+  const paper = new PaperExchange({
+    file: join(ledger.test.dir, 'paper.db'),
+    seed: 3,
+    markets: {
+      [SYMBOL]: { startPrice: '60000', tickSize: '0.01', volatility: '0.001', spread: '0' },
+      [OTHER_SYMBOL]: { startPrice: '3000', tickSize: '0.01', volatility: '0.001', spread: '0' },
+    },
+    now: () => clock.now(),
+    eventsBeforeResponse: true,
+    synchronous: 'normal',
+  });
+  const runtime = new BotRuntime({ database: ledger, eventsDatabase: events, exchange: paper, plugins: new PluginRegistry(plugins), clock });
+  runtime.start();
+  const store = new LedgerStore('');
+  const sql = LedgerSql.open(ledger);
+  return {
+    runtime,
+    paper,
+    clock,
+    orders: (botId: string): Promise<Order[]> => sql.read((q) => store.ordersOfBot(q, botId)),
+    events: (botId: string) => sql.read((q) => store.eventsOf(q, { botId })),
+    async move(price: string, symbol = SYMBOL) {
+      paper.control.setPrice(symbol, price);
+      await paper.control.drain();
+      await runtime.settle();
+    },
+    async close() {
+      await runtime.stop();
+      await paper.close();
+      await events.close();
+      await ledger.close();
+    },
+  };
+}
