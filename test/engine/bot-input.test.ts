@@ -118,7 +118,8 @@ forEachDialect('bot input is checked before anything is stored', (target) => {
       await f.bots.tick('good');
       const bad = await f.bots.get('bad');
       assert.equal(bad.status, 'stopped');
-      assert.equal(bad.stopReason, "Bot cannot run: Cannot read properties of undefined (reading 'price') - bot stopped");
+      // A throwing hook is stopped by the hook's own guard, naming the plugin and the hook.
+      assert.equal(bad.stopReason, "Stopped: plugin broken failed in onTick: Cannot read properties of undefined (reading 'price')");
       assert.equal((await f.bots.get('good')).status, 'active');
     } finally {
       await f.close();

@@ -75,21 +75,44 @@ forEachDialect('a step survives failures', (target) => {
     }
   });
 
-  test(`a bot failing ${MAX_FAILED_STEPS} steps in a row (not the venue) is stopped with the error; each failure is in the event log`, { timeout: 60_000 }, async () => {
+  test(`a bot failing ${MAX_FAILED_STEPS} steps in a row for a reason that is neither the bot's nor the venue's (its ledger reads) is stopped with the error; each failure is in the event log`, { timeout: 60_000 }, async () => {
     const f = await openRuntimeFixture(target);
     try {
-      await f.runtime.bots.create({ id: 'ghostly', pluginId: 'thrower', symbol: SYMBOL, config: { throwOnTick: false, badCancel: true } });
+      await f.runtime.bots.create({ id: 'ghostly', pluginId: 'scalper', symbol: SYMBOL, config: RESTING });
       await f.runtime.bots.create({ id: 'fine', pluginId: 'scalper', symbol: SYMBOL, config: RESTING });
+      // A storage fault for one bot's reads (a real disk error cannot be aimed at one bot).
+      const store = f.runtime.execution.store;
+      const lastClosedExit = store.lastClosedExit.bind(store);
+      store.lastClosedExit = async (q, botId) => {
+        if (botId === 'ghostly') throw Object.assign(new Error('disk I/O error'), { code: 'SQLITE_IOERR' });
+        return lastClosedExit(q, botId);
+      };
       for (let i = 1; i <= MAX_FAILED_STEPS; i++) {
         const report = await f.runtime.step();
         assert.deepEqual(report.failures.map((failure) => [failure.scope, failure.botId]), [['bot', 'ghostly']]);
       }
       const bot = await f.runtime.bots.get('ghostly');
       assert.equal(bot.status, 'stopped');
-      assert.equal(bot.stopReason, `Stopped after ${MAX_FAILED_STEPS} failed steps in a row: order ghost does not exist`);
+      assert.equal(bot.stopReason, `Stopped after ${MAX_FAILED_STEPS} failed steps in a row: disk I/O error`);
       const logged = (await f.events('ghostly')).filter((e) => e.type === 'BotStepFailed');
       assert.equal(logged.length, MAX_FAILED_STEPS);
-      assert.match(logged[0].message, /^a step of bot ghostly failed: order ghost does not exist - tried again next step \(1 of 3/);
+      assert.match(logged[0].message, /^a step of bot ghostly failed: disk I\/O error - tried again next step \(1 of 3/);
+      assert.equal((await f.runtime.bots.get('fine')).status, 'active');
+    } finally {
+      await f.close();
+    }
+  });
+
+  test('a plugin asking for the impossible (cancelling an order that does not exist) stops its own bot at once, naming the error; the others go on', { timeout: 60_000 }, async () => {
+    const f = await openRuntimeFixture(target);
+    try {
+      await f.runtime.bots.create({ id: 'ghostly', pluginId: 'thrower', symbol: SYMBOL, config: { throwOnTick: false, badCancel: true } });
+      await f.runtime.bots.create({ id: 'fine', pluginId: 'scalper', symbol: SYMBOL, config: RESTING });
+      const report = await f.runtime.step();
+      assert.deepEqual(report.failures, []);
+      const bot = await f.runtime.bots.get('ghostly');
+      assert.equal(bot.status, 'stopped');
+      assert.match(bot.stopReason ?? '', /^Bot cannot run: order ghost does not exist - bot stopped$/);
       assert.equal((await f.runtime.bots.get('fine')).status, 'active');
     } finally {
       await f.close();
