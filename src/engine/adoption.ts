@@ -90,9 +90,14 @@ export class StartReconciler {
       .filter((entry): entry is { report: OrderStatusReport; id: ParsedClientOrderId } => entry.id !== undefined);
 
     const sequencesRaised = await this.#raiseSequences(listed.map((entry) => entry.id));
+    // One read for the ids the ledger surely knows (the venue's clock may run behind the ledger's, hence the wider window);
+    // each remaining one is looked up on its own before it is adopted.
+    const knownRecently =
+      since === undefined ? new Set<string>() : await execution.ledger.read((q) => execution.store.clientOrderIdsSince(q, new Date(since - ADOPTION_LOOKBACK_MS).toISOString()));
     const adopted: Order[] = [];
     const unknownBotOrders: UnknownBotOrder[] = [];
     for (const { report, id } of listed) {
+      if (knownRecently.has(report.clientOrderId)) continue;
       const outcome = await this.#adoptIfUnknown(report, id);
       if (outcome === 'unknown-bot') unknownBotOrders.push({ clientOrderId: report.clientOrderId, botId: id.botId, state: report.state });
       else if (outcome) adopted.push(outcome);

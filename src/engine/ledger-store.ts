@@ -337,6 +337,12 @@ export class LedgerStore {
     return row ? orderFromRow(row) : undefined;
   }
 
+  /** Client order ids of the orders created at or after `since` (ISO-8601), for a batch "do we know it?" check. */
+  async clientOrderIdsSince(q: SqlQueries, since: string): Promise<Set<string>> {
+    const rows = await q.all<{ client_order_id: unknown }>('select client_order_id from orders where created_at >= ?', [since]);
+    return new Set(rows.map((row) => String(row.client_order_id)));
+  }
+
   /** The newest order's creation time, or undefined for a ledger with no order. */
   async newestOrderCreatedAt(q: SqlQueries): Promise<string | undefined> {
     const row = await q.get<{ created_at: unknown }>('select created_at from orders order by created_at desc, id desc limit 1');
