@@ -89,7 +89,7 @@ export class StartReconciler {
       .map((report) => ({ report, id: parseClientOrderId(report.clientOrderId) }))
       .filter((entry): entry is { report: OrderStatusReport; id: ParsedClientOrderId } => entry.id !== undefined);
 
-    const sequencesRaised = await this.#raiseSequences(listed.map((entry) => entry.id));
+    const { raised: sequencesRaised, previousFloors } = await this.#raiseSequences(listed.map((entry) => entry.id));
     // One read for the ids the ledger surely knows (the venue's clock may run behind the ledger's, hence the wider window);
     // each remaining one is looked up on its own before it is adopted.
     const knownRecently =
@@ -98,7 +98,8 @@ export class StartReconciler {
     const unknownBotOrders: UnknownBotOrder[] = [];
     for (const { report, id } of listed) {
       if (knownRecently.has(report.clientOrderId)) continue;
-      const outcome = await this.#adoptIfUnknown(report, id);
+      // An order above the floor recorded before this start is news: logged once, reported every time.
+      const outcome = await this.#adoptIfUnknown(report, id, id.sequence > (previousFloors.get(id.botId) ?? 0));
       if (outcome === 'unknown-bot') unknownBotOrders.push({ clientOrderId: report.clientOrderId, botId: id.botId, state: report.state });
       else if (outcome) adopted.push(outcome);
     }
@@ -123,15 +124,17 @@ export class StartReconciler {
   }
 
   /** Moves each bot's counter (or, for a bot id the ledger lacks, its floor) past the venue's highest sequence. */
-  async #raiseSequences(ids: readonly ParsedClientOrderId[]): Promise<{ botId: string; sequence: number }[]> {
+  async #raiseSequences(ids: readonly ParsedClientOrderId[]): Promise<{ raised: { botId: string; sequence: number }[]; previousFloors: Map<string, number> }> {
     const highest = new Map<string, number>();
     for (const { botId, sequence } of ids) highest.set(botId, Math.max(highest.get(botId) ?? 0, sequence));
     const raised: { botId: string; sequence: number }[] = [];
-    if (highest.size === 0) return raised;
+    const previousFloors = new Map<string, number>();
+    if (highest.size === 0) return { raised, previousFloors };
     const execution = this.#execution;
     await execution.transact(async (q) => {
       const at = execution.now().toISOString();
       for (const [botId, sequence] of highest) {
+        previousFloors.set(botId, await execution.store.sequenceFloor(q, botId));
         await execution.store.raiseSequenceFloor(q, botId, sequence, at);
         const bot = await execution.store.botById(q, botId);
         if (!bot || !(await execution.store.raiseOrderSequence(q, botId, sequence))) continue;
@@ -140,11 +143,15 @@ export class StartReconciler {
         await execution.store.appendEvent(q, { source: 'reconciliation', type: 'OrderSequenceRaised', message, botId, pluginId: bot.pluginId, payload: { sequence }, applied: true, at });
       }
     });
-    return raised;
+    return { raised, previousFloors };
   }
 
-  /** Adopts one venue order the ledger does not have; undefined when the ledger has it. */
-  async #adoptIfUnknown(report: OrderStatusReport, id: ParsedClientOrderId): Promise<Order | 'unknown-bot' | undefined> {
+  /**
+   * Adopts one venue order the ledger does not have; undefined when the ledger has it. An order of
+   * a bot id the ledger does not have, or placed before this ledger's bot of that id was created
+   * (an earlier bot of the same id, taken away by a restore), is reported instead.
+   */
+  async #adoptIfUnknown(report: OrderStatusReport, id: ParsedClientOrderId, news: boolean): Promise<Order | 'unknown-bot' | undefined> {
     const execution = this.#execution;
     const known = await execution.ledger.read((q) => execution.store.orderByClientId(q, report.clientOrderId));
     if (known) return undefined;
@@ -154,9 +161,11 @@ export class StartReconciler {
       if (await execution.store.orderByClientId(q, report.clientOrderId)) return undefined;
       const bot = await execution.store.botById(q, id.botId);
       const at = execution.now().toISOString();
-      if (!bot) {
-        const message = `${execution.venueName} has order ${report.clientOrderId} (${report.state}) of bot ${id.botId}, which this ledger does not have - reported, not adopted`;
-        await execution.store.appendEvent(q, { source: 'reconciliation', type: 'UnknownBotOrder', message, botId: id.botId, payload: report.raw ?? report, applied: false, at });
+      const earlierBot = bot !== undefined && (report.createdAt ?? report.timestamp) < Date.parse(bot.createdAt);
+      if (!bot || earlierBot) {
+        const whose = bot ? `of an earlier bot ${id.botId} (placed before this ledger's bot ${id.botId} was created)` : `of bot ${id.botId}, which this ledger does not have`;
+        const message = `${execution.venueName} has order ${report.clientOrderId} (${report.state}) ${whose} - reported, not adopted`;
+        if (news) await execution.store.appendEvent(q, { source: 'reconciliation', type: 'UnknownBotOrder', message, botId: id.botId, payload: report.raw ?? report, applied: false, at });
         return 'unknown-bot';
       }
       return this.#adopt(q, report, fills, bot, at);

@@ -331,6 +331,12 @@ export class LedgerStore {
     );
   }
 
+  /** The highest client-order-id sequence the venue is known to have used for `botId` (0: none recorded). */
+  async sequenceFloor(q: SqlQueries, botId: string): Promise<number> {
+    const row = await q.get<{ sequence: unknown }>('select sequence from client_order_sequence_floors where bot_id = ?', [botId]);
+    return Number(row?.sequence ?? 0);
+  }
+
   /** The newest order the venue acknowledged (it has an exchange order id): the venue must know it. */
   async newestAcknowledgedOrder(q: SqlQueries): Promise<Order | undefined> {
     const row = await q.get('select * from orders where exchange_order_id is not null order by created_at desc, id desc limit 1');

@@ -49,15 +49,23 @@ forEachDialect('reconciliation at start', (target) => {
 
       const again = await new StartReconciler(quiet).run();
       assert.deepEqual([again.adopted, again.sequencesRaised], [[], []], 'a second start finds nothing new');
+      assert.deepEqual(again.unknownBotOrders.map((o) => o.clientOrderId), ['bl-ghost-3'], 'still reported');
+      assert.equal((await f.eventsOf({ botId: 'ghost' })).filter((e) => e.type === 'UnknownBotOrder').length, 1, 'but logged once');
 
       // The next ids continue after what the venue has, also for a bot made later with the unknown id.
       const next = await f.execution.placeOrder({ botId: 'b1', side: 'buy', type: 'limit', intent: 'entry', amount: '0.01', price: '50000' });
       assert.equal(next.clientOrderId, 'bl-b1-6');
+      f.clock.advance(1_000);
       await f.bots.create({ id: 'ghost', pluginId: 'scalper', symbol: SYMBOL, config: scalperConfig() });
       await f.settle();
       const [first] = await f.ordersOfBot('ghost');
       assert.equal(first?.clientOrderId, 'bl-ghost-4');
       assert.equal(first?.status, 'pending', 'not refused as a duplicate');
+      // The new bot ghost does not inherit the order of the earlier bot of that id.
+      const later = await new StartReconciler(quiet).run();
+      assert.deepEqual(later.adopted, []);
+      assert.deepEqual(later.unknownBotOrders.map((o) => o.clientOrderId), ['bl-ghost-3']);
+      assert.deepEqual((await f.ordersOfBot('ghost')).map((o) => o.clientOrderId), ['bl-ghost-4']);
     } finally {
       await f.close();
     }
