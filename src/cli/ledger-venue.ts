@@ -16,11 +16,11 @@ import { existsSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { dirname, isAbsolute, join, resolve } from 'node:path';
 import { StartReconciler, type StartReconciliation } from '../engine/adoption.ts';
-import type { Clock } from '../engine/clock.ts';
+import { type Clock, SYSTEM_CLOCK } from '../engine/clock.ts';
 import { ExecutionEngine } from '../engine/execution.ts';
 import { VenueMismatchError } from '../engine/venue-mismatch.ts';
 import { PAPER_EXCHANGE_FILE_NAME, PaperExchange, PaperLedgerMismatchError, PaperStateInUseError, paperExchangeFile } from '../exchange/paper/index.ts';
-import { DATA_DIR_ENV, type DatabaseTarget, type BotledgerDatabase, redactUrl } from '../storage/database.ts';
+import { DATA_DIR_ENV, type DatabaseTarget, type BotledgerDatabase, openDatabase, redactUrl } from '../storage/database.ts';
 import { readLedgerId } from '../storage/repositories/ledger-identity.ts';
 import { lockedError, refusedError } from './ledger-output.ts';
 
@@ -139,4 +139,33 @@ export function describeReconciliation(report: StartReconciliation): string {
     parts.push(`NOT adopted: ${report.unknownBotOrders.length} order(s) of bots this ledger does not have${ids(report.unknownBotOrders.map((o) => o.clientOrderId))}`);
   }
   return parts.join('; ');
+}
+
+/**
+ * After `migrate restore`: when the restored database is a ledger whose venue exists, reconciles
+ * them at once (adopting what the venue has and the backup lacks) and returns what it did. Any
+ * problem is a warning on stderr, not a failed restore: the restore itself is done, and the next
+ * command that opens the venue reconciles (or refuses) again.
+ *
+ * @example
+ * const venue = await reconcileAfterRestore('sqlite:data/botledger.db');
+ */
+export async function reconcileAfterRestore(url: string): Promise<VenueInfo | undefined> {
+  let database: BotledgerDatabase | undefined;
+  let paper: PaperExchange | undefined;
+  try {
+    database = await openDatabase(url);
+    const ledgerId = await readLedgerId(database.db).catch(() => undefined);
+    // Not a ledger (a user's own database), or one from before ledger ids: nothing to reconcile here.
+    if (ledgerId === undefined || !existsSync(paperFileForLedger(database.target, ledgerId))) return undefined;
+    const opened = await openLedgerVenue(database);
+    paper = opened.paper;
+    return { ...opened.info, reconciliation: await reconcileVenueAtStart(database, paper, opened.info, SYSTEM_CLOCK) };
+  } catch (error) {
+    process.stderr.write(`warning: the restored ledger was not reconciled with its venue: ${(error as Error).message}\n`);
+    return undefined;
+  } finally {
+    await paper?.close().catch(() => {});
+    await database?.close().catch(() => {});
+  }
 }
