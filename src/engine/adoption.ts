@@ -34,6 +34,13 @@ import { unknownToVenue } from './venue-mismatch.ts';
  */
 export const ADOPTION_LOOKBACK_MS = 60 * 60 * 1000;
 
+/**
+ * An order placed more than this before the ledger's bot of its id was created belongs to an
+ * earlier bot of that id (taken away by a restore). The margin allows for a venue clock a little
+ * behind the ledger's, so that a bot's first order is never mistaken for an earlier bot's.
+ */
+export const EARLIER_BOT_MARGIN_MS = 5_000;
+
 /** An order of a bot id this ledger does not have: reported, never adopted silently. */
 export interface UnknownBotOrder {
   readonly clientOrderId: string;
@@ -161,7 +168,7 @@ export class StartReconciler {
       if (await execution.store.orderByClientId(q, report.clientOrderId)) return undefined;
       const bot = await execution.store.botById(q, id.botId);
       const at = execution.now().toISOString();
-      const earlierBot = bot !== undefined && (report.createdAt ?? report.timestamp) < Date.parse(bot.createdAt);
+      const earlierBot = bot !== undefined && (report.createdAt ?? report.timestamp) < Date.parse(bot.createdAt) - EARLIER_BOT_MARGIN_MS;
       if (!bot || earlierBot) {
         const whose = bot ? `of an earlier bot ${id.botId} (placed before this ledger's bot ${id.botId} was created)` : `of bot ${id.botId}, which this ledger does not have`;
         const message = `${execution.venueName} has order ${report.clientOrderId} (${report.state}) ${whose} - reported, not adopted`;

@@ -55,7 +55,7 @@ forEachDialect('reconciliation at start', (target) => {
       // The next ids continue after what the venue has, also for a bot made later with the unknown id.
       const next = await f.execution.placeOrder({ botId: 'b1', side: 'buy', type: 'limit', intent: 'entry', amount: '0.01', price: '50000' });
       assert.equal(next.clientOrderId, 'bl-b1-6');
-      f.clock.advance(1_000);
+      f.clock.advance(60_000);
       await f.bots.create({ id: 'ghost', pluginId: 'scalper', symbol: SYMBOL, config: scalperConfig() });
       await f.settle();
       const [first] = await f.ordersOfBot('ghost');
