@@ -30,7 +30,6 @@ import {
   printError,
   printJson,
 } from './output.ts';
-import { reconcileAfterRestore } from './ledger-venue.ts';
 
 /** The flags of `botledger migrate`, after parsing. */
 export interface MigrateFlags {
@@ -302,6 +301,8 @@ async function restore(file: string | undefined, flags: MigrateFlags): Promise<v
       onSafetyBackup: (backup) => process.stderr.write(`backed up the database as it was before the restore: ${backup.path}\n`),
     });
     // A restored ledger lost what happened since the backup; its venue did not: reconcile them now.
+    // Loaded here only: the other migrate commands load nothing of the ledger, the engine or the venue.
+    const { reconcileAfterRestore } = await import('./ledger-venue.ts');
     const venue = await reconcileAfterRestore(url);
     flags.json ? printJson(venue ? { ...result, venue } : result) : process.stdout.write(`${formatRestore(result)}\n`);
   } catch (thrown) {
