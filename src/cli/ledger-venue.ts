@@ -154,7 +154,8 @@ export async function reconcileAfterRestore(url: string): Promise<VenueInfo | un
   let database: BotledgerDatabase | undefined;
   let paper: PaperExchange | undefined;
   try {
-    database = await openDatabase(url);
+    // 'keep': the restored database may be a user's own, whose journal mode is not botledger's to change.
+    database = await openDatabase(url, { journalMode: 'keep' });
     const ledgerId = await readLedgerId(database.db).catch(() => undefined);
     // Not a ledger (a user's own database), or one from before ledger ids: nothing to reconcile here.
     if (ledgerId === undefined || !existsSync(paperFileForLedger(database.target, ledgerId))) return undefined;
