@@ -286,12 +286,16 @@ async function lifecycle(action: Lifecycle, id: string, flags: LedgerFlags & { c
     await update(id, flags as UpdateFlags, config);
     return;
   }
-  await withLedger(flags, { venue: {} }, async ({ database, runtime, paper }) => {
+  await withLedger(flags, { venue: {} }, async ({ database, runtime, paper, venue }) => {
     const bots = venueRuntime(runtime).bots;
     const before = await bots.get(id).catch(() => undefined);
     if (!before) throw usageError('BOT_NOT_FOUND', `bot ${id} does not exist (see \`botledger bots list\`)`, { botId: id });
-    // The orders this command takes down, to tell afterwards whether a person got there first.
-    const live = action === 'start' ? [] : (await listOrders(database.db, { botId: id, status: 'pending' }, { limit: 1000 })).items;
+    // The orders this command takes down, to tell afterwards whether a person got there first;
+    // also those that reconciliation at start (just before this command) found cancelled at the venue.
+    const changedAtStart = new Set(venue?.reconciliation?.changed ?? []);
+    const cancelledAtStart =
+      changedAtStart.size === 0 ? [] : (await listOrders(database.db, { botId: id, status: 'cancelled' }, { limit: 1000 })).items.filter((o) => changedAtStart.has(o.clientOrderId));
+    const live = action === 'start' ? [] : [...(await listOrders(database.db, { botId: id, status: 'pending' }, { limit: 1000 })).items, ...cancelledAtStart];
     let bot: Bot;
     if (action === 'stop') bot = await bots.stop(id, 'Stopped from the command line', 'cli');
     else if (action === 'delete') bot = await bots.delete(id, 'Deleted from the command line', 'cli');
