@@ -10,7 +10,7 @@
  * venue from any folder. The state file stores the ledger id too and refuses another ledger.
  *
  * Opening the venue also reconciles the ledger with it before anything else (defect 6), and says
- * which venue and what reconciliation did: one line each on stderr, and `venue` in --json output.
+ * which venue and what reconciliation did: one line on stderr, and `venue` in --json output.
  */
 import { existsSync } from 'node:fs';
 import { homedir } from 'node:os';
@@ -101,11 +101,11 @@ export async function openLedgerVenue(database: BotledgerDatabase, options: { se
  * const reconciliation = await reconcileVenueAtStart(database, paper, info, SYSTEM_CLOCK);
  */
 export async function reconcileVenueAtStart(database: BotledgerDatabase, paper: PaperExchange, info: VenueInfo, clock: Clock): Promise<StartReconciliation> {
-  process.stderr.write(`venue: paper exchange ${info.file} (ledger ${info.ledgerId})\n`);
   const quiet = ExecutionEngine.open(database, { exchange: paper, clock });
   try {
     const report = await new StartReconciler(quiet).run();
-    process.stderr.write(`${describeReconciliation(report)}\n`);
+    // One line: which venue, and what reconciling with it did (the details are in --json's `venue`).
+    process.stderr.write(`venue: paper exchange ${info.file} (ledger ${info.ledgerId}); ${describeReconciliation(report)}\n`);
     return report;
   } catch (error) {
     if (!(error instanceof VenueMismatchError)) throw error;
