@@ -112,7 +112,7 @@ export async function reconcileVenueAtStart(database: BotledgerDatabase, paper: 
     const legacy = join(venueDirFor(database.target), PAPER_EXCHANGE_FILE_NAME);
     const hint = existsSync(legacy)
       ? ` An older botledger kept one venue for every ledger of a folder in ${legacy}; if this ledger's orders are there, stop botledger and move that file to ${info.file}.`
-      : ` Set ${DATA_DIR_ENV} to the folder that holds ledger-${info.ledgerId}/, or run from where the venue was made.`;
+      : ` If the venue is in another folder (another ${DATA_DIR_ENV}, XDG_DATA_HOME or user), set ${DATA_DIR_ENV} to the folder that holds ledger-${info.ledgerId}/.`;
     throw refusedError(
       'VENUE_MISMATCH',
       `${error.message}. Ledger ${info.ledgerId} (${redactUrl(database.url)}) uses the venue ${info.file}, which does not know them.${hint}`,

@@ -153,7 +153,7 @@ test('a PostgreSQL ledger finds its own venue from any folder; a venue that does
   assert.equal(refused.code, 4, refused.stderr);
   assert.match(refused.stderr, /VENUE_MISMATCH/);
   assert.match(refused.stderr, /does not know/);
-  assert.match(refused.stderr, new RegExp(`ledger ${run.venue.ledgerId}`));
+  assert.match(refused.stderr, new RegExp(`ledger ${run.venue.ledgerId}`, 'i'));
   assert.match(refused.stderr, new RegExp(join(home, 'other')));
   const after = await allOrders(fromB);
   assert.deepEqual(
