@@ -10,6 +10,9 @@
  * after a backup that was then restored): a bot created later with that id continues after it, so a
  * client order id is never used twice.
  *
+ * Irreversible, like 0001: reverting it would drop the ledger's identity, and the ledger could no
+ * longer find its venue (a later `up` would make a new id). `down` refuses and points to restore.
+ *
  * Frozen once released: change it with a new migration, never by editing this.
  */
 import { randomBytes } from 'node:crypto';
@@ -38,10 +41,7 @@ export async function up(db: Kysely<any>, context: MigrationContext): Promise<vo
     .execute();
 }
 
-export async function down(db: Kysely<any>): Promise<void> {
-  await db.schema.dropTable('client_order_sequence_floors').ifExists().execute();
-  await db.schema.dropTable('ledger_identity').ifExists().execute();
-}
+export const config = { irreversible: true };
 
 /** Each query must return no rows: exactly one ledger id. */
 export const verify = ["select 'missing' as problem from (select count(*) as n from ledger_identity) as c where c.n <> 1"];
