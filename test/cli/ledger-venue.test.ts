@@ -214,7 +214,8 @@ for (const dialect of ['sqlite', 'postgres'] as const) {
       const created = await createBot(l, 'r1', '--migrate');
       const file = venueFileOf(created, dataDir);
       await l.json('run', '--ticks', '20', '--seed', '7');
-      assert.equal((await l.cli('migrate', 'backup')).code, 0);
+      // Restored by name: a restore first backs up the database it overwrites, which becomes the newest backup.
+      const backup = (await l.json('migrate', 'backup')).path as string;
       const atBackup = new Set((await allOrders(l)).map((o) => o.clientOrderId));
       const lostSinceBackup = () => [...readVenue(file).orders.keys()].filter((id) => !atBackup.has(id)).sort();
       await l.json('run', '--ticks', '250');
@@ -223,7 +224,7 @@ for (const dialect of ['sqlite', 'postgres'] as const) {
 
       // 1. The venue is busy while the backup is restored (as if \`run\` held it): the next start adopts.
       const holder = new PaperExchange({ file });
-      const restored = await l.cli('migrate', 'restore', '--yes');
+      const restored = await l.cli('migrate', 'restore', backup, '--yes');
       await holder.close();
       assert.equal(restored.code, 0, restored.stderr);
       assert.match(restored.stderr, /warning: the restored ledger was not reconciled with its venue: the paper exchange .* is open in another botledger process/);
@@ -241,7 +242,7 @@ for (const dialect of ['sqlite', 'postgres'] as const) {
       // 2. The same backup again, with the venue free: restore itself reconciles and adopts.
       await l.json('run', '--ticks', '150');
       const lostAgain = lostSinceBackup();
-      const again = await l.cli('migrate', 'restore', '--yes', '--json');
+      const again = await l.cli('migrate', 'restore', backup, '--yes', '--json');
       assert.equal(again.code, 0, again.stderr);
       assert.deepEqual([...JSON.parse(again.stdout).venue.reconciliation.adopted].sort(), lostAgain);
       assert.match(again.stderr, new RegExp(`adopted ${lostAgain.length} order`));
