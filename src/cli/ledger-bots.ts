@@ -18,6 +18,7 @@ import { getBot, listBots } from '../storage/repositories/bots.ts';
 import { dbArgument } from './database-access.ts';
 import { builtInPlugins, type LedgerFlags, settleVenue, withLedger } from './ledger-context.ts';
 import { formatOrders, printJson, refusedError, reportError, shortTime, table, usageError, wholeNumber } from './ledger-output.ts';
+import type { VenueInfo } from './ledger-venue.ts';
 
 interface CreateFlags extends LedgerFlags {
   plugin: string;
@@ -238,12 +239,15 @@ const MAX_TTL_SECONDS = MAX_ORDER_TTL_MS / 1000;
  * cancelled and placed; exit 1 when a placed order failed or the bot was stopped.
  */
 async function update(id: string, flags: UpdateFlags, config: Record<string, unknown>): Promise<void> {
-  await withLedger(flags, { venue: {} }, async ({ database, runtime, paper }) => {
+  await withLedger(flags, { venue: {} }, async ({ database, runtime, paper, venue }) => {
     const rt = venueRuntime(runtime);
     const before = await rt.bots.get(id).catch(() => undefined);
     if (!before) throw usageError('BOT_NOT_FOUND', `bot ${id} does not exist (see \`botledger bots list\`)`, { botId: id });
     checkConfig(before.pluginId, config);
-    const liveOrders = (await listOrders(database.db, { botId: id, status: ['pending', 'failed'] }, { limit: 1000 })).items;
+    const liveOrders = [
+      ...(await listOrders(database.db, { botId: id, status: ['pending', 'failed'] }, { limit: 1000 })).items,
+      ...(await cancelledAtStart(database.db, id, venue)),
+    ];
     const live = liveOrders.map((order) => order.id);
     const startedAt = new Date().toISOString();
     try {
@@ -286,12 +290,13 @@ async function lifecycle(action: Lifecycle, id: string, flags: LedgerFlags & { c
     await update(id, flags as UpdateFlags, config);
     return;
   }
-  await withLedger(flags, { venue: {} }, async ({ database, runtime, paper }) => {
+  await withLedger(flags, { venue: {} }, async ({ database, runtime, paper, venue }) => {
     const bots = venueRuntime(runtime).bots;
     const before = await bots.get(id).catch(() => undefined);
     if (!before) throw usageError('BOT_NOT_FOUND', `bot ${id} does not exist (see \`botledger bots list\`)`, { botId: id });
-    // The orders this command takes down, to tell afterwards whether a person got there first.
-    const live = action === 'start' ? [] : (await listOrders(database.db, { botId: id, status: 'pending' }, { limit: 1000 })).items;
+    // The orders this command takes down, to tell afterwards whether a person got there first;
+    // also those that reconciliation at start (just before this command) found cancelled at the venue.
+    const live = action === 'start' ? [] : [...(await listOrders(database.db, { botId: id, status: 'pending' }, { limit: 1000 })).items, ...(await cancelledAtStart(database.db, id, venue))];
     let bot: Bot;
     if (action === 'stop') bot = await bots.stop(id, 'Stopped from the command line', 'cli');
     else if (action === 'delete') bot = await bots.delete(id, 'Deleted from the command line', 'cli');
@@ -306,6 +311,16 @@ async function lifecycle(action: Lifecycle, id: string, flags: LedgerFlags & { c
     // The command did not do what was asked: a person's cancel at the venue came first and stopped the bot.
     if (notice) process.exitCode = EXIT_REFUSED;
   });
+}
+
+/**
+ * The bot's orders that reconciliation at start (just before the command) found cancelled at the
+ * venue: a person got there before this command too (issue 6, defects 4 and 6).
+ */
+async function cancelledAtStart(db: Parameters<typeof getOrder>[0], botId: string, venue: VenueInfo | undefined): Promise<Order[]> {
+  const changed = new Set(venue?.reconciliation?.changed ?? []);
+  if (changed.size === 0) return [];
+  return (await listOrders(db, { botId, status: 'cancelled' }, { limit: 1000 })).items.filter((order) => changed.has(order.clientOrderId));
 }
 
 /** Those of `orders` that ended cancelled outside botledger (issue 6, defect 4). */

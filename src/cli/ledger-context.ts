@@ -1,19 +1,20 @@
 /**
  * The one way a ledger command opens what it needs: the database (refused while core migrations
  * are pending, unless `--migrate` applies them first, with the migration engine's backup), and,
- * for commands that talk to the venue, the paper exchange on its file next to the database plus a
- * BotRuntime (a second connection for venue events, as in production). Everything is closed in
- * `finally`, whatever happened.
+ * for commands that talk to the venue, this ledger's paper exchange (ledger-venue.ts), reconciled
+ * with the ledger before anything else, plus a BotRuntime (a second connection for venue events,
+ * as in production). Everything is closed in `finally`, whatever happened.
  */
 import { SYSTEM_CLOCK } from '../engine/clock.ts';
 import { BotRuntime } from '../engine/runtime.ts';
-import { PaperExchange, PaperStateInUseError, paperExchangeFileForDatabase } from '../exchange/paper/index.ts';
+import type { PaperExchange } from '../exchange/paper/index.ts';
 import { MigrationEngine } from '../migrate/engine.ts';
 import { PluginRegistry } from '../plugins/plugin-api.ts';
 import { SCALPER_PLUGIN } from '../plugins/scalper.ts';
 import { type BotledgerDatabase, resolveDatabaseUrl } from '../storage/database.ts';
 import { type AccessHints, databaseErrorForCli, dbArgument, openForCommand } from './database-access.ts';
-import { lockedError, refusedError, reportError } from './ledger-output.ts';
+import { announceVenue, refusedError, reportError } from './ledger-output.ts';
+import { openLedgerVenue, reconcileVenueAtStart, type VenueInfo } from './ledger-venue.ts';
 import { eventLine } from './output.ts';
 
 /** Flags every ledger command accepts. */
@@ -35,6 +36,8 @@ export interface LedgerContext {
   readonly plugins: PluginRegistry;
   readonly paper?: PaperExchange;
   readonly runtime?: BotRuntime;
+  /** Which venue, and what reconciliation at start did (also printed, and in --json output). */
+  readonly venue?: VenueInfo;
 }
 
 export interface VenueOptions {
@@ -97,27 +100,24 @@ export async function withLedger(
     database = await openForCommand(url, flags.db, { mode: flags.migrate ? 'create' : access }, HINTS);
     await ensureMigrated(database, flags.migrate ?? false, flags.db);
     const plugins = builtInPlugins();
+    let venue: VenueInfo | undefined;
     if (options.venue) {
-      const file = paperExchangeFileForDatabase(url);
-      try {
-        paper = new PaperExchange({ file, seed: options.venue.seed });
-      } catch (error) {
-        if (!(error instanceof PaperStateInUseError)) throw error;
-        throw lockedError(
-          'VENUE_IN_USE',
-          `the paper exchange (${file}) is open in another botledger process, probably \`botledger run\`: stop it (Ctrl-C) and try again. Reading (bots list/show, orders list/show, events) works meanwhile.`,
-          { file },
-        );
-      }
+      const opened = await openLedgerVenue(database, { seed: options.venue.seed });
+      paper = opened.paper;
+      // Before the runtime listens or any bot acts: the ledger equals the venue first.
+      const reconciliation = await reconcileVenueAtStart(database, paper, opened.info, SYSTEM_CLOCK);
+      venue = { ...opened.info, reconciliation };
+      announceVenue(venue);
       events = await openForCommand(url, flags.db, { mode: 'write' }, HINTS);
       runtime = new BotRuntime({ database, eventsDatabase: events, exchange: paper, plugins, clock: SYSTEM_CLOCK });
       runtime.start();
     }
-    await work({ url, database, plugins, paper, runtime });
+    await work({ url, database, plugins, paper, runtime, venue });
     if (runtime && paper) await settleVenue(runtime, paper);
   } catch (error) {
     reportError(databaseErrorForCli(error, flags.db, HINTS, url) ?? error, flags.json ?? false);
   } finally {
+    announceVenue(undefined);
     // Each close on its own: one that fails must not leave the others open.
     const quietly = async (close: (() => Promise<void>) | undefined) => {
       try {

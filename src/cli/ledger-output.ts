@@ -9,9 +9,34 @@ import { EXIT_FAILED, EXIT_LOCKED, EXIT_REFUSED, EXIT_USAGE, MigrateError } from
 import { DatabaseError } from '../storage/database.ts';
 import type { EventLogEntry } from '../storage/repositories/events.ts';
 import { DATABASE_EXIT_CODES } from './database-access.ts';
-import { printJson, table } from './output.ts';
+import { printJson as printJsonDocument, table } from './output.ts';
 
-export { printJson, table };
+export { table };
+
+let venueOfCommand: unknown;
+
+/**
+ * Names the venue the running command uses: every JSON document it prints from now on carries it
+ * as `venue` (errors excepted), so each command says which venue it used without each one
+ * having to pass it along. `undefined` when the command is done.
+ *
+ * @example
+ * announceVenue({ exchange: 'paper', file, ledgerId });
+ */
+export function announceVenue(venue: unknown): void {
+  venueOfCommand = venue;
+}
+
+/**
+ * Prints exactly one JSON document on stdout, with `venue` when the command opened one.
+ *
+ * @example
+ * printJson({ bots: [] }); // {"bots":[],"venue":{...}} after announceVenue
+ */
+export function printJson(value: unknown): void {
+  const plain = value !== null && typeof value === 'object' && !Array.isArray(value) && !('error' in value);
+  printJsonDocument(venueOfCommand !== undefined && plain ? { ...(value as object), venue: venueOfCommand } : value);
+}
 
 /** A ledger command error with its stable code and exit code. */
 export class LedgerCliError extends Error {
@@ -40,7 +65,15 @@ export const refusedError = (code: string, message: string, details: Record<stri
 
 // Engine and domain errors carry a stable `code`; this is how each kind maps to an exit code.
 const INPUT_CODES = new Set(['INVALID_DECIMAL', 'PLUGIN_CONFIG_INVALID', 'PLUGIN_UNKNOWN', 'INVALID_FIELD', 'BOT_NOT_FOUND', 'ORDER_NOT_FOUND']);
-const REFUSED_CODES = new Set(['ORDER_NOT_FAILED', 'BOT_NOT_ACTIVE', 'INVALID_BOT_TRANSITION', 'UPDATE_SELLS_AT_A_LOSS']);
+const REFUSED_CODES = new Set([
+  'ORDER_NOT_FAILED',
+  'BOT_NOT_ACTIVE',
+  'INVALID_BOT_TRANSITION',
+  'UPDATE_SELLS_AT_A_LOSS',
+  'VENUE_MISMATCH',
+  'PAPER_LEDGER_MISMATCH',
+  'LEDGER_ID_MISSING',
+]);
 
 /**
  * The exit code for an error thrown by a ledger command.

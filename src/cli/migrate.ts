@@ -300,7 +300,11 @@ async function restore(file: string | undefined, flags: MigrateFlags): Promise<v
       force: flags.force,
       onSafetyBackup: (backup) => process.stderr.write(`backed up the database as it was before the restore: ${backup.path}\n`),
     });
-    flags.json ? printJson(result) : process.stdout.write(`${formatRestore(result)}\n`);
+    // A restored ledger lost what happened since the backup; its venue did not: reconcile them now.
+    // Loaded here only: the other migrate commands load nothing of the ledger, the engine or the venue.
+    const { reconcileAfterRestore } = await import('./ledger-venue.ts');
+    const venue = await reconcileAfterRestore(url);
+    flags.json ? printJson(venue ? { ...result, venue } : result) : process.stdout.write(`${formatRestore(result)}\n`);
   } catch (thrown) {
     const error = databaseErrorForCli(thrown, flags.db, HINTS) ?? thrown;
     printError(error, flags.json ?? false);

@@ -303,12 +303,56 @@ export class LedgerStore {
     return row ? botFromRow(row) : undefined;
   }
 
+  /**
+   * Inserts a bot. Its client-order-id counter starts after any sequence the venue is known to
+   * have used for this bot id (client_order_sequence_floors), so a bot made again with the id of
+   * one a restore took away never reuses that one's client order ids.
+   */
   async insertBot(q: SqlQueries, bot: Bot): Promise<void> {
     await q.run(
       `insert into bots (id, user_id, plugin_id, exchange_account_id, symbol, config, status, stop_reason, order_ttl_ms, order_sequence, created_at, updated_at, version)
-       values (?, ?, ?, ?, ?, ?, ?, ?, ?, 0, ?, ?, ?)`,
-      [bot.id, bot.userId, bot.pluginId, bot.exchangeAccountId, bot.symbol, JSON.stringify(bot.config), bot.status, bot.stopReason, bot.orderTtlMs, bot.createdAt, bot.updatedAt, bot.version],
+       values (?, ?, ?, ?, ?, ?, ?, ?, ?, coalesce((select sequence from client_order_sequence_floors where bot_id = ?), 0), ?, ?, ?)`,
+      [bot.id, bot.userId, bot.pluginId, bot.exchangeAccountId, bot.symbol, JSON.stringify(bot.config), bot.status, bot.stopReason, bot.orderTtlMs, bot.id, bot.createdAt, bot.updatedAt, bot.version],
     );
+  }
+
+  /** Moves the bot's client-order-id counter up to `sequence` (never down); true when it moved. */
+  async raiseOrderSequence(q: SqlQueries, botId: string, sequence: number): Promise<boolean> {
+    return (await q.run('update bots set order_sequence = ? where id = ? and order_sequence < ?', [sequence, botId, sequence])) > 0;
+  }
+
+  /** Records that the venue has used client-order-id `sequence` for `botId` (kept as the highest seen). */
+  async raiseSequenceFloor(q: SqlQueries, botId: string, sequence: number, at: string): Promise<void> {
+    await q.run(
+      `insert into client_order_sequence_floors (bot_id, sequence, updated_at) values (?, ?, ?)
+       on conflict (bot_id) do update set sequence = excluded.sequence, updated_at = excluded.updated_at
+       where client_order_sequence_floors.sequence < excluded.sequence`,
+      [botId, sequence, at],
+    );
+  }
+
+  /** The highest client-order-id sequence the venue is known to have used for `botId` (0: none recorded). */
+  async sequenceFloor(q: SqlQueries, botId: string): Promise<number> {
+    const row = await q.get<{ sequence: unknown }>('select sequence from client_order_sequence_floors where bot_id = ?', [botId]);
+    return Number(row?.sequence ?? 0);
+  }
+
+  /** The newest order the venue acknowledged (it has an exchange order id): the venue must know it. */
+  async newestAcknowledgedOrder(q: SqlQueries): Promise<Order | undefined> {
+    const row = await q.get('select * from orders where exchange_order_id is not null order by created_at desc, id desc limit 1');
+    return row ? orderFromRow(row) : undefined;
+  }
+
+  /** Client order ids of the orders created at or after `since` (ISO-8601), for a batch "do we know it?" check. */
+  async clientOrderIdsSince(q: SqlQueries, since: string): Promise<Set<string>> {
+    const rows = await q.all<{ client_order_id: unknown }>('select client_order_id from orders where created_at >= ?', [since]);
+    return new Set(rows.map((row) => String(row.client_order_id)));
+  }
+
+  /** The newest order's creation time, or undefined for a ledger with no order. */
+  async newestOrderCreatedAt(q: SqlQueries): Promise<string | undefined> {
+    const row = await q.get<{ created_at: unknown }>('select created_at from orders order by created_at desc, id desc limit 1');
+    return row ? (instant(row.created_at) ?? undefined) : undefined;
   }
 
   /** Saves status, stop reason and config of `next`; throws {@link StaleRowError} on a lost race. */

@@ -14,6 +14,7 @@ import { compare } from '../domain/money.ts';
 import type { Order } from '../domain/order/order.ts';
 import type { OrderStatusReport } from '../exchange/exchange-adapter.ts';
 import type { ExecutionEngine } from './execution.ts';
+import { unknownToVenue } from './venue-mismatch.ts';
 
 export interface ReconcileOptions {
   /** Only this bot's orders. */
@@ -76,6 +77,8 @@ export class Reconciler {
     const execution = this.#execution;
     const ref = { symbol: order.symbol, clientOrderId: order.clientOrderId, exchangeOrderId: order.exchangeOrderId ?? undefined };
     const report = await execution.exchange.fetchOrder(ref);
+    // An order the venue acknowledged cannot have "never reached it": this is the wrong venue (loud, nothing changed).
+    if (!report && order.exchangeOrderId !== null) throw unknownToVenue(execution.venueName, [order]);
     if (!report) {
       if (order.cancellationReason !== null) {
         return execution.applyCommand(order.id, { type: 'OrderCanceled', venueMessage: `${execution.venueName} has no order ${order.clientOrderId}` }, 'reconciliation');

@@ -64,8 +64,17 @@ export interface OrderStatusReport {
   readonly canceledBy?: CanceledBy;
   /** Venue time, epoch milliseconds. */
   readonly timestamp: number;
+  /** When the venue accepted the order, epoch milliseconds, when it says (ccxt's `timestamp`). */
+  readonly createdAt?: number;
   /** The venue's payload as received, for the event log. */
   readonly raw: unknown;
+}
+
+/** Which orders {@link ExchangeAdapter.fetchOrders} lists. */
+export interface FetchOrdersOptions {
+  /** Only orders created at or after this venue time, epoch milliseconds. */
+  readonly since?: number;
+  readonly symbol?: string;
 }
 
 /** One execution. Unique per (order, tradeId). */
@@ -147,6 +156,12 @@ export interface ExchangeAdapter {
   /** Undefined when the venue has no such order (it was never placed). */
   fetchOrder(ref: OrderRef): Promise<OrderStatusReport | undefined>;
   fetchOpenOrders(symbol?: string): Promise<OrderStatusReport[]>;
+  /**
+   * Every order the venue has (open, filled, cancelled, ...), oldest first, as ccxt's
+   * `fetchOrders(symbol, since)`. Reconciliation at start uses it to find orders with this
+   * ledger's client order ids that the ledger does not know (after a restore or a crash).
+   */
+  fetchOrders(options?: FetchOrdersOptions): Promise<OrderStatusReport[]>;
   fetchFills(ref: OrderRef): Promise<FillReport[]>;
   fetchTicker(symbol: string): Promise<TickerReport>;
   /** The markets the venue lists, with their trading rules (ccxt's `loadMarkets`). */

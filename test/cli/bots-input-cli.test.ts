@@ -92,8 +92,12 @@ describe('bots create and update check their input [sqlite]', () => {
     const created = await create(l, 'tp', config('61000', '62000'), '--json');
     assert.equal(created.code, 0, created.stderr);
     await l.withVenue((paper) => paper.control.setPrice('BTC/USDT', '59800'));
-    const before = await l.counts();
     const lower = config('59000', '59700');
+    // That move also filled bot good's entry at the venue while no botledger listened: the next
+    // command that opens the venue records it first (reconciliation at start, issue 6 defect 6).
+    // So the tables are counted after one such command (this same refused update).
+    assert.equal((await l.cli('bots', 'update', 'tp', '--config', lower)).code, 4);
+    const before = await l.counts();
     const refused = await l.cli('bots', 'update', 'tp', '--config', lower);
     assert.equal(refused.code, 4, refused.stderr);
     assert.match(

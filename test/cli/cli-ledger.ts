@@ -1,8 +1,10 @@
 /** A ledger the CLI tests drive: its folder, its URL, the CLI on it, its table row counts and its venue file. */
 import { join } from 'node:path';
 import { sql } from 'kysely';
-import { PaperExchange, paperExchangeFileForDatabase } from '../../src/exchange/paper/index.ts';
+import { paperFileForLedger } from '../../src/cli/ledger-venue.ts';
+import { PaperExchange } from '../../src/exchange/paper/index.ts';
 import { openDatabase } from '../../src/storage/database.ts';
+import { readLedgerId } from '../../src/storage/repositories/ledger-identity.ts';
 import { tempDir } from '../support/dialects.ts';
 import { type CliResult, runCli } from './cli-support.ts';
 
@@ -39,7 +41,7 @@ export function cliLedger(url?: string): CliLedger {
       }
     },
     async withVenue(work) {
-      const paper = new PaperExchange({ file: paperExchangeFileForDatabase(db, { BOTLEDGER_DATA_DIR: dir }) });
+      const paper = new PaperExchange({ file: await ledgerVenueFile(db, dir) });
       try {
         return await work(paper);
       } finally {
@@ -49,3 +51,16 @@ export function cliLedger(url?: string): CliLedger {
   };
 }
 
+
+/**
+ * The paper exchange's state file of the ledger at `db` when the CLI runs with BOTLEDGER_DATA_DIR
+ * `dataDir` (the ledger must exist: its id is read from the database).
+ */
+export async function ledgerVenueFile(db: string, dataDir: string): Promise<string> {
+  const database = await openDatabase(db);
+  try {
+    return paperFileForLedger(database.target, await readLedgerId(database.db), { BOTLEDGER_DATA_DIR: dataDir });
+  } finally {
+    await database.close();
+  }
+}

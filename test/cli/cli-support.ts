@@ -20,12 +20,16 @@ export interface CliProcess {
 
 /**
  * Starts the CLI with stdin/stdout as pipes (so it is never "on a terminal"). `dataDir` keeps
- * backups of PostgreSQL databases out of the repository.
+ * backups of PostgreSQL databases out of the repository. A variable given as `undefined` in `env`
+ * is removed (e.g. `{ BOTLEDGER_DATA_DIR: undefined }` to see where botledger puts things by itself);
+ * `options.cwd` runs it from another folder.
  */
-export function startCli(args: readonly string[], dataDir: string, env: NodeJS.ProcessEnv = {}): CliProcess {
+export function startCli(args: readonly string[], dataDir: string, env: NodeJS.ProcessEnv = {}, options: { cwd?: string } = {}): CliProcess {
   const base: NodeJS.ProcessEnv = { ...process.env, BOTLEDGER_DATA_DIR: dataDir };
   delete base.BOTLEDGER_DB;
-  const child = spawn(process.execPath, [BIN, ...args], { stdio: 'pipe', env: { ...base, ...env } });
+  const merged: NodeJS.ProcessEnv = { ...base, ...env };
+  for (const [name, value] of Object.entries(merged)) if (value === undefined) delete merged[name];
+  const child = spawn(process.execPath, [BIN, ...args], { stdio: 'pipe', env: merged, cwd: options.cwd });
   let stdout = '';
   let stderr = '';
   const watchers: { pattern: RegExp; resolve: () => void }[] = [];
@@ -63,6 +67,6 @@ export function startCli(args: readonly string[], dataDir: string, env: NodeJS.P
 }
 
 /** Runs the CLI to completion. */
-export function runCli(args: readonly string[], dataDir: string, env: NodeJS.ProcessEnv = {}): Promise<CliResult> {
-  return startCli(args, dataDir, env).done;
+export function runCli(args: readonly string[], dataDir: string, env: NodeJS.ProcessEnv = {}, options: { cwd?: string } = {}): Promise<CliResult> {
+  return startCli(args, dataDir, env, options).done;
 }

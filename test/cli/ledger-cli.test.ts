@@ -7,9 +7,10 @@ import { readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import { mul } from '../../src/domain/money.ts';
-import { PaperExchange, paperExchangeFileForDatabase } from '../../src/exchange/paper/index.ts';
+import { PaperExchange } from '../../src/exchange/paper/index.ts';
 import { createTestPostgresDatabase } from '../support/postgres.ts';
 import { tempDir } from '../support/dialects.ts';
+import { ledgerVenueFile } from './cli-ledger.ts';
 import { type CliResult, runCli, startCli } from './cli-support.ts';
 
 const CONFIG = '{"amount":"0.01","entryPrice":"59950","takeProfitPrice":"60050"}';
@@ -209,7 +210,9 @@ test('a failed order: retry places it again (retry_count + 1), drop cancels it w
   const l = ledger();
   // A venue whose wallet holds 100 USDT: it rejects the 599.50 USDT buy, so the entry fails with the
   // venue's words. (A price off the tick grid no longer gets this far: bots create refuses it.)
-  await new PaperExchange({ file: paperExchangeFileForDatabase(l.db, { BOTLEDGER_DATA_DIR: l.dir }), balances: { USDT: '100' } }).close();
+  // The venue belongs to the ledger (its file is found from the ledger id), so the ledger is made first.
+  assert.equal((await l.cli('migrate', 'up', '--yes')).code, 0);
+  await new PaperExchange({ file: await ledgerVenueFile(l.db, l.dir), balances: { USDT: '100' } }).close();
   const created = await create(l, 'tick', '{"amount":"0.01","entryPrice":"59950","takeProfitPrice":"60050"}', '--migrate', '--json');
   assert.equal(created.code, 1, 'the first order failed: create says so and exits 1');
   const document = JSON.parse(created.stdout);

@@ -24,9 +24,10 @@ forEachDialect('botledger migrate down (CLI)', (target) => {
     assert.equal(down.code, 4, down.stdout + down.stderr);
     const error = JSON.parse(down.stdout).error;
     assert.equal(error.code, 'IRREVERSIBLE');
-    assert.match(error.message, /0001_core_schema\.ts/);
+    // The latest core migration is the one down would revert first (both are irreversible).
+    assert.match(error.message, /0002_ledger_identity\.ts/);
     const status = JSON.parse((await runCli(['migrate', 'status', '--db', url, '--json'], dir)).stdout);
-    assert.equal(status.current, '0001');
+    assert.equal(status.current, '0002');
   });
 
   test('down --yes that would drop rows exits 4 naming table and count; --allow-data-loss reverts after a backup', async () => {

@@ -61,8 +61,13 @@ for (const dialect of ['sqlite', 'postgres'] as const) {
       const shown = JSON.parse((await cli('orders', 'show', order.id, '--json')).stdout);
       assert.equal(shown.order.status, 'cancelled');
       assert.equal(shown.order.cancellationReason, 'OUTSIDE');
-      const refused = shown.events.find((e: { type: string }) => e.type === 'OrderCancelRejected');
-      assert.ok(refused, "the venue's refusal is in the event log");
+      // The venue's answer is in the event log: its refusal of botledger's cancel, or (since every
+      // command reconciles with the venue at start, before it cancels anything: issue 6, defect 6)
+      // its report of the person's cancel, found by that reconciliation.
+      const answer = shown.events.find(
+        (e: { type: string; source: string }) => e.type === 'OrderCancelRejected' || (e.type === 'OrderCanceled' && e.source === 'reconciliation'),
+      );
+      assert.ok(answer, `the venue's answer is in the event log: ${JSON.stringify(shown.events)}`);
       const bot = JSON.parse((await cli('bots', 'show', 's1', '--json')).stdout);
       assert.equal(bot.bot.status, 'stopped');
       assert.equal(bot.bot.config.entryPrice, '58900', 'the new config is saved');

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
-import { PaperExchange, paperExchangeFile, paperExchangeFileForDatabase } from '../../src/exchange/paper/paper-exchange.ts';
+import { PaperExchange, paperExchangeFile } from '../../src/exchange/paper/paper-exchange.ts';
 import type { PaperExchangeOptions } from '../../src/exchange/paper/paper-options.ts';
 import { tempDir } from '../support/dialects.ts';
 import { SYMBOL, limitBuy, paperExchange, record } from './paper-support.ts';
@@ -105,12 +105,41 @@ describe('paper exchange persistence', () => {
   });
 });
 
-test('the state file sits next to botledger database, in its data directory', () => {
-  assert.equal(paperExchangeFileForDatabase('sqlite:/srv/bot/ledger.db', {}), '/srv/bot/paper-exchange.db');
-  assert.equal(
-    paperExchangeFileForDatabase('sqlite:/srv/bot/ledger.db', { BOTLEDGER_DATA_DIR: '/var/lib/botledger' }),
-    '/var/lib/botledger/paper-exchange.db',
+// Where botledger puts each ledger's state file (its own folder, keyed by ledger id) is tested in test/cli/ledger-venue-location.test.ts.
+test('the state file is paper-exchange.db in the folder it is given', () => {
+  assert.equal(paperExchangeFile('/srv/bot/ledger-5f0c'), '/srv/bot/ledger-5f0c/paper-exchange.db');
+});
+
+test('a state file belongs to one ledger: it keeps the ledger id and refuses another, naming both', async () => {
+  const file = join(tempDir(), 'paper.db');
+  const mine = new PaperExchange({ file, ledgerId: 'ledger-a' });
+  await mine.placeOrder(limitBuy('one', '90'));
+  assert.equal(mine.ledgerId, 'ledger-a');
+  await mine.close();
+  assert.throws(
+    () => new PaperExchange({ file, ledgerId: 'ledger-b' }),
+    (error: Error & { code?: string }) =>
+      error.code === 'PAPER_LEDGER_MISMATCH' && /paper.db belongs to ledger ledger-a, not to ledger ledger-b/.test(error.message),
   );
+  const again = new PaperExchange({ file, ledgerId: 'ledger-a' });
+  assert.equal((await again.fetchOpenOrders()).length, 1, 'refusing another ledger changed nothing, and the file still opens for its own');
+  await again.close();
+});
+
+test('fetchOrders lists every order, whatever its state, oldest first, since a venue time', async () => {
+  let now = 1_000;
+  const paper = new PaperExchange({ now: () => now });
+  await paper.placeOrder(limitBuy('first', '90'));
+  now = 2_000;
+  await paper.placeOrder(limitBuy('second', '91'));
+  await paper.cancelOrder({ symbol: 'BTC/USDT', clientOrderId: 'first' });
+  assert.deepEqual((await paper.fetchOrders()).map((o) => [o.clientOrderId, o.state, o.createdAt]), [
+    ['first', 'cancelled', 1_000],
+    ['second', 'open', 2_000],
+  ]);
+  assert.deepEqual((await paper.fetchOrders({ since: 1_500 })).map((o) => o.clientOrderId), ['second']);
+  assert.deepEqual(await paper.fetchOrders({ symbol: 'ETH/USDT' }), []);
+  await paper.close();
 });
 
 test('a second venue on a state file that is open is refused with a clear error; after close it opens', async () => {

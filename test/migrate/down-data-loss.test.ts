@@ -7,6 +7,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { MigrateError } from '../../src/migrate/errors.ts';
 import { MigrationEngine } from '../../src/migrate/engine.ts';
+import { CORE_MIGRATIONS_DIR, CORE_SOURCE, loadMigrations } from '../../src/migrate/sources.ts';
 import { openDatabase } from '../../src/storage/database.ts';
 import { forEachDialect } from '../support/dialects.ts';
 import { openEngine, snapshot, sqlFile, writeMigrations } from './engine-support.ts';
@@ -119,9 +120,14 @@ forEachDialect('down: data loss', (target) => {
     try {
       const engine = new MigrationEngine({ database, backupDir: `${dir}/backups` });
       await engine.up();
-      await assert.rejects(engine.down(), refused('IRREVERSIBLE', /0001_core_schema\.ts: it is marked irreversible[\s\S]*restore/));
-      await assert.rejects(engine.down({ allowDataLoss: true }), refused('IRREVERSIBLE', /0001_core_schema/));
-      assert.equal((await engine.status()).current, '0001');
+      // down reverts the latest core migration first: 0002_ledger_identity, irreversible too (it
+      // would lose the ledger's identity); so 0001's own flag is checked where the engine reads it.
+      await assert.rejects(engine.down(), refused('IRREVERSIBLE', /0002_ledger_identity\.ts: it is marked irreversible[\s\S]*restore/));
+      await assert.rejects(engine.down({ allowDataLoss: true }), refused('IRREVERSIBLE', /0002_ledger_identity/));
+      await assert.rejects(engine.down({ to: '0', allowDataLoss: true }), refused('IRREVERSIBLE', /0002_ledger_identity/));
+      const core = await loadMigrations(CORE_MIGRATIONS_DIR, CORE_SOURCE);
+      assert.equal(core.find((m) => m.version === '0001')?.config.irreversible, true, '0001_core_schema is irreversible');
+      assert.equal((await engine.status()).current, '0002');
     } finally {
       await database.close();
     }

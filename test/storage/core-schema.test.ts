@@ -38,7 +38,7 @@ function orderRow(overrides: Record<string, unknown> = {}) {
 
 forEachDialect('core schema', (target) => {
   const engineMissing = MigrationEngine ? false : 'the migration engine is not complete in this tree yet (src/migrate/backup.ts missing)';
-  test('applies through the migration engine (with its backup), records version 0001 of source core, and refuses to go down (irreversible)', {
+  test('applies through the migration engine (with its backup), records the core versions of source core, and refuses to go down (irreversible)', {
     skip: engineMissing,
   }, async () => {
     const created = await target.create();
@@ -49,13 +49,16 @@ forEachDialect('core schema', (target) => {
       const report = await engine.up();
       assert.deepEqual(
         report.applied.map((run) => run.version),
-        ['0001'],
+        ['0001', '0002'],
       );
       assert.ok(report.backup, 'a backup was taken before applying');
       const names = await tableNames(database.db);
       for (const table of CORE_TABLES) assert.ok(names.includes(table), `${table} exists`);
       const tracked = await sql<{ version: string; source: string }>`select version, source from schema_migrations`.execute(database.db);
-      assert.deepEqual(tracked.rows, [{ version: '0001', source: 'core' }]);
+      assert.deepEqual(tracked.rows, [
+        { version: '0001', source: 'core' },
+        { version: '0002', source: 'core' },
+      ]);
       assert.equal((await engine.up()).applied.length, 0, 'a second up is a no-op');
 
       // Its down would drop the whole ledger, the append-only event log included: the engine

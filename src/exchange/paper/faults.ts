@@ -12,6 +12,7 @@ export type PaperOperation =
   | 'cancelOrder'
   | 'fetchOrder'
   | 'fetchOpenOrders'
+  | 'fetchOrders'
   | 'fetchFills'
   | 'fetchTicker'
   | 'fetchBalance'

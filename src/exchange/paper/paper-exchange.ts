@@ -5,12 +5,12 @@
  * the venue, or a test, acts through `paper.control` ({@link PaperControl}).
  */
 import { join } from 'node:path';
-import { dataDirFor, parseDatabaseUrl } from '../../storage/database.ts';
 import {
   type BalanceReport,
   type ExchangeAdapter,
   type ExchangeCapabilities,
   ExchangeError,
+  type FetchOrdersOptions,
   type FillReport,
   type MarketRules,
   type OrderRef,
@@ -27,24 +27,15 @@ import { PaperVenue } from './paper-venue.ts';
 import { fillReport, notFound, notOpen, orderReport, rateLimited, rejected, timedOut } from './venue-payloads.ts';
 
 /**
- * Where the paper exchange keeps its state: next to botledger's database, in its data directory.
+ * The paper exchange's state file in a folder: `paper-exchange.db`. botledger gives each ledger a
+ * folder of its own (`ledger-<ledger id>`, see src/cli/ledger-venue.ts), so two ledgers never share
+ * a venue; the file also stores its ledger's id (`ledgerId` option) and refuses another.
  *
  * @example
- * new PaperExchange({ file: paperExchangeFile(dataDirFor(parseDatabaseUrl(url))) });
+ * new PaperExchange({ file: paperExchangeFile('/srv/bot/ledger-5f0c9e2a41d8b7c3e6a19f20'), ledgerId: '5f0c9e2a41d8b7c3e6a19f20' });
  */
-export function paperExchangeFile(dataDir: string): string {
-  return join(dataDir, PAPER_EXCHANGE_FILE_NAME);
-}
-
-/**
- * The paper exchange's state file for a botledger database URL: `paper-exchange.db` in the data
- * directory (`BOTLEDGER_DATA_DIR`, else the SQLite file's folder, else ./data for PostgreSQL).
- *
- * @example
- * paperExchangeFileForDatabase('sqlite:/srv/bot/ledger.db'); // '/srv/bot/paper-exchange.db'
- */
-export function paperExchangeFileForDatabase(databaseUrl: string, env: NodeJS.ProcessEnv = process.env): string {
-  return paperExchangeFile(dataDirFor(parseDatabaseUrl(databaseUrl), env));
+export function paperExchangeFile(dir: string): string {
+  return join(dir, PAPER_EXCHANGE_FILE_NAME);
 }
 
 function describe(ref: OrderRef): string {
@@ -89,6 +80,11 @@ export class PaperExchange implements ExchangeAdapter {
       this.#timer = setInterval(() => this.control.tick(1), options.tickIntervalMs);
       this.#timer.unref();
     }
+  }
+
+  /** The ledger this venue belongs to (stored in its state file), if it was opened for one. */
+  get ledgerId(): string | undefined {
+    return this.#venue.store.getMeta('ledger_id');
   }
 
   /** The seed in force (a reopened state file keeps the seed it was created with). */
@@ -136,6 +132,12 @@ export class PaperExchange implements ExchangeAdapter {
   async fetchOpenOrders(symbol?: string): Promise<OrderStatusReport[]> {
     this.#gate('fetchOpenOrders', symbol ?? 'all symbols');
     return this.#venue.openOrders(symbol).map(orderReport);
+  }
+
+  /** Every order (any state) placed at or after `since`, oldest first. */
+  async fetchOrders(options: FetchOrdersOptions = {}): Promise<OrderStatusReport[]> {
+    this.#gate('fetchOrders', options.symbol ?? 'all symbols');
+    return this.#venue.orders(options.since, options.symbol).map(orderReport);
   }
 
   /** Every fill of the order, oldest first; empty for an unknown order. */

@@ -102,9 +102,14 @@ export interface PaperExchangeOptions extends Partial<Omit<PaperRuntimeSettings,
   readonly synchronous?: 'full' | 'normal';
   /** Called when a listener throws; the stream goes on either way. */
   readonly onListenerError?: (error: unknown, event: VenueEvent) => void;
+  /**
+   * The botledger ledger this venue belongs to. Stored in the state file when it has none; a file
+   * that belongs to another ledger is refused (PaperLedgerMismatchError, naming both).
+   */
+  readonly ledgerId?: string;
 }
 
-/** The file name of the paper exchange's state next to botledger's database. */
+/** The file name of the paper exchange's state, in its ledger's folder (see paperExchangeFile). */
 export const PAPER_EXCHANGE_FILE_NAME = 'paper-exchange.db';
 export const DEFAULT_PAPER_SEED = 1;
 export const DEFAULT_MAX_CLIENT_ORDER_ID_LENGTH = 36;

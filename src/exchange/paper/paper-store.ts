@@ -95,6 +95,11 @@ export class PaperStateInUseError extends Error {
   readonly code = 'PAPER_STATE_IN_USE';
 }
 
+/** A state file that belongs to another ledger: its orders and fills are not this ledger's. */
+export class PaperLedgerMismatchError extends Error {
+  readonly code = 'PAPER_LEDGER_MISMATCH';
+}
+
 /**
  * Opens the state file in WAL mode and takes an exclusive lock held until close: one venue per
  * file, or its in-memory books and the file would disagree.
@@ -201,6 +206,7 @@ export class PaperStore {
       orderById: prepare('select * from paper_orders where exchange_order_id = ?'),
       orderByClientId: prepare('select * from paper_orders where client_order_id = ?'),
       openOrders: prepare("select * from paper_orders where state in ('open', 'partially_filled') order by rowid"),
+      ordersSince: prepare('select * from paper_orders where created_at >= ? order by rowid'),
       insertFill: prepare(
         `insert into paper_fills (trade_id, exchange_order_id, client_order_id, symbol, side, price, amount, fee, fee_currency, taker, timestamp)
          values (@tradeId, @exchangeOrderId, @clientOrderId, @symbol, @side, @price, @amount, @fee, @feeCurrency, @taker, @timestamp)`,
@@ -269,6 +275,25 @@ export class PaperStore {
   /** Open and partially filled orders, oldest first (time priority). */
   openOrders(): PaperOrder[] {
     return (this.#statements.openOrders.all() as Row[]).map(orderFromRow);
+  }
+
+  /** Every order created at or after `since` (epoch ms), in the order they were placed. */
+  ordersSince(since: number): PaperOrder[] {
+    return (this.#statements.ordersSince.all(since) as Row[]).map(orderFromRow);
+  }
+
+  /**
+   * Marks the state file as `ledgerId`'s venue, or throws {@link PaperLedgerMismatchError} when
+   * it is another ledger's: two ledgers on one venue see each other's orders and fills.
+   */
+  claimForLedger(ledgerId: string, file: string): void {
+    const owner = this.getMeta('ledger_id');
+    if (owner === undefined) this.setMeta('ledger_id', ledgerId);
+    else if (owner !== ledgerId) {
+      throw new PaperLedgerMismatchError(
+        `paper exchange state file ${file} belongs to ledger ${owner}, not to ledger ${ledgerId}: one venue per ledger, or they see each other's orders and fills`,
+      );
+    }
   }
 
   insertFill(fill: PaperFill): void {

@@ -78,6 +78,7 @@ export class PaperVenue {
       synchronous,
       onListenerError,
       balances,
+      ledgerId,
       ...runtime
     } = options;
     this.settings = mergeSettings(DEFAULT_RUNTIME_SETTINGS, { ...runtime, faults });
@@ -85,6 +86,12 @@ export class PaperVenue {
     for (const [symbol, market] of Object.entries(markets ?? {}))
       checkMarketOptions(symbol, { ...DEFAULT_MARKET, ...defaultMarket, ...market });
     this.store = new PaperStore(file ?? ':memory:', synchronous);
+    try {
+      if (ledgerId !== undefined) this.store.claimForLedger(ledgerId, file ?? ':memory:');
+    } catch (error) {
+      this.store.close();
+      throw error;
+    }
     this.now = now ?? Date.now;
     this.maxClientOrderIdLength = maxClientOrderIdLength ?? DEFAULT_MAX_CLIENT_ORDER_ID_LENGTH;
     this.#marketOptions = markets ?? DEFAULT_PAPER_MARKETS;
@@ -320,6 +327,14 @@ export class PaperVenue {
   openOrders(symbol?: string): PaperOrder[] {
     const books = symbol === undefined ? [...this.#books.values()] : [this.#books.get(symbol)].filter((book) => book !== undefined);
     return books.flatMap((book) => book.orders()).sort((a, b) => Number(a.exchangeOrderId) - Number(b.exchangeOrderId));
+  }
+
+  /** Every order placed at or after `since` (epoch ms), oldest first; open ones as the book has them. */
+  orders(since = 0, symbol?: string): PaperOrder[] {
+    return this.store
+      .ordersSince(since)
+      .filter((order) => symbol === undefined || order.symbol === symbol)
+      .map((order) => this.#books.get(order.symbol)?.get(order.exchangeOrderId) ?? order);
   }
 
   fills(order: PaperOrder): PaperFill[] {

@@ -134,6 +134,7 @@ export function orderReport(order: PaperOrder): OrderStatusReport {
     ...(order.canceledAt === undefined ? {} : { canceledAt: order.canceledAt }),
     ...(order.canceledBy === undefined ? {} : { canceledBy: order.canceledBy }),
     timestamp: order.updatedAt,
+    createdAt: order.createdAt,
     raw,
   };
 }
