@@ -19,7 +19,7 @@ forEachDialect('bots repository', (target) => {
           id: 'scalper1',
           pluginId: 'scalper',
           symbol: 'BTC/USDT',
-          orderTtlMs: 86_400_000_000,
+          orderTtlMs: 31_536_000_000, // the longest a bot may have (a year)
           config: { buyPrice: '100.5', levels: [1, 2], nested: { on: true, note: null } },
         },
         T0,

@@ -65,7 +65,7 @@ forEachDialect('fills repository', (target) => {
 
 forEachDialect('event log repository', (target) => {
   test('append-only API: entries keep source, payload (object, array, string, number), applied flag and whole message', async () => {
-    assert.deepEqual(Object.keys(events).sort(), ['appendEvent', 'appendEvents', 'listEvents'], 'no update or delete function exists');
+    assert.deepEqual(Object.keys(events).sort(), ['appendEvent', 'appendEvents', 'countEvents', 'listEvents'], 'no update or delete function exists');
     const ledger = await openLedgerDatabase(target);
     try {
       const message = `Order bl-b1-7 cancelled outside botledger - bot stopped ${'.'.repeat(5_000)}`;
