@@ -1,7 +1,7 @@
 /**
  * The ledger's own identity (issue 6, defect 5): a random id made once, when this migration runs,
  * and kept in the database itself, so a ledger finds its venue state from the database wherever
- * the command runs from (the paper exchange's file is `paper-<ledger id>.db`, and the file stores
+ * the command runs from (the paper exchange's file is `ledger-<ledger id>/paper-exchange.db`, and the file stores
  * the id and refuses another ledger). A backup carries the id, so a restored ledger finds the same
  * venue, and reconciliation at start adopts what the venue has that the backup lacks.
  *
