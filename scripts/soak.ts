@@ -50,10 +50,17 @@ if (!(minutes > 0) || minutes > 24 * 60) {
   process.exit(2);
 }
 
-/** Bot i: entry 59800 - 40 i, take-profit 150 above, stop-loss 300 + 20 i below: from 59100 to 59540. */
+/**
+ * Bot i: entry 59800 - 40 i, take-profit 150 above, stop-loss 300 + 20 i below: from 59100 to 59540.
+ * Even bots keep the default protections (the whipsaw around their stop-loss stops them after five
+ * losing round trips); odd bots allow a million losses in a row, so they trade through every
+ * crossing of the whole soak, held only by the scalper's re-entry rule and the orders-per-minute
+ * protection. Without them the run would end once the protections had stopped every bot.
+ */
 function botConfig(i: number) {
   const entry = 59_800 - 40 * i;
-  return { amount: '0.01', entryPrice: String(entry), takeProfitPrice: String(entry + 150), stopLossPrice: String(entry - 300 - 20 * i) };
+  const config = { amount: '0.01', entryPrice: String(entry), takeProfitPrice: String(entry + 150), stopLossPrice: String(entry - 300 - 20 * i) };
+  return i % 2 === 1 ? { ...config, protections: { maxConsecutiveLosses: 1_000_000 } } : config;
 }
 
 /** A small seeded generator (mulberry32), so every soak walks the same path for the same times. */
@@ -143,14 +150,17 @@ async function main(): Promise<number> {
     }
     const sorted = [...stepMs].sort((a, b) => a - b);
     const stoppedByProtection = perBot.filter((b) => isProtectionStop(b.stopReason));
+    const elapsedMinutes = Math.round(((Date.now() - started) / 60_000) * 100) / 100;
     const figures = {
       minutes,
+      elapsedMinutes,
       steps,
       stepMs: { p50: Math.round(percentile(sorted, 50) * 10) / 10, p99: Math.round(percentile(sorted, 99) * 10) / 10, max: Math.round((sorted.at(-1) ?? 0) * 10) / 10 },
       ordersPerBotMaxPerMinute: Math.max(...perBot.map((b) => b.maxPerMinute)),
       orders: perBot.reduce((total, b) => total + b.orders, 0),
       stopLossCrossingsPerBotMin: Math.min(...perBot.map((b) => b.crossings)),
       botsStoppedByProtections: stoppedByProtection.length,
+      botsActiveAtTheEnd: perBot.filter((b) => b.status === 'active').length,
       eventsWritten: await countEvents(database.db),
       stepFailures: failures,
     };
@@ -158,7 +168,8 @@ async function main(): Promise<number> {
       [`every step ended within ${STEP_BOUND_MS} ms (max ${figures.stepMs.max} ms)`, figures.stepMs.max <= STEP_BOUND_MS],
       [`no bot placed more orders in any 60 s than its protection allows (max ${figures.ordersPerBotMaxPerMinute})`, perBot.every((b) => b.maxPerMinute <= b.limit)],
       [`the walk crossed every bot's stop-loss several times (at least ${figures.stopLossCrossingsPerBotMin})`, figures.stopLossCrossingsPerBotMin >= 4],
-      ['the soak ran to its end (not interrupted)', !interrupt.signal.aborted],
+      [`the soak ran its whole ${minutes} min (${elapsedMinutes} min; not interrupted, not ended early)`, !interrupt.signal.aborted && elapsedMinutes >= minutes * 0.99],
+      [`bots that allow the losses still trade at the end (${figures.botsActiveAtTheEnd} active)`, figures.botsActiveAtTheEnd > 0],
     ];
     console.log(JSON.stringify(figures, null, 2));
     for (const b of perBot) console.log(`${b.id}: ${b.orders} orders, max ${b.maxPerMinute}/min (limit ${b.limit}), stop-loss crossed ${b.crossings} times, ${b.status}${b.stopReason ? `: ${b.stopReason}` : ''}`);
