@@ -29,6 +29,7 @@ import { openDatabase } from '../src/storage/database.ts';
 import { listBots } from '../src/storage/repositories/bots.ts';
 import { countEvents } from '../src/storage/repositories/events.ts';
 import { listOrders } from '../src/storage/repositories/orders.ts';
+import { Prng } from '../src/exchange/paper/prng.ts';
 
 const SYMBOL = 'BTC/USDT';
 const BOTS = 12;
@@ -63,16 +64,10 @@ function botConfig(i: number) {
   return i % 2 === 1 ? { ...config, protections: { maxConsecutiveLosses: 1_000_000 } } : config;
 }
 
-/** A small seeded generator (mulberry32), so every soak walks the same path for the same times. */
+/** A seeded draw in [0, 1): the paper exchange's mulberry32, so every run draws the same sequence. */
 function prng(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+  const generator = new Prng(seed);
+  return () => generator.nextUnit();
 }
 
 function percentile(sorted: readonly number[], p: number): number {

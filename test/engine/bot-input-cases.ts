@@ -7,17 +7,12 @@
  * without a mutation must be created and placeable, a mutated one refused naming a broken field.
  */
 import { Decimal } from '../../src/domain/money.ts';
+import { Prng } from '../../src/exchange/paper/prng.ts';
 
-/** mulberry32: small, seeded, the same sequence everywhere. */
+/** A seeded draw in [0, 1): the paper exchange's mulberry32, so every run draws the same sequence. */
 export function random(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+  const generator = new Prng(seed);
+  return () => generator.nextUnit();
 }
 
 /** The built-in venue's markets, as the generator needs them. */

@@ -12,6 +12,7 @@ import { isSystemCancellation } from '../../src/domain/order/reasons.ts';
 import { Reconciler } from '../../src/engine/reconciliation.ts';
 import { forEachDialect } from '../support/dialects.ts';
 import { type EngineFixture, openEngineFixture, SYMBOL, scalperConfig } from './engine-fixture.ts';
+import { Prng } from '../../src/exchange/paper/prng.ts';
 
 const COUNT = Number(process.env.INTERLEAVINGS ?? 1000);
 /**
@@ -23,16 +24,10 @@ const ONLY = process.env.INTERLEAVING_SEED === undefined ? undefined : Number(pr
 const STEPS = 6;
 const ENTRY_PRICES = ['59000', '59100', '59200', '59300'];
 
-/** mulberry32: small, seeded, the same sequence everywhere. */
+/** A seeded draw in [0, 1): the paper exchange's mulberry32, so every run draws the same sequence. */
 function random(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+  const generator = new Prng(seed);
+  return () => generator.nextUnit();
 }
 
 type Step = 'update' | 'stop' | 'start' | 'deliver' | 'fill' | 'duplicate' | 'reorder' | 'update+deliver' | 'stop+deliver';

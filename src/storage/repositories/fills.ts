@@ -5,6 +5,7 @@
 import type { Kysely } from 'kysely';
 import { summarizeFills } from '../../domain/order/order.ts';
 import { jsonIn, jsonOut, jsonSelect, moneyIn, moneyOut, timeIn, timeOut } from './codec.ts';
+import type { RoundTripFill } from '../../domain/position/round-trips.ts';
 
 export interface NewFill {
   readonly orderId: string;
@@ -113,16 +114,8 @@ export async function sumFills(
   return { ...summary, fills: rows.length };
 }
 
-/** A fill with its order's side and intent, for round trips (domain/position/round-trips.ts). */
-export interface BotFill {
-  readonly side: 'buy' | 'sell';
-  readonly intent: string;
-  readonly price: string;
-  readonly amount: string;
-  readonly fee: string;
-  readonly feeCurrency: string | null;
-  readonly occurredAt: string;
-}
+/** A fill with its order's side and intent, for round trips: the domain's own shape. */
+export type BotFill = RoundTripFill;
 
 /**
  * The fills of a bot's closed orders, in the order the orders were made (then by fill id): what
