@@ -70,3 +70,32 @@ export function startCli(args: readonly string[], dataDir: string, env: NodeJS.P
 export function runCli(args: readonly string[], dataDir: string, env: NodeJS.ProcessEnv = {}, options: { cwd?: string } = {}): Promise<CliResult> {
   return startCli(args, dataDir, env, options).done;
 }
+
+/**
+ * Runs `botledger <args>` on a pseudo-terminal (util-linux `script`), so stdin and stdout are TTYs
+ * as for a person, and types `keys` once a `[y/N]` prompt shows. A prompt that never comes (or a
+ * key that is not acted on) fails the test after 60 s instead of hanging it.
+ *
+ * @example
+ * const { code, out } = await atPrompt(['migrate', 'up', '--db', db, '--dir', dir], 'n\n', dataDir);
+ */
+export function atPrompt(args: readonly string[], keys: string, dataDir: string): Promise<{ code: number | null; out: string }> {
+  return new Promise((resolve) => {
+    const command = [process.execPath, BIN, ...args].map((word) => JSON.stringify(word)).join(' ');
+    const child = spawn('script', ['-qec', command, '/dev/null'], { stdio: 'pipe', env: { ...process.env, BOTLEDGER_DATA_DIR: dataDir } });
+    let out = '';
+    let pressed = false;
+    child.stdout.on('data', (chunk) => {
+      out += chunk;
+      if (!pressed && /\[y\/N\]/.test(out)) {
+        pressed = true;
+        child.stdin.write(keys);
+      }
+    });
+    const timer = setTimeout(() => child.kill('SIGKILL'), 60_000);
+    child.on('close', (code) => {
+      clearTimeout(timer);
+      resolve({ code, out });
+    });
+  });
+}

@@ -1,11 +1,10 @@
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { sqlFile, writeMigrations } from '../migrate/engine-support.ts';
 import { forEachDialect } from '../support/dialects.ts';
-import { BIN, runCli } from './cli-support.ts';
+import { atPrompt, runCli } from './cli-support.ts';
 
 const INIT = sqlFile("create table orders (id integer primary key, status text);\ninsert into orders values (1, 'open');", {
   down: 'drop table orders;',
@@ -159,22 +158,8 @@ test('on a terminal, up shows the plan and asks; "n" changes nothing (exit 4), "
   const { tempDir } = await import('../support/dialects.ts');
   const dir = tempDir();
   const migrations = writeMigrations(dir, { '1_init.sql': INIT });
-  const answer = (reply: string) =>
-    new Promise<{ code: number | null; out: string }>((resolve) => {
-      // `script` gives the command a pseudo-terminal, so stdin and stdout are TTYs as for a person.
-      const command = `${JSON.stringify(process.execPath)} ${JSON.stringify(BIN)} migrate up --db sqlite:${join(dir, 't.db')} --dir ${migrations}`;
-      const child = spawn('script', ['-qec', command, '/dev/null'], { stdio: 'pipe', env: { ...process.env, BOTLEDGER_DATA_DIR: dir } });
-      let out = '';
-      let replied = false;
-      child.stdout.on('data', (chunk) => {
-        out += chunk;
-        if (!replied && /\[y\/N\]/.test(out)) {
-          replied = true;
-          child.stdin.write(`${reply}\n`);
-        }
-      });
-      child.on('close', (code) => resolve({ code, out }));
-    });
+  // `script` gives the command a pseudo-terminal, so stdin and stdout are TTYs as for a person.
+  const answer = (reply: string) => atPrompt(['migrate', 'up', '--db', `sqlite:${join(dir, 't.db')}`, '--dir', migrations], `${reply}\n`, dir);
   const no = await answer('n');
   assert.match(no.out, /1_init\.sql \(rehearsed in[\s\S]*Apply 1 migration\(s\) to sqlite:.*t\.db\? \[y\/N\]/);
   assert.match(no.out, /cancelled: nothing was changed/);

@@ -4,13 +4,12 @@
  * --allow-data-loss, the prompt names the migration and the loss, and "nothing to revert".
  */
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { sqlFile, writeMigrations } from '../migrate/engine-support.ts';
 import { forEachDialect, tempDir } from '../support/dialects.ts';
-import { BIN, runCli } from './cli-support.ts';
+import { atPrompt, runCli } from './cli-support.ts';
 
 const TRADES = sqlFile("create table trades (id integer primary key, note text);\ninsert into trades values (1, 'a'), (2, 'b');", {
   down: 'drop table trades;',
@@ -69,20 +68,7 @@ test('on a terminal, down shows the migration and the rows it would destroy befo
   const migrations = writeMigrations(dir, { '1_trades.sql': TRADES });
   const db = `sqlite:${join(dir, 't.db')}`;
   assert.equal((await runCli(['migrate', 'up', '--db', db, '--dir', migrations, '--yes'], dir)).code, 0);
-  const out = await new Promise<{ code: number | null; out: string }>((resolve) => {
-    const command = `${JSON.stringify(process.execPath)} ${JSON.stringify(BIN)} migrate down --db ${db} --dir ${migrations}`;
-    const child = spawn('script', ['-qec', command, '/dev/null'], { stdio: 'pipe', env: { ...process.env, BOTLEDGER_DATA_DIR: dir } });
-    let text = '';
-    let replied = false;
-    child.stdout.on('data', (chunk) => {
-      text += chunk;
-      if (!replied && /\[y\/N\]/.test(text)) {
-        replied = true;
-        child.stdin.write('n\n');
-      }
-    });
-    child.on('close', (code) => resolve({ code, out: text }));
-  });
+  const out = await atPrompt(['migrate', 'down', '--db', db, '--dir', migrations], 'n\n', dir);
   assert.match(out.out, /would revert \(newest first\): 1_trades\.sql/);
   assert.match(out.out, /data lost: 2 row\(s\)[\s\S]*table trades dropped with 2 row\(s\)/);
   assert.match(out.out, /Revert 1_trades\.sql on sqlite:.*t\.db, DESTROYING 2 row\(s\) \(listed above\)\? \[y\/N\]/);

@@ -4,39 +4,20 @@
  * common flags accepted by every command.
  */
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { sqlFile, writeMigrations } from '../migrate/engine-support.ts';
 import { forEachDialect, tempDir } from '../support/dialects.ts';
-import { BIN, runCli } from './cli-support.ts';
+import { atPrompt, runCli } from './cli-support.ts';
 
 const INIT = sqlFile("create table orders (id integer primary key, status text);\ninsert into orders values (1, 'open');", {
   down: 'drop table orders;',
 });
 
-/** Runs `migrate up` on a pseudo-terminal (util-linux `script`) and presses `keys` at the prompt. */
-function atPrompt(db: string, migrations: string, dir: string, keys: string): Promise<{ code: number | null; out: string }> {
-  return new Promise((resolve) => {
-    const command = `${JSON.stringify(process.execPath)} ${JSON.stringify(BIN)} migrate up --db ${db} --dir ${migrations}`;
-    const child = spawn('script', ['-qec', command, '/dev/null'], { stdio: 'pipe', env: { ...process.env, BOTLEDGER_DATA_DIR: dir } });
-    let out = '';
-    let pressed = false;
-    child.stdout.on('data', (chunk) => {
-      out += chunk;
-      if (!pressed && /\[y\/N\]/.test(out)) {
-        pressed = true;
-        child.stdin.write(keys);
-      }
-    });
-    // A prompt that never comes (or a key that is not acted on) must fail the test, not hang it.
-    const timer = setTimeout(() => child.kill('SIGKILL'), 60_000);
-    child.on('close', (code) => {
-      clearTimeout(timer);
-      resolve({ code, out });
-    });
-  });
+/** Runs `migrate up` on a pseudo-terminal and presses `keys` at the prompt. */
+function atUpPrompt(db: string, migrations: string, dir: string, keys: string): Promise<{ code: number | null; out: string }> {
+  return atPrompt(['migrate', 'up', '--db', db, '--dir', migrations], keys, dir);
 }
 
 test('at a terminal prompt, Ctrl-C exits 130 and Ctrl-D declines (exit 4); neither changes anything', {
@@ -47,12 +28,12 @@ test('at a terminal prompt, Ctrl-C exits 130 and Ctrl-D declines (exit 4); neith
   const db = `sqlite:${join(dir, 't.db')}`;
   writeFileSync(join(dir, 't.db'), '');
 
-  const interrupted = await atPrompt(db, migrations, dir, '\x03');
+  const interrupted = await atUpPrompt(db, migrations, dir, '\x03');
   assert.equal(interrupted.code, 130, interrupted.out);
   assert.match(interrupted.out, /error \[INTERRUPTED\]: interrupted at the confirmation prompt \(Ctrl-C\): nothing was changed/);
   assert.doesNotMatch(interrupted.out, /ABORT_ERR/);
 
-  const eof = await atPrompt(db, migrations, dir, '\x04');
+  const eof = await atUpPrompt(db, migrations, dir, '\x04');
   assert.equal(eof.code, 4, eof.out);
   assert.match(eof.out, /cancelled: nothing was changed/);
   assert.doesNotMatch(eof.out, /ABORT_ERR/);
