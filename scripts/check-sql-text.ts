@@ -66,7 +66,7 @@ function compile(shape: string, upper: boolean): RegExp {
 
 const STATEMENTS = SHAPES.flatMap((shape) => [compile(shape, false), compile(shape, true)]);
 /** A literal that is nothing but a transaction statement, upper case (lower case is a word). */
-const BARE_TRANSACTION = /^\s*(?:BEGIN|COMMIT|ROLLBACK|END)(?:\s+TRANSACTION)?\s*;?\s*$|^\s*(?:begin|commit|rollback)\s*;\s*$/;
+const BARE_TRANSACTION = /^\s*(?:BEGIN|COMMIT|ROLLBACK)(?:\s+TRANSACTION)?\s*;?\s*$|^\s*(?:begin|commit|rollback)\s*;\s*$/;
 
 /** True when `text` holds a SQL statement shape (see the module comment). */
 export function looksLikeSql(text: string): boolean {

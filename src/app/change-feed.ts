@@ -24,8 +24,9 @@ import { EventLogTail } from './event-log-tail.ts';
 export interface FeedChange extends CommittedChange {
   /**
    * 'live': published in this process after its COMMIT, with the orders, fills and bots it wrote.
-   * 'replay': one event-log row read back by id, committed before the subscription (orders, fills and bots are empty: the event
-   * names its order and bot, whose current state a reader loads if it needs it).
+   * 'replay': one event-log row read back by id, committed before the subscription or by another
+   * process. Orders, fills and bots are empty: the event names its order and bot, whose current
+   * state a reader loads if it needs it.
    */
   readonly origin: 'live' | 'replay';
   /** The highest event_log id in this change (null only for a change that appended no event). */
