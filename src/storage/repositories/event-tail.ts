@@ -72,7 +72,9 @@ export async function readEventsAfter(db: Kysely<LedgerSchema>, afterId: string,
 }
 
 /**
- * The highest committed event-log id, or '0' when the log is empty: where "from now" starts.
+ * The highest committed event-log id, or '0' when the log is empty. Not a safe resume point on
+ * PostgreSQL: a transaction still in flight may commit a LOWER id after this read. A reader that
+ * must miss nothing resumes from an id it has itself read (src/app/event-log-tail.ts).
  *
  * @example
  * const now = await latestEventId(db); // '1342'
