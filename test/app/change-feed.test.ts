@@ -157,6 +157,33 @@ forEachDialect('change feed', (target: DialectTarget) => {
     }
   });
 
+  test('a listener that throws is warned about and the feed goes on, in the replay and live', async () => {
+    const database = await openLedgerDatabase(target);
+    const got: string[] = [];
+    const warnings: string[] = [];
+    const onWarning = (warning: Error) => warnings.push(warning.message);
+    process.on('warning', onWarning);
+    try {
+      const old = await commitRows(database, 3, 'old');
+      const subscription = new ChangeFeed(database).subscribe(
+        (change) => {
+          if (change.lastId === old[0]) throw new Error('listener broke on the first row');
+          got.push(change.lastId as string);
+        },
+        { after: '0' },
+      );
+      await subscription.live;
+      const live = await commitAndPublish(database, 1, 'live');
+      subscription.stop();
+      await new Promise((resolve) => setImmediate(resolve));
+      assert.deepEqual(got, [old[1], old[2], live[0]]);
+      assert.ok(warnings.some((message) => message.includes('listener broke on the first row')));
+    } finally {
+      process.off('warning', onWarning);
+      await database.close();
+    }
+  });
+
   test('a second process is tailed to the end: ids strictly increasing, none missing', async () => {
     const database = await openLedgerDatabase(target);
     const abort = new AbortController();
@@ -239,7 +266,7 @@ forEachDialect('change feed', (target: DialectTarget) => {
       });
       await f.settle();
       assert.ok(got.some((change) => change.bots.some((bot) => bot.id === 'b1') && change.events.length > 0));
-      assert.ok(got.some((change) => change.orders.some((o) => o.id === order.id)));
+      assert.ok(got.some((change) => change.orders.some((o) => o.id === order.id) && change.events.some((e) => e.orderId === order.id)));
       const delivered = deliveredIds(got);
       assert.equal(new Set(delivered).size, delivered.length);
       assert.deepEqual([...delivered].sort(byNumber), await allIds(f.caller));
