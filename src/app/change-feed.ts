@@ -127,6 +127,8 @@ export class ChangeFeed {
   #replayThenLive(listener: FeedListener, after: string, onError?: (error: unknown) => void): FeedSubscription {
     const seen = new RecentIds(this.#options.dedupeWindow ?? 65_536);
     const buffer: CommittedChange[] = [];
+    /** The buffered change each heard event id belongs to. */
+    const heardById = new Map<string, CommittedChange>();
     let switched = false;
     let stopped = false;
     const deliver = (change: CommittedChange): void => {
@@ -141,7 +143,10 @@ export class ChangeFeed {
     // Subscribed before the first read: whatever commits from here on is heard, live or replayed.
     const unsubscribe = this.#hub.subscribe((change) => {
       if (switched) deliver(change);
-      else buffer.push(change);
+      else {
+        buffer.push(change);
+        for (const event of change.events) heardById.set(event.id, change);
+      }
     });
     const stop = (): void => {
       stopped = true;
@@ -160,7 +165,7 @@ export class ChangeFeed {
           if (stopped) return;
           if (seen.has(event.id)) continue;
           // Committed during the replay and already heard: deliver it whole, with its rows.
-          const heard = buffer.find((change) => change.events.some((e) => e.id === event.id));
+          const heard = heardById.get(event.id);
           if (heard) {
             deliver(heard);
             continue;
@@ -175,6 +180,7 @@ export class ChangeFeed {
       }
       // Synchronous from here to `switched = true`: no publish can slip between the buffer and live.
       for (const change of buffer.splice(0)) if (!isEmpty(change)) deliver(change);
+      heardById.clear();
       switched = true;
     })();
     live.catch((error) => {
