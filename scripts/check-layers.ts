@@ -2,13 +2,18 @@
  * Enforces the layer order of ARCHITECTURE.md: a module under src/ may import only from its own
  * layer or from layers listed before it. domain imports nothing of ours but domain.
  * Run by `npm run lint` and by test/architecture/layers.test.ts.
+ *
+ * Run as a script it also applies the other structural rules: no SQL text outside src/storage/
+ * and src/migrate/ (check-sql-text.ts) and no import cycles (check-import-cycles.ts).
  */
 import { readFileSync, readdirSync, statSync } from 'node:fs';
 import { dirname, join, relative, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { findImportCycles } from './check-import-cycles.ts';
+import { findSqlText } from './check-sql-text.ts';
 
 /** Layers from the bottom (imports nothing of ours) to the top. */
-export const LAYERS = ['domain', 'storage', 'migrate', 'exchange', 'engine', 'plugins', 'api', 'cli'] as const;
+export const LAYERS = ['domain', 'storage', 'migrate', 'exchange', 'engine', 'plugins', 'app', 'api', 'cli'] as const;
 
 /** Imports a layer may make beyond the ones below it. */
 const EXTRA_ALLOWED: Record<string, readonly string[]> = {
@@ -59,9 +64,21 @@ export function findLayerViolations(srcDir: string): LayerViolation[] {
   return violations;
 }
 
+/** Every finding of the three rules under `srcDir`, one line each as `file:line: message`. */
+export function structureReport(srcDir: string): string[] {
+  return [
+    ...findLayerViolations(srcDir).map((v) => `${v.file}:${v.line}: ${v.from} must not import ${v.to} (${v.specifier})`),
+    ...findSqlText(srcDir).map((v) => `${v.file}:${v.line}: SQL outside src/storage/ and src/migrate/ (${v.kind}): ${v.text}`),
+    ...findImportCycles(srcDir).map(
+      (c) =>
+        `${c.file}:${c.line}: import cycle: ${c.path.join(' -> ')}${c.tangled.length > c.path.length - 1 ? ` (knot of ${c.tangled.length} files: ${c.tangled.join(', ')})` : ''}`,
+    ),
+  ];
+}
+
 if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
-  const violations = findLayerViolations(resolve('src'));
-  for (const v of violations) console.error(`${v.file}:${v.line}: ${v.from} must not import ${v.to} (${v.specifier})`);
-  if (violations.length > 0) process.exit(1);
-  console.log('layers: ok');
+  const report = structureReport(resolve('src'));
+  for (const line of report) console.error(line);
+  if (report.length > 0) process.exit(1);
+  console.log('layers, SQL text, import cycles: ok');
 }

@@ -60,7 +60,12 @@ if (!(minutes > 0) || minutes > 24 * 60) {
  */
 function botConfig(i: number) {
   const entry = 59_800 - 40 * i;
-  const config = { amount: '0.01', entryPrice: String(entry), takeProfitPrice: String(entry + 150), stopLossPrice: String(entry - 300 - 20 * i) };
+  const config = {
+    amount: '0.01',
+    entryPrice: String(entry),
+    takeProfitPrice: String(entry + 150),
+    stopLossPrice: String(entry - 300 - 20 * i),
+  };
   return i % 2 === 1 ? { ...config, protections: { maxConsecutiveLosses: 1_000_000 } } : config;
 }
 
@@ -92,14 +97,25 @@ async function main(): Promise<number> {
   const url = flag('--db') ?? `sqlite:${join(dir, 'soak.db')}`;
   const database = await openDatabase(url);
   const events = await openDatabase(url);
-  const paper = new PaperExchange({ file: join(dir, 'paper-exchange.db'), seed: 11, markets: { [SYMBOL]: { startPrice: String(MID), tickSize: '0.01', volatility: '0.001', spread: '0' } } });
-  const runtime = new BotRuntime({ database, eventsDatabase: events, exchange: paper, plugins: new PluginRegistry([SCALPER_PLUGIN]), clock: SYSTEM_CLOCK });
+  const paper = new PaperExchange({
+    file: join(dir, 'paper-exchange.db'),
+    seed: 11,
+    markets: { [SYMBOL]: { startPrice: String(MID), tickSize: '0.01', volatility: '0.001', spread: '0' } },
+  });
+  const runtime = new BotRuntime({
+    database,
+    eventsDatabase: events,
+    exchange: paper,
+    plugins: new PluginRegistry([SCALPER_PLUGIN]),
+    clock: SYSTEM_CLOCK,
+  });
   const interrupt = new AbortController();
   process.on('SIGINT', () => interrupt.abort());
   try {
     await ensureMigrated(database, true);
     runtime.start();
-    for (let i = 0; i < BOTS; i++) await runtime.bots.create({ id: `soak${i + 1}`, pluginId: 'scalper', symbol: SYMBOL, config: botConfig(i) }, 'cli');
+    for (let i = 0; i < BOTS; i++)
+      await runtime.bots.create({ id: `soak${i + 1}`, pluginId: 'scalper', symbol: SYMBOL, config: botConfig(i) }, 'cli');
 
     const durationMs = minutes * 60_000;
     const started = Date.now();
@@ -108,7 +124,9 @@ async function main(): Promise<number> {
     const prices: number[] = [];
     const stepMs: number[] = [];
     let failures = 0;
-    console.error(`soak: ${BOTS} scalper bots on ${SYMBOL} for ${minutes} min (${url.startsWith('sqlite:') ? 'SQLite' : 'PostgreSQL'}) ...`);
+    console.error(
+      `soak: ${BOTS} scalper bots on ${SYMBOL} for ${minutes} min (${url.startsWith('sqlite:') ? 'SQLite' : 'PostgreSQL'}) ...`,
+    );
     const steps = await runSteps(runtime, paper, [SYMBOL], {
       ticks: Number.POSITIVE_INFINITY,
       until: started + durationMs,
@@ -129,7 +147,15 @@ async function main(): Promise<number> {
     await runtime.stop();
 
     const bots = (await listBots(database.db, {}, { limit: 1000, direction: 'asc' })).items;
-    const perBot: { id: string; orders: number; maxPerMinute: number; limit: number; crossings: number; status: string; stopReason: string | null }[] = [];
+    const perBot: {
+      id: string;
+      orders: number;
+      maxPerMinute: number;
+      limit: number;
+      crossings: number;
+      status: string;
+      stopReason: string | null;
+    }[] = [];
     for (const bot of bots) {
       const createdAt: string[] = [];
       let cursor: string | null | undefined;
@@ -141,7 +167,15 @@ async function main(): Promise<number> {
       const stopLoss = Number(bot.config.stopLossPrice);
       let crossings = 0;
       for (let i = 1; i < prices.length; i++) if (prices[i - 1] > stopLoss !== prices[i] > stopLoss) crossings++;
-      perBot.push({ id: bot.id, orders: createdAt.length, maxPerMinute: maxPerMinute(createdAt), limit: protectionLimits(bot.config).maxOrdersPerMinute, crossings, status: bot.status, stopReason: bot.stopReason });
+      perBot.push({
+        id: bot.id,
+        orders: createdAt.length,
+        maxPerMinute: maxPerMinute(createdAt),
+        limit: protectionLimits(bot.config).maxOrdersPerMinute,
+        crossings,
+        status: bot.status,
+        stopReason: bot.stopReason,
+      });
     }
     const sorted = [...stepMs].sort((a, b) => a - b);
     const stoppedByProtection = perBot.filter((b) => isProtectionStop(b.stopReason));
@@ -150,7 +184,11 @@ async function main(): Promise<number> {
       minutes,
       elapsedMinutes,
       steps,
-      stepMs: { p50: Math.round(percentile(sorted, 50) * 10) / 10, p99: Math.round(percentile(sorted, 99) * 10) / 10, max: Math.round((sorted.at(-1) ?? 0) * 10) / 10 },
+      stepMs: {
+        p50: Math.round(percentile(sorted, 50) * 10) / 10,
+        p99: Math.round(percentile(sorted, 99) * 10) / 10,
+        max: Math.round((sorted.at(-1) ?? 0) * 10) / 10,
+      },
       ordersPerBotMaxPerMinute: Math.max(...perBot.map((b) => b.maxPerMinute)),
       orders: perBot.reduce((total, b) => total + b.orders, 0),
       stopLossCrossingsPerBotMin: Math.min(...perBot.map((b) => b.crossings)),
@@ -161,13 +199,25 @@ async function main(): Promise<number> {
     };
     const checks: [string, boolean][] = [
       [`every step ended within ${STEP_BOUND_MS} ms (max ${figures.stepMs.max} ms)`, figures.stepMs.max <= STEP_BOUND_MS],
-      [`no bot placed more orders in any 60 s than its protection allows (max ${figures.ordersPerBotMaxPerMinute})`, perBot.every((b) => b.maxPerMinute <= b.limit)],
-      [`the walk crossed every bot's stop-loss several times (at least ${figures.stopLossCrossingsPerBotMin})`, figures.stopLossCrossingsPerBotMin >= 4],
-      [`the soak ran its whole ${minutes} min (${elapsedMinutes} min; not interrupted, not ended early)`, !interrupt.signal.aborted && elapsedMinutes >= minutes * 0.99],
+      [
+        `no bot placed more orders in any 60 s than its protection allows (max ${figures.ordersPerBotMaxPerMinute})`,
+        perBot.every((b) => b.maxPerMinute <= b.limit),
+      ],
+      [
+        `the walk crossed every bot's stop-loss several times (at least ${figures.stopLossCrossingsPerBotMin})`,
+        figures.stopLossCrossingsPerBotMin >= 4,
+      ],
+      [
+        `the soak ran its whole ${minutes} min (${elapsedMinutes} min; not interrupted, not ended early)`,
+        !interrupt.signal.aborted && elapsedMinutes >= minutes * 0.99,
+      ],
       [`bots that allow the losses still trade at the end (${figures.botsActiveAtTheEnd} active)`, figures.botsActiveAtTheEnd > 0],
     ];
     console.log(JSON.stringify(figures, null, 2));
-    for (const b of perBot) console.log(`${b.id}: ${b.orders} orders, max ${b.maxPerMinute}/min (limit ${b.limit}), stop-loss crossed ${b.crossings} times, ${b.status}${b.stopReason ? `: ${b.stopReason}` : ''}`);
+    for (const b of perBot)
+      console.log(
+        `${b.id}: ${b.orders} orders, max ${b.maxPerMinute}/min (limit ${b.limit}), stop-loss crossed ${b.crossings} times, ${b.status}${b.stopReason ? `: ${b.stopReason}` : ''}`,
+      );
     for (const [what, ok] of checks) console.log(`${ok ? 'ok  ' : 'FAIL'} ${what}`);
     return checks.every(([, ok]) => ok) ? 0 : 1;
   } finally {
