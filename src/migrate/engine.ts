@@ -5,15 +5,15 @@
 import { hostname, userInfo } from 'node:os';
 import { resolve } from 'node:path';
 import { type BotledgerDatabase, backupDirFor, redactUrl } from '../storage/database.ts';
-import { type ApplyResult, applyMigration, revertMigration } from './apply.ts';
-import { describeDataLoss, forecastDataLoss } from './down-data-loss.ts';
-import { type BackupOptions, type BackupResult, backupDatabase, DEFAULT_BACKUP_KEEP, type StartedBackup, startBackup } from './backup.ts';
+import { type ApplyResult, applyMigration, revertMigration } from './apply/apply.ts';
+import { describeDataLoss, forecastDataLoss } from './verify/down-data-loss.ts';
+import { type BackupOptions, type BackupResult, backupDatabase, DEFAULT_BACKUP_KEEP, type StartedBackup, startBackup } from './backup/backup.ts';
 import { MigrateError, MigrationFailedError, MigrationInputError, MigrationRefusedError } from './errors.ts';
-import { lintMigration } from './lint.ts';
-import { lintPending, refuseEmptyUp, refuseLintDataLoss } from './up-lint.ts';
-import { acquireMigrationLock, DEFAULT_LOCK_TIMEOUT_MS } from './lock.ts';
+import { lintMigration } from './lint/lint.ts';
+import { lintPending, refuseEmptyUp, refuseLintDataLoss } from './lint/up-lint.ts';
+import { acquireMigrationLock, DEFAULT_LOCK_TIMEOUT_MS } from './lock/lock.ts';
 import { type AppliedMigration, compareVersions, type Migration } from './migration.ts';
-import { migrationInfo, rehearse, reverifyApplied } from './plan.ts';
+import { migrationInfo, rehearse, reverifyApplied } from './plan/plan.ts';
 import type {
   AppliedInfo,
   BaselineReport,
@@ -29,8 +29,8 @@ import type {
   UpReport,
   VerifyReport,
 } from './reports.ts';
-import { CORE_MIGRATIONS_DIR, defaultSourceFor, findDrift, loadMigrations } from './sources.ts';
-import { DEFAULT_TRACKING_TABLE, ensureTrackingTable, readAppliedMigrations, recordApplied } from './tracking.ts';
+import { CORE_MIGRATIONS_DIR, defaultSourceFor, findDrift, loadMigrations } from './sources/sources.ts';
+import { DEFAULT_TRACKING_TABLE, ensureTrackingTable, readAppliedMigrations, recordApplied } from './tracking/tracking.ts';
 
 export type { EngineEvent } from './reports.ts';
 
