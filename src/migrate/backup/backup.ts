@@ -15,41 +15,13 @@ import { EXIT_FAILED, MigrateError, MigrationInputError } from '../errors.ts';
 import { acquireMigrationLockFor } from '../lock/lock.ts';
 import { backupBeforeRestore, refuseOtherDatabase } from './restore-guard.ts';
 import type { AppliedMigration } from '../migration.ts';
+import type { BackupInfo, BackupOptions, BackupResult, RestoreResult } from './backup-types.ts';
 import { parseTableName, readAppliedMigrations } from '../tracking/tracking.ts';
+
+export type { BackupInfo, BackupOptions, BackupResult, RestoreResult };
 
 /** Backups of one database (and schema) kept in the backup directory unless `--keep` says otherwise. */
 export const DEFAULT_BACKUP_KEEP = 10;
-
-export interface BackupResult {
-  path: string;
-  bytes: number;
-  durationMs: number;
-  atVersion: string | null;
-  createdAt: string;
-}
-export interface BackupOptions {
-  dir: string;
-  atVersion: string | null;
-  /** PostgreSQL: back up only this schema. */
-  schema?: string;
-  keep?: number;
-  trackingTable?: string;
-}
-export interface BackupInfo {
-  path: string;
-  bytes: number;
-  createdAt: string;
-  atVersion: string | null;
-  /** The schema of a schema-only PostgreSQL backup, else null. */
-  schema: string | null;
-}
-export interface RestoreResult {
-  path: string;
-  durationMs: number;
-  applied: AppliedMigration[];
-  /** The backup of the database as it was just before the restore (null when there was none). */
-  safetyBackup: BackupResult | null;
-}
 
 function checkSchema(schema: string | undefined, database: Pick<BotledgerDatabase, 'capabilities' | 'url'>): void {
   if (schema === undefined) return;

@@ -9,7 +9,7 @@ import { basename, isAbsolute, resolve } from 'node:path';
 import { type DatabaseTarget, openDatabase, redactUrl } from '../../storage/database.ts';
 import { readSidecar } from './backup-files.ts';
 import { MigrationRefusedError } from '../errors.ts';
-import type { BackupResult } from './backup.ts';
+import type { BackupResult } from './backup-types.ts';
 import { compareVersions } from '../migration.ts';
 import { readAppliedMigrations } from '../tracking/tracking.ts';
 

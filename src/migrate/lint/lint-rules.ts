@@ -3,8 +3,9 @@
  * how it checks a migration against the live data (LINT_RULE_CHECKS). Counts come from the
  * database through LintCatalog, so a finding says how many rows or values a change would hurt.
  */
-import type { LintCatalog, LocatedOperation } from './lint.ts';
+import type { LintCatalog } from './lint-catalog.ts';
 import { type ColumnType, isBoundedVarchar, isUnboundedText, type LintOperation, maskSql, type TableRef, tableLabel } from './lint-sql.ts';
+import type { LocatedOperation } from './locate-operations.ts';
 
 /** Every rule, with why it exists. */
 export const LINT_RULES = [

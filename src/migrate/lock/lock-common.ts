@@ -1,10 +1,27 @@
 /**
- * What the two lock implementations share: who we are (the holder record a waiter reads) and
- * how a holder is described in messages.
+ * What the two lock implementations share: what a lock and its holder are, who we are (the
+ * holder record a waiter reads) and how a holder is described in messages.
  */
 import { hostname, userInfo } from 'node:os';
 import { basename } from 'node:path';
-import type { LockHolder } from './lock.ts';
+
+/** Who holds a lock. */
+export interface LockHolder {
+  pid: number;
+  host: string;
+  user: string;
+  command: string;
+  /** ISO-8601: when the lock was taken (PostgreSQL: when the holder's connection started). */
+  since: string;
+  /** SQLite only: the last heartbeat. */
+  heartbeatAt?: string;
+}
+
+/** A held lock. `release()` is idempotent. */
+export interface MigrationLock {
+  readonly holder: LockHolder;
+  release(): Promise<void>;
+}
 
 /** How often a waiter asks again whether the lock is free. */
 export const LOCK_POLL_MS = 150;

@@ -10,8 +10,7 @@ import { closeSync, fsyncSync, linkSync, openSync, readFileSync, renameSync, rmS
 import { hostname } from 'node:os';
 import { Worker } from 'node:worker_threads';
 import { LockNotAcquiredError } from '../errors.ts';
-import type { LockHolder, MigrationLock } from './lock.ts';
-import { currentHolder, describeHolder, formatWait, LOCK_POLL_MS, sleep } from './lock-common.ts';
+import { currentHolder, describeHolder, formatWait, LOCK_POLL_MS, type LockHolder, type MigrationLock, sleep } from './lock-common.ts';
 import { DEFAULT_TRACKING_TABLE } from '../tracking/tracking.ts';
 
 /** The contents of a lock file: the holder plus a token that tells our file from a successor's. */

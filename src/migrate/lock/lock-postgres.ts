@@ -8,8 +8,7 @@ import { createHash } from 'node:crypto';
 import type pg from 'pg';
 import { loadPg } from '../../storage/dialects/postgres.ts';
 import { LockNotAcquiredError } from '../errors.ts';
-import type { LockHolder, MigrationLock } from './lock.ts';
-import { currentHolder, describeHolder, formatWait, LOCK_POLL_MS, sleep } from './lock-common.ts';
+import { currentHolder, describeHolder, formatWait, LOCK_POLL_MS, type LockHolder, type MigrationLock, sleep } from './lock-common.ts';
 
 export interface AdvisoryLockOptions {
   timeoutMs: number;

@@ -6,6 +6,7 @@
  * when stale. Either way a waiter can say who holds the lock.
  */
 import type { BotledgerDatabase, DatabaseTarget } from '../../storage/database.ts';
+import type { LockHolder, MigrationLock } from './lock-common.ts';
 import { acquireFileLock } from './lock-file.ts';
 import { acquireAdvisoryLock } from './lock-postgres.ts';
 import { DEFAULT_TRACKING_TABLE } from '../tracking/tracking.ts';
@@ -15,23 +16,7 @@ export const DEFAULT_LOCK_TIMEOUT_MS = 30_000;
 /** SQLite: a heartbeat older than this (or a dead pid on this host) makes a lock file stale. */
 export const DEFAULT_LOCK_STALE_MS = 30_000;
 
-/** Who holds a lock. */
-export interface LockHolder {
-  pid: number;
-  host: string;
-  user: string;
-  command: string;
-  /** ISO-8601: when the lock was taken (PostgreSQL: when the holder's connection started). */
-  since: string;
-  /** SQLite only: the last heartbeat. */
-  heartbeatAt?: string;
-}
-
-/** A held lock. `release()` is idempotent. */
-export interface MigrationLock {
-  readonly holder: LockHolder;
-  release(): Promise<void>;
-}
+export type { LockHolder, MigrationLock } from './lock-common.ts';
 
 export interface AcquireLockOptions {
   /** Bounded wait; 0 = try once. Default {@link DEFAULT_LOCK_TIMEOUT_MS}. */
