@@ -3,7 +3,7 @@
  * `--json`; library users get them from {@link MigrationEngine}.
  */
 import type { DialectName } from '../storage/database.ts';
-import type { StatementReport } from './apply/apply.ts';
+import type { StatementReport } from './apply/run-step.ts';
 import type { BackupResult } from './backup/backup.ts';
 import type { DataLoss } from './verify/down-data-loss.ts';
 import type { LintFinding } from './lint/lint.ts';

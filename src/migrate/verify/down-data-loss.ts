@@ -8,7 +8,8 @@
  */
 import type { Kysely } from 'kysely';
 import type { BotledgerDatabase } from '../../storage/database.ts';
-import { onConnection, runStep } from '../apply/apply.ts';
+import { onConnection } from '../apply/connection.ts';
+import { runStep } from '../apply/run-step.ts';
 import { createMigrationContext } from '../context/context.ts';
 import { LintCatalog } from '../lint/lint-catalog.ts';
 import { locateOperations } from '../lint/locate-operations.ts';
