@@ -2,7 +2,7 @@
  * The markets of the paper venue: which symbols it lists, each market's price state (created on
  * first use from its options, then kept in the state file), its trading rules and its ticker.
  */
-import type { MarketRules, TickerReport } from '../exchange-adapter.ts';
+import type { MarketRules, PlaceOrderRequest, TickerReport } from '../exchange-adapter.ts';
 import { SYMBOL_PATTERN } from './order-validation.ts';
 import { PaperDecimal, formatDecimal } from './paper-decimal.ts';
 import { type PaperMarketOptions, type PaperMarketSettings, checkMarketOptions } from './paper-options.ts';
@@ -107,6 +107,21 @@ export class PaperMarkets {
     const market = this.market(symbol);
     const quote = quoteOf(market);
     return { symbol, bid: formatDecimal(quote.bid), ask: formatDecimal(quote.ask), last: market.price, timestamp: market.updatedAt };
+  }
+
+  /**
+   * The price a buy is assumed to pay when its balance is locked: its limit, else the ask plus
+   * `slippage` rounded up to the tick (and at least its stop price).
+   *
+   * @example
+   * const price = markets.lockPrice({ symbol: 'BTC/USDT', side: 'buy', type: 'market', amount: '1', clientOrderId: 'a' }, '0.001');
+   */
+  lockPrice(request: PlaceOrderRequest, slippage: string): PaperDecimal {
+    if (request.type === 'limit' && request.price !== undefined) return new PaperDecimal(request.price);
+    const market = this.market(request.symbol);
+    const quote = quoteOf(market);
+    const touch = roundToTick(quote.ask.mul(new PaperDecimal(slippage).plus(1)), new PaperDecimal(market.tickSize), 'up');
+    return request.stopPrice === undefined ? touch : PaperDecimal.max(touch, request.stopPrice);
   }
 
   #configured(symbol: string): Partial<PaperMarketOptions> {

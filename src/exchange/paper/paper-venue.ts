@@ -23,7 +23,7 @@ import {
 } from './paper-options.ts';
 import { PaperMarkets } from './paper-markets.ts';
 import { type PaperFill, type PaperMarketState, type PaperOrder, PaperStore } from './paper-store.ts';
-import { quoteOf, roundToTick, stepPrice } from './price-feed.ts';
+import { quoteOf, stepPrice } from './price-feed.ts';
 import { Prng, deriveSeed } from './prng.ts';
 import { RET_CODES, fillReport, orderReport, quoteCurrency, rejected } from './venue-payloads.ts';
 import { Wallet } from './wallet.ts';
@@ -182,7 +182,8 @@ export class PaperVenue {
     const now = this.now();
     checkClientOrderId(request.clientOrderId, this.maxClientOrderIdLength, now);
     const market = this.market(request.symbol);
-    if (!this.#markets.isListed(request.symbol)) throw rejected(RET_CODES.invalidSymbol, `Invalid symbol: '${request.symbol}' is not a market of this venue`, now);
+    if (!this.#markets.isListed(request.symbol))
+      throw rejected(RET_CODES.invalidSymbol, `Invalid symbol: '${request.symbol}' is not a market of this venue`, now);
     checkOrderRequest(request, this.rules(request.symbol), now);
     const existing = this.store.orderByClientId(request.clientOrderId);
     if (existing) {
@@ -197,7 +198,7 @@ export class PaperVenue {
         request.symbol,
         request.side,
         request.amount,
-        this.#lockPrice(request, market),
+        this.#markets.lockPrice(request, this.settings.slippage),
         this.settings.feeRate,
         now,
       );
@@ -306,14 +307,6 @@ export class PaperVenue {
   close(): void {
     this.store.transaction(() => this.store.setMeta('fault_prng', this.faults.prngState));
     this.store.close();
-  }
-
-  /** The price a buy is assumed to pay when its balance is locked. */
-  #lockPrice(request: PlaceOrderRequest, market: PaperMarketState): PaperDecimal {
-    if (request.type === 'limit' && request.price !== undefined) return new PaperDecimal(request.price);
-    const quote = quoteOf(market);
-    const touch = roundToTick(quote.ask.mul(new PaperDecimal(this.settings.slippage).plus(1)), new PaperDecimal(market.tickSize), 'up');
-    return request.stopPrice === undefined ? touch : PaperDecimal.max(touch, request.stopPrice);
   }
 
   #book(symbol: string): MatchingEngine {

@@ -113,7 +113,11 @@ export async function runUp(
   const failures = [...(await foreignKeyFailures(database, db)), ...(await runVerifySteps(db, migration, context, verifySql))];
   if (before)
     failures.push(
-      ...compareRowCounts(before.counts, await countRowsAfter(database, db, options.trackingTable, before), migration.config.allowRowChange),
+      ...compareRowCounts(
+        before.counts,
+        await countRowsAfter(database, db, options.trackingTable, before),
+        migration.config.allowRowChange,
+      ),
     );
   verifyMs += now() - mark;
   if (failures.length > 0) {

@@ -7,7 +7,14 @@
 import { hostname, userInfo } from 'node:os';
 import { resolve } from 'node:path';
 import { type BotledgerDatabase, backupDirFor, redactUrl } from '../../storage/database.ts';
-import { type BackupOptions, type BackupResult, backupDatabase, DEFAULT_BACKUP_KEEP, type StartedBackup, startBackup } from '../backup/backup.ts';
+import {
+  type BackupOptions,
+  type BackupResult,
+  backupDatabase,
+  DEFAULT_BACKUP_KEEP,
+  type StartedBackup,
+  startBackup,
+} from '../backup/backup.ts';
 import { MigrationInputError, MigrationRefusedError } from '../errors.ts';
 import { acquireMigrationLock, DEFAULT_LOCK_TIMEOUT_MS } from '../lock/lock.ts';
 import { type AppliedMigration, compareVersions, type Migration } from '../migration.ts';

@@ -42,8 +42,7 @@ export async function runEach(
     scope.emit({ type: 'migration-start', direction, version: m.version, name: m.name, fileName: m.fileName });
     let result: ApplyResult;
     try {
-      result =
-        direction === 'up' ? await applyMigration(scope.database, m, options) : await revertMigration(scope.database, m, options);
+      result = direction === 'up' ? await applyMigration(scope.database, m, options) : await revertMigration(scope.database, m, options);
     } catch (error) {
       throw failed(scope, error, m, direction, done, backup);
     }
