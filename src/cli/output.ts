@@ -2,10 +2,10 @@
  * How `botledger migrate` speaks: readable lines and tables for people, or exactly one JSON
  * document on stdout with `--json` (errors too), so scripts never parse prose.
  */
-import type { BackupResult, RestoreResult } from '../migrate/backup.ts';
+import type { BackupResult, RestoreResult } from '../migrate/backup/backup.ts';
 import { MigrateError } from '../migrate/errors.ts';
-import type { LintFinding } from '../migrate/lint.ts';
-import { describeDataLoss } from '../migrate/down-data-loss.ts';
+import type { LintFinding } from '../migrate/lint/lint.ts';
+import { describeDataLoss } from '../migrate/verify/down-data-loss.ts';
 import type {
   BaselineReport,
   DownPlan,

@@ -3,13 +3,13 @@
  * `--json`; library users get them from {@link MigrationEngine}.
  */
 import type { DialectName } from '../storage/database.ts';
-import type { StatementReport } from './apply.ts';
-import type { BackupResult } from './backup.ts';
-import type { DataLoss } from './down-data-loss.ts';
-import type { LintFinding } from './lint.ts';
-import type { LockHolder } from './lock.ts';
+import type { StatementReport } from './apply/run-step.ts';
+import type { BackupResult } from './backup/backup.ts';
+import type { DataLoss } from './verify/down-data-loss.ts';
+import type { LintFinding } from './lint/lint.ts';
+import type { LockHolder } from './lock/lock.ts';
 import type { AppliedMigration } from './migration.ts';
-import type { VerifyFailure } from './verify.ts';
+import type { VerifyFailure } from './verify/verify.ts';
 
 /** A migration file, as listed by status and plan. */
 export interface MigrationInfo {

@@ -5,8 +5,8 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { sql } from 'kysely';
-import { readAppliedMigrations } from '../../src/migrate/tracking.ts';
-import { listUserTables } from '../../src/migrate/verify.ts';
+import { readAppliedMigrations } from '../../src/migrate/tracking/tracking.ts';
+import { listUserTables } from '../../src/migrate/verify/verify.ts';
 import { openDatabase } from '../../src/storage/database.ts';
 import { sqlFile, writeMigrations } from '../migrate/engine-support.ts';
 import { forEachDialect } from '../support/dialects.ts';

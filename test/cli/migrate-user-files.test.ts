@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { existsSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { CORE_MIGRATIONS_DIR } from '../../src/migrate/sources.ts';
+import { CORE_MIGRATIONS_DIR } from '../../src/migrate/sources/sources.ts';
 import { writeMigrations } from '../migrate/engine-support.ts';
 import { writeUserModules } from '../migrate/user-modules.ts';
 import { forEachDialect, tempDir } from '../support/dialects.ts';

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { sql } from 'kysely';
 import { MigrationInputError, MigrationRefusedError } from '../../src/migrate/errors.ts';
-import { readAppliedMigrations } from '../../src/migrate/tracking.ts';
+import { readAppliedMigrations } from '../../src/migrate/tracking/tracking.ts';
 import { forEachDialect } from '../support/dialects.ts';
 import { openEngine, snapshot, sqlFile, writeMigrations } from './engine-support.ts';
 

@@ -3,7 +3,7 @@ import { existsSync } from 'node:fs';
 import { test } from 'node:test';
 import { sql } from 'kysely';
 import { MigrationFailedError } from '../../src/migrate/errors.ts';
-import { readAppliedMigrations } from '../../src/migrate/tracking.ts';
+import { readAppliedMigrations } from '../../src/migrate/tracking/tracking.ts';
 import { forEachDialect } from '../support/dialects.ts';
 import { openEngine, snapshot, sqlFile, writeMigrations } from './engine-support.ts';
 

@@ -37,7 +37,7 @@ function orderRow(overrides: Record<string, unknown> = {}) {
 }
 
 forEachDialect('core schema', (target) => {
-  const engineMissing = MigrationEngine ? false : 'the migration engine is not complete in this tree yet (src/migrate/backup.ts missing)';
+  const engineMissing = MigrationEngine ? false : 'the migration engine is not complete in this tree yet (src/migrate/backup/backup.ts missing)';
   test('applies through the migration engine (with its backup), records the core versions of source core, and refuses to go down (irreversible)', {
     skip: engineMissing,
   }, async () => {

@@ -1,13 +1,14 @@
 /**
  * The state machine of the paper exchange, shared by the adapter (what botledger calls) and the
- * control surface (what a person at the venue does): markets, order books, fills, persistence and
- * the push stream. Every change is committed to the state file first, then announced.
+ * control surface (what a person at the venue does): markets (paper-markets.ts), order books,
+ * fills, persistence and the push stream. Every change is committed to the state file first, then
+ * announced.
  */
 import type { CanceledBy, MarketRules, OrderRef, PlaceOrderRequest, TickerReport, VenueEvent } from '../exchange-adapter.ts';
 import { EventStream } from './event-stream.ts';
 import { FaultInjector } from './faults.ts';
 import { type MatchSettings, MatchingEngine, matchOrder } from './matching-engine.ts';
-import { checkClientOrderId, checkOrderRequest, SYMBOL_PATTERN } from './order-validation.ts';
+import { checkClientOrderId, checkOrderRequest } from './order-validation.ts';
 import { PaperDecimal, formatDecimal } from './paper-decimal.ts';
 import {
   DEFAULT_MARKET,
@@ -16,14 +17,13 @@ import {
   DEFAULT_PAPER_SEED,
   DEFAULT_RUNTIME_SETTINGS,
   type PaperExchangeOptions,
-  type PaperMarketOptions,
-  type PaperMarketSettings,
   type PaperRuntimeSettings,
   checkMarketOptions,
   mergeSettings,
 } from './paper-options.ts';
+import { PaperMarkets } from './paper-markets.ts';
 import { type PaperFill, type PaperMarketState, type PaperOrder, PaperStore } from './paper-store.ts';
-import { quoteOf, roundToTick, stepPrice } from './price-feed.ts';
+import { quoteOf, stepPrice } from './price-feed.ts';
 import { Prng, deriveSeed } from './prng.ts';
 import { RET_CODES, fillReport, orderReport, quoteCurrency, rejected } from './venue-payloads.ts';
 import { Wallet } from './wallet.ts';
@@ -55,11 +55,8 @@ export class PaperVenue {
   readonly maxClientOrderIdLength: number;
   readonly now: () => number;
   settings: PaperRuntimeSettings;
-  readonly #markets = new Map<string, PaperMarketState>();
+  readonly #markets: PaperMarkets;
   readonly #books = new Map<string, MatchingEngine>();
-  readonly #marketOptions: Readonly<Record<string, PaperMarketOptions>>;
-  readonly #defaultMarket: PaperMarketSettings;
-  readonly #createUnknownMarkets: boolean;
   #orderSeq: number;
   #tradeSeq: number;
   #batch: VenueEvent[] | undefined;
@@ -94,9 +91,6 @@ export class PaperVenue {
     }
     this.now = now ?? Date.now;
     this.maxClientOrderIdLength = maxClientOrderIdLength ?? DEFAULT_MAX_CLIENT_ORDER_ID_LENGTH;
-    this.#marketOptions = markets ?? DEFAULT_PAPER_MARKETS;
-    this.#defaultMarket = { ...DEFAULT_MARKET, ...defaultMarket };
-    this.#createUnknownMarkets = createUnknownMarkets ?? false;
     // The state file keeps its seed: a reopened venue continues its own sequences.
     this.seed = this.store.getMeta('seed') ?? String(seed ?? DEFAULT_PAPER_SEED);
     this.#orderSeq = Number(this.store.getMeta('order_seq') ?? 0);
@@ -112,11 +106,17 @@ export class PaperVenue {
       onListenerError,
     );
     this.wallet = new Wallet(this.store, balances);
-    for (const market of this.store.markets()) this.#markets.set(market.symbol, { ...market, ...this.#configured(market.symbol) });
+    this.#markets = new PaperMarkets(this.store, {
+      seed: this.seed,
+      now: this.now,
+      markets: markets ?? DEFAULT_PAPER_MARKETS,
+      defaultMarket: { ...DEFAULT_MARKET, ...defaultMarket },
+      createUnknownMarkets: createUnknownMarkets ?? false,
+    });
     for (const order of this.store.openOrders()) this.#book(order.symbol).add(order);
     this.store.transaction(() => {
       this.store.setMeta('seed', this.seed);
-      for (const symbol of Object.keys(this.#marketOptions)) this.market(symbol);
+      for (const symbol of this.#markets.configuredSymbols()) this.market(symbol);
     });
   }
 
@@ -156,63 +156,25 @@ export class PaperVenue {
 
   /** A market by symbol, created on first use (unless unknown markets are refused). */
   market(symbol: string): PaperMarketState {
-    const known = this.#markets.get(symbol);
-    if (known) return known;
-    const configured = symbol in this.#marketOptions;
-    if (!SYMBOL_PATTERN.test(symbol) || (!configured && !this.#createUnknownMarkets)) {
-      throw rejected(RET_CODES.invalidSymbol, `Invalid symbol: '${symbol}' is not a market of this venue`, this.now());
-    }
-    const options = checkMarketOptions(symbol, { ...this.#defaultMarket, ...this.#marketOptions[symbol] });
-    const market: PaperMarketState = {
-      symbol,
-      price: formatDecimal(roundToTick(new PaperDecimal(options.startPrice), new PaperDecimal(options.tickSize))),
-      tickSize: options.tickSize,
-      volatility: options.volatility,
-      spread: options.spread,
-      prngState: deriveSeed(this.seed, `price:${symbol}`),
-      updatedAt: this.now(),
-    };
-    this.store.transaction(() => this.store.saveMarket(market));
-    this.#markets.set(symbol, market);
-    return market;
+    return this.#markets.market(symbol);
   }
 
   symbols(): string[] {
-    return [...this.#markets.keys()];
+    return this.#markets.symbols();
   }
 
-  /**
-   * The symbols the venue lists: its configured markets (and, with `createUnknownMarkets`, those
-   * created on first use). A market an older venue invented stays in the state file so its orders
-   * still match, but it is not listed and takes no new order.
-   */
+  /** The symbols the venue lists (see PaperMarkets.listedSymbols). */
   listedSymbols(): string[] {
-    return this.symbols().filter((symbol) => this.#listed(symbol));
-  }
-
-  #listed(symbol: string): boolean {
-    return symbol in this.#marketOptions || this.#createUnknownMarkets;
+    return this.#markets.listedSymbols();
   }
 
   /** A listed market's trading rules (its tick size, lot size, notional and maxima). */
   rules(symbol: string): MarketRules {
-    const market = this.market(symbol);
-    const settings = { ...this.#defaultMarket, ...this.#marketOptions[symbol] };
-    return {
-      symbol,
-      tickSize: market.tickSize,
-      amountStep: settings.amountStep,
-      minAmount: settings.minAmount,
-      ...(settings.maxAmount === undefined ? {} : { maxAmount: settings.maxAmount }),
-      minNotional: settings.minNotional,
-      ...(settings.maxPrice === undefined ? {} : { maxPrice: settings.maxPrice }),
-    };
+    return this.#markets.rules(symbol);
   }
 
   ticker(symbol: string): TickerReport {
-    const market = this.market(symbol);
-    const quote = quoteOf(market);
-    return { symbol, bid: formatDecimal(quote.bid), ask: formatDecimal(quote.ask), last: market.price, timestamp: market.updatedAt };
+    return this.#markets.ticker(symbol);
   }
 
   /** Accepts an order: checks it, stores it, and executes what crosses at once. */
@@ -220,7 +182,8 @@ export class PaperVenue {
     const now = this.now();
     checkClientOrderId(request.clientOrderId, this.maxClientOrderIdLength, now);
     const market = this.market(request.symbol);
-    if (!this.#listed(request.symbol)) throw rejected(RET_CODES.invalidSymbol, `Invalid symbol: '${request.symbol}' is not a market of this venue`, now);
+    if (!this.#markets.isListed(request.symbol))
+      throw rejected(RET_CODES.invalidSymbol, `Invalid symbol: '${request.symbol}' is not a market of this venue`, now);
     checkOrderRequest(request, this.rules(request.symbol), now);
     const existing = this.store.orderByClientId(request.clientOrderId);
     if (existing) {
@@ -235,7 +198,7 @@ export class PaperVenue {
         request.symbol,
         request.side,
         request.amount,
-        this.#lockPrice(request, market),
+        this.#markets.lockPrice(request, this.settings.slippage),
         this.settings.feeRate,
         now,
       );
@@ -344,19 +307,6 @@ export class PaperVenue {
   close(): void {
     this.store.transaction(() => this.store.setMeta('fault_prng', this.faults.prngState));
     this.store.close();
-  }
-
-  /** The price a buy is assumed to pay when its balance is locked. */
-  #lockPrice(request: PlaceOrderRequest, market: PaperMarketState): PaperDecimal {
-    if (request.type === 'limit' && request.price !== undefined) return new PaperDecimal(request.price);
-    const quote = quoteOf(market);
-    const touch = roundToTick(quote.ask.mul(new PaperDecimal(this.settings.slippage).plus(1)), new PaperDecimal(market.tickSize), 'up');
-    return request.stopPrice === undefined ? touch : PaperDecimal.max(touch, request.stopPrice);
-  }
-
-  #configured(symbol: string): Partial<PaperMarketOptions> {
-    const { startPrice: _ignored, ...rest } = this.#marketOptions[symbol] ?? {};
-    return rest;
   }
 
   #book(symbol: string): MatchingEngine {

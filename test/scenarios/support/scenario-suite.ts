@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
-import { restoreBackup } from '../../../src/migrate/backup.ts';
+import { restoreBackup } from '../../../src/migrate/backup/backup.ts';
 import { MigrationEngine } from '../../../src/migrate/engine.ts';
 import { MigrateError } from '../../../src/migrate/errors.ts';
 import { type BotledgerDatabase, type DialectName, openDatabase } from '../../../src/storage/database.ts';
