@@ -8,7 +8,7 @@ import { dirname, join, relative, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 /** Layers from the bottom (imports nothing of ours) to the top. */
-export const LAYERS = ['domain', 'storage', 'migrate', 'exchange', 'engine', 'plugins', 'api', 'cli'] as const;
+export const LAYERS = ['domain', 'storage', 'migrate', 'exchange', 'engine', 'plugins', 'app', 'api', 'cli'] as const;
 
 /** Imports a layer may make beyond the ones below it. */
 const EXTRA_ALLOWED: Record<string, readonly string[]> = {

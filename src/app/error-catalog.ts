@@ -131,13 +131,14 @@ export function catalogEntry(error: unknown): ErrorCatalogEntry {
 }
 
 /**
- * The CLI's exit code for an error.
+ * The CLI's exit code for an error; `fallback` (default 1) when its code is not in the catalogue.
  *
  * @example
  * exitCodeOf(new LedgerError('VENUE_IN_USE', 'the paper exchange is open elsewhere')); // 3
  */
-export function exitCodeOf(error: unknown): number {
-  return catalogEntry(error).exit;
+export function exitCodeOf(error: unknown, fallback: number = UNKNOWN_ERROR.exit): number {
+  const code = errorCode(error);
+  return code !== undefined && Object.hasOwn(ERROR_CATALOG, code) ? ERROR_CATALOG[code].exit : fallback;
 }
 
 /**

@@ -14,7 +14,7 @@ import { PluginRegistry } from '../plugins/plugin-api.ts';
 import { SCALPER_PLUGIN } from '../plugins/scalper.ts';
 import { type BotledgerDatabase, type DatabaseOpenMode, openDatabase, parseDatabaseUrl, resolveDatabaseUrl } from '../storage/database.ts';
 import { ensureMigrated } from './migrations.ts';
-import { openLedgerVenue, reconcileVenueAtStart, type VenueInfo } from './venue.ts';
+import { type LedgerVenueOptions, openLedgerVenue, reconcileVenueAtStart, type VenueInfo } from './venue.ts';
 
 /**
  * The strategy plugins botledger knows (the built-in ones).
@@ -37,7 +37,7 @@ export interface OpenLedgerOptions {
   /** What the MIGRATIONS_PENDING refusal tells the user to do. */
   readonly migrateAdvice?: string;
   /** Open this ledger's paper exchange and a BotRuntime on it (commands that place or cancel orders). */
-  readonly venue?: boolean | { readonly seed?: number };
+  readonly venue?: boolean | LedgerVenueOptions;
   /** Default: the built-in plugins. */
   readonly plugins?: PluginRegistry;
   /** Default: the system clock. */
@@ -110,7 +110,7 @@ export async function openLedger(options: OpenLedgerOptions = {}): Promise<Ledge
     await ensureMigrated(database, { migrate: options.migrate, advice: options.migrateAdvice, onEvent: options.onMigrationEvent });
     let venue: LedgerVenue | undefined;
     if (options.venue) {
-      const opened = await openLedgerVenue(database, { seed: typeof options.venue === 'object' ? options.venue.seed : undefined });
+      const opened = await openLedgerVenue(database, typeof options.venue === 'object' ? options.venue : {});
       const paper = opened.paper;
       closers.push(() => paper.close());
       // Before the runtime listens or any bot acts: the ledger equals the venue first.

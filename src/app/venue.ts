@@ -20,7 +20,7 @@ import { StartReconciler, type StartReconciliation } from '../engine/adoption.ts
 import { type Clock, SYSTEM_CLOCK } from '../engine/clock.ts';
 import { ExecutionEngine } from '../engine/execution.ts';
 import { VenueMismatchError } from '../engine/venue-mismatch.ts';
-import { PAPER_EXCHANGE_FILE_NAME, PaperExchange, PaperLedgerMismatchError, PaperStateInUseError, paperExchangeFile } from '../exchange/paper/index.ts';
+import { PAPER_EXCHANGE_FILE_NAME, PaperExchange, type PaperExchangeOptions, PaperLedgerMismatchError, PaperStateInUseError, paperExchangeFile } from '../exchange/paper/index.ts';
 import { type BotledgerDatabase, DATA_DIR_ENV, type DatabaseTarget, openDatabase, redactUrl } from '../storage/database.ts';
 import { readLedgerId } from '../storage/repositories/ledger-identity.ts';
 import { LedgerError } from './ledger-error.ts';
@@ -67,6 +67,16 @@ export interface VenueInfo {
   readonly reconciliation?: StartReconciliation;
 }
 
+/** How the paper exchange of a ledger is opened. */
+export interface LedgerVenueOptions {
+  /** Seed of the price feed; a venue file that already exists keeps the seed it was made with. */
+  readonly seed?: number;
+  /** The markets it lists (default: the paper exchange's). */
+  readonly markets?: PaperExchangeOptions['markets'];
+  /** The folder of the ledgers' venues instead of {@link venueDirFor} (a soak in a temporary folder). */
+  readonly dir?: string;
+}
+
 /**
  * Opens this ledger's paper exchange. VENUE_IN_USE (exit 3) when another process holds it;
  * VENUE_MISMATCH (exit 4) when the file belongs to another ledger.
@@ -74,11 +84,11 @@ export interface VenueInfo {
  * @example
  * const { paper, info } = await openLedgerVenue(database, { seed: 7 });
  */
-export async function openLedgerVenue(database: BotledgerDatabase, options: { seed?: number } = {}): Promise<{ paper: PaperExchange; info: VenueInfo }> {
+export async function openLedgerVenue(database: BotledgerDatabase, options: LedgerVenueOptions = {}): Promise<{ paper: PaperExchange; info: VenueInfo }> {
   const ledgerId = await readLedgerId(database.db);
-  const file = paperFileForLedger(database.target, ledgerId);
+  const file = options.dir ? paperExchangeFile(join(options.dir, `ledger-${ledgerId}`)) : paperFileForLedger(database.target, ledgerId);
   try {
-    const paper = new PaperExchange({ file, seed: options.seed, ledgerId });
+    const paper = new PaperExchange({ file, seed: options.seed, ledgerId, ...(options.markets ? { markets: options.markets } : {}) });
     return { paper, info: { exchange: 'paper', file, ledgerId } };
   } catch (error) {
     if (error instanceof PaperStateInUseError) {
