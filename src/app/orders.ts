@@ -6,7 +6,6 @@
  */
 import type { Order } from '../domain/order/order.ts';
 import { OrderNotFailedError } from '../engine/retries.ts';
-import type { BotledgerDatabase } from '../storage/database.ts';
 import type { Page, PageOptions } from '../storage/repositories/codec.ts';
 import { type EventLogEntry, listEvents } from '../storage/repositories/events.ts';
 import { type FillRecord, listFills } from '../storage/repositories/fills.ts';
