@@ -1,5 +1,5 @@
 /**
- * The soak (issue 6): `botledger run`'s loop (runSteps, the same function the command runs) for
+ * The soak (issue 6): `botledger run`'s loop (the app's runSteps, which the command runs too) for
  * several minutes with 12 scalper bots, on a price walk driven through the paper exchange's
  * control surface that crosses every bot's stop-loss several times. It checks that every step
  * finishes in bounded time and that no bot places more orders in any 60 s than its protection
@@ -18,17 +18,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { isProtectionStop, protectionLimits } from '../src/domain/bot/protections.ts';
 import { Decimal, formatDecimal } from '../src/domain/money.ts';
-import { ensureMigrated } from '../src/cli/ledger-context.ts';
-import { runSteps } from '../src/cli/ledger-run.ts';
-import { SYSTEM_CLOCK } from '../src/engine/clock.ts';
-import { BotRuntime } from '../src/engine/runtime.ts';
-import { PaperExchange } from '../src/exchange/paper/index.ts';
-import { PluginRegistry } from '../src/plugins/plugin-api.ts';
-import { SCALPER_PLUGIN } from '../src/plugins/scalper.ts';
-import { openDatabase } from '../src/storage/database.ts';
-import { listBots } from '../src/storage/repositories/bots.ts';
+import { createBot, listBots } from '../src/app/bots.ts';
+import { openLedger } from '../src/app/open-ledger.ts';
+import { listOrders } from '../src/app/orders.ts';
+import { runSteps } from '../src/app/runs.ts';
 import { countEvents } from '../src/storage/repositories/events.ts';
-import { listOrders } from '../src/storage/repositories/orders.ts';
 import { Prng } from '../src/exchange/paper/prng.ts';
 
 const SYMBOL = 'BTC/USDT';
@@ -95,27 +89,16 @@ function maxPerMinute(createdAt: readonly string[]): number {
 async function main(): Promise<number> {
   const dir = mkdtempSync(join(tmpdir(), 'botledger-soak-'));
   const url = flag('--db') ?? `sqlite:${join(dir, 'soak.db')}`;
-  const database = await openDatabase(url);
-  const events = await openDatabase(url);
-  const paper = new PaperExchange({
-    file: join(dir, 'paper-exchange.db'),
-    seed: 11,
-    markets: { [SYMBOL]: { startPrice: String(MID), tickSize: '0.01', volatility: '0.001', spread: '0' } },
+  const ledger = await openLedger({
+    url,
+    migrate: true,
+    venue: { dir, seed: 11, markets: { [SYMBOL]: { startPrice: String(MID), tickSize: '0.01', volatility: '0.001', spread: '0' } } },
   });
-  const runtime = new BotRuntime({
-    database,
-    eventsDatabase: events,
-    exchange: paper,
-    plugins: new PluginRegistry([SCALPER_PLUGIN]),
-    clock: SYSTEM_CLOCK,
-  });
+  const { runtime, paper } = ledger.venue as NonNullable<typeof ledger.venue>;
   const interrupt = new AbortController();
   process.on('SIGINT', () => interrupt.abort());
   try {
-    await ensureMigrated(database, true);
-    runtime.start();
-    for (let i = 0; i < BOTS; i++)
-      await runtime.bots.create({ id: `soak${i + 1}`, pluginId: 'scalper', symbol: SYMBOL, config: botConfig(i) }, 'cli');
+    for (let i = 0; i < BOTS; i++) await createBot(ledger, { id: `soak${i + 1}`, pluginId: 'scalper', symbol: SYMBOL, config: botConfig(i) });
 
     const durationMs = minutes * 60_000;
     const started = Date.now();
@@ -124,10 +107,8 @@ async function main(): Promise<number> {
     const prices: number[] = [];
     const stepMs: number[] = [];
     let failures = 0;
-    console.error(
-      `soak: ${BOTS} scalper bots on ${SYMBOL} for ${minutes} min (${url.startsWith('sqlite:') ? 'SQLite' : 'PostgreSQL'}) ...`,
-    );
-    const steps = await runSteps(runtime, paper, [SYMBOL], {
+    console.error(`soak: ${BOTS} scalper bots on ${SYMBOL} for ${minutes} min (${url.startsWith('sqlite:') ? 'SQLite' : 'PostgreSQL'}) ...`);
+    const steps = await runSteps(ledger, [SYMBOL], {
       ticks: Number.POSITIVE_INFINITY,
       until: started + durationMs,
       signal: interrupt.signal,
@@ -146,21 +127,13 @@ async function main(): Promise<number> {
     });
     await runtime.stop();
 
-    const bots = (await listBots(database.db, {}, { limit: 1000, direction: 'asc' })).items;
-    const perBot: {
-      id: string;
-      orders: number;
-      maxPerMinute: number;
-      limit: number;
-      crossings: number;
-      status: string;
-      stopReason: string | null;
-    }[] = [];
+    const bots = await listBots(ledger);
+    const perBot: { id: string; orders: number; maxPerMinute: number; limit: number; crossings: number; status: string; stopReason: string | null }[] = [];
     for (const bot of bots) {
       const createdAt: string[] = [];
       let cursor: string | null | undefined;
       do {
-        const page = await listOrders(database.db, { botId: bot.id }, { limit: 1000, cursor });
+        const page = await listOrders(ledger, { botId: bot.id }, { limit: 1000, cursor });
         createdAt.push(...page.items.map((order) => order.createdAt));
         cursor = page.nextCursor;
       } while (cursor);
@@ -194,7 +167,7 @@ async function main(): Promise<number> {
       stopLossCrossingsPerBotMin: Math.min(...perBot.map((b) => b.crossings)),
       botsStoppedByProtections: stoppedByProtection.length,
       botsActiveAtTheEnd: perBot.filter((b) => b.status === 'active').length,
-      eventsWritten: await countEvents(database.db),
+      eventsWritten: await countEvents(ledger.database.db),
       stepFailures: failures,
     };
     const checks: [string, boolean][] = [
@@ -221,10 +194,7 @@ async function main(): Promise<number> {
     for (const [what, ok] of checks) console.log(`${ok ? 'ok  ' : 'FAIL'} ${what}`);
     return checks.every(([, ok]) => ok) ? 0 : 1;
   } finally {
-    await runtime.stop();
-    await paper.close();
-    await events.close();
-    await database.close();
+    await ledger.close();
     if (!flag('--keep')) rmSync(dir, { recursive: true, force: true });
   }
 }

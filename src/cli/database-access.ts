@@ -1,14 +1,13 @@
 /**
- * How every command opens its database, and what a database error means on the command line:
- * one exit code per {@link DatabaseErrorCode} (one table, below), and a hint that repeats the
- * user's own `--db` so it can be copied as it is. The classification itself is the storage
- * layer's ({@link classifyDatabaseError}); nothing here reads a driver's message.
+ * How every command opens its database, and what a database error says on the command line: a
+ * hint that repeats the user's own `--db` so it can be copied as it is (the exit code is the
+ * code's, from the error catalogue). The classification itself is the storage layer's
+ * ({@link classifyDatabaseError}); nothing here reads a driver's message.
  */
-import { EXIT_FAILED, EXIT_USAGE, MigrateError } from '../migrate/errors.ts';
+import { LedgerError } from '../app/ledger-error.ts';
 import {
   type BotledgerDatabase,
   DatabaseError,
-  type DatabaseErrorCode,
   type DatabaseOpenMode,
   type OpenDatabaseOptions,
   openDatabase,
@@ -16,22 +15,6 @@ import {
   redactUrl,
 } from '../storage/database.ts';
 import { classifyDatabaseError } from '../storage/database-errors.ts';
-
-/**
- * The exit code of each database error: 2 when the `--db` given cannot be used as it is (fix the
- * flag, the file or the credentials), 1 when the database or its server failed.
- */
-export const DATABASE_EXIT_CODES: Readonly<Record<DatabaseErrorCode, number>> = {
-  DATABASE_URL_INVALID: EXIT_USAGE,
-  DATABASE_MISSING: EXIT_USAGE,
-  DATABASE_CANNOT_CREATE: EXIT_USAGE,
-  DATABASE_CANNOT_OPEN: EXIT_USAGE,
-  DATABASE_READ_ONLY: EXIT_USAGE,
-  DATABASE_NOT_A_DATABASE: EXIT_USAGE,
-  DATABASE_AUTH_FAILED: EXIT_USAGE,
-  DATABASE_CORRUPT: EXIT_FAILED,
-  DATABASE_UNREACHABLE: EXIT_FAILED,
-};
 
 /**
  * ` --db <what the user typed>` (password hidden, quoted for a shell when needed), or '' when the
@@ -73,13 +56,13 @@ function hintFor(error: DatabaseError, flag: string | undefined, hints: AccessHi
 }
 
 /**
- * A database error as the command line reports it (its code, the message with a hint, the exit
- * code from {@link DATABASE_EXIT_CODES}), or undefined when `error` is not about the database.
+ * A database error as the command line reports it (its code, the message with a hint), or
+ * undefined when `error` is not about the database.
  *
  * @example
  * throw databaseErrorForCli(error, flags.db, { creates: 'botledger migrate up' }) ?? error;
  */
-export function databaseErrorForCli(error: unknown, flag: string | undefined, hints: AccessHints, url?: string): MigrateError | undefined {
+export function databaseErrorForCli(error: unknown, flag: string | undefined, hints: AccessHints, url?: string): LedgerError | undefined {
   let known: DatabaseError | undefined;
   if (error instanceof DatabaseError) known = error;
   else if (url !== undefined) {
@@ -90,7 +73,7 @@ export function databaseErrorForCli(error: unknown, flag: string | undefined, hi
   }
   if (!known) return undefined;
   const hint = hintFor(known, flag, hints);
-  return new MigrateError(known.code, hint ? `${known.message}: ${hint}` : known.message, DATABASE_EXIT_CODES[known.code], {
+  return new LedgerError(known.code, hint ? `${known.message}: ${hint}` : known.message, {
     ...known.details,
     ...(hint ? { hint } : {}),
   });

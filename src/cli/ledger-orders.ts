@@ -1,21 +1,17 @@
 /**
- * `botledger orders list|show|retry|drop` and `botledger events`: reading the ledger (keyset
- * paging, filters) and the two manual actions on a failed order (RetryScheduler). Reads never
- * open the paper exchange, so they work while `botledger run` holds it.
+ * `botledger orders list|show|retry|drop` and `botledger events`: flags in, one app function
+ * (src/app/orders.ts, events.ts), tables or JSON out. Reads never open the paper exchange, so they
+ * work while `botledger run` holds it; retry and drop need it (the engine decides whether the order
+ * can be retried or dropped).
  */
 import { type Command, InvalidArgumentError, Option } from 'commander';
-import type { Order } from '../domain/order/order.ts';
+import { listEvents } from '../app/events.ts';
+import { DEFAULT_LIST_LIMIT, dropOrder, listOrders, retryOrder, showOrder } from '../app/orders.ts';
 import { ORDER_STATUSES, type OrderStatus } from '../domain/order/order-status.ts';
-import { RetryScheduler } from '../engine/retries.ts';
-import type { BotledgerDatabase } from '../storage/database.ts';
-import { listEvents } from '../storage/repositories/events.ts';
-import { listFills } from '../storage/repositories/fills.ts';
-import { getOrder, getOrderByClientOrderId, listOrders } from '../storage/repositories/orders.ts';
 import { type LedgerFlags, withLedger } from './ledger-context.ts';
-import { formatEvents, formatOrders, printJson, refusedError, shortTime, table, usageError, wholeNumber } from './ledger-output.ts';
+import { formatEvents, formatOrders, printJson, shortTime, table, wholeNumber } from './ledger-output.ts';
 
-/** Default number of rows of `orders list` and `events`. */
-export const DEFAULT_LIST_LIMIT = 50;
+export { DEFAULT_LIST_LIMIT };
 
 interface ListFlags extends LedgerFlags {
   status?: OrderStatus;
@@ -31,31 +27,9 @@ function orderStatus(value: string): OrderStatus {
   return value as OrderStatus;
 }
 
-/**
- * Finds an order by botledger id or client order id; the error names what was looked for.
- *
- * @example
- * const order = await findOrder(database, 'bl-scalp1-1');
- */
-export async function findOrder(database: BotledgerDatabase, ref: string): Promise<Order> {
-  const order = (await getOrder(database.db, ref)) ?? (await getOrderByClientOrderId(database.db, ref));
-  if (!order) throw usageError('ORDER_NOT_FOUND', `order ${ref} does not exist (give its id or client order id; see \`botledger orders list\`)`, { order: ref });
-  return order;
-}
-
 async function list(flags: ListFlags): Promise<void> {
-  await withLedger(flags, {}, async ({ database }) => {
-    let page: Awaited<ReturnType<typeof listOrders>>;
-    try {
-      page = await listOrders(
-        database.db,
-        { status: flags.status, botId: flags.bot, pluginId: flags.plugin },
-        { limit: flags.limit ?? DEFAULT_LIST_LIMIT, cursor: flags.cursor },
-      );
-    } catch (error) {
-      if (flags.cursor && /cursor/.test((error as Error).message)) throw usageError('CURSOR_INVALID', `--cursor: ${(error as Error).message}`, { flag: '--cursor' });
-      throw error;
-    }
+  await withLedger(flags, {}, async (ledger) => {
+    const page = await listOrders(ledger, { status: flags.status, botId: flags.bot, pluginId: flags.plugin }, { limit: flags.limit, cursor: flags.cursor });
     if (flags.json) {
       printJson({ orders: page.items, nextCursor: page.nextCursor });
       return;
@@ -70,12 +44,10 @@ async function list(flags: ListFlags): Promise<void> {
 }
 
 async function show(ref: string, flags: LedgerFlags): Promise<void> {
-  await withLedger(flags, {}, async ({ database }) => {
-    const order = await findOrder(database, ref);
-    const fills = await listFills(database.db, order.id);
-    const { items: events } = await listEvents(database.db, { orderId: order.id }, { limit: 1000, direction: 'asc' });
+  await withLedger(flags, {}, async (ledger) => {
+    const { order, fills, events } = await showOrder(ledger, ref);
     if (flags.json) {
-      printJson({ order, fills: fills.map(({ raw: _raw, ...fill }) => fill), events });
+      printJson({ order, fills, events });
       return;
     }
     const o = order;
@@ -102,36 +74,16 @@ async function show(ref: string, flags: LedgerFlags): Promise<void> {
 }
 
 async function retryOrDrop(action: 'retry' | 'drop', ref: string, flags: LedgerFlags): Promise<void> {
-  // Read first without the venue: a refusal needs no exchange, and must not wait for one.
-  let failed = true;
-  await withLedger(flags, {}, async ({ database }) => {
-    const order = await findOrder(database, ref);
-    if (order.status !== 'failed') {
-      failed = false;
-      throw refusedError(
-        'ORDER_NOT_FAILED',
-        `order ${order.clientOrderId} is ${order.status}${order.cancellationReason ? ` (${order.cancellationReason})` : ''}; only a failed order can be ${action === 'retry' ? 'retried' : 'dropped'}`,
-        { orderId: order.id, status: order.status },
-      );
-    }
-  });
-  if (!failed || process.exitCode) return;
-  await withLedger(flags, { venue: {} }, async ({ database, runtime }) => {
-    const order = await findOrder(database, ref);
-    const retries = new RetryScheduler((runtime as NonNullable<typeof runtime>).execution);
-    const actor = `cli:${process.env.USER ?? 'unknown'}`;
-    const after = action === 'retry' ? await retries.retryOrder(order.id, actor, 'cli') : await retries.dropOrder(order.id, actor, 'cli');
-    const settled = await findOrder(database, after.id);
+  await withLedger(flags, { venue: {} }, async (ledger) => {
+    const settled = action === 'retry' ? await retryOrder(ledger, ref) : await dropOrder(ledger, ref);
     if (flags.json) printJson({ order: settled });
     else process.stdout.write(`order ${settled.clientOrderId}: ${settled.status} (retry_count ${settled.retryCount}) - ${settled.reason}\n`);
   });
 }
 
 async function events(flags: LedgerFlags & { bot?: string; order?: string; limit?: number }): Promise<void> {
-  await withLedger(flags, {}, async ({ database }) => {
-    const orderId = flags.order ? (await findOrder(database, flags.order)).id : undefined;
-    const { items } = await listEvents(database.db, { botId: flags.bot, orderId }, { limit: flags.limit ?? DEFAULT_LIST_LIMIT });
-    const oldestFirst = [...items].reverse();
+  await withLedger(flags, {}, async (ledger) => {
+    const oldestFirst = await listEvents(ledger, { botId: flags.bot, order: flags.order, limit: flags.limit });
     if (flags.json) printJson({ events: oldestFirst });
     else process.stdout.write(`${formatEvents(oldestFirst)}\n`);
   });

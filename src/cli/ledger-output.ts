@@ -1,14 +1,13 @@
 /**
  * How the ledger commands (`run`, `bots`, `orders`, `events`) speak: aligned tables for people,
- * exactly one JSON document with `--json` (errors too), and one exit code per kind of failure,
- * the same codes as `botledger migrate` (0 ok, 1 failed, 2 usage or input, 3 locked, 4 refused).
+ * exactly one JSON document with `--json` (errors too), and the exit code of each error's code
+ * from the error catalogue (src/app/error-catalog.ts), the same codes as `botledger migrate`
+ * (0 ok, 1 failed, 2 usage or input, 3 locked, 4 refused).
  */
 import { InvalidArgumentError } from 'commander';
 import type { Order } from '../domain/order/order.ts';
-import { EXIT_FAILED, EXIT_LOCKED, EXIT_REFUSED, EXIT_USAGE, MigrateError } from '../migrate/errors.ts';
-import { DatabaseError } from '../storage/database.ts';
+import { exitCodeOf } from '../app/error-catalog.ts';
 import type { EventLogEntry } from '../storage/repositories/events.ts';
-import { DATABASE_EXIT_CODES } from './database-access.ts';
 import { printJson as printJsonDocument, table } from './output.ts';
 
 export { table };
@@ -38,65 +37,12 @@ export function printJson(value: unknown): void {
   printJsonDocument(venueOfCommand !== undefined && plain ? { ...(value as object), venue: venueOfCommand } : value);
 }
 
-/** A ledger command error with its stable code and exit code. */
-export class LedgerCliError extends Error {
-  constructor(
-    readonly code: string,
-    message: string,
-    readonly exitCode: number,
-    readonly details: Record<string, unknown> = {},
-  ) {
-    super(message);
-    this.name = 'LedgerCliError';
-  }
-}
-
-/** A bad flag value or input (exit 2); the message names the flag or field. */
-export const usageError = (code: string, message: string, details: Record<string, unknown> = {}) =>
-  new LedgerCliError(code, message, EXIT_USAGE, details);
-
-/** Something another process holds (exit 3). */
-export const lockedError = (code: string, message: string, details: Record<string, unknown> = {}) =>
-  new LedgerCliError(code, message, EXIT_LOCKED, details);
-
-/** Something botledger will not do in the current state (exit 4). */
-export const refusedError = (code: string, message: string, details: Record<string, unknown> = {}) =>
-  new LedgerCliError(code, message, EXIT_REFUSED, details);
-
-// Engine and domain errors carry a stable `code`; this is how each kind maps to an exit code.
-const INPUT_CODES = new Set(['INVALID_DECIMAL', 'PLUGIN_CONFIG_INVALID', 'PLUGIN_UNKNOWN', 'INVALID_FIELD', 'BOT_NOT_FOUND', 'ORDER_NOT_FOUND']);
-const REFUSED_CODES = new Set([
-  'ORDER_NOT_FAILED',
-  'BOT_NOT_ACTIVE',
-  'INVALID_BOT_TRANSITION',
-  'UPDATE_SELLS_AT_A_LOSS',
-  'VENUE_MISMATCH',
-  'PAPER_LEDGER_MISMATCH',
-  'LEDGER_ID_MISSING',
-]);
-
-/**
- * The exit code for an error thrown by a ledger command.
- *
- * @example
- * process.exitCode = exitCodeFor(new LedgerCliError('X', 'y', 4)); // 4
- */
-export function exitCodeFor(error: unknown): number {
-  if (error instanceof LedgerCliError || error instanceof MigrateError) return error.exitCode;
-  if (error instanceof DatabaseError) return DATABASE_EXIT_CODES[error.code];
-  const code = String((error as { code?: unknown })?.code ?? '');
-  if (code === 'PAPER_STATE_IN_USE' || code === 'LOCK_NOT_ACQUIRED') return EXIT_LOCKED;
-  if (INPUT_CODES.has(code)) return EXIT_USAGE;
-  if (REFUSED_CODES.has(code)) return EXIT_REFUSED;
-  return EXIT_FAILED;
-}
-
 /**
  * Prints an error as `{ error: { code, message, details } }` (with --json) or one line on stderr,
  * and sets the exit code.
  *
  * @example
- * reportError(new LedgerCliError('BOT_NOT_FOUND', 'bot x does not exist', 2), false);
+ * reportError(new LedgerError('BOT_NOT_FOUND', 'bot x does not exist'), false);
  */
 export function reportError(error: unknown, json: boolean): void {
   const code = String((error as { code?: unknown })?.code ?? (error as Error)?.name ?? 'ERROR');
@@ -104,7 +50,7 @@ export function reportError(error: unknown, json: boolean): void {
   const details = (error as { details?: Record<string, unknown> })?.details ?? {};
   if (json) printJson({ error: { code, message, details } });
   else process.stderr.write(`error [${code}]: ${message}\n`);
-  process.exitCode = exitCodeFor(error);
+  process.exitCode = exitCodeOf(error);
 }
 
 /**

@@ -7,7 +7,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { Command, CommanderError } from 'commander';
-import { EXIT_USAGE } from '../migrate/errors.ts';
+import { EXIT_USAGE } from '../domain/exit-codes.ts';
 import { printJson } from './output.ts';
 
 type Register = (program: Command) => unknown;

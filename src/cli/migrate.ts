@@ -9,7 +9,8 @@ import { createInterface } from 'node:readline/promises';
 import { type Command, InvalidArgumentError, Option } from 'commander';
 import { restoreBackup } from '../migrate/backup/backup.ts';
 import { MigrationEngine } from '../migrate/engine.ts';
-import { EXIT_INTERRUPTED, EXIT_REFUSED, MigrateError, MigrationInputError, MigrationRefusedError } from '../migrate/errors.ts';
+import { exitCodeOf } from '../app/error-catalog.ts';
+import { EXIT_INTERRUPTED, EXIT_REFUSED, EXIT_USAGE, MigrateError, MigrationInputError, MigrationRefusedError } from '../migrate/errors.ts';
 import { createMigrationFile } from '../migrate/sources/new-migration.ts';
 import { CORE_MIGRATIONS_DIR } from '../migrate/sources/sources.ts';
 import { DATA_LOSS_RULES } from '../migrate/lint/up-lint.ts';
@@ -199,7 +200,7 @@ async function run(flags: MigrateFlags, action: Action, mode: DatabaseOpenMode):
   } catch (thrown) {
     const error = databaseErrorForCli(thrown, flags.db, HINTS, url) ?? thrown;
     printError(error, flags.json ?? false);
-    process.exitCode = error instanceof MigrateError ? error.exitCode : 1;
+    process.exitCode = exitCodeOf(error);
   } finally {
     await database?.close();
   }
@@ -302,13 +303,13 @@ async function restore(file: string | undefined, flags: MigrateFlags): Promise<v
     });
     // A restored ledger lost what happened since the backup; its venue did not: reconcile them now.
     // Loaded here only: the other migrate commands load nothing of the ledger, the engine or the venue.
-    const { reconcileAfterRestore } = await import('./ledger-venue.ts');
-    const venue = await reconcileAfterRestore(url);
+    const { reconcileAfterRestore } = await import('../app/venue.ts');
+    const venue = await reconcileAfterRestore(url, (line) => process.stderr.write(`${line}\n`));
     flags.json ? printJson(venue ? { ...result, venue } : result) : process.stdout.write(`${formatRestore(result)}\n`);
   } catch (thrown) {
     const error = databaseErrorForCli(thrown, flags.db, HINTS) ?? thrown;
     printError(error, flags.json ?? false);
-    process.exitCode = error instanceof MigrateError ? error.exitCode : 1;
+    process.exitCode = exitCodeOf(error);
   }
 }
 
@@ -321,7 +322,7 @@ function newMigration(name: string, flags: MigrateFlags): void {
     flags.json ? printJson({ path }) : process.stdout.write(`created ${path}\n`);
   } catch (error) {
     printError(error, flags.json ?? false);
-    process.exitCode = error instanceof MigrateError ? error.exitCode : 2;
+    process.exitCode = exitCodeOf(error, EXIT_USAGE);
   }
 }
 

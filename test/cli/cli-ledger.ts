@@ -1,7 +1,7 @@
 /** A ledger the CLI tests drive: its folder, its URL, the CLI on it, its table row counts and its venue file. */
 import { join } from 'node:path';
 import { sql } from 'kysely';
-import { paperFileForLedger } from '../../src/cli/ledger-venue.ts';
+import { paperFileForLedger } from '../../src/app/venue.ts';
 import { PaperExchange } from '../../src/exchange/paper/index.ts';
 import { openDatabase } from '../../src/storage/database.ts';
 import { readLedgerId } from '../../src/storage/repositories/ledger-identity.ts';

@@ -1,7 +1,7 @@
 /** Where a ledger's venue lives: found from the database (its ledger id), not from the current folder. */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { paperFileForLedger, userDataDir, venueDirFor } from '../../src/cli/ledger-venue.ts';
+import { paperFileForLedger, userDataDir, venueDirFor } from '../../src/app/venue.ts';
 import { parseDatabaseUrl } from '../../src/storage/database.ts';
 
 const sqlite = parseDatabaseUrl('sqlite:/srv/bot/ledger.db');

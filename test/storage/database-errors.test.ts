@@ -5,13 +5,13 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { test } from 'node:test';
-import { DATABASE_EXIT_CODES } from '../../src/cli/database-access.ts';
+import { ERROR_CATALOG } from '../../src/app/error-catalog.ts';
 import { classifyDatabaseError, DATABASE_ERROR_CODES } from '../../src/storage/database-errors.ts';
 
 test('every database error code has an exit code and a line in the README with that exit code', () => {
   const readme = readFileSync(new URL('../../README.md', import.meta.url), 'utf8');
   for (const code of DATABASE_ERROR_CODES) {
-    const exit = DATABASE_EXIT_CODES[code];
+    const exit = ERROR_CATALOG[code].exit;
     assert.ok(exit === 1 || exit === 2, code);
     assert.match(readme, new RegExp(`\\| \`${code}\` \\| ${exit} \\|`), `README documents ${code} with exit ${exit}`);
   }

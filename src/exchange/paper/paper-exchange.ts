@@ -28,7 +28,7 @@ import { fillReport, notFound, notOpen, orderReport, rateLimited, rejected, time
 
 /**
  * The paper exchange's state file in a folder: `paper-exchange.db`. botledger gives each ledger a
- * folder of its own (`ledger-<ledger id>`, see src/cli/ledger-venue.ts), so two ledgers never share
+ * folder of its own (`ledger-<ledger id>`, see src/app/venue.ts), so two ledgers never share
  * a venue; the file also stores its ledger's id (`ledgerId` option) and refuses another.
  *
  * @example

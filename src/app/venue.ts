@@ -9,8 +9,9 @@
  * (`$XDG_DATA_HOME/botledger`, else `~/.local/share/botledger`): a PostgreSQL ledger finds its
  * venue from any folder. The state file stores the ledger id too and refuses another ledger.
  *
- * Opening the venue also reconciles the ledger with it before anything else (defect 6), and says
- * which venue and what reconciliation did: one line on stderr, and `venue` in --json output.
+ * The paper exchange is wired here: it is given its file and its ledger id, and knows nothing of
+ * the ledger's storage. Opening the venue also reconciles the ledger with it before anything else
+ * (defect 6); what reconciliation did is returned, and said in one line through `onNotice`.
  */
 import { existsSync } from 'node:fs';
 import { homedir } from 'node:os';
@@ -19,10 +20,10 @@ import { StartReconciler, type StartReconciliation } from '../engine/adoption.ts
 import { type Clock, SYSTEM_CLOCK } from '../engine/clock.ts';
 import { ExecutionEngine } from '../engine/execution.ts';
 import { VenueMismatchError } from '../engine/venue-mismatch.ts';
-import { PAPER_EXCHANGE_FILE_NAME, PaperExchange, PaperLedgerMismatchError, PaperStateInUseError, paperExchangeFile } from '../exchange/paper/index.ts';
-import { DATA_DIR_ENV, type DatabaseTarget, type BotledgerDatabase, openDatabase, redactUrl } from '../storage/database.ts';
+import { PAPER_EXCHANGE_FILE_NAME, PaperExchange, type PaperExchangeOptions, PaperLedgerMismatchError, PaperStateInUseError, paperExchangeFile } from '../exchange/paper/index.ts';
+import { type BotledgerDatabase, DATA_DIR_ENV, type DatabaseTarget, openDatabase, redactUrl } from '../storage/database.ts';
 import { readLedgerId } from '../storage/repositories/ledger-identity.ts';
-import { lockedError, refusedError } from './ledger-output.ts';
+import { LedgerError } from './ledger-error.ts';
 
 /**
  * The per-user data dir, where a PostgreSQL ledger's venue lives when BOTLEDGER_DATA_DIR is not set.
@@ -58,7 +59,7 @@ export function paperFileForLedger(target: DatabaseTarget, ledgerId: string, env
   return paperExchangeFile(join(venueDirFor(target, env), `ledger-${ledgerId}`));
 }
 
-/** The venue a command uses, as it is shown (stderr line, `venue` in --json). */
+/** The venue a ledger uses, as it is shown (a line on stderr, `venue` in --json). */
 export interface VenueInfo {
   readonly exchange: 'paper';
   readonly file: string;
@@ -66,46 +67,63 @@ export interface VenueInfo {
   readonly reconciliation?: StartReconciliation;
 }
 
+/** How the paper exchange of a ledger is opened. */
+export interface LedgerVenueOptions {
+  /** Seed of the price feed; a venue file that already exists keeps the seed it was made with. */
+  readonly seed?: number;
+  /** The markets it lists (default: the paper exchange's). */
+  readonly markets?: PaperExchangeOptions['markets'];
+  /** The folder of the ledgers' venues instead of {@link venueDirFor} (a soak in a temporary folder). */
+  readonly dir?: string;
+}
+
 /**
- * Opens this ledger's paper exchange. Exit 3 when another process holds it; exit 4 when the file
- * belongs to another ledger.
+ * Opens this ledger's paper exchange. VENUE_IN_USE (exit 3) when another process holds it;
+ * VENUE_MISMATCH (exit 4) when the file belongs to another ledger.
  *
  * @example
  * const { paper, info } = await openLedgerVenue(database, { seed: 7 });
  */
-export async function openLedgerVenue(database: BotledgerDatabase, options: { seed?: number } = {}): Promise<{ paper: PaperExchange; info: VenueInfo }> {
+export async function openLedgerVenue(database: BotledgerDatabase, options: LedgerVenueOptions = {}): Promise<{ paper: PaperExchange; info: VenueInfo }> {
   const ledgerId = await readLedgerId(database.db);
-  const file = paperFileForLedger(database.target, ledgerId);
+  const file = options.dir ? paperExchangeFile(join(options.dir, `ledger-${ledgerId}`)) : paperFileForLedger(database.target, ledgerId);
   try {
-    const paper = new PaperExchange({ file, seed: options.seed, ledgerId });
+    const paper = new PaperExchange({ file, seed: options.seed, ledgerId, ...(options.markets ? { markets: options.markets } : {}) });
     return { paper, info: { exchange: 'paper', file, ledgerId } };
   } catch (error) {
     if (error instanceof PaperStateInUseError) {
-      throw lockedError(
+      throw new LedgerError(
         'VENUE_IN_USE',
         `the paper exchange (${file}) is open in another botledger process, probably \`botledger run\`: stop it (Ctrl-C) and try again. Reading (bots list/show, orders list/show, events) works meanwhile.`,
         { file },
       );
     }
-    if (error instanceof PaperLedgerMismatchError) throw refusedError('VENUE_MISMATCH', error.message, { file, ledgerId });
+    if (error instanceof PaperLedgerMismatchError) throw new LedgerError('VENUE_MISMATCH', error.message, { file, ledgerId });
     throw error;
   }
 }
 
 /**
  * Reconciles the ledger with its venue before anything else runs (on an engine of its own, so no
- * plugin reacts half-way), and prints what it did. A venue that does not know this ledger's
- * acknowledged orders is refused (exit 4), naming the ledger and the venue; nothing is changed.
+ * plugin reacts half-way), and says what it did through `onNotice`. A venue that does not know
+ * this ledger's acknowledged orders is refused (VENUE_MISMATCH), naming the ledger and the venue;
+ * nothing is changed.
  *
  * @example
- * const reconciliation = await reconcileVenueAtStart(database, paper, info, SYSTEM_CLOCK);
+ * const reconciliation = await reconcileVenueAtStart(database, paper, info, SYSTEM_CLOCK, (line) => console.error(line));
  */
-export async function reconcileVenueAtStart(database: BotledgerDatabase, paper: PaperExchange, info: VenueInfo, clock: Clock): Promise<StartReconciliation> {
+export async function reconcileVenueAtStart(
+  database: BotledgerDatabase,
+  paper: PaperExchange,
+  info: VenueInfo,
+  clock: Clock,
+  onNotice: (line: string) => void = () => {},
+): Promise<StartReconciliation> {
   const quiet = ExecutionEngine.open(database, { exchange: paper, clock });
   try {
     const report = await new StartReconciler(quiet).run();
     // One line: which venue, and what reconciling with it did (the details are in --json's `venue`).
-    process.stderr.write(`venue: paper exchange ${info.file} (ledger ${info.ledgerId}); ${describeReconciliation(report)}\n`);
+    onNotice(`venue: paper exchange ${info.file} (ledger ${info.ledgerId}); ${describeReconciliation(report)}`);
     return report;
   } catch (error) {
     if (!(error instanceof VenueMismatchError)) throw error;
@@ -113,7 +131,7 @@ export async function reconcileVenueAtStart(database: BotledgerDatabase, paper: 
     const hint = existsSync(legacy)
       ? ` An older botledger kept one venue for every ledger of a folder in ${legacy}; if this ledger's orders are there, stop botledger and move that file to ${info.file}.`
       : ` If the venue is in another folder (another ${DATA_DIR_ENV}, XDG_DATA_HOME or user), set ${DATA_DIR_ENV} to the folder that holds ledger-${info.ledgerId}/.`;
-    throw refusedError(
+    throw new LedgerError(
       'VENUE_MISMATCH',
       `${error.message}. Ledger ${info.ledgerId} (${redactUrl(database.url)}) uses the venue ${info.file}, which does not know them.${hint}`,
       { ...error.details, file: info.file, ledgerId: info.ledgerId, database: redactUrl(database.url) },
@@ -142,15 +160,15 @@ export function describeReconciliation(report: StartReconciliation): string {
 }
 
 /**
- * After `migrate restore`: when the restored database is a ledger whose venue exists, reconciles
- * them at once (adopting what the venue has and the backup lacks) and returns what it did. Any
- * problem is a warning on stderr, not a failed restore: the restore itself is done, and the next
+ * After a restore: when the restored database is a ledger whose venue exists, reconciles them at
+ * once (adopting what the venue has and the backup lacks) and returns what it did. Any problem is
+ * a warning through `onNotice`, not a failed restore: the restore itself is done, and the next
  * command that opens the venue reconciles (or refuses) again.
  *
  * @example
- * const venue = await reconcileAfterRestore('sqlite:data/botledger.db');
+ * const venue = await reconcileAfterRestore('sqlite:data/botledger.db', (line) => console.error(line));
  */
-export async function reconcileAfterRestore(url: string): Promise<VenueInfo | undefined> {
+export async function reconcileAfterRestore(url: string, onNotice: (line: string) => void = () => {}): Promise<VenueInfo | undefined> {
   let database: BotledgerDatabase | undefined;
   let paper: PaperExchange | undefined;
   try {
@@ -161,9 +179,9 @@ export async function reconcileAfterRestore(url: string): Promise<VenueInfo | un
     if (ledgerId === undefined || !existsSync(paperFileForLedger(database.target, ledgerId))) return undefined;
     const opened = await openLedgerVenue(database);
     paper = opened.paper;
-    return { ...opened.info, reconciliation: await reconcileVenueAtStart(database, paper, opened.info, SYSTEM_CLOCK) };
+    return { ...opened.info, reconciliation: await reconcileVenueAtStart(database, paper, opened.info, SYSTEM_CLOCK, onNotice) };
   } catch (error) {
-    process.stderr.write(`warning: the restored ledger was not reconciled with its venue: ${(error as Error).message}\n`);
+    onNotice(`warning: the restored ledger was not reconciled with its venue: ${(error as Error).message}`);
     return undefined;
   } finally {
     await paper?.close().catch(() => {});
