@@ -52,6 +52,7 @@ export const MIGRATE_ERROR_CODES = {
   ROW_CHECK_FAILED: failed("a migration's verify query found rows; the migration was rolled back"),
   TRACKING_INCONSISTENT: failed('the tracking table does not match what was applied; the migration was rolled back'),
   BACKUP_FAILED: failed('a backup could not be made or stored; nothing was applied'),
+  BACKUP_CHECK_FAILED: failed('a backup just made failed its own check and was deleted; nothing was applied'),
   RESTORE_FAILED: failed('a restore did not complete'),
   RESTORE_MISMATCH: failed('the restored database does not match its backup'),
   LOCK_NOT_ACQUIRED: { exit: EXIT_LOCKED, meaning: 'another process holds the migration lock (the message names it)' },

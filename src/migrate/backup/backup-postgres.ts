@@ -97,7 +97,7 @@ export async function checkPostgresBackup(file: string, input = true): Promise<v
   await runPlain(
     'pg_restore',
     ['--list', file],
-    'BACKUP_CORRUPT',
+    input ? 'BACKUP_CORRUPT' : 'BACKUP_CHECK_FAILED',
     `backup ${file} is not a readable pg_dump archive${input ? ' (the live database was not touched)' : ''}`,
     input,
   );

@@ -88,7 +88,7 @@ export async function copySqlite(source: BetterSqlite3.Database, dest: string): 
 
 /** The error for a copy whose integrity check is not 'ok' (the caller deletes the copy). */
 export function corruptBackupError(sourceName: string, integrity: string): MigrateError {
-  return new MigrateError('BACKUP_CORRUPT', `backup of ${sourceName} failed its integrity check (${integrity}); nothing was kept`, EXIT_FAILED, {
+  return new MigrateError('BACKUP_CHECK_FAILED', `backup of ${sourceName} failed its integrity check (${integrity}); nothing was kept`, EXIT_FAILED, {
     database: sourceName,
     integrity,
   });

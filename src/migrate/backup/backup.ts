@@ -62,7 +62,7 @@ export interface StartedBackup {
   readonly backup: BackupResult;
   /**
    * Resolves once the copy passed its integrity check and retention ran; rejects with
-   * BACKUP_CORRUPT (the copy and its sidecar deleted) otherwise. Already settled unless
+   * BACKUP_CHECK_FAILED (the copy and its sidecar deleted) otherwise. Already settled unless
    * `deferCheck` was asked for on SQLite.
    */
   readonly checked: Promise<void>;
