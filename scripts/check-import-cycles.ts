@@ -1,6 +1,6 @@
 /**
- * Refuses import cycles among the modules of src/ (ARCHITECTURE.md: "no import cycles"). Run by
- * `npm run lint` through scripts/check-layers.ts and by test/architecture/import-cycles.test.ts.
+ * Refuses import cycles among the modules of src/ (docs/architecture.md, decision 15: "no import
+ * cycles"). Run by `npm run lint` through scripts/check-layers.ts and by test/architecture/import-cycles.test.ts.
  *
  * Which imports count: every relative import, export-from and `import('...')` with a literal
  * path, TYPE-ONLY IMPORTS INCLUDED. A type-only cycle cannot break module initialisation (the

@@ -1,5 +1,5 @@
 /**
- * Enforces the layer order of ARCHITECTURE.md: a module under src/ may import only from its own
+ * Enforces the layer order of docs/architecture.md: a module under src/ may import only from its own
  * layer or from layers listed before it. domain imports nothing of ours but domain.
  * Run by `npm run lint` and by test/architecture/layers.test.ts.
  *

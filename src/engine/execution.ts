@@ -1,6 +1,6 @@
 /**
  * Places and cancels orders with the intent committed before the venue is called
- * (ARCHITECTURE.md, decision 1):
+ * (docs/architecture.md, decision 1):
  *
  * 1. a short transaction records the order (with its client order id, made first) or the cancel
  *    request (with its cancellation_reason), and COMMITs, so any other connection (the venue-event

@@ -5,7 +5,7 @@
  *
  * The strategy plugin API. A plugin never touches the database or the venue: it looks at its
  * bot's orders and the market and returns commands; the engine records each command's intent,
- * commits, and only then calls the venue (ARCHITECTURE.md, decision 1).
+ * commits, and only then calls the venue (docs/architecture.md, decision 1).
  *
  * A plugin is identified by `id` (stored as `plugin_id` on bots, orders, positions and trades),
  * and validates its bot's config with a zod schema, so a bad config is refused with the field

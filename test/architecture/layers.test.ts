@@ -5,7 +5,7 @@ import { test } from 'node:test';
 import { findLayerViolations, LAYERS } from '../../scripts/check-layers.ts';
 import { tempDir } from '../support/dialects.ts';
 
-test('src/ keeps the layer order of ARCHITECTURE.md', () => {
+test('src/ keeps the layer order of docs/architecture.md', () => {
   assert.deepEqual(findLayerViolations(resolve('src')), []);
 });
 

@@ -1,5 +1,5 @@
 /**
- * Finds a PostgreSQL server for tests, as ARCHITECTURE.md describes: BOTLEDGER_TEST_PG_URL, else
+ * Finds a PostgreSQL server for tests, as docs/architecture.md describes (decision 13): BOTLEDGER_TEST_PG_URL, else
  * the local server on 127.0.0.1:5432, else a throwaway cluster started with initdb/pg_ctl in a
  * temporary folder (stopped when the process exits). Only when none works are PostgreSQL tests
  * skipped, loudly; under CI=true that is a failure instead.

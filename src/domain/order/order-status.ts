@@ -1,5 +1,5 @@
 /**
- * The five order statuses and the ONE table that decides every status change (ARCHITECTURE.md,
+ * The five order statuses and the ONE table that decides every status change (docs/architecture.md,
  * decision 2). `applyOrderEvent` in order.ts reads this table and nothing else decides a status.
  *
  * - pending:   the intent is recorded, or the order is live at the venue and not fully executed

@@ -1,7 +1,7 @@
 /**
  * What a database dialect can do. Repositories and the migration engine branch on these flags,
  * never on the dialect's name, so that a difference between SQLite and PostgreSQL is written
- * down in exactly one place (ARCHITECTURE.md, decision 7).
+ * down in exactly one place (docs/architecture.md, decision 8).
  */
 export interface DialectCapabilities {
   /** Session-level advisory locks (`pg_advisory_lock`). Without them a lock file is used. */

@@ -1,6 +1,6 @@
 /**
  * Fills: unique per (order, exchange trade id), inserted idempotently, so a duplicated venue event
- * never counts twice (ARCHITECTURE.md, decision 6). An order's filled amount is derived from them.
+ * never counts twice (docs/architecture.md, decision 7). An order's filled amount is derived from them.
  */
 import type { Kysely } from 'kysely';
 import { summarizeFills } from '../../domain/order/order.ts';
