@@ -254,7 +254,7 @@ export class StartReconciler {
       const entry = open.find((order) => order.intent === 'entry' && order.createdAt <= exit.createdAt && order.id !== exit.id);
       if (!entry) continue;
       const detail = `its exit ${exit.clientOrderId} filled at ${exit.averagePrice ?? exit.price} (adopted from ${execution.venueName} at start)`;
-      const after = await execution.applyCommand(entry.id, { type: 'PositionClosed', detail }, 'reconciliation');
+      const after = await execution.execute({ type: 'ClosePosition', orderId: entry.id, detail }, 'reconciliation');
       if (after.status === 'closed') closed.push(entry.clientOrderId);
     }
     return closed;

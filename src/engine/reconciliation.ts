@@ -81,10 +81,10 @@ export class Reconciler {
     if (!report && order.exchangeOrderId !== null) throw unknownToVenue(execution.venueName, [order]);
     if (!report) {
       if (order.cancellationReason !== null) {
-        return execution.applyCommand(order.id, { type: 'OrderCanceled', venueMessage: `${execution.venueName} has no order ${order.clientOrderId}` }, 'reconciliation');
+        return execution.recordVenueEvent(order.id, { type: 'OrderCanceled', venueMessage: `${execution.venueName} has no order ${order.clientOrderId}` }, 'reconciliation');
       }
       const error = `${execution.venueName} has no order ${order.clientOrderId}: the placement never reached it`;
-      return execution.applyCommand(order.id, { type: 'OrderPlacementFailed', error }, 'reconciliation', { clientOrderId: order.clientOrderId, found: false });
+      return execution.recordVenueEvent(order.id, { type: 'OrderPlacementFailed', error }, 'reconciliation', { clientOrderId: order.clientOrderId, found: false });
     }
     // The venue says what the ledger already knows: nothing happened, so nothing is recorded (a
     // resting order asked about on every step would otherwise fill the event log with no-ops).

@@ -25,13 +25,13 @@ function loop(context: PluginContext<{ amount: string }>): PluginCommand[] {
   const { orders, config } = context;
   if (orders.some((o) => o.status === 'pending')) return [];
   const open = orders.find((o) => o.intent === 'entry' && o.status === 'ongoing');
-  const buy: PluginCommand = { action: 'place', intent: 'entry', side: 'buy', type: 'market', amount: config.amount };
+  const buy: PluginCommand = { type: 'PlaceOrder', intent: 'entry', side: 'buy', orderType: 'market', amount: config.amount };
   if (!open) return [buy];
   const exit = context.lastClosedExit;
   if (exit && (exit.createdAt > open.createdAt || (exit.createdAt === open.createdAt && exit.id > open.id))) {
-    return [{ action: 'close-position', orderId: open.id, detail: 'looped' }, buy];
+    return [{ type: 'ClosePosition', orderId: open.id, detail: 'looped' }, buy];
   }
-  return [{ action: 'place', intent: 'exit', side: 'sell', type: 'market', amount: open.filledAmount }];
+  return [{ type: 'PlaceOrder', intent: 'exit', side: 'sell', orderType: 'market', amount: open.filledAmount }];
 }
 
 /** Buys at market, sells at market, again and again, inside one step. */
@@ -52,7 +52,7 @@ export const THROWER_PLUGIN: StrategyPlugin<{ throwOnTick: boolean; badCancel?: 
   onStart: () => [],
   onTick: (context) => {
     if (context.config.throwOnTick) throw new Error('division by zero in my strategy');
-    if (context.config.badCancel) return [{ action: 'cancel', orderId: 'ghost', reason: 'REPLACED' }];
+    if (context.config.badCancel) return [{ type: 'CancelOrder', orderId: 'ghost', cancellationReason: 'REPLACED' }];
     return [];
   },
   onOrderUpdate: () => [],
