@@ -20,6 +20,7 @@ import { applyOrderEvent, createOrder, type Order, type OrderSide, type OrderTyp
 import type { OrderIntent } from '../domain/order/order-status.ts';
 import {
   type ExchangeAdapter,
+  type ExchangeCapability,
   OrderNotFoundError,
   OrderNotOpenError,
   OrderRejectedError,
@@ -31,6 +32,7 @@ import { type Clock, SYSTEM_CLOCK } from './clock.ts';
 import { LedgerSql, type SqlQueries } from './ledger-sql.ts';
 import { type EventSource, LedgerStore, StaleRowError } from './ledger-store.ts';
 import { VenueEventApplier, type VenueEventOutcome } from './venue-events.ts';
+import { findAtVenue } from './venue-lookup.ts';
 
 /** What to place. Amounts and prices are decimal strings. */
 export interface PlaceOrderInput {
@@ -69,6 +71,22 @@ export interface OrderChange {
 /** Raised when an order is asked for on a bot that cannot trade; names the bot and its status. */
 export class BotNotActiveError extends Error {
   readonly code = 'BOT_NOT_ACTIVE';
+}
+
+/**
+ * Raised when a command needs something the venue cannot do (`capabilities`); names the venue,
+ * the capability, and what was asked. Nothing is recorded.
+ */
+export class VenueCapabilityError extends Error {
+  readonly code = 'VENUE_CAPABILITY_MISSING';
+  constructor(
+    readonly venue: string,
+    readonly capability: ExchangeCapability,
+    message: string,
+  ) {
+    super(message);
+    this.name = 'VenueCapabilityError';
+  }
 }
 
 /** Raised for an order id the ledger does not have. */
@@ -160,6 +178,13 @@ export class ExecutionEngine {
    * Resolves with the order as recorded after the answer.
    */
   async placeOrder(input: PlaceOrderInput, source: EventSource = 'engine'): Promise<Order> {
+    if (input.stopPrice !== undefined && !this.exchange.capabilities.stopOrders) {
+      throw new VenueCapabilityError(
+        this.venueName,
+        'stopOrders',
+        `${this.venueName} takes no stop orders (capability stopOrders is off), so the ${input.intent} order with stopPrice ${input.stopPrice} for bot ${input.botId} is refused; nothing was recorded`,
+      );
+    }
     const order = await this.transact(async (q) => {
       const bot = await this.store.botById(q, input.botId, true);
       if (!bot) throw new BotNotActiveError(`bot ${input.botId} does not exist`);
@@ -380,12 +405,16 @@ export class ExecutionEngine {
 
   /** The venue half of a cancel whose request is already committed. */
   async sendCancel(order: Order): Promise<Order> {
-    const ref = { symbol: order.symbol, clientOrderId: order.clientOrderId, exchangeOrderId: order.exchangeOrderId ?? undefined };
     this.inFlight.add(order.id);
     try {
       let report: OrderStatusReport;
       try {
-        report = await this.exchange.cancelOrder(ref);
+        let exchangeOrderId = order.exchangeOrderId ?? undefined;
+        // A venue that cannot find an order by client order id cannot cancel by it either: learn its id first.
+        if (exchangeOrderId === undefined && !this.exchange.capabilities.fetchByClientOrderId) {
+          exchangeOrderId = (await findAtVenue(this.exchange, this.venueName, order)).report?.exchangeOrderId;
+        }
+        report = await this.exchange.cancelOrder({ symbol: order.symbol, clientOrderId: order.clientOrderId, exchangeOrderId });
       } catch (error) {
         if (error instanceof OrderNotFoundError || error instanceof OrderNotOpenError) {
           await this.#logCancelRefused(order, error);
@@ -421,7 +450,7 @@ export class ExecutionEngine {
    * recorded as OUTSIDE and stops the bot (venue-events.ts).
    */
   async #resolveByFetch(order: Order): Promise<Order> {
-    const report = await this.exchange.fetchOrder({ symbol: order.symbol, clientOrderId: order.clientOrderId, exchangeOrderId: order.exchangeOrderId ?? undefined });
+    const { report } = await findAtVenue(this.exchange, this.venueName, order);
     // recordReport fetches the fills when the report says more is filled than the ledger has.
     if (report) return this.recordReport(report, 'exchange-rest');
     // The venue never had it: the cancel is complete, with the reason already recorded.
