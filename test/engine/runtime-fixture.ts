@@ -12,6 +12,7 @@ import { LedgerSql } from '../../src/engine/ledger-sql.ts';
 import { LedgerStore } from '../../src/engine/ledger-store.ts';
 import { BotRuntime } from '../../src/engine/runtime.ts';
 import { PaperExchange } from '../../src/exchange/paper/index.ts';
+import type { PaperExchangeOptions } from '../../src/exchange/paper/paper-options.ts';
 import { type PluginCommand, type PluginContext, PluginRegistry, type StrategyPlugin } from '../../src/plugins/plugin-api.ts';
 import { SCALPER_PLUGIN } from '../../src/plugins/scalper.ts';
 import { openDatabase } from '../../src/storage/database.ts';
@@ -58,7 +59,11 @@ export const THROWER_PLUGIN: StrategyPlugin<{ throwOnTick: boolean; badCancel?: 
   onOrderUpdate: () => [],
 };
 
-export async function openRuntimeFixture(target: DialectTarget, plugins: StrategyPlugin<any>[] = [SCALPER_PLUGIN, LOOPER_PLUGIN, THROWER_PLUGIN]) {
+export async function openRuntimeFixture(
+  target: DialectTarget,
+  plugins: StrategyPlugin<any>[] = [SCALPER_PLUGIN, LOOPER_PLUGIN, THROWER_PLUGIN],
+  paperOptions: PaperExchangeOptions = {},
+) {
   const ledger = await openLedgerDatabase(target);
   const events = await openDatabase(ledger.test.url);
   const clock = new ManualClock();
@@ -72,6 +77,7 @@ export async function openRuntimeFixture(target: DialectTarget, plugins: Strateg
     now: () => clock.now(),
     eventsBeforeResponse: true,
     synchronous: 'normal',
+    ...paperOptions,
   });
   const runtime = new BotRuntime({ database: ledger, eventsDatabase: events, exchange: paper, plugins: new PluginRegistry(plugins), clock });
   runtime.start();
