@@ -20,7 +20,6 @@ import { applyOrderEvent, createOrder, type Order, type OrderSide, type OrderTyp
 import type { OrderIntent } from '../domain/order/order-status.ts';
 import {
   type ExchangeAdapter,
-  type ExchangeCapability,
   OrderNotFoundError,
   OrderNotOpenError,
   OrderRejectedError,
@@ -32,7 +31,9 @@ import { type Clock, SYSTEM_CLOCK } from './clock.ts';
 import { LedgerSql, type SqlQueries } from './ledger-sql.ts';
 import { type EventSource, LedgerStore, StaleRowError } from './ledger-store.ts';
 import { VenueEventApplier, type VenueEventOutcome } from './venue-events.ts';
-import { findAtVenue } from './venue-lookup.ts';
+import { assertVenueTakes, findAtVenue } from './venue-capabilities.ts';
+
+export { VenueCapabilityError } from './venue-capabilities.ts';
 
 /** What to place. Amounts and prices are decimal strings. */
 export interface PlaceOrderInput {
@@ -71,22 +72,6 @@ export interface OrderChange {
 /** Raised when an order is asked for on a bot that cannot trade; names the bot and its status. */
 export class BotNotActiveError extends Error {
   readonly code = 'BOT_NOT_ACTIVE';
-}
-
-/**
- * Raised when a command needs something the venue cannot do (`capabilities`); names the venue,
- * the capability, and what was asked. Nothing is recorded.
- */
-export class VenueCapabilityError extends Error {
-  readonly code = 'VENUE_CAPABILITY_MISSING';
-  constructor(
-    readonly venue: string,
-    readonly capability: ExchangeCapability,
-    message: string,
-  ) {
-    super(message);
-    this.name = 'VenueCapabilityError';
-  }
 }
 
 /** Raised for an order id the ledger does not have. */
@@ -131,6 +116,7 @@ export class ExecutionEngine {
   /** Orders whose venue call is in flight in this process; reconciliation leaves them alone. */
   readonly inFlight = new Set<string>();
   readonly #outcomeListeners = new Set<(outcome: VenueEventOutcome) => void>();
+  readonly #placedListeners = new Set<(order: Order) => void>();
 
   constructor(ledger: LedgerSql, options: ExecutionOptions) {
     this.ledger = ledger;
@@ -152,6 +138,12 @@ export class ExecutionEngine {
   onVenueOutcome(listener: (outcome: VenueEventOutcome) => void): () => void {
     this.#outcomeListeners.add(listener);
     return () => this.#outcomeListeners.delete(listener);
+  }
+
+  /** Calls `listener` with each new order once its intent is committed, before the venue is called. */
+  onOrderRecorded(listener: (order: Order) => void): () => void {
+    this.#placedListeners.add(listener);
+    return () => this.#placedListeners.delete(listener);
   }
 
   #emit(outcome: VenueEventOutcome): void {
@@ -178,13 +170,7 @@ export class ExecutionEngine {
    * Resolves with the order as recorded after the answer.
    */
   async placeOrder(input: PlaceOrderInput, source: EventSource = 'engine'): Promise<Order> {
-    if (input.stopPrice !== undefined && !this.exchange.capabilities.stopOrders) {
-      throw new VenueCapabilityError(
-        this.venueName,
-        'stopOrders',
-        `${this.venueName} takes no stop orders (capability stopOrders is off), so the ${input.intent} order with stopPrice ${input.stopPrice} for bot ${input.botId} is refused; nothing was recorded`,
-      );
-    }
+    assertVenueTakes(this.exchange, this.venueName, input);
     const order = await this.transact(async (q) => {
       const bot = await this.store.botById(q, input.botId, true);
       if (!bot) throw new BotNotActiveError(`bot ${input.botId} does not exist`);
@@ -225,6 +211,8 @@ export class ExecutionEngine {
       });
       return created;
     });
+    // The intent is committed: whoever routes the venue's events for it (the commit lanes) learns it before the venue is called.
+    for (const listener of this.#placedListeners) listener(order);
     return this.submitToVenue(order);
   }
 

@@ -17,7 +17,7 @@ import { compare } from '../domain/money.ts';
 import type { Order } from '../domain/order/order.ts';
 import type { OrderStatusReport } from '../exchange/exchange-adapter.ts';
 import type { ExecutionEngine } from './execution.ts';
-import { findAtVenue } from './venue-lookup.ts';
+import { findAtVenue } from './venue-capabilities.ts';
 import { unknownToVenue } from './venue-mismatch.ts';
 
 export interface ReconcileOptions {

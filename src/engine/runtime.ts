@@ -129,6 +129,7 @@ export class BotRuntime {
     };
     this.processor.onCommitted(react);
     this.execution.onVenueOutcome(react);
+    this.execution.onOrderRecorded((order) => this.processor.knowOrder(order));
   }
 
   /** Errors raised by plugin reactions (the runtime carries on; the CLI shows them). */

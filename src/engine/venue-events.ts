@@ -323,6 +323,14 @@ export class VenueEventProcessor {
     await Promise.all(this.#writers.map((writer) => writer.idle()));
   }
 
+  /**
+   * Tells the lane index an order's references (an order placed on another connection), so its
+   * first venue event needs no storage read to find its lane.
+   */
+  knowOrder(order: Order): void {
+    if (this.#writers.length > 1) this.#lanes.learn(order);
+  }
+
   /** Stops following the ledger's committed orders (the lane index). */
   close(): void {
     this.#lanes.close();

@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { ExecutionEngine, VenueCapabilityError } from '../../src/engine/execution.ts';
 import { Reconciler } from '../../src/engine/reconciliation.ts';
-import { LISTING_SLACK_MS } from '../../src/engine/venue-lookup.ts';
+import { LISTING_SLACK_MS } from '../../src/engine/venue-capabilities.ts';
 import { forEachDialect } from '../support/dialects.ts';
 import { openEngineFixture, SYMBOL, scalperConfig } from './engine-fixture.ts';
 import { openRuntimeFixture } from './runtime-fixture.ts';

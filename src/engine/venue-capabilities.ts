@@ -1,10 +1,44 @@
 /**
- * Finding one of the ledger's orders at the venue, as the venue's capabilities allow. Real venues
- * differ: some find an order by client order id alone, others only by their own id. The engine
- * reads `capabilities.fetchByClientOrderId`, never a venue's name.
+ * What the engine does differently by the venue's capabilities (never by its name). Real venues
+ * differ: some find an order by client order id alone, others only by their own id
+ * (`fetchByClientOrderId`); some take no stop orders (`stopOrders`). The runtime polls a venue
+ * that does not stream (runtime.ts).
  */
 import type { Order } from '../domain/order/order.ts';
-import type { ExchangeAdapter, OrderStatusReport } from '../exchange/exchange-adapter.ts';
+import type { ExchangeAdapter, ExchangeCapability, OrderStatusReport } from '../exchange/exchange-adapter.ts';
+
+/**
+ * Raised when a command needs something the venue cannot do (`capabilities`); names the venue,
+ * the capability, and what was asked. Nothing is recorded.
+ */
+export class VenueCapabilityError extends Error {
+  readonly code = 'VENUE_CAPABILITY_MISSING';
+  constructor(
+    readonly venue: string,
+    readonly capability: ExchangeCapability,
+    message: string,
+  ) {
+    super(message);
+    this.name = 'VenueCapabilityError';
+  }
+}
+
+/**
+ * Refuses, before anything is recorded, an order the venue cannot take: a stop price on a venue
+ * without stop orders.
+ *
+ * @example
+ * assertVenueTakes(paper, 'Paper exchange', { botId: 'b1', intent: 'stop_loss', stopPrice: '58000' });
+ */
+export function assertVenueTakes(exchange: ExchangeAdapter, venueName: string, order: { readonly botId: string; readonly intent: string; readonly stopPrice?: string }): void {
+  if (order.stopPrice !== undefined && !exchange.capabilities.stopOrders) {
+    throw new VenueCapabilityError(
+      venueName,
+      'stopOrders',
+      `${venueName} takes no stop orders (capability stopOrders is off), so the ${order.intent} order with stopPrice ${order.stopPrice} for bot ${order.botId} is refused; nothing was recorded`,
+    );
+  }
+}
 
 /** How far before an order's creation a listing starts, for a venue clock a little behind ours. */
 export const LISTING_SLACK_MS = 60_000;
