@@ -277,6 +277,7 @@ export class BotRuntime {
     this.#unsubscribe?.();
     this.#unsubscribe = undefined;
     await this.settle();
+    this.processor.close();
   }
 
   #track(reaction: Promise<void>, botId?: string): void {
