@@ -4,6 +4,7 @@
  */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import { StartReconciler } from '../../src/engine/adoption.ts';
 import { ExecutionEngine, VenueCapabilityError } from '../../src/engine/execution.ts';
 import { Reconciler } from '../../src/engine/reconciliation.ts';
 import { LISTING_SLACK_MS } from '../../src/engine/venue-capabilities.ts';
@@ -91,6 +92,22 @@ forEachDialect('venue capabilities', (target) => {
       assert.equal(after.status, 'cancelled');
       assert.equal(after.cancellationReason, 'STOP');
       assert.equal(f.paper.control.order({ symbol: SYMBOL, clientOrderId: order.clientOrderId })?.state, 'cancelled');
+    } finally {
+      await f.close();
+    }
+  });
+
+  test('no lookup by client order id: reconciliation at start checks the venue knows the ledger by exchange order id, and adopts a lost order', async () => {
+    const f = await openEngineFixture(target, NO_CLIENT_ID_LOOKUP);
+    try {
+      await f.bots.create({ id: 'b1', pluginId: 'scalper', symbol: SYMBOL, config: scalperConfig() });
+      await f.settle();
+      f.paper.control.dropNextEvents(100);
+      await f.paper.placeOrder({ clientOrderId: 'bl-b1-5', symbol: SYMBOL, side: 'sell', type: 'limit', amount: '0.01', price: '61000' });
+      await f.paper.control.drain();
+      const report = await new StartReconciler(f.execution).run();
+      assert.deepEqual(report.adopted, ['bl-b1-5']);
+      assert.deepEqual(report.sequencesRaised, [{ botId: 'b1', sequence: 5 }]);
     } finally {
       await f.close();
     }
