@@ -26,6 +26,7 @@ import type { FillReport, OrderStatusReport } from '../exchange/exchange-adapter
 import { type ExecutionEngine, newOrderId } from './execution.ts';
 import type { SqlQueries } from './ledger-sql.ts';
 import { Reconciler } from './reconciliation.ts';
+import { findAtVenue } from './venue-capabilities.ts';
 import { unknownToVenue } from './venue-mismatch.ts';
 
 /**
@@ -126,7 +127,8 @@ export class StartReconciler {
 
   /** The venue must know an order it acknowledged; else it is the wrong venue and nothing is touched. */
   async #expectKnown(order: Order): Promise<void> {
-    const report = await this.#execution.exchange.fetchOrder({ symbol: order.symbol, clientOrderId: order.clientOrderId });
+    // Asked as the venue can (by client order id, else by its own id); either way the answer must be this order.
+    const { report } = await findAtVenue(this.#execution.exchange, this.#execution.venueName, order);
     if (report?.clientOrderId !== order.clientOrderId) throw unknownToVenue(this.#execution.venueName, [order]);
   }
 
@@ -254,7 +256,7 @@ export class StartReconciler {
       const entry = open.find((order) => order.intent === 'entry' && order.createdAt <= exit.createdAt && order.id !== exit.id);
       if (!entry) continue;
       const detail = `its exit ${exit.clientOrderId} filled at ${exit.averagePrice ?? exit.price} (adopted from ${execution.venueName} at start)`;
-      const after = await execution.applyCommand(entry.id, { type: 'PositionClosed', detail }, 'reconciliation');
+      const after = await execution.execute({ type: 'ClosePosition', orderId: entry.id, detail }, 'reconciliation');
       if (after.status === 'closed') closed.push(entry.clientOrderId);
     }
     return closed;

@@ -13,7 +13,7 @@ import { type PlaceCommand, type PluginCommand, type PluginContext, type PluginO
 import { ExchangeError, type MarketRules, type TickerReport } from '../exchange/exchange-adapter.ts';
 import { BotNotActiveError, type ExecutionEngine, type SystemCancellationReason } from './execution.ts';
 import { type EventSource, StaleRowError } from './ledger-store.ts';
-import { applyOrderEvent } from '../domain/order/order.ts';
+import { decideOrderCommand } from '../domain/order/order-commands.ts';
 import { makeClientOrderId } from '../domain/order/client-order-id.ts';
 import { assertConfigFitsMarket, assertPlaceable, marketFor } from './market-checks.ts';
 import { ImmediateLossError, type ImmediateSale, immediateLosses, ordersAfterTakeDown } from './update-preview.ts';
@@ -272,7 +272,7 @@ export class BotService {
       if (error instanceof ExchangeError) return;
       throw error;
     }
-    assertPlaceable(command, market);
+    assertPlaceable({ type: command.orderType, amount: command.amount, price: command.price }, market);
   }
 
   /**
@@ -288,7 +288,7 @@ export class BotService {
       const requested: Order[] = [];
       for (const order of orders) {
         const locked = (await store.orderById(q, order.id, true)) as Order;
-        const result = applyOrderEvent(locked, { type: 'OrderCancelRequested', cancellationReason: reason, actor: source }, now);
+        const { result } = decideOrderCommand(locked, { type: 'CancelOrder', orderId: locked.id, cancellationReason: reason, actor: source }, now);
         if (result.outcome !== 'applied') continue;
         const saved = await store.saveOrder(q, locked, result.order);
         const message = saved.status === 'cancelled' ? `Order ${saved.clientOrderId}: ${saved.reason}` : `${result.explanation} - recorded before asking the venue`;
@@ -368,7 +368,7 @@ export class BotService {
       if (this.#halted) return;
       const current = await this.get(bot.id);
       if (current.status !== 'active') return;
-      if (command.action === 'place') {
+      if (command.type === 'PlaceOrder') {
         // Protections hold whatever the plugin asks: a bot over a limit is stopped instead.
         const verdict = await this.#protections.check(current);
         if (!verdict.allowed) {
@@ -376,11 +376,11 @@ export class BotService {
           return;
         }
         await this.#assertPlaceable(bot, command);
-        await this.execution.placeOrder({ botId: bot.id, side: command.side, type: command.type, intent: command.intent, amount: command.amount, price: command.price }, 'engine');
-      } else if (command.action === 'cancel') {
-        await this.execution.cancelOrder(String(command.orderId), command.reason, 'engine');
+        await this.execution.execute({ type: 'PlaceOrder', botId: bot.id, side: command.side, orderType: command.orderType, intent: command.intent, amount: command.amount, price: command.price }, 'engine');
+      } else if (command.type === 'CancelOrder') {
+        await this.execution.execute({ type: 'CancelOrder', orderId: String(command.orderId), cancellationReason: command.cancellationReason }, 'engine');
       } else {
-        await this.execution.applyCommand(String(command.orderId), { type: 'PositionClosed', detail: command.detail }, 'engine');
+        await this.execution.execute({ type: 'ClosePosition', orderId: String(command.orderId), detail: command.detail }, 'engine');
       }
     }
   }

@@ -14,10 +14,10 @@
  */
 import { randomUUID } from 'node:crypto';
 import { makeClientOrderId } from '../domain/order/client-order-id.ts';
-import type { OrderEvent } from '../domain/order/order-events.ts';
+import { decideOrderCommand, type ExistingOrderCommand, type OrderCommand, type SystemCancellationReason } from '../domain/order/order-commands.ts';
+import type { OrderCanceled, OrderEvent, OrderPlacementFailed, OrderRejected } from '../domain/order/order-events.ts';
 import { applyOrderEvent, createOrder, type Order, type OrderSide, type OrderType } from '../domain/order/order.ts';
 import type { OrderIntent } from '../domain/order/order-status.ts';
-import type { CancellationReason } from '../domain/order/reasons.ts';
 import {
   type ExchangeAdapter,
   OrderNotFoundError,
@@ -31,6 +31,9 @@ import { type Clock, SYSTEM_CLOCK } from './clock.ts';
 import { LedgerSql, type SqlQueries } from './ledger-sql.ts';
 import { type EventSource, LedgerStore, StaleRowError } from './ledger-store.ts';
 import { VenueEventApplier, type VenueEventOutcome } from './venue-events.ts';
+import { assertVenueTakes, findAtVenue } from './venue-capabilities.ts';
+
+export { VenueCapabilityError } from './venue-capabilities.ts';
 
 /** What to place. Amounts and prices are decimal strings. */
 export interface PlaceOrderInput {
@@ -46,8 +49,25 @@ export interface PlaceOrderInput {
   readonly expiresAt?: string;
 }
 
-/** A system cancellation reason (OUTSIDE is what the venue-event processor infers, never asked for). */
-export type SystemCancellationReason = Exclude<CancellationReason, 'OUTSIDE'>;
+export type { SystemCancellationReason };
+
+/**
+ * An event botledger infers from what the venue said outside a pushed event: a REST refusal
+ * (OrderRejected, OrderPlacementFailed) or an order the venue does not have (OrderCanceled,
+ * OrderPlacementFailed). Not a command: nobody asked for it.
+ */
+export type VenueInferredEvent = OrderRejected | OrderPlacementFailed | OrderCanceled;
+
+/** What recording a command or an inferred event did to one order. */
+export interface OrderChange {
+  readonly order: Order;
+  /** Whether the transition table applied it. */
+  readonly applied: boolean;
+  /** The sentence written to the event log. */
+  readonly explanation: string;
+  /** The order as it was before. */
+  readonly previous: Order;
+}
 
 /** Raised when an order is asked for on a bot that cannot trade; names the bot and its status. */
 export class BotNotActiveError extends Error {
@@ -62,7 +82,7 @@ export class OrderNotKnownError extends Error {
 export interface ExecutionOptions {
   readonly exchange: ExchangeAdapter;
   readonly clock?: Clock;
-  /** The venue's display name in reasons ("Paper exchange rejected the order: ..."). */
+  /** The venue's display name in reasons ("Paper exchange rejected the order: ..."). Default: the adapter's `displayName`. */
   readonly venueName?: string;
 }
 
@@ -96,13 +116,14 @@ export class ExecutionEngine {
   /** Orders whose venue call is in flight in this process; reconciliation leaves them alone. */
   readonly inFlight = new Set<string>();
   readonly #outcomeListeners = new Set<(outcome: VenueEventOutcome) => void>();
+  readonly #placedListeners = new Set<(order: Order) => void>();
 
   constructor(ledger: LedgerSql, options: ExecutionOptions) {
     this.ledger = ledger;
     this.store = new LedgerStore(ledger.forUpdate);
     this.exchange = options.exchange;
     this.clock = options.clock ?? SYSTEM_CLOCK;
-    this.venueName = options.venueName ?? (options.exchange.id === 'paper' ? 'Paper exchange' : options.exchange.id);
+    this.venueName = options.venueName ?? options.exchange.displayName;
     this.applier = new VenueEventApplier(this.store, { clock: this.clock, venueName: this.venueName });
   }
 
@@ -117,6 +138,12 @@ export class ExecutionEngine {
   onVenueOutcome(listener: (outcome: VenueEventOutcome) => void): () => void {
     this.#outcomeListeners.add(listener);
     return () => this.#outcomeListeners.delete(listener);
+  }
+
+  /** Calls `listener` with each new order once its intent is committed, before the venue is called. */
+  onOrderRecorded(listener: (order: Order) => void): () => void {
+    this.#placedListeners.add(listener);
+    return () => this.#placedListeners.delete(listener);
   }
 
   #emit(outcome: VenueEventOutcome): void {
@@ -143,6 +170,7 @@ export class ExecutionEngine {
    * Resolves with the order as recorded after the answer.
    */
   async placeOrder(input: PlaceOrderInput, source: EventSource = 'engine'): Promise<Order> {
+    assertVenueTakes(this.exchange, this.venueName, input);
     const order = await this.transact(async (q) => {
       const bot = await this.store.botById(q, input.botId, true);
       if (!bot) throw new BotNotActiveError(`bot ${input.botId} does not exist`);
@@ -183,6 +211,8 @@ export class ExecutionEngine {
       });
       return created;
     });
+    // The intent is committed: whoever routes the venue's events for it (the commit lanes) learns it before the venue is called.
+    for (const listener of this.#placedListeners) listener(order);
     return this.submitToVenue(order);
   }
 
@@ -216,11 +246,11 @@ export class ExecutionEngine {
   async #recordPlacementError(order: Order, error: unknown): Promise<Order> {
     const raw = (error as { raw?: unknown }).raw ?? { message: String((error as Error)?.message ?? error) };
     if (error instanceof OrderRejectedError) {
-      return this.applyCommand(order.id, { type: 'OrderRejected', venue: this.venueName, venueMessage: error.message }, 'exchange-rest', raw);
+      return this.recordVenueEvent(order.id, { type: 'OrderRejected', venue: this.venueName, venueMessage: error.message }, 'exchange-rest', raw);
     }
     if (error instanceof RateLimitedError) {
       const hint = error.retryAfterMs !== undefined ? ` (retry after ${error.retryAfterMs} ms)` : '';
-      const failed = await this.applyCommand(order.id, { type: 'OrderPlacementFailed', error: `${this.venueName} rate limit: ${error.message}${hint}` }, 'exchange-rest', raw);
+      const failed = await this.recordVenueEvent(order.id, { type: 'OrderPlacementFailed', error: `${this.venueName} rate limit: ${error.message}${hint}` }, 'exchange-rest', raw);
       return error.retryAfterMs !== undefined ? this.#notBefore(failed, this.clock.now() + error.retryAfterMs) : failed;
     }
     // Timeout, lost connection, anything unexpected: the venue may have acted. Never "failed".
@@ -243,26 +273,61 @@ export class ExecutionEngine {
   }
 
   /**
-   * Applies a command-like domain event (retry, drop, expire, cancel request, position closed) to
-   * one order in a short transaction, logging it; returns the order afterwards. An event the
-   * transition table refuses is logged (applied = false) and the order is returned unchanged.
+   * Carries out a command: PlaceOrder and CancelOrder record the intent, commit, then call the
+   * venue; RetryOrder records the retry and places the order again; DropOrder, ExpireOrder and
+   * ClosePosition only record. Resolves with the order afterwards. A command the transition table
+   * refuses is logged (applied = false) and the order is returned unchanged.
+   *
+   * @example
+   * await execution.execute({ type: 'CancelOrder', orderId: order.id, cancellationReason: 'STOP', actor: 'api' }, 'api');
    */
-  async applyCommand(orderId: string, event: OrderEvent, source: EventSource, payload?: unknown): Promise<Order> {
-    return (await this.applyCommandWithResult(orderId, event, source, payload)).order;
+  async execute(command: OrderCommand, source: EventSource = 'engine'): Promise<Order> {
+    switch (command.type) {
+      case 'PlaceOrder': {
+        const { type: _command, orderType, ...rest } = command;
+        return this.placeOrder({ ...rest, type: orderType }, source);
+      }
+      case 'CancelOrder':
+        return this.cancelOrder(command.orderId, command.cancellationReason, source, command.actor);
+      case 'RetryOrder': {
+        const change = await this.decide(command, source);
+        // Only a retry that moved the order out of failed places it; a repeat changes nothing.
+        return change.applied && change.previous.status === 'failed' ? this.submitToVenue(change.order) : change.order;
+      }
+      default:
+        return (await this.decide(command, source)).order;
+    }
   }
 
-  /** As {@link applyCommand}, also saying whether the table applied it and the sentence logged. */
-  async applyCommandWithResult(
+  /**
+   * Records what a command on an existing order did, in one short transaction, without calling
+   * the venue: the command is decided into its event (OrderCancelRequested, OrderRetried, ...) and
+   * the transition table decides that event. {@link execute} is the whole command.
+   */
+  decide(command: ExistingOrderCommand, source: EventSource, payload?: unknown): Promise<OrderChange> {
+    return this.#recordOnOrder(command.orderId, (stored, now) => decideOrderCommand(stored, command, now), source, payload);
+  }
+
+  /**
+   * Records an event botledger inferred from the venue's answer to its own call (not a command):
+   * a rejection, a failed placement, or a cancel of an order the venue does not have.
+   */
+  async recordVenueEvent(orderId: string, event: VenueInferredEvent, source: EventSource, payload?: unknown): Promise<Order> {
+    const change = await this.#recordOnOrder(orderId, (stored, now) => ({ event, result: applyOrderEvent(stored, event, now) }), source, payload);
+    return change.order;
+  }
+
+  async #recordOnOrder(
     orderId: string,
-    event: OrderEvent,
+    decideOn: (stored: Order, now: Date) => { event: OrderEvent; result: ReturnType<typeof applyOrderEvent> },
     source: EventSource,
     payload?: unknown,
-  ): Promise<{ order: Order; applied: boolean; explanation: string; previous: Order }> {
+  ): Promise<OrderChange> {
     return this.transact(async (q) => {
       const stored = await this.store.orderById(q, orderId, true);
       if (!stored) throw new OrderNotKnownError(`order ${orderId} does not exist`);
       const now = this.now();
-      const result = applyOrderEvent(stored, event, now);
+      const { event, result } = decideOn(stored, now);
       const applied = result.outcome === 'applied';
       const order = applied ? await this.store.saveOrder(q, stored, result.order) : stored;
       await this.store.appendEvent(q, {
@@ -318,7 +383,7 @@ export class ExecutionEngine {
    * await execution.cancelOrder(order.id, 'STOP', 'api');
    */
   async cancelOrder(orderId: string, reason: SystemCancellationReason, source: EventSource = 'engine', actor?: string): Promise<Order> {
-    const requested = await this.applyCommandWithResult(orderId, { type: 'OrderCancelRequested', cancellationReason: reason, actor }, source);
+    const requested = await this.decide({ type: 'CancelOrder', orderId, cancellationReason: reason, ...(actor !== undefined ? { actor } : {}) }, source);
     const order = requested.order;
     // Send to the venue when the order is live and carries a system reason (also when the same
     // request was recorded before, e.g. a cancel that timed out and is asked for again).
@@ -328,12 +393,16 @@ export class ExecutionEngine {
 
   /** The venue half of a cancel whose request is already committed. */
   async sendCancel(order: Order): Promise<Order> {
-    const ref = { symbol: order.symbol, clientOrderId: order.clientOrderId, exchangeOrderId: order.exchangeOrderId ?? undefined };
     this.inFlight.add(order.id);
     try {
       let report: OrderStatusReport;
       try {
-        report = await this.exchange.cancelOrder(ref);
+        let exchangeOrderId = order.exchangeOrderId ?? undefined;
+        // A venue that cannot find an order by client order id cannot cancel by it either: learn its id first.
+        if (exchangeOrderId === undefined && !this.exchange.capabilities.fetchByClientOrderId) {
+          exchangeOrderId = (await findAtVenue(this.exchange, this.venueName, order)).report?.exchangeOrderId;
+        }
+        report = await this.exchange.cancelOrder({ symbol: order.symbol, clientOrderId: order.clientOrderId, exchangeOrderId });
       } catch (error) {
         if (error instanceof OrderNotFoundError || error instanceof OrderNotOpenError) {
           await this.#logCancelRefused(order, error);
@@ -369,11 +438,11 @@ export class ExecutionEngine {
    * recorded as OUTSIDE and stops the bot (venue-events.ts).
    */
   async #resolveByFetch(order: Order): Promise<Order> {
-    const report = await this.exchange.fetchOrder({ symbol: order.symbol, clientOrderId: order.clientOrderId, exchangeOrderId: order.exchangeOrderId ?? undefined });
+    const { report } = await findAtVenue(this.exchange, this.venueName, order);
     // recordReport fetches the fills when the report says more is filled than the ledger has.
     if (report) return this.recordReport(report, 'exchange-rest');
     // The venue never had it: the cancel is complete, with the reason already recorded.
-    return this.applyCommand(order.id, { type: 'OrderCanceled', venueMessage: `${this.venueName} has no order ${order.clientOrderId}` }, 'exchange-rest');
+    return this.recordVenueEvent(order.id, { type: 'OrderCanceled', venueMessage: `${this.venueName} has no order ${order.clientOrderId}` }, 'exchange-rest');
   }
 
   /**

@@ -1,6 +1,9 @@
 /**
  * Reconciliation: asks the venue about orders whose state botledger cannot know by itself, by
- * client order id, and records the answer with source `reconciliation`.
+ * client order id, and records the answer with source `reconciliation`. A venue that cannot find
+ * an order by client order id alone (`capabilities.fetchByClientOrderId` off) is asked by
+ * exchange order id when the ledger has it, else its orders are listed and searched for the
+ * client order id; a "not found" then says how the venue was asked.
  *
  * - A pending order (placement or cancel without a clear answer, or pushed events that were
  *   dropped): fetchOrder; found -> its state and its fills are applied (fills idempotent per
@@ -14,6 +17,7 @@ import { compare } from '../domain/money.ts';
 import type { Order } from '../domain/order/order.ts';
 import type { OrderStatusReport } from '../exchange/exchange-adapter.ts';
 import type { ExecutionEngine } from './execution.ts';
+import { findAtVenue } from './venue-capabilities.ts';
 import { unknownToVenue } from './venue-mismatch.ts';
 
 export interface ReconcileOptions {
@@ -75,16 +79,16 @@ export class Reconciler {
    */
   async reconcileOrder(order: Order): Promise<Order> {
     const execution = this.#execution;
-    const ref = { symbol: order.symbol, clientOrderId: order.clientOrderId, exchangeOrderId: order.exchangeOrderId ?? undefined };
-    const report = await execution.exchange.fetchOrder(ref);
+    const { report, lookup } = await findAtVenue(execution.exchange, execution.venueName, order);
     // An order the venue acknowledged cannot have "never reached it": this is the wrong venue (loud, nothing changed).
     if (!report && order.exchangeOrderId !== null) throw unknownToVenue(execution.venueName, [order]);
     if (!report) {
+      const how = lookup === 'client order id' ? '' : ` (${lookup})`;
       if (order.cancellationReason !== null) {
-        return execution.applyCommand(order.id, { type: 'OrderCanceled', venueMessage: `${execution.venueName} has no order ${order.clientOrderId}` }, 'reconciliation');
+        return execution.recordVenueEvent(order.id, { type: 'OrderCanceled', venueMessage: `${execution.venueName} has no order ${order.clientOrderId}${how}` }, 'reconciliation');
       }
-      const error = `${execution.venueName} has no order ${order.clientOrderId}: the placement never reached it`;
-      return execution.applyCommand(order.id, { type: 'OrderPlacementFailed', error }, 'reconciliation', { clientOrderId: order.clientOrderId, found: false });
+      const error = `${execution.venueName} has no order ${order.clientOrderId}: the placement never reached it${how}`;
+      return execution.recordVenueEvent(order.id, { type: 'OrderPlacementFailed', error }, 'reconciliation', { clientOrderId: order.clientOrderId, found: false, lookup });
     }
     // The venue says what the ledger already knows: nothing happened, so nothing is recorded (a
     // resting order asked about on every step would otherwise fill the event log with no-ops).

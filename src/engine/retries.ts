@@ -63,7 +63,7 @@ export class RetryScheduler {
   async #runOne(order: Order, now: Date, retried: Order[], expired: Order[]): Promise<void> {
     const execution = this.#execution;
     if (isExpired(order, now)) {
-      const result = await execution.applyCommandWithResult(order.id, { type: 'OrderExpired' }, 'engine');
+      const result = await execution.decide({ type: 'ExpireOrder', orderId: order.id }, 'engine');
       if (result.applied) expired.push(result.order);
       return;
     }
@@ -98,7 +98,7 @@ export class RetryScheduler {
    * await retries.dropOrder(order.id, 'alice', 'api');
    */
   async dropOrder(orderId: string, actor: string, source: EventSource = 'api'): Promise<Order> {
-    const result = await this.#execution.applyCommandWithResult(orderId, { type: 'OrderDropped', actor }, source);
+    const result = await this.#execution.decide({ type: 'DropOrder', orderId, actor }, source);
     if (!result.applied) {
       throw new OrderNotFailedError(`order ${result.order.clientOrderId} is ${result.order.status}; only a failed order can be dropped (${result.explanation})`);
     }
@@ -106,7 +106,7 @@ export class RetryScheduler {
   }
 
   async #retry(orderId: string, actor: string, source: EventSource): Promise<Order | undefined> {
-    const result = await this.#execution.applyCommandWithResult(orderId, { type: 'OrderRetried', actor }, source);
+    const result = await this.#execution.decide({ type: 'RetryOrder', orderId, actor }, source);
     if (!result.applied || result.previous.status !== 'failed') return undefined;
     return this.#execution.submitToVenue(result.order);
   }

@@ -3,7 +3,8 @@
  * database connection) to the venue's stream, hands each committed order change to the bot's
  * plugin, and on every `step()` feeds prices to the plugins, runs the retry loop and reconciles
  * orders whose state is unclear. When the stream comes back after a disconnect, it reconciles at
- * once, since the events pushed meanwhile are lost.
+ * once, since the events pushed meanwhile are lost. A venue that pushes nothing
+ * (`capabilities.streaming` off) is polled instead: every step asks it about every pending order.
  *
  * A plugin reaction is queued on the bot (BotService) and never awaited inside the venue's event
  * listener: the listener only commits, so a venue that delivers events before its call returns
@@ -128,6 +129,7 @@ export class BotRuntime {
     };
     this.processor.onCommitted(react);
     this.execution.onVenueOutcome(react);
+    this.execution.onOrderRecorded((order) => this.processor.knowOrder(order));
   }
 
   /** Errors raised by plugin reactions (the runtime carries on; the CLI shows them). */
@@ -135,9 +137,14 @@ export class BotRuntime {
     return this.#errors;
   }
 
-  /** Starts listening to the venue's stream. */
+  /** True when the venue pushes no events, so every step polls it for every pending order. */
+  get polling(): boolean {
+    return !this.#exchange.capabilities.streaming;
+  }
+
+  /** Starts listening to the venue's stream (a venue without one is polled by {@link step} instead). */
   start(): void {
-    if (this.#unsubscribe) return;
+    if (this.#unsubscribe || this.polling) return;
     this.#unsubscribe = this.#exchange.subscribe(async (event) => {
       if (event.type === 'ticker') {
         this.bots.setTicker(event.ticker);
@@ -190,8 +197,10 @@ export class BotRuntime {
       retries = due;
       for (const failure of due.failed ?? []) failures.add({ scope: 'retry', orderId: failure.orderId, message: failure.message });
     }
-    if (!this.bots.halted && options.reconcile !== false) {
-      const report = await this.reconciler.reconcilePending({ minAgeMs: options.reconcileMinAgeMs ?? this.#reconcileAfterMs });
+    // Without a stream nothing else tells the ledger that an order filled or was cancelled: poll every step.
+    if (!this.bots.halted && (options.reconcile !== false || this.polling)) {
+      const minAgeMs = this.polling ? 0 : (options.reconcileMinAgeMs ?? this.#reconcileAfterMs);
+      const report = await this.reconciler.reconcilePending({ minAgeMs });
       reconciled = report.checked;
       for (const failure of report.failed ?? []) failures.add({ scope: 'reconcile', orderId: failure.orderId, message: failure.message });
     }
@@ -268,6 +277,7 @@ export class BotRuntime {
     this.#unsubscribe?.();
     this.#unsubscribe = undefined;
     await this.settle();
+    this.processor.close();
   }
 
   #track(reaction: Promise<void>, botId?: string): void {

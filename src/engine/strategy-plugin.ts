@@ -15,8 +15,8 @@ import type { z } from 'zod';
 import type { JsonValue } from '../domain/bot/bot.ts';
 import { PROTECTIONS_CONFIG_KEY, protectionLimits } from '../domain/bot/protections.ts';
 import type { DomainError } from '../domain/errors.ts';
+import type { CancelOrder, ClosePosition, PlaceOrder } from '../domain/order/order-commands.ts';
 import type { OrderIntent } from '../domain/order/order-status.ts';
-import type { CancellationReason } from '../domain/order/reasons.ts';
 import type { MarketRules, OrderSide, OrderType, TickerReport } from '../exchange/exchange-adapter.ts';
 
 /** One of the bot's orders, as a plugin sees it. */
@@ -37,30 +37,22 @@ export interface PluginOrder {
   readonly createdAt: string;
 }
 
-/** Place a new order for the bot. */
-export interface PlaceCommand {
-  readonly action: 'place';
-  readonly intent: OrderIntent;
-  readonly side: OrderSide;
-  readonly type: OrderType;
-  readonly amount: string;
-  readonly price?: string;
-}
+/**
+ * Place a new order for the bot: the domain's PlaceOrder command (domain/order/order-commands.ts)
+ * without what the engine fills in (the bot, its symbol, the order TTL).
+ *
+ * @example
+ * { type: 'PlaceOrder', intent: 'entry', side: 'buy', orderType: 'limit', amount: '0.1', price: '100' }
+ */
+export type PlaceCommand = Omit<PlaceOrder, 'botId' | 'symbol' | 'expiresAt' | 'stopPrice'>;
 
-/** Cancel one of the bot's live orders, for a system reason (never OUTSIDE). */
-export interface CancelCommand {
-  readonly action: 'cancel';
-  readonly orderId: string;
-  readonly reason: Exclude<CancellationReason, 'OUTSIDE'>;
-}
+/** Cancel one of the bot's live orders, for a system reason (never OUTSIDE): `{ type: 'CancelOrder', orderId, cancellationReason }`. */
+export type CancelCommand = Omit<CancelOrder, 'actor'>;
 
-/** The exposure an executed entry opened is closed (its exit filled). */
-export interface ClosePositionCommand {
-  readonly action: 'close-position';
-  readonly orderId: string;
-  readonly detail: string;
-}
+/** Close the exposure an executed entry opened (its exit filled): `{ type: 'ClosePosition', orderId, detail }`. */
+export type ClosePositionCommand = ClosePosition & { readonly detail: string };
 
+/** What a hook returns: imperative commands, carried out in order by the engine. */
 export type PluginCommand = PlaceCommand | CancelCommand | ClosePositionCommand;
 
 /** What a hook is given. */

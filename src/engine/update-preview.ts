@@ -66,14 +66,14 @@ export function immediateLosses(commands: readonly PluginCommand[], orders: read
   const entryPrice = cost.div(amount).toDecimalPlaces(18);
   const sales: ImmediateSale[] = [];
   for (const command of commands) {
-    if (command.action !== 'place' || command.side !== 'sell') continue;
-    const crosses = command.type === 'market' || (command.price !== undefined && compare(command.price, ticker.bid) <= 0);
+    if (command.type !== 'PlaceOrder' || command.side !== 'sell') continue;
+    const crosses = command.orderType === 'market' || (command.price !== undefined && compare(command.price, ticker.bid) <= 0);
     if (!crosses || entryPrice.lte(ticker.bid)) continue;
     const sold = Decimal.min(command.amount, amount);
     sales.push({
-      type: command.type,
+      type: command.orderType,
       amount: sold.toFixed(),
-      ...(command.type === 'limit' && command.price !== undefined ? { limitPrice: command.price } : {}),
+      ...(command.orderType === 'limit' && command.price !== undefined ? { limitPrice: command.price } : {}),
       expectedPrice: ticker.bid,
       entryPrice: entryPrice.toFixed(),
       loss: entryPrice.minus(ticker.bid).times(sold).toFixed(),

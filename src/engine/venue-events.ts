@@ -25,7 +25,11 @@ import type { BotledgerDatabase } from '../storage/database.ts';
 import { type Clock, SYSTEM_CLOCK } from './clock.ts';
 import { GroupCommitter } from './group-commit.ts';
 import { LedgerSql, type SqlQueries } from './ledger-sql.ts';
+import type { Kysely } from 'kysely';
+import { commitHubFor } from '../storage/committed-changes.ts';
+import type { LedgerSchema } from '../storage/schema.ts';
 import { BatchAccess, DirectAccess, type LedgerAccess } from './ledger-access.ts';
+import { OrderLanes } from './order-lanes.ts';
 import { type EventSource, LedgerStore } from './ledger-store.ts';
 
 /** The source of events the venue pushes (as opposed to answers to botledger's own calls). */
@@ -240,8 +244,9 @@ export interface VenueEventProcessorOptions {
   readonly maxBatch?: number;
   /**
    * Parallel commit lanes (default 1 on SQLite, which has one writer; {@link DEFAULT_POSTGRES_LANES}
-   * on PostgreSQL). An order's events always take the same lane (by client order id), so they
-   * are applied in the order they arrived; lanes only overlap the round trips of different orders.
+   * on PostgreSQL). An order's events always take the same lane (by botledger's own order id,
+   * whichever reference the event carries: order-lanes.ts), so they are applied in the order they
+   * arrived; lanes only overlap the round trips of different orders.
    */
   readonly lanes?: number;
 }
@@ -249,13 +254,11 @@ export interface VenueEventProcessorOptions {
 /** Commit lanes on a server database: one batch is being written while the next is being applied. */
 export const DEFAULT_POSTGRES_LANES = 3;
 
-function laneOf(event: VenueEvent, lanes: number): number {
-  if (lanes === 1) return 0;
-  const ref = event.type === 'order' ? event.report : event.type === 'fill' ? event.fill : undefined;
-  const key = ref?.clientOrderId || ref?.exchangeOrderId || '';
-  let hash = 0;
-  for (let index = 0; index < key.length; index++) hash = (Math.imul(hash, 31) + key.charCodeAt(index)) >>> 0;
-  return hash % lanes;
+/** An event waiting for its order id to be read before it can take its lane. */
+interface Routing {
+  readonly item: Submitted;
+  readonly resolve: (outcome: Promise<VenueEventOutcome>) => void;
+  readonly reject: (error: unknown) => void;
 }
 
 /**
@@ -270,6 +273,9 @@ export class VenueEventProcessor {
   readonly ledger: LedgerSql;
   readonly applier: VenueEventApplier;
   readonly #writers: GroupCommitter<Submitted, VenueEventOutcome>[];
+  readonly #lanes: OrderLanes;
+  /** Events in arrival order whose lane is being resolved; later events queue behind them. */
+  readonly #routing: Routing[] = [];
   readonly #listeners = new Set<(outcome: VenueEventOutcome, event: VenueEvent) => void>();
 
   constructor(ledger: LedgerSql, options: VenueEventProcessorOptions = {}) {
@@ -277,6 +283,8 @@ export class VenueEventProcessor {
     this.applier = new VenueEventApplier(new LedgerStore(ledger.forUpdate), options);
     const lanes = Math.max(1, options.lanes ?? (ledger.database.sqlite ? 1 : DEFAULT_POSTGRES_LANES));
     this.#writers = Array.from({ length: lanes }, () => new GroupCommitter(ledger, (q, items) => this.#applyBatch(q, items), { maxBatch: options.maxBatch }));
+    const database = ledger.database;
+    this.#lanes = new OrderLanes(database.db as Kysely<LedgerSchema>, lanes, lanes > 1 ? commitHubFor(database) : undefined);
   }
 
   /** A processor on the connection `database` (open a second one for it: it must not share the caller's). */
@@ -303,14 +311,66 @@ export class VenueEventProcessor {
    */
   async handle(event: VenueEvent, source: EventSource = 'exchange-ws'): Promise<VenueEventOutcome> {
     if (event.type === 'ticker') return { applied: false, message: 'ticker: nothing to record' };
-    const outcome = await (this.#writers[laneOf(event, this.#writers.length)] as GroupCommitter<Submitted, VenueEventOutcome>).submit({ event, source });
+    const outcome = await this.#submit({ event, source });
+    if (outcome.order && this.#writers.length > 1) this.#lanes.learn(outcome.order);
     for (const listener of this.#listeners) listener(outcome, event);
     return outcome;
   }
 
   /** Resolves when every event handed in so far is committed. */
   async idle(): Promise<void> {
+    while (this.#routing.length > 0) await new Promise((resolve) => setImmediate(resolve));
     await Promise.all(this.#writers.map((writer) => writer.idle()));
+  }
+
+  /**
+   * Tells the lane index an order's references (an order placed on another connection), so its
+   * first venue event needs no storage read to find its lane.
+   */
+  knowOrder(order: Order): void {
+    if (this.#writers.length > 1) this.#lanes.learn(order);
+  }
+
+  /** Stops following the ledger's committed orders (the lane index). */
+  close(): void {
+    this.#lanes.close();
+  }
+
+  #writer(lane: number): GroupCommitter<Submitted, VenueEventOutcome> {
+    return this.#writers[lane] as GroupCommitter<Submitted, VenueEventOutcome>;
+  }
+
+  /**
+   * Hands the event to its order's lane, strictly in arrival order: an event whose order id is not
+   * in memory waits for one storage read (shared by every event that arrived meanwhile), and every
+   * event behind it waits too, so that no event of an order overtakes another.
+   */
+  #submit(item: Submitted): Promise<VenueEventOutcome> {
+    if (this.#routing.length === 0) {
+      const lane = this.#lanes.cachedLane(item.event);
+      if (lane !== undefined) return this.#writer(lane).submit(item);
+    }
+    return new Promise<VenueEventOutcome>((resolve, reject) => {
+      this.#routing.push({ item, resolve, reject });
+      if (this.#routing.length === 1) void this.#route();
+    });
+  }
+
+  async #route(): Promise<void> {
+    while (this.#routing.length > 0) {
+      const batch = [...this.#routing];
+      let failure: { error: unknown } | undefined;
+      try {
+        await this.#lanes.load(batch.map((entry) => entry.item.event));
+      } catch (error) {
+        failure = { error };
+      }
+      for (const entry of batch) {
+        if (failure) entry.reject(failure.error);
+        else entry.resolve(this.#writer(this.#lanes.laneOf(entry.item.event)).submit(entry.item));
+      }
+      this.#routing.splice(0, batch.length);
+    }
   }
 
   async #applyBatch(q: SqlQueries, items: readonly Submitted[]): Promise<VenueEventOutcome[]> {

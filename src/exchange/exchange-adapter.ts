@@ -137,19 +137,30 @@ export type VenueEvent =
 
 export type VenueEventListener = (event: VenueEvent) => void | Promise<void>;
 
+/**
+ * What a venue can do. The engine reads these and never a venue's name: reconciliation asks by
+ * client order id only with `fetchByClientOrderId`, a runtime polls when the venue is not
+ * `streaming`, and an order with a stop price is refused before it is recorded without `stopOrders`.
+ */
 export interface ExchangeCapabilities {
   /** Longest client order id the venue accepts (Binance 36, Bybit 36, OKX 32). */
   readonly maxClientOrderIdLength: number;
-  /** Whether `fetchOrder` can find an order by client order id alone. */
+  /** Whether `fetchOrder`, `fetchFills` and `cancelOrder` can find an order by client order id alone. */
   readonly fetchByClientOrderId: boolean;
-  /** Whether the venue pushes order and fill events. */
+  /** Whether the venue pushes order and fill events (`subscribe`); without it they must be polled. */
   readonly streaming: boolean;
+  /** Whether the venue takes orders with a stop (trigger) price. */
   readonly stopOrders: boolean;
 }
+
+/** The capability names, for errors that say which one a venue lacks. */
+export type ExchangeCapability = Exclude<keyof ExchangeCapabilities, 'maxClientOrderIdLength'>;
 
 export interface ExchangeAdapter {
   /** `paper`, or a ccxt exchange id. */
   readonly id: string;
+  /** The venue's name for people, in reasons and messages ("Paper exchange", "Bybit"). */
+  readonly displayName: string;
   readonly capabilities: ExchangeCapabilities;
   placeOrder(request: PlaceOrderRequest): Promise<OrderStatusReport>;
   cancelOrder(ref: OrderRef): Promise<OrderStatusReport>;

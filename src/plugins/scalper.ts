@@ -76,17 +76,17 @@ function desired(context: PluginContext<ScalperConfig>): PluginCommand[] {
   if (entryOpen && exitDone) {
     // The exit filled: the cycle is over. Close the entry's exposure, take down the other exit.
     const how = exitDone.intent === 'exit' ? 'take-profit' : 'stop-loss';
-    commands.push({ action: 'close-position', orderId: entryOpen.id, detail: `${how} filled at ${exitDone.averagePrice ?? exitDone.price}` });
-    for (const other of exitsLive) commands.push({ action: 'cancel', orderId: other.id, reason: 'REPLACED' });
+    commands.push({ type: 'ClosePosition', orderId: entryOpen.id, detail: `${how} filled at ${exitDone.averagePrice ?? exitDone.price}` });
+    for (const other of exitsLive) commands.push({ type: 'CancelOrder', orderId: other.id, cancellationReason: 'REPLACED' });
     if (config.repeat && !entryLive && entryAllowed(context)) {
-      commands.push({ action: 'place', intent: 'entry', side: 'buy', type: 'limit', amount: config.amount, price: config.entryPrice });
+      commands.push({ type: 'PlaceOrder', intent: 'entry', side: 'buy', orderType: 'limit', amount: config.amount, price: config.entryPrice });
     }
     return commands;
   }
   if (!entryOpen) {
     if (!config.repeat && context.closedEntries > 0) return commands;
     if (!entryLive && exitsLive.length === 0 && entryAllowed(context)) {
-      commands.push({ action: 'place', intent: 'entry', side: 'buy', type: 'limit', amount: config.amount, price: config.entryPrice });
+      commands.push({ type: 'PlaceOrder', intent: 'entry', side: 'buy', orderType: 'limit', amount: config.amount, price: config.entryPrice });
     }
     return commands;
   }
@@ -94,12 +94,12 @@ function desired(context: PluginContext<ScalperConfig>): PluginCommand[] {
   const stopHit = config.stopLossPrice !== undefined && price !== undefined && compare(price, config.stopLossPrice) <= 0;
   const stopping = exitsLive.some((order) => order.intent === 'stop_loss');
   if (stopHit && !stopping) {
-    for (const exit of exitsLive) commands.push({ action: 'cancel', orderId: exit.id, reason: 'STOP_LOSS' });
-    commands.push({ action: 'place', intent: 'stop_loss', side: 'sell', type: 'market', amount: entryOpen.filledAmount });
+    for (const exit of exitsLive) commands.push({ type: 'CancelOrder', orderId: exit.id, cancellationReason: 'STOP_LOSS' });
+    commands.push({ type: 'PlaceOrder', intent: 'stop_loss', side: 'sell', orderType: 'market', amount: entryOpen.filledAmount });
     return commands;
   }
   if (exitsLive.length === 0) {
-    commands.push({ action: 'place', intent: 'exit', side: 'sell', type: 'limit', amount: entryOpen.filledAmount, price: config.takeProfitPrice });
+    commands.push({ type: 'PlaceOrder', intent: 'exit', side: 'sell', orderType: 'limit', amount: entryOpen.filledAmount, price: config.takeProfitPrice });
   }
   return commands;
 }

@@ -12,6 +12,7 @@ import { LedgerSql } from '../../src/engine/ledger-sql.ts';
 import { LedgerStore } from '../../src/engine/ledger-store.ts';
 import { BotRuntime } from '../../src/engine/runtime.ts';
 import { PaperExchange } from '../../src/exchange/paper/index.ts';
+import type { PaperExchangeOptions } from '../../src/exchange/paper/paper-options.ts';
 import { type PluginCommand, type PluginContext, PluginRegistry, type StrategyPlugin } from '../../src/plugins/plugin-api.ts';
 import { SCALPER_PLUGIN } from '../../src/plugins/scalper.ts';
 import { openDatabase } from '../../src/storage/database.ts';
@@ -25,13 +26,13 @@ function loop(context: PluginContext<{ amount: string }>): PluginCommand[] {
   const { orders, config } = context;
   if (orders.some((o) => o.status === 'pending')) return [];
   const open = orders.find((o) => o.intent === 'entry' && o.status === 'ongoing');
-  const buy: PluginCommand = { action: 'place', intent: 'entry', side: 'buy', type: 'market', amount: config.amount };
+  const buy: PluginCommand = { type: 'PlaceOrder', intent: 'entry', side: 'buy', orderType: 'market', amount: config.amount };
   if (!open) return [buy];
   const exit = context.lastClosedExit;
   if (exit && (exit.createdAt > open.createdAt || (exit.createdAt === open.createdAt && exit.id > open.id))) {
-    return [{ action: 'close-position', orderId: open.id, detail: 'looped' }, buy];
+    return [{ type: 'ClosePosition', orderId: open.id, detail: 'looped' }, buy];
   }
-  return [{ action: 'place', intent: 'exit', side: 'sell', type: 'market', amount: open.filledAmount }];
+  return [{ type: 'PlaceOrder', intent: 'exit', side: 'sell', orderType: 'market', amount: open.filledAmount }];
 }
 
 /** Buys at market, sells at market, again and again, inside one step. */
@@ -52,13 +53,17 @@ export const THROWER_PLUGIN: StrategyPlugin<{ throwOnTick: boolean; badCancel?: 
   onStart: () => [],
   onTick: (context) => {
     if (context.config.throwOnTick) throw new Error('division by zero in my strategy');
-    if (context.config.badCancel) return [{ action: 'cancel', orderId: 'ghost', reason: 'REPLACED' }];
+    if (context.config.badCancel) return [{ type: 'CancelOrder', orderId: 'ghost', cancellationReason: 'REPLACED' }];
     return [];
   },
   onOrderUpdate: () => [],
 };
 
-export async function openRuntimeFixture(target: DialectTarget, plugins: StrategyPlugin<any>[] = [SCALPER_PLUGIN, LOOPER_PLUGIN, THROWER_PLUGIN]) {
+export async function openRuntimeFixture(
+  target: DialectTarget,
+  plugins: StrategyPlugin<any>[] = [SCALPER_PLUGIN, LOOPER_PLUGIN, THROWER_PLUGIN],
+  paperOptions: PaperExchangeOptions = {},
+) {
   const ledger = await openLedgerDatabase(target);
   const events = await openDatabase(ledger.test.url);
   const clock = new ManualClock();
@@ -72,6 +77,7 @@ export async function openRuntimeFixture(target: DialectTarget, plugins: Strateg
     now: () => clock.now(),
     eventsBeforeResponse: true,
     synchronous: 'normal',
+    ...paperOptions,
   });
   const runtime = new BotRuntime({ database: ledger, eventsDatabase: events, exchange: paper, plugins: new PluginRegistry(plugins), clock });
   runtime.start();

@@ -1,7 +1,12 @@
 /**
- * What happens to an order, past tense (nautilus_trader's naming). The engine turns commands
- * (place, cancel, retry, drop) and venue reports into these, and `applyOrderEvent` (order.ts)
- * decides through the transition table what each one does.
+ * What happened to an order, past tense (nautilus_trader's naming). Two kinds reach an order:
+ * - what the venue reported, or botledger inferred from it (OrderAccepted, OrderFilled,
+ *   OrderRejected, OrderPlacementFailed, OrderCanceled, OrderExpired);
+ * - the recorded outcome of a command (order-commands.ts): CancelOrder -> OrderCancelRequested,
+ *   RetryOrder -> OrderRetried, DropOrder -> OrderDropped, ExpireOrder -> OrderExpired,
+ *   ClosePosition -> PositionClosed; PlaceOrder -> OrderSubmitted.
+ * `applyOrderEvent` (order.ts) decides through the transition table what each one does. The
+ * `type` is also the event log's `type`.
  */
 import type { CancellationReason } from './reasons.ts';
 
@@ -69,7 +74,7 @@ export interface OrderPlacementFailed {
   readonly type: 'OrderPlacementFailed';
   readonly error: string;
 }
-/** botledger asked to cancel, and records why before calling the venue. */
+/** botledger's cancel request (a CancelOrder command) was recorded, with why, before the venue is called. */
 export interface OrderCancelRequested {
   readonly type: 'OrderCancelRequested';
   readonly cancellationReason: CancellationReason;
@@ -87,22 +92,22 @@ export interface OrderCanceled {
    */
   readonly outside?: boolean;
 }
-/** A failed order ran out of time (expires_at), or the venue expired a live one. */
+/** A failed order ran out of time (ExpireOrder, at expires_at), or the venue expired a live one. */
 export interface OrderExpired {
   readonly type: 'OrderExpired';
   readonly venueMessage?: string;
 }
-/** A failed order is placed again (by the retry loop or by hand). */
+/** A failed order was placed again (RetryOrder, by the retry loop or by hand). */
 export interface OrderRetried {
   readonly type: 'OrderRetried';
   readonly actor: string;
 }
-/** A failed order is given up by hand. */
+/** A failed order was given up by hand (DropOrder). */
 export interface OrderDropped {
   readonly type: 'OrderDropped';
   readonly actor: string;
 }
-/** The exposure an executed entry opened is closed. */
+/** The exposure an executed entry opened was closed (ClosePosition). */
 export interface PositionClosed {
   readonly type: 'PositionClosed';
   readonly detail?: string;

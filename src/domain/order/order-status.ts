@@ -1,6 +1,8 @@
 /**
  * The five order statuses and the ONE table that decides every status change (docs/architecture.md,
  * decision 2). `applyOrderEvent` in order.ts reads this table and nothing else decides a status.
+ * The table is keyed by events (order-events.ts): a command (order-commands.ts) reaches it as the
+ * event that records its outcome (`eventForCommand`: CancelOrder -> OrderCancelRequested, ...).
  *
  * - pending:   the intent is recorded, or the order is live at the venue and not fully executed
  * - ongoing:   an entry executed, and the exposure it opened is still open

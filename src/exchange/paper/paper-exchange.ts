@@ -13,6 +13,7 @@ import {
   type FetchOrdersOptions,
   type FillReport,
   type MarketRules,
+  OrderRejectedError,
   type OrderRef,
   type OrderStatusReport,
   type PlaceOrderRequest,
@@ -52,6 +53,7 @@ function describe(ref: OrderRef): string {
  */
 export class PaperExchange implements ExchangeAdapter {
   readonly id = 'paper';
+  readonly displayName: string;
   readonly capabilities: ExchangeCapabilities;
   readonly control: PaperControl;
   readonly #venue: PaperVenue;
@@ -68,13 +70,15 @@ export class PaperExchange implements ExchangeAdapter {
   };
 
   constructor(options: PaperExchangeOptions = {}) {
-    this.#venue = new PaperVenue(options);
+    const { capabilities, displayName, ...venueOptions } = options;
+    this.#venue = new PaperVenue(venueOptions);
     this.control = new PaperControl(this.#venue);
+    this.displayName = displayName ?? 'Paper exchange';
     this.capabilities = {
       maxClientOrderIdLength: this.#venue.maxClientOrderIdLength,
-      fetchByClientOrderId: true,
-      streaming: true,
-      stopOrders: true,
+      fetchByClientOrderId: capabilities?.fetchByClientOrderId ?? true,
+      streaming: capabilities?.streaming ?? true,
+      stopOrders: capabilities?.stopOrders ?? true,
     };
     if (options.tickIntervalMs !== undefined) {
       this.#timer = setInterval(() => this.control.tick(1), options.tickIntervalMs);
@@ -101,7 +105,13 @@ export class PaperExchange implements ExchangeAdapter {
   async placeOrder(request: PlaceOrderRequest): Promise<OrderStatusReport> {
     const subject = `${request.symbol} clientOrderId=${request.clientOrderId}`;
     const fault = this.#gate('placeOrder', subject);
-    const applied = this.#afterTimeout(fault, 'placeOrder', subject, () => this.#venue.place(request));
+    const applied = this.#afterTimeout(fault, 'placeOrder', subject, () => {
+      // A venue without stop orders refuses one, as a real venue does: the order does not exist.
+      if (request.stopPrice !== undefined && !this.capabilities.stopOrders) {
+        throw new OrderRejectedError(`${this.displayName} takes no stop orders (capability stopOrders is off): ${subject} with stopPrice ${request.stopPrice} refused`);
+      }
+      return this.#venue.place(request);
+    });
     return this.#respond(fault, 'placeOrder', subject, orderReport(applied.value), applied.events);
   }
 
@@ -158,7 +168,9 @@ export class PaperExchange implements ExchangeAdapter {
     return this.#venue.wallet.balances();
   }
 
+  /** Delivers pushed events; a venue configured without `streaming` pushes none (poll it instead). */
   subscribe(listener: VenueEventListener): () => void {
+    if (!this.capabilities.streaming) return () => {};
     return this.#venue.stream.subscribe(listener);
   }
 
@@ -217,6 +229,12 @@ export class PaperExchange implements ExchangeAdapter {
   #checkRef(ref: OrderRef, operation: string): OrderRef {
     if (ref?.clientOrderId === undefined && ref?.exchangeOrderId === undefined) {
       throw new ExchangeError('BAD_REQUEST', `paper ${operation}: the order reference needs a clientOrderId or an exchangeOrderId`);
+    }
+    if (ref.exchangeOrderId === undefined && !this.capabilities.fetchByClientOrderId) {
+      throw new ExchangeError(
+        'BAD_REQUEST',
+        `paper ${operation}: ${this.displayName} cannot find an order by client order id alone (capability fetchByClientOrderId is off); give the exchangeOrderId of ${ref.clientOrderId}`,
+      );
     }
     return ref;
   }

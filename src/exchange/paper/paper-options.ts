@@ -2,7 +2,7 @@
  * Options of the paper exchange, their defaults, and the subset that can be changed while it runs
  * (`paper.control.configure(...)`).
  */
-import type { VenueEvent } from '../exchange-adapter.ts';
+import type { ExchangeCapabilities, VenueEvent } from '../exchange-adapter.ts';
 
 /** One simulated market. Prices and sizes are decimal strings. */
 export interface PaperMarketOptions {
@@ -107,6 +107,15 @@ export interface PaperExchangeOptions extends Partial<Omit<PaperRuntimeSettings,
    * that belongs to another ledger is refused (PaperLedgerMismatchError, naming both).
    */
   readonly ledgerId?: string;
+  /**
+   * Switch capabilities off to behave like a venue that lacks them (all on by default):
+   * `fetchByClientOrderId: false` refuses a lookup by client order id alone, `streaming: false`
+   * pushes nothing (subscribe delivers no events), `stopOrders: false` rejects an order with a
+   * stop price. Fixed for the life of the instance.
+   */
+  readonly capabilities?: Partial<Pick<ExchangeCapabilities, 'fetchByClientOrderId' | 'streaming' | 'stopOrders'>>;
+  /** The venue's name in messages (default "Paper exchange"). */
+  readonly displayName?: string;
 }
 
 /** The file name of the paper exchange's state, in its ledger's folder (see paperExchangeFile). */
