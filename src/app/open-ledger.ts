@@ -13,6 +13,7 @@ import type { EngineEvent } from '../migrate/reports.ts';
 import { PluginRegistry } from '../plugins/plugin-api.ts';
 import { SCALPER_PLUGIN } from '../plugins/scalper.ts';
 import { type BotledgerDatabase, type DatabaseOpenMode, openDatabase, parseDatabaseUrl, resolveDatabaseUrl } from '../storage/database.ts';
+import { ChangeFeed } from './change-feed.ts';
 import { ensureMigrated } from './migrations.ts';
 import { type LedgerVenueOptions, openLedgerVenue, reconcileVenueAtStart, type VenueInfo } from './venue.ts';
 
@@ -64,8 +65,11 @@ export interface Ledger {
   readonly clock: Clock;
   /** Present when opened with `venue`. */
   readonly venue?: LedgerVenue;
-  /** The committed-change feed (src/app/change-feed.ts) goes here once it exists. */
-  readonly feed?: unknown;
+  /**
+   * Every change committed to this ledger, live in process (whichever connection wrote it) or
+   * replayed from an event_log id (src/app/change-feed.ts).
+   */
+  readonly feed: ChangeFeed;
   /** Waits until everything the venue pushed is committed and every plugin reaction is done. */
   settle(): Promise<void>;
   /** Closes the runtime, the venue and the databases, each on its own (one failing leaves none open). */
@@ -127,7 +131,7 @@ export async function openLedger(options: OpenLedgerOptions = {}): Promise<Ledge
       plugins,
       clock,
       venue,
-      feed: undefined,
+      feed: new ChangeFeed(database),
       settle: () => (venue ? settleVenue(venue.runtime, venue.paper) : Promise.resolve()),
       close,
     };
