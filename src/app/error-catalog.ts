@@ -76,6 +76,7 @@ const LEDGER_ENTRIES = {
   UPDATE_SELLS_AT_A_LOSS: entry(EXIT_REFUSED, 409, 'the new config would sell the open position at once at a loss (confirm to go ahead)'),
   CANCELLED_OUTSIDE: entry(EXIT_REFUSED, 409, "a cancel at the venue that botledger did not ask for came first and stopped the bot"),
   VENUE_MISMATCH: entry(EXIT_REFUSED, 409, "the venue does not know this ledger's acknowledged orders (the wrong venue file)"),
+  VENUE_CAPABILITY_MISSING: entry(EXIT_REFUSED, 409, 'the venue cannot do what the order needs (for example stop orders); nothing was recorded'),
   PAPER_LEDGER_MISMATCH: entry(EXIT_REFUSED, 409, "the paper exchange's state file belongs to another ledger"),
   VENUE_IN_USE: entry(EXIT_LOCKED, 423, "another botledger process holds this ledger's paper exchange"),
   PAPER_STATE_IN_USE: entry(EXIT_LOCKED, 423, "another process holds the paper exchange's state file"),
