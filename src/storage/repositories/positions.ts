@@ -3,6 +3,7 @@
  * a symbol, list with filters and keyset paging by (opened_at, id).
  */
 import type { Kysely } from 'kysely';
+import type { LedgerSchema } from '../schema.ts';
 import type { JsonValue } from '../../domain/bot/bot.ts';
 import type { Position, PositionStatus } from '../../domain/position/position.ts';
 import {
@@ -107,11 +108,11 @@ function mutableColumns(position: Position) {
   };
 }
 
-const selectPositions = (db: Kysely<any>) =>
+const selectPositions = (db: Kysely<LedgerSchema>) =>
   db.selectFrom('positions').select([...POSITION_COLUMNS, jsonSelect('error_details').as('error_details')]);
 
 /** @example await insertPosition(trx, openPosition(input, now)); */
-export async function insertPosition(db: Kysely<any>, position: Position): Promise<void> {
+export async function insertPosition(db: Kysely<LedgerSchema>, position: Position): Promise<void> {
   await db
     .insertInto('positions')
     .values({
@@ -130,7 +131,7 @@ export async function insertPosition(db: Kysely<any>, position: Position): Promi
 }
 
 /** @example const position = await getPosition(db, 'p1'); */
-export async function getPosition(db: Kysely<any>, id: string): Promise<Position | undefined> {
+export async function getPosition(db: Kysely<LedgerSchema>, id: string): Promise<Position | undefined> {
   const row = await selectPositions(db).where('id', '=', id).executeTakeFirst();
   return row ? positionFromRow(row) : undefined;
 }
@@ -143,7 +144,7 @@ export async function getPosition(db: Kysely<any>, id: string): Promise<Position
  * const { position: next } = applyFill(position, fill, now);
  * if (!(await updatePosition(trx, next))) { ... conflict ... }
  */
-export async function updatePosition(db: Kysely<any>, position: Position): Promise<boolean> {
+export async function updatePosition(db: Kysely<LedgerSchema>, position: Position): Promise<boolean> {
   const result = await db
     .updateTable('positions')
     .set({ ...mutableColumns(position), version: position.version + 1 })
@@ -159,7 +160,7 @@ export async function updatePosition(db: Kysely<any>, position: Position): Promi
  * @example
  * const open = await findOpenPosition(db, { botId: 'scalper1', symbol: 'BTC/USDT' });
  */
-export async function findOpenPosition(db: Kysely<any>, where: { botId: string; symbol: string }): Promise<Position | undefined> {
+export async function findOpenPosition(db: Kysely<LedgerSchema>, where: { botId: string; symbol: string }): Promise<Position | undefined> {
   const row = await selectPositions(db)
     .where('bot_id', '=', where.botId)
     .where('symbol', '=', where.symbol)
@@ -183,7 +184,7 @@ export interface PositionFilter {
  * @example
  * const { items } = await listPositions(db, { status: 'open', pluginId: 'scalper' });
  */
-export async function listPositions(db: Kysely<any>, filter: PositionFilter = {}, page: PageOptions = {}): Promise<Page<Position>> {
+export async function listPositions(db: Kysely<LedgerSchema>, filter: PositionFilter = {}, page: PageOptions = {}): Promise<Page<Position>> {
   let query = selectPositions(db);
   if (filter.status !== undefined) query = query.where('status', '=', filter.status);
   if (filter.pluginId !== undefined) query = query.where('plugin_id', '=', filter.pluginId);

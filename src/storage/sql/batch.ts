@@ -1,0 +1,91 @@
+/**
+ * Multi-row statements shared by the repositories: one INSERT per table per batch, and one
+ * versioned UPDATE ... FROM (VALUES ...) per table per batch. The SQL text depends only on the
+ * table, the columns and the row count, so it is prepared once and reused (executor.ts).
+ */
+import type { DialectCapabilities } from '../dialects/capabilities.ts';
+import { StaleRowError } from '../stale-row-error.ts';
+import type { Row, SqlExecutor } from './executor.ts';
+
+/** Rows per statement: well under SQLite's and PostgreSQL's limits on bound parameters. */
+const MAX_PARAMETERS = 30_000;
+
+/** `?, ?, ?` */
+export function placeholders(count: number): string {
+  return Array.from({ length: count }, () => '?').join(', ');
+}
+
+/** Splits rows so that no statement binds more than {@link MAX_PARAMETERS} values. */
+function chunks<T>(rows: readonly T[], width: number): T[][] {
+  const size = Math.max(1, Math.floor(MAX_PARAMETERS / width));
+  const out: T[][] = [];
+  for (let start = 0; start < rows.length; start += size) out.push(rows.slice(start, start + size));
+  return out;
+}
+
+/**
+ * Inserts rows (arrays of values in `columns` order) with one statement per chunk; `suffix` is
+ * appended (`on conflict ... do nothing`, `returning id`). Resolves to the rows RETURNING gave.
+ *
+ * @example
+ * await insertMany(q, 'fills', ['order_id', 'exchange_trade_id'], [['o1', 't1']], 'on conflict (order_id, exchange_trade_id) do nothing');
+ */
+export async function insertMany(q: SqlExecutor, table: string, columns: readonly string[], rows: readonly unknown[][], suffix = ''): Promise<Row[]> {
+  const returned: Row[] = [];
+  const row = `(${placeholders(columns.length)})`;
+  for (const chunk of chunks(rows, columns.length)) {
+    const sql = `insert into ${table} (${columns.join(', ')}) values ${chunk.map(() => row).join(', ')}${suffix ? ` ${suffix}` : ''}`;
+    if (/\breturning\b/i.test(suffix)) returned.push(...(await q.all(sql, chunk.flat())));
+    else await q.run(sql, chunk.flat());
+  }
+  return returned;
+}
+
+/** A column a versioned update writes, with the SQL type its VALUES entry is cast to. */
+export interface UpdateColumn {
+  readonly name: string;
+  readonly type: (caps: DialectCapabilities) => string;
+}
+
+/** One row of a versioned update: its key, the version it was read at, the version it gets, its new values. */
+export interface VersionedRow {
+  readonly key: string;
+  readonly expectedVersion: number;
+  readonly newVersion: number;
+  readonly values: readonly unknown[];
+}
+
+/**
+ * Writes every row whose stored version is still `expectedVersion`, setting `newVersion`, in one
+ * UPDATE ... FROM (VALUES ...) per chunk; throws {@link StaleRowError} naming the rows that had
+ * moved (and the whole transaction rolls back). A single update is a batch of one.
+ *
+ * @example
+ * await updateManyVersioned(q, caps, 'bots', 'id', [{ name: 'status', type: () => 'text' }], [{ key: 'b1', expectedVersion: 3, newVersion: 4, values: ['stopped'] }]);
+ */
+export async function updateManyVersioned(
+  q: SqlExecutor,
+  caps: DialectCapabilities,
+  table: string,
+  key: string,
+  columns: readonly UpdateColumn[],
+  rows: readonly VersionedRow[],
+  describe: (key: string) => string = (id) => `${table}.${key} ${id}`,
+): Promise<void> {
+  // VALUES columns are column1, column2, ... on both dialects (SQLite takes no column list after the alias).
+  const column = (index: number) => `v.column${index + 1}`;
+  const sets = columns.map((c, index) => `${c.name} = cast(${column(index + 3)} as ${c.type(caps)})`);
+  const width = 3 + columns.length;
+  for (const chunk of chunks(rows, width)) {
+    const values = chunk.map(() => `(${placeholders(width)})`).join(', ');
+    const sql = `update ${table} set ${sets.join(', ')}, version = cast(${column(2)} as integer) from (values ${values}) as v where ${table}.${key} = ${column(0)} and ${table}.version = cast(${column(1)} as integer) returning ${table}.${key} as updated_key`;
+    const params = chunk.flatMap((row) => [row.key, row.expectedVersion, row.newVersion, ...row.values]);
+    const updated = new Set((await q.all<{ updated_key: unknown }>(sql, params)).map((r) => String(r.updated_key)));
+    if (updated.size !== chunk.length) {
+      const stale = chunk.filter((row) => !updated.has(row.key));
+      throw new StaleRowError(
+        `${stale.map((row) => `${describe(row.key)} (read at version ${row.expectedVersion})`).join(', ')} changed while this transaction was updating ${stale.length === 1 ? 'it' : 'them'}: ${stale.length} of ${chunk.length} ${table} rows were stale`,
+      );
+    }
+  }
+}
