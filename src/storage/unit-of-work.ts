@@ -26,6 +26,7 @@ import { cancelRequestedAt, type EventEntry, insertEvents } from './repositories
 import { fillKey, fillKeysOf, insertFills, type NewFill } from './repositories/fills.ts';
 import { FIXED_ORDER_FIELDS, MUTABLE_ORDER_FIELDS, ORDER_COLUMNS } from './repositories/orders.ts';
 import { findOrdersByRefs, insertOrders, lockOrdersOfBot, type OrderRefs, updateOrders } from './repositories/orders-batch.ts';
+import { lockedVersions } from './sql/batch.ts';
 import { type SqlExecutor, writeTransaction } from './sql/executor.ts';
 import { StaleRowError } from './stale-row-error.ts';
 
@@ -41,6 +42,9 @@ export class UnitOfWork {
   readonly #absent = new Set<string>();
   /** id -> the version the database has (as loaded, or as the caller read it): the UPDATE checks it. */
   readonly #expected = new Map<string, number>();
+  /** Orders and bots saved from a copy the caller read before this unit of work: checked at flush. */
+  readonly #unlocked = new Set<string>();
+  readonly #unlockedBots = new Set<string>();
   readonly #insertedOrders = new Set<string>();
   readonly #dirtyOrders = new Set<string>();
   readonly #fillKeys = new Set<string>();
@@ -185,7 +189,10 @@ export class UnitOfWork {
     if (held && held.version !== previous.version) {
       throw new StaleRowError(`order ${previous.clientOrderId} (read at version ${previous.version}) changed while this transaction was updating it (version ${held.version})`);
     }
-    if (!held) this.#expected.set(previous.id, previous.version);
+    if (!held) {
+      this.#expected.set(previous.id, previous.version);
+      this.#unlocked.add(previous.id);
+    }
     const saved = { ...next, version: previous.version + 1 };
     this.#orders.set(saved.id, saved);
     this.#index(saved);
@@ -240,7 +247,10 @@ export class UnitOfWork {
     if (held && held.version !== previous.version) {
       throw new StaleRowError(`bot ${previous.id} (read at version ${previous.version}) changed while this transaction was updating it (version ${held.version})`);
     }
-    if (!held) this.#expectedBot.set(previous.id, previous.version);
+    if (!held) {
+      this.#expectedBot.set(previous.id, previous.version);
+      this.#unlockedBots.add(previous.id);
+    }
     const saved = { ...next, version: previous.version + 1 };
     this.#bots.set(saved.id, saved);
     if (!this.#insertedBots.has(saved.id)) this.#dirtyBots.add(saved.id);
@@ -266,8 +276,32 @@ export class UnitOfWork {
 
   // ---- flush --------------------------------------------------------------------------------
 
+  /**
+   * Rows saved from a copy read before this unit of work are locked and checked now, so that a
+   * lost race names exactly the rows that moved (rows this unit of work loaded are locked since).
+   */
+  async #checkUnlocked(): Promise<void> {
+    const stale: string[] = [];
+    if (this.#unlocked.size > 0) {
+      const stored = await lockedVersions(this.#q, this.#caps, 'orders', 'id', [...this.#unlocked]);
+      for (const id of this.#unlocked) {
+        const expected = this.#expected.get(id);
+        if (stored.get(id) !== expected) stale.push(`order ${this.#orders.get(id)?.clientOrderId ?? id} (read at version ${expected}, now ${stored.get(id) ?? 'gone'})`);
+      }
+    }
+    if (this.#unlockedBots.size > 0) {
+      const stored = await lockedVersions(this.#q, this.#caps, 'bots', 'id', [...this.#unlockedBots]);
+      for (const id of this.#unlockedBots) {
+        const expected = this.#expectedBot.get(id);
+        if (stored.get(id) !== expected) stale.push(`bot ${id} (read at version ${expected}, now ${stored.get(id) ?? 'gone'})`);
+      }
+    }
+    if (stale.length > 0) throw new StaleRowError(`${stale.join(', ')} changed since ${stale.length === 1 ? 'it was' : 'they were'} read: the update is refused`);
+  }
+
   /** Writes everything buffered: bots, orders, fills, order and bot updates, then the event log. */
   async flush(): Promise<void> {
+    await this.#checkUnlocked();
     const bots = (ids: Set<string>) => [...ids].map((id) => this.#bots.get(id) as Bot);
     const orders = (ids: Set<string>) => [...ids].map((id) => this.#orders.get(id) as Order);
     await botRows.insertBots(this.#q, bots(this.#insertedBots));

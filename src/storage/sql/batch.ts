@@ -41,6 +41,17 @@ export async function insertMany(q: SqlExecutor, table: string, columns: readonl
   return returned;
 }
 
+/**
+ * The stored versions of rows, locked where the dialect has row locks: what a unit of work checks
+ * before it updates rows it did not load itself (the caller read them earlier).
+ */
+export async function lockedVersions(q: SqlExecutor, caps: DialectCapabilities, table: string, key: string, keys: readonly string[]): Promise<Map<string, number>> {
+  const list = [...new Set(keys)].sort();
+  if (list.length === 0) return new Map();
+  const rows = await q.all<{ k: unknown; v: unknown }>(`select ${key} as k, version as v from ${table} where ${key} in (${placeholders(list.length)}) order by ${key}${caps.rowLocks ? ' for update' : ''}`, list);
+  return new Map(rows.map((row) => [String(row.k), Number(row.v)]));
+}
+
 /** A column a versioned update writes, with the SQL type its VALUES entry is cast to. */
 export interface UpdateColumn {
   readonly name: string;
@@ -78,13 +89,18 @@ export async function updateManyVersioned(
   const width = 3 + columns.length;
   for (const chunk of chunks(rows, width)) {
     const values = chunk.map(() => `(${placeholders(width)})`).join(', ');
-    const sql = `update ${table} set ${sets.join(', ')}, version = cast(${column(2)} as integer) from (values ${values}) as v where ${table}.${key} = ${column(0)} and ${table}.version = cast(${column(1)} as integer) returning ${table}.${key} as updated_key`;
+    const sql = `update ${table} set ${sets.join(', ')}, version = cast(${column(2)} as integer) from (values ${values}) as v where ${table}.${key} = ${column(0)} and ${table}.version = cast(${column(1)} as integer)`;
     const params = chunk.flatMap((row) => [row.key, row.expectedVersion, row.newVersion, ...row.values]);
-    const updated = new Set((await q.all<{ updated_key: unknown }>(sql, params)).map((r) => String(r.updated_key)));
-    if (updated.size !== chunk.length) {
-      const stale = chunk.filter((row) => !updated.has(row.key));
+    const changed = await q.run(sql, params);
+    if (changed !== chunk.length) {
+      // Lost a race: find which rows moved, to name them (the transaction is rolled back anyway).
+      const stored = await q.all<{ k: unknown; v: unknown }>(`select ${key} as k, version as v from ${table} where ${key} in (${placeholders(chunk.length)})`, chunk.map((row) => row.key));
+      const now = new Map(stored.map((row) => [String(row.k), Number(row.v)]));
+      const moved = chunk.filter((row) => now.get(row.key) !== row.newVersion);
+      // A row another writer moved to the very version we meant to write cannot be told apart: name them all then.
+      const stale = moved.length > 0 ? moved : chunk;
       throw new StaleRowError(
-        `${stale.map((row) => `${describe(row.key)} (read at version ${row.expectedVersion})`).join(', ')} changed while this transaction was updating ${stale.length === 1 ? 'it' : 'them'}: ${stale.length} of ${chunk.length} ${table} rows were stale`,
+        `${stale.map((row) => `${describe(row.key)} (read at version ${row.expectedVersion})`).join(', ')} changed while this transaction was updating ${stale.length === 1 ? 'it' : 'them'}: ${chunk.length - changed} of ${chunk.length} ${table} rows were stale`,
       );
     }
   }

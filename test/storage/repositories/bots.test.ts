@@ -69,7 +69,7 @@ forEachDialect('bots repository', (target) => {
       await UnitOfWork.run(other, async (uow) => uow.saveBot(viaWs, stopped.bot));
       await assert.rejects(
         UnitOfWork.run(ledger, async (uow) => uow.saveBot(viaApi, updateBotConfig(viaApi, { buyPrice: '1' }, T1).bot)),
-        (error: unknown) => error instanceof StaleRowError && error.code === 'STALE_ROW' && /bot b1 \(read at version 1\)/.test(error.message),
+        (error: unknown) => error instanceof StaleRowError && error.code === 'STALE_ROW' && /bot b1 \(read at version 1/.test(error.message),
         'the stale update is refused',
       );
       const stored = (await getBot(ledger.db, 'b1')) as Bot;
