@@ -73,27 +73,31 @@ export class UnitOfWork {
    * });
    */
   static async run<T>(database: BotledgerDatabase, work: (uow: UnitOfWork) => Promise<T>): Promise<T> {
-    let unit: UnitOfWork | undefined;
-    const result = await writeTransaction(database, async (q) => {
-      unit = new UnitOfWork(q, database.capabilities);
-      const value = await work(unit);
-      await unit.flush();
-      return value;
-    });
-    // Published only after COMMIT returned; built only when someone listens (the hot path pays nothing).
-    const hub = commitHubFor(database);
-    if (hub.listening) hub.publish((unit as UnitOfWork).committed());
-    return result;
+    return (await UnitOfWork.#commit(database, work, false)).result;
   }
 
   /** As {@link run}, also returning what was committed (with the event-log ids). */
   static async commit<T>(database: BotledgerDatabase, work: (uow: UnitOfWork) => Promise<T>): Promise<{ result: T; change: CommittedChange }> {
+    const { result, unit } = await UnitOfWork.#commit(database, work, true);
+    return { result, change: unit.committed() };
+  }
+
+  static async #commit<T>(database: BotledgerDatabase, work: (uow: UnitOfWork) => Promise<T>, wantChange: boolean): Promise<{ result: T; unit: UnitOfWork }> {
+    const hub = commitHubFor(database);
     let unit: UnitOfWork | undefined;
-    const result = await UnitOfWork.run(database, async (uow) => {
-      unit = uow;
-      return work(uow);
+    let withIds = false;
+    const result = await writeTransaction(database, async (q) => {
+      unit = new UnitOfWork(q, database.capabilities);
+      const value = await work(unit);
+      // The event-log ids come back (RETURNING id) when a listener or the caller needs them.
+      withIds = wantChange || hub.listening;
+      await unit.flush({ eventIds: withIds });
+      return value;
     });
-    return { result, change: (unit as UnitOfWork).committed() };
+    const done = unit as UnitOfWork;
+    // Published only after COMMIT returned; built only when someone listens (the hot path pays nothing).
+    if (withIds && hub.listening) hub.publish(done.committed());
+    return { result, unit: done };
   }
 
   // ---- orders -------------------------------------------------------------------------------
@@ -300,7 +304,7 @@ export class UnitOfWork {
   }
 
   /** Writes everything buffered: bots, orders, fills, order and bot updates, then the event log. */
-  async flush(): Promise<void> {
+  async flush(options: { eventIds?: boolean } = {}): Promise<void> {
     await this.#checkUnlocked();
     const bots = (ids: Set<string>) => [...ids].map((id) => this.#bots.get(id) as Bot);
     const orders = (ids: Set<string>) => [...ids].map((id) => this.#orders.get(id) as Order);
@@ -309,7 +313,7 @@ export class UnitOfWork {
     await insertFills(this.#q, this.#fills);
     await updateOrders(this.#q, this.#caps, orders(this.#dirtyOrders).map((order) => ({ order, expectedVersion: this.#expected.get(order.id) as number })));
     await botRows.updateBots(this.#q, this.#caps, bots(this.#dirtyBots).map((bot) => ({ bot, expectedVersion: this.#expectedBot.get(bot.id) as number })));
-    this.#eventIds = await insertEvents(this.#q, this.#events);
+    this.#eventIds = await insertEvents(this.#q, this.#events, { ids: options.eventIds ?? true });
   }
 
   /** What {@link flush} wrote, with the event-log ids (call after it). */

@@ -62,14 +62,19 @@ function eventValues(entry: EventEntry): unknown[] {
 }
 
 /**
- * Appends entries in one statement; resolves to their ids (increasing), in the order given.
+ * Appends entries in one statement; resolves to their ids (increasing), in the order given
+ * (with `ids: false`, to nothing: RETURNING is left out when nobody needs them).
  * Append-only: this module has no update or delete.
  *
  * @example
  * const ids = await insertEvents(q, [{ source: 'engine', type: 'BotStopped', message: 'Bot b1 stopped', botId: 'b1', applied: true, at }]);
  */
-export async function insertEvents(q: SqlExecutor, entries: readonly EventEntry[]): Promise<string[]> {
+export async function insertEvents(q: SqlExecutor, entries: readonly EventEntry[], options: { ids?: boolean } = {}): Promise<string[]> {
   if (entries.length === 0) return [];
+  if (options.ids === false) {
+    await insertMany(q, 'event_log', EVENT_COLUMNS, entries.map(eventValues));
+    return [];
+  }
   const rows = await insertMany(q, 'event_log', EVENT_COLUMNS, entries.map(eventValues), 'returning id');
   // RETURNING gives one id per row; ids grow in the order the rows were inserted.
   return rows.map((row) => String(row.id)).sort((a, b) => Number(a) - Number(b));

@@ -72,13 +72,27 @@ export const FIXED_ORDER_FIELDS = ORDER_FIELDS.filter((field) => field !== 'vers
 export const MONEY_ORDER_FIELDS = new Set<OrderField>(['price', 'stopPrice', 'amount', 'filledAmount', 'averagePrice']);
 export const TIME_ORDER_FIELDS = new Set<OrderField>(['firstFailedAt', 'nextRetryAt', 'expiresAt', 'createdAt', 'updatedAt']);
 
-/** One field of an order as its column value (money checked against NUMERIC(38,18), instants ISO). */
+/** Per field, how its value becomes a column value (made once: this runs for every field of every row of a batch). */
+const ENCODERS = Object.fromEntries(
+  ORDER_FIELDS.map((field) => {
+    const column = `orders.${ORDER_COLUMNS[field]}`;
+    const required = field === 'amount' || field === 'filledAmount' || field === 'createdAt' || field === 'updatedAt';
+    const encode = MONEY_ORDER_FIELDS.has(field)
+      ? required
+        ? (value: unknown) => moneyIn(value as string, column, field)
+        : (value: unknown) => moneyInOrNull(value as string | null, column, field)
+      : TIME_ORDER_FIELDS.has(field)
+        ? required
+          ? (value: unknown) => timeIn(value as string, field)
+          : (value: unknown) => timeInOrNull(value as string | null, field)
+        : (value: unknown) => value;
+    return [field, encode];
+  }),
+) as Record<OrderField, (value: unknown) => unknown>;
+
+/** One field of an order as its column value (money checked against NUMERIC(38,18), naming the column; instants ISO). */
 export function orderColumnValue(order: Order, field: OrderField): unknown {
-  const value = order[field];
-  const column = `orders.${ORDER_COLUMNS[field]}`;
-  if (MONEY_ORDER_FIELDS.has(field)) return field === 'amount' || field === 'filledAmount' ? moneyIn(value as string, column, field) : moneyInOrNull(value as string | null, column, field);
-  if (TIME_ORDER_FIELDS.has(field)) return field === 'createdAt' || field === 'updatedAt' ? timeIn(value as string, field) : timeInOrNull(value as string | null, field);
-  return value;
+  return ENCODERS[field](order[field]);
 }
 
 /** A row of `orders` as a domain Order (money canonical, instants ISO-8601). */

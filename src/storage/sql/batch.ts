@@ -32,13 +32,30 @@ function chunks<T>(rows: readonly T[], width: number): T[][] {
  */
 export async function insertMany(q: SqlExecutor, table: string, columns: readonly string[], rows: readonly unknown[][], suffix = ''): Promise<Row[]> {
   const returned: Row[] = [];
-  const row = `(${placeholders(columns.length)})`;
+  const returning = /\breturning\b/i.test(suffix);
   for (const chunk of chunks(rows, columns.length)) {
-    const sql = `insert into ${table} (${columns.join(', ')}) values ${chunk.map(() => row).join(', ')}${suffix ? ` ${suffix}` : ''}`;
-    if (/\breturning\b/i.test(suffix)) returned.push(...(await q.all(sql, chunk.flat())));
+    const sql = cachedText(`i|${table}|${columns.length}|${chunk.length}|${suffix}`, () => {
+      const row = `(${placeholders(columns.length)})`;
+      return `insert into ${table} (${columns.join(', ')}) values ${chunk.map(() => row).join(', ')}${suffix ? ` ${suffix}` : ''}`;
+    });
+    if (returning) returned.push(...(await q.all(sql, chunk.flat())));
     else await q.run(sql, chunk.flat());
   }
   return returned;
+}
+
+/** Statement texts by shape: building a thousand-row text for every batch would cost more than running it. */
+const texts = new Map<string, string>();
+const MAX_TEXTS = 5_000;
+
+function cachedText(key: string, make: () => string): string {
+  let text = texts.get(key);
+  if (text === undefined) {
+    if (texts.size >= MAX_TEXTS) texts.clear();
+    text = make();
+    texts.set(key, text);
+  }
+  return text;
 }
 
 /**
@@ -85,11 +102,13 @@ export async function updateManyVersioned(
 ): Promise<void> {
   // VALUES columns are column1, column2, ... on both dialects (SQLite takes no column list after the alias).
   const column = (index: number) => `v.column${index + 1}`;
-  const sets = columns.map((c, index) => `${c.name} = cast(${column(index + 3)} as ${c.type(caps)})`);
   const width = 3 + columns.length;
   for (const chunk of chunks(rows, width)) {
-    const values = chunk.map(() => `(${placeholders(width)})`).join(', ');
-    const sql = `update ${table} set ${sets.join(', ')}, version = cast(${column(2)} as integer) from (values ${values}) as v where ${table}.${key} = ${column(0)} and ${table}.version = cast(${column(1)} as integer)`;
+    const sql = cachedText(`u|${table}|${key}|${columns.map((c) => c.name).join(',')}|${caps.moneyType}|${chunk.length}`, () => {
+      const sets = columns.map((c, index) => `${c.name} = cast(${column(index + 3)} as ${c.type(caps)})`);
+      const values = chunk.map(() => `(${placeholders(width)})`).join(', ');
+      return `update ${table} set ${sets.join(', ')}, version = cast(${column(2)} as integer) from (values ${values}) as v where ${table}.${key} = ${column(0)} and ${table}.version = cast(${column(1)} as integer)`;
+    });
     const params = chunk.flatMap((row) => [row.key, row.expectedVersion, row.newVersion, ...row.values]);
     const changed = await q.run(sql, params);
     if (changed !== chunk.length) {
