@@ -57,8 +57,9 @@ function botColumnValue(bot: Bot, field: BotField): unknown {
   return bot[field];
 }
 
-const selectBots = (db: Kysely<LedgerSchema>) =>
-  db.selectFrom('bots').select(['id', 'user_id', 'plugin_id', 'exchange_account_id', 'symbol', 'status', 'stop_reason', 'order_ttl_ms', 'created_at', 'updated_at', 'version', jsonSelect('config').as('config')]);
+/** The map's columns, JSON selected as its text (so a JSON string is never mistaken for serialized JSON). */
+const PLAIN_BOT_COLUMNS = BOT_FIELDS.filter((field) => field !== 'config').map((field) => BOT_COLUMNS[field]);
+const selectBots = (db: Kysely<LedgerSchema>) => db.selectFrom('bots').select([...PLAIN_BOT_COLUMNS, jsonSelect('config').as('config')]);
 
 /** @example const bot = await getBot(db, 'scalper1'); */
 export async function getBot(db: Kysely<LedgerSchema>, id: string): Promise<Bot | undefined> {

@@ -123,19 +123,7 @@ export interface EventFilter {
 export async function listEvents(db: Kysely<LedgerSchema>, filter: EventFilter = {}, page: PageOptions = {}): Promise<Page<EventLogEntry>> {
   let query = db
     .selectFrom('event_log')
-    .select([
-      'id',
-      'occurred_at',
-      'created_at',
-      'source',
-      'type',
-      'bot_id',
-      'order_id',
-      'plugin_id',
-      'message',
-      'applied',
-      jsonSelect('payload').as('payload'),
-    ]);
+    .select(['id', ...EVENT_COLUMNS.filter((column) => column !== 'payload'), jsonSelect('payload').as('payload')]);
   if (filter.orderId !== undefined) query = query.where('order_id', '=', filter.orderId);
   if (filter.botId !== undefined) query = query.where('bot_id', '=', filter.botId);
   if (filter.pluginId !== undefined) query = query.where('plugin_id', '=', filter.pluginId);

@@ -91,18 +91,7 @@ export function fillKey(orderId: string, tradeId: string): string {
 export async function listFills(db: Kysely<LedgerSchema>, orderId: string): Promise<FillRecord[]> {
   const rows = await db
     .selectFrom('fills')
-    .select([
-      'id',
-      'order_id',
-      'exchange_trade_id',
-      'price',
-      'amount',
-      'fee',
-      'fee_currency',
-      'occurred_at',
-      'created_at',
-      jsonSelect('raw').as('raw'),
-    ])
+    .select(['id', ...FILL_COLUMNS.filter((column) => column !== 'raw'), jsonSelect('raw').as('raw')])
     .where('order_id', '=', orderId)
     .orderBy('id')
     .execute();

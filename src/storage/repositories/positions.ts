@@ -4,6 +4,7 @@
  */
 import type { Kysely } from 'kysely';
 import type { LedgerSchema } from '../schema.ts';
+import { StaleRowError } from '../stale-row-error.ts';
 import type { JsonValue } from '../../domain/bot/bot.ts';
 import type { Position, PositionStatus } from '../../domain/position/position.ts';
 import {
@@ -138,20 +139,21 @@ export async function getPosition(db: Kysely<LedgerSchema>, id: string): Promise
 
 /**
  * Writes `position` only if the stored row still has `position.version`; the stored version
- * becomes `position.version + 1`. False (nothing changed) on a concurrent change.
+ * becomes `position.version + 1`. Throws StaleRowError naming the position on a concurrent change
+ * (the ledger's one optimistic-update contract, as for orders and bots).
  *
  * @example
  * const { position: next } = applyFill(position, fill, now);
- * if (!(await updatePosition(trx, next))) { ... conflict ... }
+ * await updatePosition(trx, next); // StaleRowError: re-read, re-apply, try again
  */
-export async function updatePosition(db: Kysely<LedgerSchema>, position: Position): Promise<boolean> {
+export async function updatePosition(db: Kysely<LedgerSchema>, position: Position): Promise<void> {
   const result = await db
     .updateTable('positions')
     .set({ ...mutableColumns(position), version: position.version + 1 })
     .where('id', '=', position.id)
     .where('version', '=', position.version)
     .executeTakeFirst();
-  return Number(result.numUpdatedRows) === 1;
+  if (Number(result.numUpdatedRows) !== 1) throw new StaleRowError(`position ${position.id} (read at version ${position.version}) changed while it was being updated`);
 }
 
 /**
