@@ -45,6 +45,8 @@ export class UnitOfWork {
   /** Orders and bots saved from a copy the caller read before this unit of work: checked at flush. */
   readonly #unlocked = new Set<string>();
   readonly #unlockedBots = new Set<string>();
+  /** id -> the order as the database has it (as loaded, or as the caller read it): what changed is found against it. */
+  readonly #stored = new Map<string, Order>();
   readonly #insertedOrders = new Set<string>();
   readonly #dirtyOrders = new Set<string>();
   readonly #fillKeys = new Set<string>();
@@ -107,6 +109,7 @@ export class UnitOfWork {
     // The identity map wins: an order already in this transaction keeps its changes.
     if (known) return known;
     this.#orders.set(order.id, order);
+    this.#stored.set(order.id, order);
     this.#expected.set(order.id, order.version);
     this.#index(order);
     return order;
@@ -195,6 +198,7 @@ export class UnitOfWork {
     }
     if (!held) {
       this.#expected.set(previous.id, previous.version);
+      this.#stored.set(previous.id, previous);
       this.#unlocked.add(previous.id);
     }
     const saved = { ...next, version: previous.version + 1 };
@@ -311,7 +315,10 @@ export class UnitOfWork {
     await botRows.insertBots(this.#q, bots(this.#insertedBots));
     await insertOrders(this.#q, orders(this.#insertedOrders));
     await insertFills(this.#q, this.#fills);
-    await updateOrders(this.#q, this.#caps, orders(this.#dirtyOrders).map((order) => ({ order, expectedVersion: this.#expected.get(order.id) as number })));
+    const dirty = orders(this.#dirtyOrders);
+    // Only the columns this batch changed are bound (a batch of fills changes six of thirteen).
+    const changed = MUTABLE_ORDER_FIELDS.filter((field) => dirty.some((order) => order[field] !== this.#stored.get(order.id)?.[field]));
+    await updateOrders(this.#q, this.#caps, dirty.map((order) => ({ order, expectedVersion: this.#expected.get(order.id) as number })), changed);
     await botRows.updateBots(this.#q, this.#caps, bots(this.#dirtyBots).map((bot) => ({ bot, expectedVersion: this.#expectedBot.get(bot.id) as number })));
     this.#eventIds = await insertEvents(this.#q, this.#events, { ids: options.eventIds ?? true });
   }

@@ -45,9 +45,10 @@ export interface EventLogEntry {
 
 const EVENT_COLUMNS = ['occurred_at', 'created_at', 'source', 'type', 'bot_id', 'order_id', 'plugin_id', 'message', 'payload', 'applied'] as const;
 
-function eventValues(entry: EventEntry): unknown[] {
+/** Pushes an entry's column values, in EVENT_COLUMNS order. */
+function eventValues(entry: EventEntry, out: unknown[]): void {
   const createdAt = timeIn(entry.at, 'createdAt');
-  return [
+  out.push(
     entry.occurredAt ? timeIn(entry.occurredAt, 'occurredAt') : createdAt,
     createdAt,
     entry.source,
@@ -58,7 +59,7 @@ function eventValues(entry: EventEntry): unknown[] {
     entry.message,
     jsonIn(entry.payload),
     boolIn(entry.applied),
-  ];
+  );
 }
 
 /**
@@ -72,10 +73,10 @@ function eventValues(entry: EventEntry): unknown[] {
 export async function insertEvents(q: SqlExecutor, entries: readonly EventEntry[], options: { ids?: boolean } = {}): Promise<string[]> {
   if (entries.length === 0) return [];
   if (options.ids === false) {
-    await insertMany(q, 'event_log', EVENT_COLUMNS, entries.map(eventValues));
+    await insertMany(q, 'event_log', EVENT_COLUMNS, entries, eventValues);
     return [];
   }
-  const rows = await insertMany(q, 'event_log', EVENT_COLUMNS, entries.map(eventValues), 'returning id');
+  const rows = await insertMany(q, 'event_log', EVENT_COLUMNS, entries, eventValues, 'returning id');
   // RETURNING gives one id per row; ids grow in the order the rows were inserted.
   return rows.map((row) => String(row.id)).sort((a, b) => Number(a) - Number(b));
 }

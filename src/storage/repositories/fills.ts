@@ -40,10 +40,10 @@ export interface FillRecord {
 
 const FILL_COLUMNS = ['order_id', 'exchange_trade_id', 'price', 'amount', 'fee', 'fee_currency', 'occurred_at', 'raw', 'created_at'] as const;
 
-/** A new fill as its column values, in FILL_COLUMNS order (money checked, naming the column). */
-function fillValues(fill: NewFill): unknown[] {
+/** Pushes a new fill's column values, in FILL_COLUMNS order (money checked, naming the column). */
+function fillValues(fill: NewFill, out: unknown[]): void {
   const occurredAt = timeIn(fill.occurredAt, 'occurredAt');
-  return [
+  out.push(
     fill.orderId,
     fill.exchangeTradeId,
     moneyIn(fill.price, 'fills.price', 'price'),
@@ -53,7 +53,7 @@ function fillValues(fill: NewFill): unknown[] {
     occurredAt,
     jsonIn(fill.raw),
     fill.createdAt ? timeIn(fill.createdAt, 'createdAt') : occurredAt,
-  ];
+  );
 }
 
 /**
@@ -65,7 +65,7 @@ function fillValues(fill: NewFill): unknown[] {
  */
 export async function insertFills(q: SqlExecutor, fills: readonly NewFill[]): Promise<void> {
   if (fills.length === 0) return;
-  await insertMany(q, 'fills', FILL_COLUMNS, fills.map(fillValues), 'on conflict (order_id, exchange_trade_id) do nothing');
+  await insertMany(q, 'fills', FILL_COLUMNS, fills, fillValues, 'on conflict (order_id, exchange_trade_id) do nothing');
 }
 
 /**

@@ -63,41 +63,53 @@ export async function lockOrdersOfBot(q: SqlExecutor, caps: DialectCapabilities,
 export async function insertOrders(q: SqlExecutor, orders: readonly Order[]): Promise<void> {
   if (orders.length === 0) return;
   const columns = ORDER_FIELDS.map((field) => ORDER_COLUMNS[field]);
-  await insertMany(
-    q,
-    'orders',
-    columns,
-    orders.map((order) => ORDER_FIELDS.map((field) => orderColumnValue(order, field))),
-  );
+  await insertMany(q, 'orders', columns, orders, (order, out) => {
+    for (const field of ORDER_FIELDS) out.push(orderColumnValue(order, field));
+  });
 }
 
-const UPDATE_COLUMNS: UpdateColumn[] = MUTABLE_ORDER_FIELDS.map((field) => ({
-  name: ORDER_COLUMNS[field],
-  type: (caps: DialectCapabilities) => (MONEY_ORDER_FIELDS.has(field) ? caps.moneyType : TIME_ORDER_FIELDS.has(field) ? caps.timestampType : field === 'retryCount' ? 'integer' : 'text'),
-}));
+type MutableField = (typeof MUTABLE_ORDER_FIELDS)[number];
+
+const UPDATE_COLUMNS = new Map<MutableField, UpdateColumn>(
+  MUTABLE_ORDER_FIELDS.map((field) => [
+    field,
+    {
+      name: ORDER_COLUMNS[field],
+      type: (caps: DialectCapabilities) => (MONEY_ORDER_FIELDS.has(field) ? caps.moneyType : TIME_ORDER_FIELDS.has(field) ? caps.timestampType : field === 'retryCount' ? 'integer' : 'text'),
+    },
+  ]),
+);
 
 /**
- * Writes the mutable columns of each order, only where the stored row is still at
- * `expectedVersion`; the stored version becomes `order.version`. Throws StaleRowError naming the
- * orders that had moved.
+ * Writes `fields` (default: every mutable column) of each order, only where the stored row is
+ * still at `expectedVersion`; the stored version becomes `order.version`. Throws StaleRowError
+ * naming the orders that had moved. A unit of work passes the fields its batch changed, so a batch
+ * of fills binds only what fills change.
  *
  * @example
- * await updateOrders(q, caps, [{ order: { ...next, version: 4 }, expectedVersion: 3 }]);
+ * await updateOrders(q, caps, [{ order: { ...next, version: 4 }, expectedVersion: 3 }], ['status', 'reason', 'updatedAt']);
  */
-export async function updateOrders(q: SqlExecutor, caps: DialectCapabilities, updates: readonly { order: Order; expectedVersion: number }[]): Promise<void> {
+export async function updateOrders(
+  q: SqlExecutor,
+  caps: DialectCapabilities,
+  updates: readonly { order: Order; expectedVersion: number }[],
+  fields: readonly MutableField[] = MUTABLE_ORDER_FIELDS,
+): Promise<void> {
   if (updates.length === 0) return;
+  // In the map's order, so that one set of changed fields always makes the same statement text.
+  const written = MUTABLE_ORDER_FIELDS.filter((field) => fields.includes(field));
   const names = new Map(updates.map(({ order }) => [order.id, order.clientOrderId]));
   await updateManyVersioned(
     q,
     caps,
     'orders',
     'id',
-    UPDATE_COLUMNS,
+    written.map((field) => UPDATE_COLUMNS.get(field) as UpdateColumn),
     updates.map(({ order, expectedVersion }) => ({
       key: order.id,
       expectedVersion,
       newVersion: order.version,
-      values: MUTABLE_ORDER_FIELDS.map((field) => orderColumnValue(order, field)),
+      values: written.map((field) => orderColumnValue(order, field)),
     })),
     (id) => `order ${names.get(id) ?? id}`,
   );

@@ -24,13 +24,21 @@ function chunks<T>(rows: readonly T[], width: number): T[][] {
 }
 
 /**
- * Inserts rows (arrays of values in `columns` order) with one statement per chunk; `suffix` is
+ * Inserts rows with one statement per chunk; `write` pushes one row's values, in `columns` order,
+ * onto the statement's parameters (one flat array: no array per row on the hot path). `suffix` is
  * appended (`on conflict ... do nothing`, `returning id`). Resolves to the rows RETURNING gave.
  *
  * @example
- * await insertMany(q, 'fills', ['order_id', 'exchange_trade_id'], [['o1', 't1']], 'on conflict (order_id, exchange_trade_id) do nothing');
+ * await insertMany(q, 'fills', ['order_id', 'exchange_trade_id'], fills, (f, out) => out.push(f.orderId, f.tradeId), 'on conflict (order_id, exchange_trade_id) do nothing');
  */
-export async function insertMany(q: SqlExecutor, table: string, columns: readonly string[], rows: readonly unknown[][], suffix = ''): Promise<Row[]> {
+export async function insertMany<T>(
+  q: SqlExecutor,
+  table: string,
+  columns: readonly string[],
+  rows: readonly T[],
+  write: (row: T, out: unknown[]) => void,
+  suffix = '',
+): Promise<Row[]> {
   const returned: Row[] = [];
   const returning = /\breturning\b/i.test(suffix);
   for (const chunk of chunks(rows, columns.length)) {
@@ -38,8 +46,10 @@ export async function insertMany(q: SqlExecutor, table: string, columns: readonl
       const row = `(${placeholders(columns.length)})`;
       return `insert into ${table} (${columns.join(', ')}) values ${chunk.map(() => row).join(', ')}${suffix ? ` ${suffix}` : ''}`;
     });
-    if (returning) returned.push(...(await q.all(sql, chunk.flat())));
-    else await q.run(sql, chunk.flat());
+    const params: unknown[] = [];
+    for (const row of chunk) write(row, params);
+    if (returning) returned.push(...(await q.all(sql, params)));
+    else await q.run(sql, params);
   }
   return returned;
 }
@@ -107,9 +117,10 @@ export async function updateManyVersioned(
     const sql = cachedText(`u|${table}|${key}|${columns.map((c) => c.name).join(',')}|${caps.moneyType}|${chunk.length}`, () => {
       const sets = columns.map((c, index) => `${c.name} = cast(${column(index + 3)} as ${c.type(caps)})`);
       const values = chunk.map(() => `(${placeholders(width)})`).join(', ');
-      return `update ${table} set ${sets.join(', ')}, version = cast(${column(2)} as integer) from (values ${values}) as v where ${table}.${key} = ${column(0)} and ${table}.version = cast(${column(1)} as integer)`;
+      return `update ${table} set ${sets.map((set) => `${set}, `).join('')}version = cast(${column(2)} as integer) from (values ${values}) as v where ${table}.${key} = ${column(0)} and ${table}.version = cast(${column(1)} as integer)`;
     });
-    const params = chunk.flatMap((row) => [row.key, row.expectedVersion, row.newVersion, ...row.values]);
+    const params: unknown[] = [];
+    for (const row of chunk) params.push(row.key, row.expectedVersion, row.newVersion, ...row.values);
     const changed = await q.run(sql, params);
     if (changed !== chunk.length) {
       // Lost a race: find which rows moved, to name them (the transaction is rolled back anyway).
