@@ -7,18 +7,15 @@
 import { createBot } from '../src/domain/bot/bot.ts';
 import { createOrder, type Order } from '../src/domain/order/order.ts';
 import { newOrderId } from '../src/engine/execution.ts';
-import { LedgerSql } from '../src/engine/ledger-sql.ts';
-import { LedgerStore } from '../src/engine/ledger-store.ts';
 import type { VenueEvent } from '../src/exchange/exchange-adapter.ts';
 import type { BotledgerDatabase } from '../src/storage/database.ts';
+import { UnitOfWork } from '../src/storage/unit-of-work.ts';
 
 export const EVENTS_PER_ORDER = 4;
 const SYMBOL = 'BTC/USDT';
 
 /** Inserts a bot and `count` pending orders (one transaction); returns the orders. */
 export async function seedOrders(database: BotledgerDatabase, botId: string, count: number): Promise<Order[]> {
-  const ledger = LedgerSql.open(database);
-  const store = new LedgerStore(ledger.forUpdate);
   const now = new Date();
   const orders = Array.from({ length: count }, (_, index) =>
     createOrder(
@@ -37,9 +34,9 @@ export async function seedOrders(database: BotledgerDatabase, botId: string, cou
       now,
     ),
   );
-  await ledger.transaction(async (q) => {
-    await store.insertBot(q, createBot({ id: botId, pluginId: 'scalper', symbol: SYMBOL, config: {} }, now));
-    for (const order of orders) await store.insertOrder(q, order);
+  await UnitOfWork.run(database, async (uow) => {
+    uow.insertBot(createBot({ id: botId, pluginId: 'scalper', symbol: SYMBOL, config: {} }, now));
+    for (const order of orders) uow.insertOrder(order);
   });
   return orders;
 }

@@ -13,11 +13,10 @@
  *   COMMIT returned (group commit: events that arrive together share one commit).
  */
 import { MigrationEngine } from '../src/migrate/engine.ts';
-import { LedgerSql } from '../src/engine/ledger-sql.ts';
-import { LedgerStore } from '../src/engine/ledger-store.ts';
 import { DEFAULT_POSTGRES_LANES, VenueEventProcessor } from '../src/engine/venue-events.ts';
 import type { VenueEvent } from '../src/exchange/exchange-adapter.ts';
-import { type DialectName, openDatabase } from '../src/storage/database.ts';
+import { type BotledgerDatabase, type DialectName, openDatabase } from '../src/storage/database.ts';
+import { UnitOfWork } from '../src/storage/unit-of-work.ts';
 import { benchPostgresServer, createBenchDatabase } from './bench-database.ts';
 import { formatTable } from './bench-table.ts';
 import { eventsOf, interleave, seedOrders } from './engine-workload.ts';
@@ -90,14 +89,12 @@ async function paced(processor: VenueEventProcessor, events: readonly VenueEvent
 }
 
 /** The floor under any latency: one event-log row per COMMIT, one after another. */
-async function commitFloor(database: Parameters<typeof LedgerSql.open>[0], count: number): Promise<Omit<Row, 'dialect' | 'mode'>> {
-  const ledger = LedgerSql.open(database);
-  const store = new LedgerStore(ledger.forUpdate);
+async function commitFloor(database: BotledgerDatabase, count: number): Promise<Omit<Row, 'dialect' | 'mode'>> {
   const latencies: number[] = [];
   const start = performance.now();
   for (let index = 0; index < count; index++) {
     const began = performance.now();
-    await ledger.transaction((q) => store.appendEvent(q, { source: 'engine', type: 'BenchCommit', message: 'one durable commit', applied: true, at: new Date().toISOString() }));
+    await UnitOfWork.run(database, async (uow) => uow.appendEvent({ source: 'engine', type: 'BenchCommit', message: 'one durable commit', applied: true, at: new Date().toISOString() }));
     latencies.push(performance.now() - began);
   }
   return { events: count, seconds: (performance.now() - start) / 1000, commits: count, latencies };

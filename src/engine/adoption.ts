@@ -24,7 +24,7 @@ import { applyOrderEvent, createOrder, type Order } from '../domain/order/order.
 import type { OrderIntent } from '../domain/order/order-status.ts';
 import type { FillReport, OrderStatusReport } from '../exchange/exchange-adapter.ts';
 import { type ExecutionEngine, newOrderId } from './execution.ts';
-import type { SqlQueries } from './ledger-sql.ts';
+import type { UnitOfWork } from '../storage/unit-of-work.ts';
 import { Reconciler } from './reconciliation.ts';
 import { findAtVenue } from './venue-capabilities.ts';
 import { unknownToVenue } from './venue-mismatch.ts';
@@ -86,10 +86,8 @@ export class StartReconciler {
 
   async run(): Promise<StartReconciliation> {
     const execution = this.#execution;
-    const { newestAcknowledged, newestCreatedAt } = await execution.ledger.read(async (q) => ({
-      newestAcknowledged: await execution.store.newestAcknowledgedOrder(q),
-      newestCreatedAt: await execution.store.newestOrderCreatedAt(q),
-    }));
+    const newestAcknowledged = await execution.ledger.newestAcknowledgedOrder();
+    const newestCreatedAt = await execution.ledger.newestOrderCreatedAt();
     if (newestAcknowledged) await this.#expectKnown(newestAcknowledged);
 
     const since = newestCreatedAt === undefined ? undefined : Date.parse(newestCreatedAt) - ADOPTION_LOOKBACK_MS;
@@ -101,7 +99,7 @@ export class StartReconciler {
     // One read for the ids the ledger surely knows (the venue's clock may run behind the ledger's, hence the wider window);
     // each remaining one is looked up on its own before it is adopted.
     const knownRecently =
-      since === undefined ? new Set<string>() : await execution.ledger.read((q) => execution.store.clientOrderIdsSince(q, new Date(since - ADOPTION_LOOKBACK_MS).toISOString()));
+      since === undefined ? new Set<string>() : await execution.ledger.clientOrderIdsSince(new Date(since - ADOPTION_LOOKBACK_MS).toISOString());
     const adopted: Order[] = [];
     const unknownBotOrders: UnknownBotOrder[] = [];
     for (const { report, id } of listed) {
@@ -140,16 +138,16 @@ export class StartReconciler {
     const previousFloors = new Map<string, number>();
     if (highest.size === 0) return { raised, previousFloors };
     const execution = this.#execution;
-    await execution.transact(async (q) => {
+    await execution.transact(async (uow) => {
       const at = execution.now().toISOString();
       for (const [botId, sequence] of highest) {
-        previousFloors.set(botId, await execution.store.sequenceFloor(q, botId));
-        await execution.store.raiseSequenceFloor(q, botId, sequence, at);
-        const bot = await execution.store.botById(q, botId);
-        if (!bot || !(await execution.store.raiseOrderSequence(q, botId, sequence))) continue;
+        previousFloors.set(botId, await uow.sequenceFloor(botId));
+        await uow.raiseSequenceFloor(botId, sequence, at);
+        const bot = await uow.bot(botId);
+        if (!bot || !(await uow.raiseOrderSequence(botId, sequence))) continue;
         raised.push({ botId, sequence });
         const message = `Bot ${botId}'s client order ids continue after sequence ${sequence}: ${execution.venueName} already has orders up to it that this ledger had not counted`;
-        await execution.store.appendEvent(q, { source: 'reconciliation', type: 'OrderSequenceRaised', message, botId, pluginId: bot.pluginId, payload: { sequence }, applied: true, at });
+        uow.appendEvent({ source: 'reconciliation', type: 'OrderSequenceRaised', message, botId, pluginId: bot.pluginId, payload: { sequence }, applied: true, at });
       }
     });
     return { raised, previousFloors };
@@ -162,28 +160,27 @@ export class StartReconciler {
    */
   async #adoptIfUnknown(report: OrderStatusReport, id: ParsedClientOrderId, news: boolean): Promise<Order | 'unknown-bot' | undefined> {
     const execution = this.#execution;
-    const known = await execution.ledger.read((q) => execution.store.orderByClientId(q, report.clientOrderId));
+    const known = await execution.ledger.orderByClientId(report.clientOrderId);
     if (known) return undefined;
     // Venue calls are never made inside a transaction: the fills are asked for first.
     const fills = await execution.exchange.fetchFills({ symbol: report.symbol, clientOrderId: report.clientOrderId, exchangeOrderId: report.exchangeOrderId });
-    return execution.transact(async (q) => {
-      if (await execution.store.orderByClientId(q, report.clientOrderId)) return undefined;
-      const bot = await execution.store.botById(q, id.botId);
+    return execution.transact(async (uow) => {
+      if (await uow.order(report.clientOrderId, undefined)) return undefined;
+      const bot = await uow.bot(id.botId);
       const at = execution.now().toISOString();
       const earlierBot = bot !== undefined && (report.createdAt ?? report.timestamp) < Date.parse(bot.createdAt) - EARLIER_BOT_MARGIN_MS;
       if (!bot || earlierBot) {
         const whose = bot ? `of an earlier bot ${id.botId} (placed before this ledger's bot ${id.botId} was created)` : `of bot ${id.botId}, which this ledger does not have`;
         const message = `${execution.venueName} has order ${report.clientOrderId} (${report.state}) ${whose} - reported, not adopted`;
-        if (news) await execution.store.appendEvent(q, { source: 'reconciliation', type: 'UnknownBotOrder', message, botId: id.botId, payload: report.raw ?? report, applied: false, at });
+        if (news) uow.appendEvent({ source: 'reconciliation', type: 'UnknownBotOrder', message, botId: id.botId, payload: report.raw ?? report, applied: false, at });
         return 'unknown-bot';
       }
-      return this.#adopt(q, report, fills, bot, at);
+      return this.#adopt(uow, report, fills, bot, at);
     });
   }
 
-  async #adopt(q: SqlQueries, report: OrderStatusReport, fills: readonly FillReport[], bot: { id: string; userId: string | null; pluginId: string; orderTtlMs: number }, at: string): Promise<Order> {
+  async #adopt(uow: UnitOfWork, report: OrderStatusReport, fills: readonly FillReport[], bot: { id: string; userId: string | null; pluginId: string; orderTtlMs: number }, at: string): Promise<Order> {
     const execution = this.#execution;
-    const store = execution.store;
     const placedAt = new Date(report.createdAt ?? report.timestamp);
     let order = createOrder(
       {
@@ -202,13 +199,13 @@ export class StartReconciler {
       },
       placedAt,
     );
-    await store.insertOrder(q, order);
+    uow.insertOrder(order);
     const message = `Order ${report.clientOrderId} adopted from ${execution.venueName}: the venue has it (${report.state}, filled ${report.filledAmount} of ${report.amount}) but this ledger did not know it (placed before a restore or a crash); recorded with its ${fills.length} fill(s)`;
     const base = { source: 'reconciliation' as const, orderId: order.id, botId: bot.id, pluginId: bot.pluginId, at };
-    await store.appendEvent(q, { ...base, type: 'OrderAdopted', message, payload: { report: report.raw ?? report, fills: fills.length }, applied: true, occurredAt: placedAt.toISOString() });
-    order = await this.#applyDirect(q, order, { type: 'OrderAccepted', exchangeOrderId: report.exchangeOrderId }, at);
-    for (const fill of fills) await execution.applier.apply(q, { type: 'fill', fill }, 'reconciliation');
-    order = (await store.orderById(q, order.id)) as Order;
+    uow.appendEvent({ ...base, type: 'OrderAdopted', message, payload: { report: report.raw ?? report, fills: fills.length }, applied: true, occurredAt: placedAt.toISOString() });
+    order = this.#applyDirect(uow, order, { type: 'OrderAccepted', exchangeOrderId: report.exchangeOrderId }, at);
+    for (const fill of fills) await execution.applier.apply(uow, { type: 'fill', fill }, 'reconciliation');
+    order = (await uow.orderById(order.id)) as Order;
     const ending: OrderEvent | undefined =
       report.state === 'cancelled'
         ? { type: 'OrderCanceled', venueMessage: report.reason }
@@ -218,16 +215,16 @@ export class StartReconciler {
             ? { type: 'OrderRejected', venue: execution.venueName, venueMessage: report.reason ?? 'rejected' }
             : undefined;
     // Who cancelled it is not known any more: recorded as the venue says, and (unlike a live outside cancel) the bot is not stopped for it.
-    if (ending) order = await this.#applyDirect(q, order, ending, at, ' (adopted: who cancelled it is not known, so the bot is not stopped for it)');
+    if (ending) order = this.#applyDirect(uow, order, ending, at, ' (adopted: who cancelled it is not known, so the bot is not stopped for it)');
     return order;
   }
 
   /** Applies a domain event to an adopted order and logs it, without the live path's side effects. */
-  async #applyDirect(q: SqlQueries, order: Order, event: OrderEvent, at: string, note = ''): Promise<Order> {
+  #applyDirect(uow: UnitOfWork, order: Order, event: OrderEvent, at: string, note = ''): Order {
     const result = applyOrderEvent(order, event, new Date(at));
     if (result.outcome !== 'applied') return order;
-    const saved = await this.#execution.store.saveOrder(q, order, result.order);
-    await this.#execution.store.appendEvent(q, {
+    const saved = uow.saveOrder(order, result.order);
+    uow.appendEvent({
       source: 'reconciliation',
       type: event.type,
       message: `Order ${saved.clientOrderId}: ${result.explanation}${note}`,
@@ -250,9 +247,9 @@ export class StartReconciler {
     const closed: string[] = [];
     const exits = adopted.filter((order) => order.intent !== 'entry').sort((a, b) => a.createdAt.localeCompare(b.createdAt) || a.id.localeCompare(b.id));
     for (const adoptedExit of exits) {
-      const exit = await execution.ledger.read((q) => execution.store.orderById(q, adoptedExit.id));
+      const exit = await execution.ledger.orderById(adoptedExit.id);
       if (exit?.status !== 'closed' || !exit.botId) continue;
-      const open = await execution.ledger.read((q) => execution.store.ordersOfBot(q, exit.botId as string, ['ongoing']));
+      const open = await execution.ledger.ordersOfBot(exit.botId, ['ongoing']);
       const entry = open.find((order) => order.intent === 'entry' && order.createdAt <= exit.createdAt && order.id !== exit.id);
       if (!entry) continue;
       const detail = `its exit ${exit.clientOrderId} filled at ${exit.averagePrice ?? exit.price} (adopted from ${execution.venueName} at start)`;

@@ -12,7 +12,8 @@ import type { Order } from '../domain/order/order.ts';
 import { type PlaceCommand, type PluginCommand, type PluginContext, type PluginOrder, type PluginRegistry, parsePluginConfig } from './strategy-plugin.ts';
 import { ExchangeError, type MarketRules, type TickerReport } from '../exchange/exchange-adapter.ts';
 import { BotNotActiveError, type ExecutionEngine, type SystemCancellationReason } from './execution.ts';
-import { type EventSource, StaleRowError } from './ledger-store.ts';
+import type { EventSource } from '../domain/order/order-events.ts';
+import { StaleRowError } from '../storage/stale-row-error.ts';
 import { decideOrderCommand } from '../domain/order/order-commands.ts';
 import { makeClientOrderId } from '../domain/order/client-order-id.ts';
 import { assertConfigFitsMarket, assertPlaceable, marketFor } from './market-checks.ts';
@@ -57,7 +58,7 @@ function isInfrastructureError(error: unknown): boolean {
 }
 
 /** Statuses of orders a plugin still cares about. */
-const PLUGIN_VISIBLE = ['pending', 'ongoing', 'failed'];
+const PLUGIN_VISIBLE: Order['status'][] = ['pending', 'ongoing', 'failed'];
 
 /**
  * @example
@@ -112,7 +113,7 @@ export class BotService {
   }
 
   async get(botId: string): Promise<Bot> {
-    const bot = await this.execution.ledger.read((q) => this.execution.store.botById(q, botId));
+    const bot = await this.execution.ledger.botById(botId);
     if (!bot) throw new BotNotFoundError(`bot ${botId} does not exist`);
     return bot;
   }
@@ -139,9 +140,9 @@ export class BotService {
     // Its first client order id must fit the venue's limit, or no order of the bot ever could.
     makeClientOrderId({ botId: bot.id, sequence: 1, maxLength: this.execution.exchange.capabilities.maxClientOrderIdLength });
     assertConfigFitsMarket(plugin, config, await this.marketRules(bot.symbol));
-    await this.execution.transact(async (q) => {
-      await this.execution.store.insertBot(q, bot);
-      await this.execution.store.appendEvent(q, { source, type: 'BotCreated', message: `Bot ${bot.id} created (plugin ${bot.pluginId}, ${bot.symbol})`, botId: bot.id, pluginId: bot.pluginId, payload: input, applied: true, at: bot.createdAt });
+    await this.execution.transact(async (uow) => {
+      uow.insertBot(bot);
+      uow.appendEvent({ source, type: 'BotCreated', message: `Bot ${bot.id} created (plugin ${bot.pluginId}, ${bot.symbol})`, botId: bot.id, pluginId: bot.pluginId, payload: input, applied: true, at: bot.createdAt });
     });
     await this.serialize(bot.id, () => this.#guarded(bot.id, () => this.#runHook(bot.id, 'start')));
     return this.get(bot.id);
@@ -216,12 +217,12 @@ export class BotService {
   /** Starts a stopped bot and places the orders its plugin wants. */
   start(botId: string, source: EventSource = 'api'): Promise<Bot> {
     return this.serialize(botId, async () => {
-      await this.execution.transact(async (q) => {
-        const bot = await this.execution.store.botById(q, botId, true);
+      await this.execution.transact(async (uow) => {
+        const bot = await uow.bot(botId);
         if (!bot) throw new BotNotFoundError(`bot ${botId} does not exist`);
         const change = startBot(bot, this.execution.now());
-        if (change.changed) await this.execution.store.saveBot(q, bot, change.bot);
-        await this.execution.store.appendEvent(q, { source, type: 'BotStarted', message: change.message, botId, pluginId: bot.pluginId, applied: change.changed, at: this.execution.now().toISOString() });
+        if (change.changed) uow.saveBot(bot, change.bot);
+        uow.appendEvent({ source, type: 'BotStarted', message: change.message, botId, pluginId: bot.pluginId, applied: change.changed, at: this.execution.now().toISOString() });
       });
       await this.#guarded(botId, () => this.#runHook(botId, 'start'));
       return this.get(botId);
@@ -254,12 +255,12 @@ export class BotService {
       if (!isInfrastructureError(configError)) why = (configError as Error).message;
     }
     const reason = `Bot cannot run: ${why} - bot stopped`;
-    await this.execution.transact(async (q) => {
-      const bot = await this.execution.store.botById(q, botId, true);
+    await this.execution.transact(async (uow) => {
+      const bot = await uow.bot(botId);
       if (bot?.status !== 'active') return;
       const change = stopBot(bot, reason, this.execution.now());
-      await this.execution.store.saveBot(q, bot, change.bot);
-      await this.execution.store.appendEvent(q, { source: 'engine', type: 'BotStopped', message: change.message, botId, pluginId: bot.pluginId, payload: { error: (error as Error)?.message ?? String(error) }, applied: true, at: this.execution.now().toISOString() });
+      uow.saveBot(bot, change.bot);
+      uow.appendEvent({ source: 'engine', type: 'BotStopped', message: change.message, botId, pluginId: bot.pluginId, payload: { error: (error as Error)?.message ?? String(error) }, applied: true, at: this.execution.now().toISOString() });
     });
   }
 
@@ -280,26 +281,24 @@ export class BotService {
    * failed order is cancelled outright). COMMIT. Then the venue cancels, one by one.
    */
   async #takeDown(botId: string, reason: SystemCancellationReason, source: EventSource, change: (bot: Bot) => { bot: Bot; changed: boolean; message: string }): Promise<void> {
-    const toSend = await this.execution.transact(async (q) => {
-      const store = this.execution.store;
+    const toSend = await this.execution.transact(async (uow) => {
       const now = this.execution.now();
       const at = now.toISOString();
-      const orders = await store.ordersOfBot(q, botId, ['pending', 'failed']);
+      const orders = await uow.lockOrdersOfBot(botId, ['pending', 'failed']);
       const requested: Order[] = [];
-      for (const order of orders) {
-        const locked = (await store.orderById(q, order.id, true)) as Order;
+      for (const locked of orders) {
         const { result } = decideOrderCommand(locked, { type: 'CancelOrder', orderId: locked.id, cancellationReason: reason, actor: source }, now);
         if (result.outcome !== 'applied') continue;
-        const saved = await store.saveOrder(q, locked, result.order);
+        const saved = uow.saveOrder(locked, result.order);
         const message = saved.status === 'cancelled' ? `Order ${saved.clientOrderId}: ${saved.reason}` : `${result.explanation} - recorded before asking the venue`;
-        await store.appendEvent(q, { source, type: 'OrderCancelRequested', message, orderId: saved.id, botId, pluginId: saved.pluginId, payload: { cancellationReason: reason }, applied: true, at });
+        uow.appendEvent({ source, type: 'OrderCancelRequested', message, orderId: saved.id, botId, pluginId: saved.pluginId, payload: { cancellationReason: reason }, applied: true, at });
         if (saved.status === 'pending') requested.push(saved);
       }
-      const bot = await store.botById(q, botId, true);
+      const bot = await uow.bot(botId);
       if (!bot) throw new BotNotFoundError(`bot ${botId} does not exist`);
       const changed = change(bot);
-      if (changed.changed) await store.saveBot(q, bot, changed.bot);
-      await store.appendEvent(q, { source, type: `Bot${reason === 'UPDATE' ? 'Updated' : reason === 'STOP' ? 'Stopped' : 'Deleted'}`, message: changed.message, botId, pluginId: bot.pluginId, payload: changed.bot.config, applied: changed.changed, at });
+      if (changed.changed) uow.saveBot(bot, changed.bot);
+      uow.appendEvent({ source, type: `Bot${reason === 'UPDATE' ? 'Updated' : reason === 'STOP' ? 'Stopped' : 'Deleted'}`, message: changed.message, botId, pluginId: bot.pluginId, payload: changed.bot.config, applied: changed.changed, at });
       return requested;
     });
     for (const order of toSend) await this.execution.sendCancel(order);
@@ -347,11 +346,10 @@ export class BotService {
   }
 
   async #context(bot: Bot): Promise<PluginContext<unknown>> {
-    const { orders, closedEntries, lastClosedExit } = await this.execution.ledger.read(async (q) => ({
-      orders: await this.execution.store.ordersOfBot(q, bot.id, PLUGIN_VISIBLE),
-      closedEntries: await this.execution.store.countOrdersOfBot(q, bot.id, 'closed', 'entry'),
-      lastClosedExit: await this.execution.store.lastClosedExit(q, bot.id),
-    }));
+    const ledger = this.execution.ledger;
+    const orders = await ledger.ordersOfBot(bot.id, PLUGIN_VISIBLE);
+    const closedEntries = await ledger.countOrdersOfBot(bot.id, 'closed', 'entry');
+    const lastClosedExit = await ledger.lastClosedExit(bot.id);
     return {
       botId: bot.id,
       symbol: bot.symbol,

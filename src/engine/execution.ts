@@ -26,10 +26,12 @@ import {
   type OrderStatusReport,
   RateLimitedError,
 } from '../exchange/exchange-adapter.ts';
+import type { EventSource } from '../domain/order/order-events.ts';
 import type { BotledgerDatabase } from '../storage/database.ts';
+import { LedgerReader } from '../storage/ledger-reader.ts';
+import { StaleRowError } from '../storage/stale-row-error.ts';
+import { UnitOfWork } from '../storage/unit-of-work.ts';
 import { type Clock, SYSTEM_CLOCK } from './clock.ts';
-import { LedgerSql, type SqlQueries } from './ledger-sql.ts';
-import { type EventSource, LedgerStore, StaleRowError } from './ledger-store.ts';
 import { VenueEventApplier, type VenueEventOutcome } from './venue-events.ts';
 import { assertVenueTakes, findAtVenue } from './venue-capabilities.ts';
 
@@ -107,8 +109,9 @@ export const STALE_ROW_ATTEMPTS = 5;
  * await execution.cancelOrder(order.id, 'UPDATE');
  */
 export class ExecutionEngine {
-  readonly ledger: LedgerSql;
-  readonly store: LedgerStore;
+  readonly database: BotledgerDatabase;
+  /** The ledger's reads (latest committed state); writes go through {@link transact}. */
+  readonly ledger: LedgerReader;
   readonly applier: VenueEventApplier;
   readonly exchange: ExchangeAdapter;
   readonly clock: Clock;
@@ -118,17 +121,17 @@ export class ExecutionEngine {
   readonly #outcomeListeners = new Set<(outcome: VenueEventOutcome) => void>();
   readonly #placedListeners = new Set<(order: Order) => void>();
 
-  constructor(ledger: LedgerSql, options: ExecutionOptions) {
-    this.ledger = ledger;
-    this.store = new LedgerStore(ledger.forUpdate);
+  constructor(database: BotledgerDatabase, options: ExecutionOptions) {
+    this.database = database;
+    this.ledger = new LedgerReader(database);
     this.exchange = options.exchange;
     this.clock = options.clock ?? SYSTEM_CLOCK;
     this.venueName = options.venueName ?? options.exchange.displayName;
-    this.applier = new VenueEventApplier(this.store, { clock: this.clock, venueName: this.venueName });
+    this.applier = new VenueEventApplier({ clock: this.clock, venueName: this.venueName });
   }
 
   static open(database: BotledgerDatabase, options: ExecutionOptions): ExecutionEngine {
-    return new ExecutionEngine(LedgerSql.open(database), options);
+    return new ExecutionEngine(database, options);
   }
 
   /**
@@ -154,11 +157,11 @@ export class ExecutionEngine {
     return new Date(this.clock.now());
   }
 
-  /** Runs a short transaction, again if it lost a race on a row version. */
-  async transact<T>(work: (q: SqlQueries) => Promise<T>): Promise<T> {
+  /** Runs a short transaction through a unit of work, again if it lost a race on a row version. */
+  async transact<T>(work: (uow: UnitOfWork) => Promise<T>): Promise<T> {
     for (let attempt = 1; ; attempt++) {
       try {
-        return await this.ledger.transaction(work);
+        return await UnitOfWork.run(this.database, work);
       } catch (error) {
         if (!(error instanceof StaleRowError) || attempt >= STALE_ROW_ATTEMPTS) throw error;
       }
@@ -171,11 +174,11 @@ export class ExecutionEngine {
    */
   async placeOrder(input: PlaceOrderInput, source: EventSource = 'engine'): Promise<Order> {
     assertVenueTakes(this.exchange, this.venueName, input);
-    const order = await this.transact(async (q) => {
-      const bot = await this.store.botById(q, input.botId, true);
+    const order = await this.transact(async (uow) => {
+      const bot = await uow.bot(input.botId);
       if (!bot) throw new BotNotActiveError(`bot ${input.botId} does not exist`);
       if (bot.status !== 'active') throw new BotNotActiveError(`bot ${bot.id} is ${bot.status}, so it cannot place orders (${bot.stopReason ?? 'no reason recorded'})`);
-      const sequence = await this.store.nextOrderSequence(q, bot.id);
+      const sequence = await uow.nextOrderSequence(bot.id);
       const clientOrderId = makeClientOrderId({ botId: bot.id, sequence, maxLength: this.exchange.capabilities.maxClientOrderIdLength });
       const created = createOrder(
         {
@@ -196,9 +199,9 @@ export class ExecutionEngine {
         },
         this.now(),
       );
-      await this.store.insertOrder(q, created);
+      uow.insertOrder(created);
       const what = `${created.side} ${created.amount} ${created.symbol} ${created.type}${created.price ? ` at ${created.price}` : ''}`;
-      await this.store.appendEvent(q, {
+      uow.appendEvent({
         source,
         type: 'OrderSubmitted',
         message: `Order ${clientOrderId} recorded (${what}, ${created.intent}) - placing it at ${this.venueName}`,
@@ -255,20 +258,20 @@ export class ExecutionEngine {
     }
     // Timeout, lost connection, anything unexpected: the venue may have acted. Never "failed".
     const message = `Placing order ${order.clientOrderId} got no clear answer from ${this.venueName} (${(error as Error)?.message ?? error}); it stays pending until reconciliation asks the venue by client order id`;
-    await this.transact(async (q) => {
-      await this.store.appendEvent(q, { source: 'engine', type: 'PlacementUnclear', message, orderId: order.id, botId: order.botId, pluginId: order.pluginId, payload: raw, applied: false, at: this.now().toISOString() });
+    await this.transact(async (uow) => {
+      uow.appendEvent({ source: 'engine', type: 'PlacementUnclear', message, orderId: order.id, botId: order.botId, pluginId: order.pluginId, payload: raw, applied: false, at: this.now().toISOString() });
     });
-    return (await this.ledger.read((q) => this.store.orderById(q, order.id))) ?? order;
+    return (await this.ledger.orderById(order.id)) ?? order;
   }
 
   /** Moves next_retry_at later when the venue asked for a longer wait than the policy's. */
   async #notBefore(order: Order, epochMs: number): Promise<Order> {
     if (order.status !== 'failed' || (order.nextRetryAt && Date.parse(order.nextRetryAt) >= epochMs)) return order;
-    return this.transact(async (q) => {
-      const stored = await this.store.orderById(q, order.id, true);
+    return this.transact(async (uow) => {
+      const stored = await uow.orderById(order.id);
       if (stored?.status !== 'failed') return stored ?? order;
       const limit = stored.expiresAt ? Date.parse(stored.expiresAt) : Number.POSITIVE_INFINITY;
-      return this.store.saveOrder(q, stored, { ...stored, nextRetryAt: new Date(Math.min(epochMs, limit)).toISOString() });
+      return uow.saveOrder(stored, { ...stored, nextRetryAt: new Date(Math.min(epochMs, limit)).toISOString() });
     });
   }
 
@@ -323,14 +326,14 @@ export class ExecutionEngine {
     source: EventSource,
     payload?: unknown,
   ): Promise<OrderChange> {
-    return this.transact(async (q) => {
-      const stored = await this.store.orderById(q, orderId, true);
+    return this.transact(async (uow) => {
+      const stored = await uow.orderById(orderId);
       if (!stored) throw new OrderNotKnownError(`order ${orderId} does not exist`);
       const now = this.now();
       const { event, result } = decideOn(stored, now);
       const applied = result.outcome === 'applied';
-      const order = applied ? await this.store.saveOrder(q, stored, result.order) : stored;
-      await this.store.appendEvent(q, {
+      const order = applied ? uow.saveOrder(stored, result.order) : stored;
+      uow.appendEvent({
         source,
         type: event.type,
         message: applied && result.explanation === order.reason ? `Order ${order.clientOrderId}: ${result.explanation}` : result.explanation,
@@ -347,10 +350,10 @@ export class ExecutionEngine {
 
   /** Records a venue report (REST answer or fetch) in a short transaction; fetches fills it says are missing. */
   async recordReport(report: OrderStatusReport, source: EventSource): Promise<Order> {
-    const outcome: VenueEventOutcome = await this.transact((q) => this.applier.apply(q, { type: 'order', report }, source));
+    const outcome: VenueEventOutcome = await this.transact((uow) => this.applier.apply(uow, { type: 'order', report }, source));
     this.#emit(outcome);
     if (outcome.fillsMissing) await this.fetchFills(report, source);
-    return (await this.ledger.read((q) => this.store.orderByClientId(q, report.clientOrderId))) as Order;
+    return (await this.ledger.orderByClientId(report.clientOrderId)) as Order;
   }
 
   /**
@@ -360,14 +363,12 @@ export class ExecutionEngine {
    */
   async fetchFills(ref: { symbol: string; clientOrderId: string; exchangeOrderId?: string | null }, source: EventSource): Promise<number> {
     const fills = await this.exchange.fetchFills({ symbol: ref.symbol, clientOrderId: ref.clientOrderId, exchangeOrderId: ref.exchangeOrderId ?? undefined });
-    const stored = await this.ledger.read(async (q) => {
-      const order = await this.store.orderByClientId(q, ref.clientOrderId);
-      return new Set(order ? (await this.store.fillsOf(q, order.id)).map((fill) => fill.tradeId) : []);
-    });
+    const known = await this.ledger.orderByClientId(ref.clientOrderId);
+    const stored = new Set(known ? (await this.ledger.fillsOf(known.id)).map((fill) => fill.tradeId) : []);
     let added = 0;
     for (const fill of fills) {
       if (stored.has(fill.tradeId)) continue;
-      const outcome = await this.transact((q) => this.applier.apply(q, { type: 'fill', fill }, source));
+      const outcome = await this.transact((uow) => this.applier.apply(uow, { type: 'fill', fill }, source));
       this.#emit(outcome);
       if (outcome.applied) added++;
     }
@@ -409,10 +410,10 @@ export class ExecutionEngine {
           return await this.#resolveByFetch(order);
         }
         const message = `Cancelling order ${order.clientOrderId} (${order.cancellationReason}) got no clear answer from ${this.venueName} (${(error as Error)?.message ?? error}); reconciliation will ask the venue`;
-        await this.transact((q) =>
-          this.store.appendEvent(q, { source: 'engine', type: 'CancelUnclear', message, orderId: order.id, botId: order.botId, pluginId: order.pluginId, payload: (error as { raw?: unknown }).raw ?? null, applied: false, at: this.now().toISOString() }),
+        await this.transact(async (uow) =>
+          uow.appendEvent({ source: 'engine', type: 'CancelUnclear', message, orderId: order.id, botId: order.botId, pluginId: order.pluginId, payload: (error as { raw?: unknown }).raw ?? null, applied: false, at: this.now().toISOString() }),
         );
-        return (await this.ledger.read((q) => this.store.orderById(q, order.id))) ?? order;
+        return (await this.ledger.orderById(order.id)) ?? order;
       }
       return await this.recordReport(report, 'exchange-rest');
     } finally {
@@ -427,8 +428,8 @@ export class ExecutionEngine {
   async #logCancelRefused(order: Order, error: OrderNotFoundError | OrderNotOpenError): Promise<void> {
     const why = error instanceof OrderNotOpenError ? `it is already ${error.state}` : 'it does not know the order';
     const message = `${this.venueName} would not cancel order ${order.clientOrderId} (${order.cancellationReason}): ${why} (${error.message}) - asking it who ended the order and when`;
-    await this.transact((q) =>
-      this.store.appendEvent(q, { source: 'exchange-rest', type: 'OrderCancelRejected', message, orderId: order.id, botId: order.botId, pluginId: order.pluginId, payload: error.raw ?? null, applied: false, at: this.now().toISOString() }),
+    await this.transact(async (uow) =>
+      uow.appendEvent({ source: 'exchange-rest', type: 'OrderCancelRejected', message, orderId: order.id, botId: order.botId, pluginId: order.pluginId, payload: error.raw ?? null, applied: false, at: this.now().toISOString() }),
     );
   }
 

@@ -5,13 +5,14 @@
  * PostgreSQL with its default synchronous_commit). One fsync per batch instead of one per event
  * is what lets event throughput exceed the disk's commit rate without acknowledging early.
  */
-import type { LedgerSql, SqlQueries } from './ledger-sql.ts';
+import type { BotledgerDatabase } from '../storage/database.ts';
+import { UnitOfWork } from '../storage/unit-of-work.ts';
 
 /** Most items in one commit; bounds the latency a big burst adds to the first of them. */
 export const DEFAULT_MAX_BATCH = 1000;
 
-/** Applies a batch inside an open transaction; returns one result per item, in order. */
-export type BatchApplier<I, R> = (q: SqlQueries, items: readonly I[]) => Promise<R[]>;
+/** Applies a batch through the transaction's unit of work; returns one result per item, in order. */
+export type BatchApplier<I, R> = (uow: UnitOfWork, items: readonly I[]) => Promise<R[]>;
 
 interface Waiting<I, R> {
   readonly item: I;
@@ -21,19 +22,19 @@ interface Waiting<I, R> {
 
 /**
  * @example
- * const writer = new GroupCommitter(ledger, async (q, items) => items.map(() => 'ok'));
+ * const writer = new GroupCommitter(database, async (uow, items) => items.map(() => 'ok'));
  * await Promise.all([writer.submit(a), writer.submit(b)]); // one COMMIT for both
  */
 export class GroupCommitter<I, R> {
-  readonly #ledger: LedgerSql;
+  readonly #database: BotledgerDatabase;
   readonly #apply: BatchApplier<I, R>;
   readonly #maxBatch: number;
   #queue: Waiting<I, R>[] = [];
   #running = false;
   #commits = 0;
 
-  constructor(ledger: LedgerSql, apply: BatchApplier<I, R>, options: { maxBatch?: number } = {}) {
-    this.#ledger = ledger;
+  constructor(database: BotledgerDatabase, apply: BatchApplier<I, R>, options: { maxBatch?: number } = {}) {
+    this.#database = database;
     this.#apply = apply;
     this.#maxBatch = options.maxBatch ?? DEFAULT_MAX_BATCH;
   }
@@ -73,7 +74,7 @@ export class GroupCommitter<I, R> {
 
   async #commitBatch(batch: Waiting<I, R>[]): Promise<void> {
     try {
-      const results = await this.#ledger.transaction((q) => this.#apply(q, batch.map((w) => w.item)));
+      const results = await UnitOfWork.run(this.#database, (uow) => this.#apply(uow, batch.map((w) => w.item)));
       this.#commits++;
       for (const [index, waiting] of batch.entries()) waiting.resolve(results[index] as R);
     } catch (error) {

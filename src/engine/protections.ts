@@ -40,10 +40,8 @@ export class ProtectionGuard {
     }
     const now = execution.clock.now();
     const windowStart = new Date(Math.max(now - PROTECTION_WINDOW_MS, Date.parse(bot.updatedAt))).toISOString();
-    const { ordersInWindow, fills } = await execution.ledger.read(async (q) => ({
-      ordersInWindow: await execution.store.countOrdersOfBotSince(q, bot.id, windowStart),
-      fills: await execution.store.recentClosedFillsOfBot(q, bot.id, bot.updatedAt, ordersToRead(limits)),
-    }));
+    const ordersInWindow = await execution.ledger.countOrdersOfBotSince(bot.id, windowStart);
+    const fills = await execution.ledger.recentClosedFillsOfBot(bot.id, bot.updatedAt, ordersToRead(limits));
     const streak = trailingLosses(realizedFromFills(bot.symbol, fills).roundTrips);
     return checkProtections(limits, {
       ordersInWindow,

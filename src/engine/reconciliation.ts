@@ -50,9 +50,7 @@ export class Reconciler {
   /** Reconciles every pending order (of one bot, or all). */
   async reconcilePending(options: ReconcileOptions = {}): Promise<ReconcileReport> {
     const execution = this.#execution;
-    const pending = await execution.ledger.read((q) =>
-      options.botId ? execution.store.ordersOfBot(q, options.botId, ['pending']) : execution.store.ordersWithStatus(q, 'pending'),
-    );
+    const pending = options.botId ? await execution.ledger.ordersOfBot(options.botId, ['pending']) : await execution.ledger.ordersWithStatus('pending');
     const cutoff = execution.clock.now() - (options.minAgeMs ?? 0);
     const changed: Order[] = [];
     const failed: { orderId: string; message: string }[] = [];
@@ -95,7 +93,7 @@ export class Reconciler {
     if (agreesWithLedger(order, report)) return order;
     // Fetches the fills once, when the venue says more is filled than the ledger has.
     await execution.recordReport(report, 'reconciliation');
-    const after = (await execution.ledger.read((q) => execution.store.orderById(q, order.id))) as Order;
+    const after = (await execution.ledger.orderById(order.id)) as Order;
     const stillOpen = report.state === 'open' || report.state === 'partially_filled';
     if (after.status === 'pending' && after.cancellationReason !== null && stillOpen) return execution.sendCancel(after);
     return after;

@@ -7,8 +7,9 @@
  */
 import type { Order } from '../domain/order/order.ts';
 import { isExpired } from '../domain/order/retry-policy.ts';
+import { DUE_ORDERS_LIMIT } from '../storage/repositories/orders.ts';
 import type { ExecutionEngine } from './execution.ts';
-import type { EventSource } from './ledger-store.ts';
+import type { EventSource } from '../domain/order/order-events.ts';
 
 /** Raised when retry or drop is asked of an order that is not failed; names the order and its status. */
 export class OrderNotFailedError extends Error {
@@ -38,13 +39,15 @@ export class RetryScheduler {
   }
 
   /**
-   * One pass over failed orders: expire those past expires_at, retry those whose next_retry_at
-   * has come (only for active bots: a stopped bot's orders wait).
+   * One pass over the failed orders that are due (the ledger's bounded, indexed query, at most
+   * {@link DUE_ORDERS_LIMIT}; failed orders not yet due are never read): expire those past
+   * expires_at, retry those whose next_retry_at has come (only for active bots: a stopped bot's
+   * orders wait).
    */
   async runDue(): Promise<RetryRun> {
     const execution = this.#execution;
     const now = execution.now();
-    const failed = await execution.ledger.read((q) => execution.store.ordersWithStatus(q, 'failed'));
+    const failed = await execution.ledger.failedOrdersDue(now, DUE_ORDERS_LIMIT);
     const retried: Order[] = [];
     const expired: Order[] = [];
     const failures: { orderId: string; message: string }[] = [];
@@ -69,7 +72,7 @@ export class RetryScheduler {
     }
     if (order.nextRetryAt !== null && Date.parse(order.nextRetryAt) > now.getTime()) return;
     if (order.botId) {
-      const bot = await execution.ledger.read((q) => execution.store.botById(q, order.botId as string));
+      const bot = await execution.ledger.botById(order.botId);
       if (bot?.status !== 'active') return;
     }
     const placed = await this.#retry(order.id, 'retry loop', 'engine');
@@ -85,7 +88,7 @@ export class RetryScheduler {
   async retryOrder(orderId: string, actor: string, source: EventSource = 'api'): Promise<Order> {
     const placed = await this.#retry(orderId, actor, source);
     if (!placed) {
-      const order = await this.#execution.ledger.read((q) => this.#execution.store.orderById(q, orderId));
+      const order = await this.#execution.ledger.orderById(orderId);
       throw new OrderNotFailedError(`order ${order?.clientOrderId ?? orderId} is ${order?.status ?? 'unknown'}; only a failed order can be retried`);
     }
     return placed;

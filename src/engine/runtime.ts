@@ -168,7 +168,7 @@ export class BotRuntime {
    */
   async step(options: StepOptions = {}): Promise<StepReport> {
     const failures = this.#stepFailures;
-    const active = await this.execution.ledger.read((q) => q.all<{ id: string; symbol: string }>("select id, symbol from bots where status = 'active' order by id"));
+    const active = await this.execution.ledger.activeBots();
     const priced = new Set<string>();
     for (const symbol of new Set(active.map((bot) => bot.symbol))) {
       if (this.bots.halted) break;
@@ -216,9 +216,9 @@ export class BotRuntime {
     const at = this.execution.now().toISOString();
     const type = { ticker: 'TickerFailed', retry: 'RetryFailed', reconcile: 'ReconcileFailed', bot: 'BotStepFailed' } as const;
     try {
-      await this.execution.transact(async (q) => {
+      await this.execution.transact(async (uow) => {
         for (const failure of failures) {
-          await this.execution.store.appendEvent(q, {
+          uow.appendEvent({
             source: failure.scope === 'reconcile' ? 'reconciliation' : 'engine',
             type: type[failure.scope],
             message: `${failure.message} - tried again next time`,
@@ -252,8 +252,8 @@ export class BotRuntime {
     this.#stepFailures.add({ scope: 'bot', botId, message });
     const note = venue ? 'tried again next step' : stopping ? 'the bot is stopped' : `tried again next step (${streak} of ${MAX_FAILED_STEPS} in a row before the bot is stopped)`;
     try {
-      await this.execution.transact((q) =>
-        this.execution.store.appendEvent(q, { source: 'engine', type: 'BotStepFailed', message: `${message} - ${note}`, botId, payload: { error: messageOf(error) }, applied: false, at: this.execution.now().toISOString() }),
+      await this.execution.transact(async (uow) =>
+        uow.appendEvent({ source: 'engine', type: 'BotStepFailed', message: `${message} - ${note}`, botId, payload: { error: messageOf(error) }, applied: false, at: this.execution.now().toISOString() }),
       );
       if (stopping) await this.bots.stop(botId, `Stopped after ${streak} failed steps in a row: ${messageOf(error)}`, 'engine');
     } catch (logError) {

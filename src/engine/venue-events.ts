@@ -21,16 +21,13 @@ import type { OrderEvent } from '../domain/order/order-events.ts';
 import { applyOrderEvent, fillEventFor, type Order } from '../domain/order/order.ts';
 import { isSystemCancellation, outsideCancelReason } from '../domain/order/reasons.ts';
 import type { FillReport, OrderStatusReport, VenueEvent } from '../exchange/exchange-adapter.ts';
+import type { EventSource } from '../domain/order/order-events.ts';
 import type { BotledgerDatabase } from '../storage/database.ts';
+import type { UnitOfWork } from '../storage/unit-of-work.ts';
 import { type Clock, SYSTEM_CLOCK } from './clock.ts';
 import { GroupCommitter } from './group-commit.ts';
-import { LedgerSql, type SqlQueries } from './ledger-sql.ts';
-import type { Kysely } from 'kysely';
 import { commitHubFor } from '../storage/committed-changes.ts';
-import type { LedgerSchema } from '../storage/schema.ts';
-import { BatchAccess, DirectAccess, type LedgerAccess } from './ledger-access.ts';
 import { OrderLanes } from './order-lanes.ts';
-import { type EventSource, LedgerStore } from './ledger-store.ts';
 
 /** The source of events the venue pushes (as opposed to answers to botledger's own calls). */
 const PUSHED: EventSource = 'exchange-ws';
@@ -48,31 +45,42 @@ export interface VenueEventOutcome {
   readonly message: string;
 }
 
-/** Applies venue events inside a transaction the caller holds. Shared by pushed events and REST answers. */
+/** The orders a batch of venue events names, by client and exchange order id: what its unit of work locks first. */
+export function orderRefsOf(events: readonly VenueEvent[]): { clientOrderIds: Set<string>; exchangeOrderIds: Set<string> } {
+  const clientOrderIds = new Set<string>();
+  const exchangeOrderIds = new Set<string>();
+  for (const event of events) {
+    const ref = event.type === 'order' ? event.report : event.type === 'fill' ? event.fill : undefined;
+    if (!ref) continue;
+    if (ref.clientOrderId) clientOrderIds.add(ref.clientOrderId);
+    if (ref.exchangeOrderId) exchangeOrderIds.add(ref.exchangeOrderId);
+  }
+  return { clientOrderIds, exchangeOrderIds };
+}
+
+/** Applies venue events through the unit of work of a transaction the caller holds. Shared by pushed events and REST answers. */
 export class VenueEventApplier {
-  readonly store: LedgerStore;
   readonly #clock: Clock;
   readonly #venueName: string;
 
-  constructor(store: LedgerStore, options: { clock?: Clock; venueName?: string } = {}) {
-    this.store = store;
+  constructor(options: { clock?: Clock; venueName?: string } = {}) {
     this.#clock = options.clock ?? SYSTEM_CLOCK;
     this.#venueName = options.venueName ?? 'The exchange';
   }
 
   /**
-   * Applies one event in the open transaction `q`.
+   * Applies one event in the open unit of work `uow` (a batch of one: its order is locked first).
    *
    * @example
-   * await ledger.transaction((q) => applier.apply(q, { type: 'order', report }, 'exchange-rest'));
+   * await UnitOfWork.run(database, (uow) => applier.apply(uow, { type: 'order', report }, 'exchange-rest'));
    */
-  apply(q: SqlQueries, event: VenueEvent, source: EventSource): Promise<VenueEventOutcome> {
-    return this.applyWith(new DirectAccess(q, this.store), event, source);
+  async apply(uow: UnitOfWork, event: VenueEvent, source: EventSource): Promise<VenueEventOutcome> {
+    await uow.lockOrders(orderRefsOf([event]));
+    return this.applyWith(uow, event, source);
   }
 
-  /** Applies one event through `access` (statement by statement, or buffered for a batch). */
-  async applyWith(access: LedgerAccess, event: VenueEvent, source: EventSource): Promise<VenueEventOutcome> {
-    const q = access;
+  /** Applies one event through `q`, whose unit of work holds (and has locked) the orders the event names. */
+  async applyWith(q: UnitOfWork, event: VenueEvent, source: EventSource): Promise<VenueEventOutcome> {
     const now = new Date(this.#clock.now());
     const at = now.toISOString();
     switch (event.type) {
@@ -83,7 +91,7 @@ export class VenueEventApplier {
       case 'disconnected':
       case 'reconnected': {
         const message = event.type === 'disconnected' ? `Venue stream disconnected: ${event.reason}` : 'Venue stream reconnected';
-        await q.appendEvent({ source, type: `Stream${event.type === 'disconnected' ? 'Disconnected' : 'Reconnected'}`, message, payload: event, applied: true, at });
+        q.appendEvent({ source, type: `Stream${event.type === 'disconnected' ? 'Disconnected' : 'Reconnected'}`, message, payload: event, applied: true, at });
         return { applied: true, message };
       }
       default:
@@ -91,9 +99,9 @@ export class VenueEventApplier {
     }
   }
 
-  async #unknown(q: LedgerAccess, what: string, ids: string, payload: unknown, source: EventSource, at: string): Promise<VenueEventOutcome> {
+  async #unknown(q: UnitOfWork, what: string, ids: string, payload: unknown, source: EventSource, at: string): Promise<VenueEventOutcome> {
     const message = `Venue reported ${what} for order ${ids}, which botledger does not know - not applied`;
-    await q.appendEvent({ source, type: 'UnknownOrder', message, payload, applied: false, at });
+    q.appendEvent({ source, type: 'UnknownOrder', message, payload, applied: false, at });
     return { applied: false, message };
   }
 
@@ -104,7 +112,7 @@ export class VenueEventApplier {
     return result.outcome === 'applied' ? result.order : order;
   }
 
-  async #applyReport(q: LedgerAccess, report: OrderStatusReport, source: EventSource, now: Date): Promise<VenueEventOutcome> {
+  async #applyReport(q: UnitOfWork, report: OrderStatusReport, source: EventSource, now: Date): Promise<VenueEventOutcome> {
     const at = now.toISOString();
     const raw = report.raw ?? report;
     const stored = await q.order(report.clientOrderId, report.exchangeOrderId);
@@ -136,25 +144,25 @@ export class VenueEventApplier {
     const result = applyOrderEvent(accepted, event, now);
     const base = { source, orderId: stored.id, botId: stored.botId, pluginId: stored.pluginId, payload: raw, occurredAt: new Date(report.timestamp).toISOString(), at };
     if (result.outcome !== 'applied') {
-      const order = await q.saveOrder(stored, accepted);
+      const order = q.saveOrder(stored, accepted);
       // A report that restates what the ledger has (the REST answer after its pushed event, the
       // venue's snapshot after a fill, a reconciliation fetch) is an echo: no row. One that
       // contradicts the ledger (the table's `rejected`) is written, for reconciliation and people.
-      if (result.outcome === 'rejected' || accepted !== stored) await q.appendEvent({ ...base, type: event.type, message: result.explanation, applied: false });
+      if (result.outcome === 'rejected' || accepted !== stored) q.appendEvent({ ...base, type: event.type, message: result.explanation, applied: false });
       return { applied: accepted !== stored, order, fillsMissing, message: result.explanation };
     }
-    const order = await q.saveOrder(stored, result.order);
+    const order = q.saveOrder(stored, result.order);
     if (event.type === 'OrderCanceled' && !isSystemCancellation(order.cancellationReason)) {
       const botStopped = await this.#stopBot(q, order, at);
       const message = `${outsideCancelReason(order.clientOrderId, botStopped)}${outsideWhy ? ` (${outsideWhy})` : ''}`;
-      await q.appendEvent({ ...base, type: 'OrderCanceled', message, applied: true });
+      q.appendEvent({ ...base, type: 'OrderCanceled', message, applied: true });
       return { applied: true, order, botStopped, fillsMissing, message };
     }
     const message =
       event.type === 'OrderCanceled' || event.type === 'OrderExpired'
         ? `Order ${order.clientOrderId}: ${order.reason} (cancellation_reason ${order.cancellationReason})`
         : result.explanation;
-    await q.appendEvent({ ...base, type: event.type, message, applied: true });
+    q.appendEvent({ ...base, type: event.type, message, applied: true });
     return { applied: true, order, fillsMissing, message };
   }
 
@@ -167,7 +175,7 @@ export class VenueEventApplier {
    * clock more than that far ahead of ours could mislead this). Returns why, or undefined when
    * the cancel is botledger's (or the venue does not say).
    */
-  async #cancelledByOthers(q: LedgerAccess, stored: Order, report: OrderStatusReport): Promise<string | undefined> {
+  async #cancelledByOthers(q: UnitOfWork, stored: Order, report: OrderStatusReport): Promise<string | undefined> {
     if (stored.status !== 'pending' || !isSystemCancellation(stored.cancellationReason)) return undefined;
     const request = `botledger's ${stored.cancellationReason} request`;
     if (report.canceledBy === 'person') return `the venue says a person cancelled it there, before ${request} reached it`;
@@ -179,18 +187,18 @@ export class VenueEventApplier {
   }
 
   /** The auto-stop rule (domain/bot/bot.ts): true when this cancel stopped an active bot. */
-  async #stopBot(q: LedgerAccess, order: Order, at: string): Promise<boolean> {
+  async #stopBot(q: UnitOfWork, order: Order, at: string): Promise<boolean> {
     if (!order.botId) return false;
     const bot = await q.bot(order.botId);
     if (!bot) return false;
     const change = autoStopForCancelledOrder(bot, order, new Date(at));
     if (!change.changed) return false;
-    await q.saveBot(bot, change.bot);
-    await q.appendEvent({ source: 'engine', type: 'BotStopped', message: change.message, botId: bot.id, orderId: order.id, pluginId: bot.pluginId, applied: true, at });
+    q.saveBot(bot, change.bot);
+    q.appendEvent({ source: 'engine', type: 'BotStopped', message: change.message, botId: bot.id, orderId: order.id, pluginId: bot.pluginId, applied: true, at });
     return true;
   }
 
-  async #applyFill(q: LedgerAccess, fill: FillReport, source: EventSource, now: Date): Promise<VenueEventOutcome> {
+  async #applyFill(q: UnitOfWork, fill: FillReport, source: EventSource, now: Date): Promise<VenueEventOutcome> {
     const at = now.toISOString();
     const raw = fill.raw ?? fill;
     const stored = await q.order(fill.clientOrderId, fill.exchangeOrderId);
@@ -200,7 +208,7 @@ export class VenueEventApplier {
       const message = `Fill ${fill.tradeId} of order ${stored.clientOrderId} is already recorded - repeated event ignored`;
       // The stream delivering a trade twice is a venue fault worth seeing; a fetch lists every
       // fill of the order by design, so the ones already stored are no event at all.
-      if (source === PUSHED) await q.appendEvent({ ...base, type: 'FillDuplicate', message, applied: false });
+      if (source === PUSHED) q.appendEvent({ ...base, type: 'FillDuplicate', message, applied: false });
       return { applied: false, order: stored, message };
     }
     const accepted = this.#accept(stored, fill.exchangeOrderId, now);
@@ -209,24 +217,24 @@ export class VenueEventApplier {
     const result = applyOrderEvent(accepted, event, now);
     if (result.outcome !== 'applied') {
       // Not stored: filled_amount must stay the sum of stored fills, and this fill does not fit.
-      const order = await q.saveOrder(stored, accepted);
-      await q.appendEvent({ ...base, type: event.type, message: result.explanation, applied: false });
+      const order = q.saveOrder(stored, accepted);
+      q.appendEvent({ ...base, type: event.type, message: result.explanation, applied: false });
       return { applied: false, order, message: result.explanation };
     }
-    await q.insertFill({
+    q.insertFill({
       orderId: stored.id,
-      tradeId: fill.tradeId,
+      exchangeTradeId: fill.tradeId,
       price: fill.price,
       amount: fill.amount,
       fee: fill.fee,
       feeCurrency: fill.feeCurrency ?? null,
       occurredAt: base.occurredAt,
       raw,
-      at,
+      createdAt: at,
     });
-    const order = await q.saveOrder(stored, result.order);
+    const order = q.saveOrder(stored, result.order);
     const message = `Fill ${fill.tradeId}: ${fill.amount} at ${fill.price} - ${order.reason}`;
-    await q.appendEvent({ ...base, type: event.type, message, applied: true });
+    q.appendEvent({ ...base, type: event.type, message, applied: true });
     return { applied: true, order, message };
   }
 }
@@ -270,7 +278,7 @@ interface Routing {
  * const unsubscribe = exchange.subscribe((event) => processor.handle(event));
  */
 export class VenueEventProcessor {
-  readonly ledger: LedgerSql;
+  readonly database: BotledgerDatabase;
   readonly applier: VenueEventApplier;
   readonly #writers: GroupCommitter<Submitted, VenueEventOutcome>[];
   readonly #lanes: OrderLanes;
@@ -278,18 +286,18 @@ export class VenueEventProcessor {
   readonly #routing: Routing[] = [];
   readonly #listeners = new Set<(outcome: VenueEventOutcome, event: VenueEvent) => void>();
 
-  constructor(ledger: LedgerSql, options: VenueEventProcessorOptions = {}) {
-    this.ledger = ledger;
-    this.applier = new VenueEventApplier(new LedgerStore(ledger.forUpdate), options);
-    const lanes = Math.max(1, options.lanes ?? (ledger.database.sqlite ? 1 : DEFAULT_POSTGRES_LANES));
-    this.#writers = Array.from({ length: lanes }, () => new GroupCommitter(ledger, (q, items) => this.#applyBatch(q, items), { maxBatch: options.maxBatch }));
-    const database = ledger.database;
-    this.#lanes = new OrderLanes(database.db as Kysely<LedgerSchema>, lanes, lanes > 1 ? commitHubFor(database) : undefined);
+  constructor(database: BotledgerDatabase, options: VenueEventProcessorOptions = {}) {
+    this.database = database;
+    this.applier = new VenueEventApplier(options);
+    // A single-writer database gains nothing from parallel commits: they would only queue.
+    const lanes = Math.max(1, options.lanes ?? (database.capabilities.singleWriter ? 1 : DEFAULT_POSTGRES_LANES));
+    this.#writers = Array.from({ length: lanes }, () => new GroupCommitter(database, (uow, items) => this.#applyBatch(uow, items), { maxBatch: options.maxBatch }));
+    this.#lanes = new OrderLanes(database.ledger, lanes, lanes > 1 ? commitHubFor(database) : undefined);
   }
 
   /** A processor on the connection `database` (open a second one for it: it must not share the caller's). */
   static open(database: BotledgerDatabase, options: VenueEventProcessorOptions = {}): VenueEventProcessor {
-    return new VenueEventProcessor(LedgerSql.open(database), options);
+    return new VenueEventProcessor(database, options);
   }
 
   /** COMMITs made so far (fewer than events when they were grouped). */
@@ -373,12 +381,11 @@ export class VenueEventProcessor {
     }
   }
 
-  async #applyBatch(q: SqlQueries, items: readonly Submitted[]): Promise<VenueEventOutcome[]> {
-    const access = new BatchAccess(q, this.applier.store, this.ledger.database.capabilities, this.ledger.forUpdate);
-    await access.preload(items.map((item) => item.event));
+  /** One unit of work for the batch: its orders locked with one statement per kind of ref, the rules in memory, one flush. */
+  async #applyBatch(uow: UnitOfWork, items: readonly Submitted[]): Promise<VenueEventOutcome[]> {
+    await uow.lockOrders(orderRefsOf(items.map((item) => item.event)));
     const outcomes: VenueEventOutcome[] = [];
-    for (const item of items) outcomes.push(await this.applier.applyWith(access, item.event, item.source));
-    await access.flush();
+    for (const item of items) outcomes.push(await this.applier.applyWith(uow, item.event, item.source));
     return outcomes;
   }
 }

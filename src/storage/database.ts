@@ -4,6 +4,7 @@ import { Kysely, type KyselyPlugin, type LogEvent, type QueryId } from 'kysely';
 import type pg from 'pg';
 import { classifyDatabaseError, DatabaseError, type DatabaseOpenMode, DatabaseUrlError, prepareSqlitePath } from './database-errors.ts';
 import type { DialectCapabilities } from './dialects/capabilities.ts';
+import type { LedgerSchema } from './schema.ts';
 import { POSTGRES_CAPABILITIES, postgresDialect } from './dialects/postgres.ts';
 import { SQLITE_CAPABILITIES, openSqliteFile, type SqliteJournalMode, sqliteDialect } from './dialects/sqlite.ts';
 
@@ -41,7 +42,10 @@ export interface BotledgerDatabase {
   readonly target: DatabaseTarget;
   readonly dialect: DialectName;
   readonly capabilities: DialectCapabilities;
+  /** Kysely over whatever schema the database has (the migration engine works on users' own schemas too). */
   readonly db: Kysely<any>;
+  /** The same Kysely, typed by the ledger's core schema: what the repositories take. */
+  readonly ledger: Kysely<LedgerSchema>;
   /** SQLite only: the raw handle, for the online backup API and pragmas. */
   readonly sqlite?: BetterSqlite3.Database;
   /** PostgreSQL only: the pool behind Kysely. */
@@ -176,6 +180,7 @@ export async function openDatabase(url: string, options: OpenDatabaseOptions = {
       capabilities: SQLITE_CAPABILITIES,
       created,
       db,
+      ledger: db as Kysely<LedgerSchema>,
       sqlite: raw,
       close: () => db.destroy(),
     });
@@ -202,6 +207,7 @@ export async function openDatabase(url: string, options: OpenDatabaseOptions = {
     dialect: 'postgres' as const,
     capabilities: POSTGRES_CAPABILITIES,
     db,
+    ledger: db as Kysely<LedgerSchema>,
     pool,
     // Kysely sets its driver up lazily: if no query ran, destroy() does not end the pool that the
     // connection check above used, and the process would linger until pg's idle timeout.

@@ -171,6 +171,20 @@ export interface SyncStatusTable {
   updated_at: Instant;
 }
 
+/** One row (migration 0002): the ledger's own id. */
+export interface LedgerIdentityTable {
+  singleton: number;
+  ledger_id: string;
+  created_at: Instant;
+}
+
+/** Per bot id, the highest client-order-id sequence the venue is known to have used (migration 0002). */
+export interface ClientOrderSequenceFloorsTable {
+  bot_id: string;
+  sequence: ColumnType<string | number, number, number>;
+  updated_at: Instant;
+}
+
 /** The core schema as Kysely sees it: `new Kysely<LedgerSchema>(...)` or `db as Kysely<LedgerSchema>`. */
 export interface LedgerSchema {
   users: UsersTable;
@@ -183,4 +197,6 @@ export interface LedgerSchema {
   trades: TradesTable;
   event_log: EventLogTable;
   sync_status: SyncStatusTable;
+  ledger_identity: LedgerIdentityTable;
+  client_order_sequence_floors: ClientOrderSequenceFloorsTable;
 }

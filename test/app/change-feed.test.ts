@@ -7,7 +7,8 @@ import { ChangeFeed, type FeedChange } from '../../src/app/change-feed.ts';
 import { EventLogTail } from '../../src/app/event-log-tail.ts';
 import { type CommittedChange, commitHubFor } from '../../src/storage/committed-changes.ts';
 import { type BotledgerDatabase, openDatabase } from '../../src/storage/database.ts';
-import { appendEvents } from '../../src/storage/repositories/events.ts';
+import { insertEvents } from '../../src/storage/repositories/events.ts';
+import { writeTransaction } from '../../src/storage/sql/executor.ts';
 import { latestEventId, readEventsAfter } from '../../src/storage/repositories/event-tail.ts';
 import type { LedgerSchema } from '../../src/storage/schema.ts';
 import { type DialectTarget, forEachDialect, postgresTarget } from '../support/dialects.ts';
@@ -20,6 +21,7 @@ const typed = (database: BotledgerDatabase) => database.db as Kysely<LedgerSchem
 function entries(count: number, tag: string) {
   return Array.from({ length: count }, (_, i) => ({
     occurredAt: new Date().toISOString(),
+    at: new Date().toISOString(),
     source: 'engine' as const,
     type: 'FeedProbe',
     message: `${tag} row ${i}`,
@@ -30,7 +32,7 @@ function entries(count: number, tag: string) {
 
 /** One committed transaction of `count` rows; returns their ids. Publishes nothing. */
 async function commitRows(database: BotledgerDatabase, count: number, tag: string): Promise<string[]> {
-  return database.db.transaction().execute((trx) => appendEvents(trx, entries(count, tag)));
+  return writeTransaction(database, (q) => insertEvents(q, entries(count, tag), { ids: true }));
 }
 
 /** What the storage unit of work does: commit, then publish the committed rows with their ids. */
@@ -248,9 +250,7 @@ forEachDialect('change feed', (target: DialectTarget) => {
     }
   });
 
-  test('a bot created and an order placed through the engine reach a subscriber with their event ids', {
-    todo: 'needs the storage unit of work to publish',
-  }, async () => {
+  test('a bot created and an order placed through the engine reach a subscriber with their event ids', async () => {
     const f = await openEngineFixture(target);
     const got: FeedChange[] = [];
     const subscription = new ChangeFeed(f.caller).subscribe((change) => got.push(change));
@@ -287,16 +287,13 @@ function openTransaction(database: BotledgerDatabase, tag: string, outcome: 'com
   const released = new Promise<void>((resolve) => {
     release = resolve;
   });
-  const done = database.db
-    .transaction()
-    .execute(async (trx) => {
-      inserted(await appendEvents(trx, entries(1, tag)));
-      await released;
-      if (outcome === 'rollback') throw new Error('rolled back on purpose');
-    })
-    .catch((error: Error) => {
-      if (outcome !== 'rollback') throw error;
-    });
+  const done = writeTransaction(database, async (q) => {
+    inserted(await insertEvents(q, entries(1, tag), { ids: true }));
+    await released;
+    if (outcome === 'rollback') throw new Error('rolled back on purpose');
+  }).catch((error: Error) => {
+    if (outcome !== 'rollback') throw error;
+  });
   return { ids, release, done };
 }
 

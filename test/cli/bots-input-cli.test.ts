@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { createBot } from '../../src/domain/bot/bot.ts';
 import { openDatabase } from '../../src/storage/database.ts';
-import { insertBot } from '../../src/storage/repositories/bots.ts';
+import { UnitOfWork } from '../../src/storage/unit-of-work.ts';
 import { createTestPostgresDatabase } from '../support/postgres.ts';
 import { type CliLedger, cliLedger } from './cli-ledger.ts';
 
@@ -71,7 +71,7 @@ describe('bots create and update check their input [sqlite]', () => {
     const database = await openDatabase(l.db);
     try {
       const base = createBot({ id: 'huge-tp', pluginId: 'scalper', symbol: 'BTC/USDT' }, new Date());
-      await insertBot(database.db, { ...base, config: { amount: '0.01', entryPrice: '61000', takeProfitPrice: `1${'0'.repeat(39)}`, repeat: true } });
+      await UnitOfWork.run(database, async (uow) => uow.insertBot({ ...base, config: { amount: '0.01', entryPrice: '61000', takeProfitPrice: `1${'0'.repeat(39)}`, repeat: true } }));
     } finally {
       await database.close();
     }

@@ -15,7 +15,7 @@ import { openRulesFixture, tableCounts } from './rules-fixture.ts';
 /** A bot row as an older botledger could have stored it, bypassing today's checks. */
 async function storeUnchecked(f: EngineFixture, bot: Partial<Bot> & { id: string; config: Bot['config'] }): Promise<void> {
   const base = createBot({ id: bot.id, pluginId: 'scalper', symbol: SYMBOL }, f.execution.now());
-  await f.execution.transact((q) => f.execution.store.insertBot(q, { ...base, ...bot }));
+  await f.execution.transact(async (uow) => uow.insertBot({ ...base, ...bot }));
 }
 
 forEachDialect('bot input is checked before anything is stored', (target) => {

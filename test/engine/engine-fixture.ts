@@ -7,8 +7,6 @@ import { join } from 'node:path';
 import { BotService } from '../../src/engine/bots.ts';
 import { ManualClock } from '../../src/engine/clock.ts';
 import { ExecutionEngine } from '../../src/engine/execution.ts';
-import { LedgerSql } from '../../src/engine/ledger-sql.ts';
-import { LedgerStore } from '../../src/engine/ledger-store.ts';
 import { VenueEventProcessor } from '../../src/engine/venue-events.ts';
 import type { Order } from '../../src/domain/order/order.ts';
 import type { ExchangeAdapter } from '../../src/exchange/exchange-adapter.ts';
@@ -17,6 +15,8 @@ import type { PaperExchangeOptions } from '../../src/exchange/paper/paper-option
 import { PluginRegistry } from '../../src/plugins/plugin-api.ts';
 import { SCALPER_PLUGIN } from '../../src/plugins/scalper.ts';
 import { type BotledgerDatabase, openDatabase } from '../../src/storage/database.ts';
+import { LedgerReader } from '../../src/storage/ledger-reader.ts';
+import { readExecutor, type SqlExecutor } from '../../src/storage/sql/executor.ts';
 import type { DialectTarget } from '../support/dialects.ts';
 import { type LedgerDatabase, openLedgerDatabase } from '../support/ledger-database.ts';
 
@@ -26,8 +26,9 @@ export interface EngineFixture {
   readonly caller: LedgerDatabase;
   readonly events: BotledgerDatabase;
   /** A third connection for looking, never used by the engine. */
-  readonly observer: LedgerSql;
-  readonly store: LedgerStore;
+  readonly observer: Observer;
+  /** The ledger's reads on the observer's connection. */
+  readonly ledger: LedgerReader;
   readonly paper: PaperExchange;
   readonly clock: ManualClock;
   readonly processor: VenueEventProcessor;
@@ -41,10 +42,15 @@ export interface EngineFixture {
   close(): Promise<void>;
 }
 
+/** Plain SQL reads on a connection of their own (tests may look at any row). */
+export interface Observer {
+  read<T>(work: (q: SqlExecutor) => Promise<T>): Promise<T>;
+}
+
 export interface FixtureOptions {
   readonly paper?: PaperExchangeOptions;
   /** Wraps the exchange the engine sees (spies that look at the database during a call). */
-  readonly wrap?: (paper: PaperExchange, observer: LedgerSql) => ExchangeAdapter;
+  readonly wrap?: (paper: PaperExchange, observer: Observer) => ExchangeAdapter;
   /**
    * Commits that are not flushed to disk (SQLite synchronous=NORMAL, PostgreSQL
    * synchronous_commit=off): still real commits, visible to every other connection, just not
@@ -59,8 +65,8 @@ export async function openEngineFixture(target: DialectTarget, options: FixtureO
   const events = await openDatabase(caller.test.url);
   const observerDb = await openDatabase(caller.test.url);
   if (options.fastCommits) for (const handle of [events, observerDb]) handle.sqlite?.pragma('synchronous = NORMAL');
-  const observer = LedgerSql.open(observerDb);
-  const store = new LedgerStore('');
+  const observer: Observer = { read: (work) => work(readExecutor(observerDb)) };
+  const ledger = new LedgerReader(observerDb);
   const clock = new ManualClock();
   const paper = new PaperExchange({
     file: join(caller.test.dir, 'paper-exchange.db'),
@@ -80,19 +86,19 @@ export async function openEngineFixture(target: DialectTarget, options: FixtureO
     caller,
     events,
     observer,
-    store,
+    ledger,
     paper,
     clock,
     processor,
     execution,
     bots,
     async order(id) {
-      const order = await observer.read((q) => store.orderById(q, id));
+      const order = await ledger.orderById(id);
       if (!order) throw new Error(`no order ${id}`);
       return order;
     },
-    ordersOfBot: (botId) => observer.read((q) => store.ordersOfBot(q, botId)),
-    eventsOf: (filter) => observer.read((q) => store.eventsOf(q, filter)),
+    ordersOfBot: (botId) => ledger.ordersOfBot(botId),
+    eventsOf: (filter) => ledger.eventsOf(filter),
     async settle() {
       await paper.control.drain();
       await processor.idle();

@@ -23,9 +23,9 @@ forEachDialect('group commit of venue events', (target) => {
       const orders = Array.from({ length: ORDERS }, (_, index) =>
         createOrder({ id: newOrderId(f.clock.now()), clientOrderId: `bl-gc-${(index + 1).toString(36)}`, symbol: SYMBOL, side: 'buy', type: 'limit', intent: 'entry', amount: '1', price: '100', botId: 'gc', pluginId: 'scalper' }, now),
       );
-      await f.execution.transact(async (q) => {
-        await f.store.insertBot(q, bot);
-        for (const order of orders) await f.store.insertOrder(q, order);
+      await f.execution.transact(async (uow) => {
+        uow.insertBot(bot);
+        for (const order of orders) uow.insertOrder(order);
       });
       const fill = (index: number, trade: string, amount: string): FillReport => ({
         tradeId: trade,
@@ -60,7 +60,7 @@ forEachDialect('group commit of venue events', (target) => {
         assert.equal(stored.filledAmount, '1');
         assert.equal(stored.averagePrice, '100.5');
         assert.equal(stored.exchangeOrderId, `x${orders.indexOf(order)}`);
-        const fills = await f.observer.read((q) => f.store.fillsOf(q, order.id));
+        const fills = await f.ledger.fillsOf(order.id);
         assert.equal(fills.length, 2, 'the repeated fill was not stored twice');
       }
       const duplicates = await f.observer.read((q) => q.get<{ n: unknown }>("select count(*) as n from event_log where type = 'FillDuplicate'"));
@@ -75,11 +75,10 @@ forEachDialect('group commit when a batch fails', (target) => {
   test('one bad item does not fail its neighbours: they are committed alone, it alone is rejected', async () => {
     const f = await openEngineFixture(target);
     try {
-      const ledger = f.execution.ledger;
-      const writer = new GroupCommitter<string, string>(ledger, async (q, items) => {
+      const writer = new GroupCommitter<string, string>(f.execution.database, async (uow, items) => {
         for (const item of items) {
           // A source outside the event_log CHECK list makes the INSERT, and so the batch, fail.
-          await f.store.appendEvent(q, { source: item as never, type: 'Probe', message: `probe ${item}`, applied: true, at: new Date().toISOString() });
+          uow.appendEvent({ source: item as never, type: 'Probe', message: `probe ${item}`, applied: true, at: new Date().toISOString() });
         }
         return items.map((item) => `ok ${item}`);
       });

@@ -111,7 +111,7 @@ async function runInterleaving(f: EngineFixture, seed: number): Promise<string[]
   await f.settle();
   await check('settle');
   for (const order of await f.ordersOfBot(botId)) {
-    const fills = await f.observer.read((q) => f.store.fillsOf(q, order.id));
+    const fills = await f.ledger.fillsOf(order.id);
     assert.equal(order.filledAmount, sum(fills.map((fill) => fill.amount)), `seed ${seed}: ${order.clientOrderId} filled amount is not the sum of its fills`);
     const venue = f.paper.control.order({ symbol: SYMBOL, clientOrderId: order.clientOrderId });
     if (venue) assert.equal(order.filledAmount, venue.filledAmount, `seed ${seed}: ${order.clientOrderId} differs from the venue`);

@@ -29,9 +29,9 @@ async function storeOrders(f: EngineFixture): Promise<Order[]> {
     // Venue ids unlike the client ids, as real ones are (a reference hash then rarely agrees).
     exchangeOrderId: `ex-${(((index + 1) * 2654435761) >>> 0).toString(36)}`,
   }));
-  await f.execution.transact(async (q) => {
-    await f.store.insertBot(q, bot);
-    for (const order of orders) await f.store.insertOrder(q, order);
+  await f.execution.transact(async (uow) => {
+    uow.insertBot(bot);
+    for (const order of orders) uow.insertOrder(order);
   });
   return orders;
 }

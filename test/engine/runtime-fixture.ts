@@ -8,14 +8,13 @@ import { join } from 'node:path';
 import { z } from 'zod';
 import type { Order } from '../../src/domain/order/order.ts';
 import { ManualClock } from '../../src/engine/clock.ts';
-import { LedgerSql } from '../../src/engine/ledger-sql.ts';
-import { LedgerStore } from '../../src/engine/ledger-store.ts';
 import { BotRuntime } from '../../src/engine/runtime.ts';
 import { PaperExchange } from '../../src/exchange/paper/index.ts';
 import type { PaperExchangeOptions } from '../../src/exchange/paper/paper-options.ts';
 import { type PluginCommand, type PluginContext, PluginRegistry, type StrategyPlugin } from '../../src/plugins/plugin-api.ts';
 import { SCALPER_PLUGIN } from '../../src/plugins/scalper.ts';
 import { openDatabase } from '../../src/storage/database.ts';
+import { LedgerReader } from '../../src/storage/ledger-reader.ts';
 import type { DialectTarget } from '../support/dialects.ts';
 import { openLedgerDatabase } from '../support/ledger-database.ts';
 
@@ -81,14 +80,13 @@ export async function openRuntimeFixture(
   });
   const runtime = new BotRuntime({ database: ledger, eventsDatabase: events, exchange: paper, plugins: new PluginRegistry(plugins), clock });
   runtime.start();
-  const store = new LedgerStore('');
-  const sql = LedgerSql.open(ledger);
+  const reader = new LedgerReader(ledger);
   return {
     runtime,
     paper,
     clock,
-    orders: (botId: string): Promise<Order[]> => sql.read((q) => store.ordersOfBot(q, botId)),
-    events: (botId: string) => sql.read((q) => store.eventsOf(q, { botId })),
+    orders: (botId: string): Promise<Order[]> => reader.ordersOfBot(botId),
+    events: (botId: string) => reader.eventsOf({ botId }),
     async move(price: string, symbol = SYMBOL) {
       paper.control.setPrice(symbol, price);
       await paper.control.drain();

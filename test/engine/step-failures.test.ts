@@ -81,11 +81,11 @@ forEachDialect('a step survives failures', (target) => {
       await f.runtime.bots.create({ id: 'ghostly', pluginId: 'scalper', symbol: SYMBOL, config: RESTING });
       await f.runtime.bots.create({ id: 'fine', pluginId: 'scalper', symbol: SYMBOL, config: RESTING });
       // A storage fault for one bot's reads (a real disk error cannot be aimed at one bot).
-      const store = f.runtime.execution.store;
-      const lastClosedExit = store.lastClosedExit.bind(store);
-      store.lastClosedExit = async (q, botId) => {
+      const reader = f.runtime.execution.ledger;
+      const lastClosedExit = reader.lastClosedExit.bind(reader);
+      reader.lastClosedExit = async (botId) => {
         if (botId === 'ghostly') throw Object.assign(new Error('disk I/O error'), { code: 'SQLITE_IOERR' });
-        return lastClosedExit(q, botId);
+        return lastClosedExit(botId);
       };
       for (let i = 1; i <= MAX_FAILED_STEPS; i++) {
         const report = await f.runtime.step();

@@ -16,7 +16,7 @@ async function assertMatchesVenue(f: EngineFixture, botId: string): Promise<numb
   const orders = await f.ordersOfBot(botId);
   for (const order of orders) {
     const venue = f.paper.control.order({ symbol: SYMBOL, clientOrderId: order.clientOrderId });
-    const fills = await f.observer.read((q) => f.store.fillsOf(q, order.id));
+    const fills = await f.ledger.fillsOf(order.id);
     const venueFills = await f.paper.fetchFills({ symbol: SYMBOL, clientOrderId: order.clientOrderId });
     assert.equal(new Set(fills.map((fill) => fill.tradeId)).size, fills.length, `${order.clientOrderId}: a fill is stored twice`);
     assert.deepEqual(fills.map((fill) => fill.tradeId).sort(), venueFills.map((fill) => fill.tradeId).sort(), `${order.clientOrderId}: fills differ from the venue's`);

@@ -6,13 +6,12 @@ import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { ManualClock } from '../../src/engine/clock.ts';
-import { LedgerSql } from '../../src/engine/ledger-sql.ts';
-import { LedgerStore } from '../../src/engine/ledger-store.ts';
 import { BotRuntime } from '../../src/engine/runtime.ts';
 import { PaperExchange } from '../../src/exchange/paper/index.ts';
 import { PluginConfigError, PluginRegistry, parsePluginConfig } from '../../src/plugins/plugin-api.ts';
 import { SCALPER_PLUGIN } from '../../src/plugins/scalper.ts';
 import { openDatabase } from '../../src/storage/database.ts';
+import { LedgerReader } from '../../src/storage/ledger-reader.ts';
 import { forEachDialect } from '../support/dialects.ts';
 import { openLedgerDatabase } from '../support/ledger-database.ts';
 
@@ -53,9 +52,8 @@ forEachDialect('scalper plugin on the paper exchange', (target) => {
     });
     const runtime = new BotRuntime({ database: ledger, eventsDatabase: events, exchange: paper, plugins: new PluginRegistry([SCALPER_PLUGIN]), clock });
     runtime.start();
-    const store = new LedgerStore('');
-    const sql = LedgerSql.open(ledger);
-    const orders = (botId: string) => sql.read((q) => store.ordersOfBot(q, botId));
+    const reader = new LedgerReader(ledger);
+    const orders = (botId: string) => reader.ordersOfBot(botId);
     const move = async (price: string) => {
       paper.control.setPrice(SYMBOL, price);
       await paper.control.drain();

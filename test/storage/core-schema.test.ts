@@ -4,7 +4,7 @@ import { test } from 'node:test';
 import { sql } from 'kysely';
 import { openDatabase } from '../../src/storage/database.ts';
 import { CORE_TABLES, down, up } from '../../src/storage/migrations/0001_core_schema.ts';
-import { appendEvent } from '../../src/storage/repositories/events.ts';
+import { UnitOfWork } from '../../src/storage/unit-of-work.ts';
 import { forEachDialect } from '../support/dialects.ts';
 import { coreMigrationContext, loadMigrationEngine, openLedgerDatabase } from '../support/ledger-database.ts';
 
@@ -90,7 +90,8 @@ forEachDialect('core schema', (target) => {
   test('event_log is append-only in the database: UPDATE and DELETE are refused, the row survives', async () => {
     const ledger = await openLedgerDatabase(target);
     try {
-      const id = await appendEvent(ledger.db, { occurredAt: NOW, source: 'engine', type: 'Test', message: 'kept', applied: true });
+      const { change } = await UnitOfWork.commit(ledger, async (uow) => uow.appendEvent({ occurredAt: NOW, at: NOW, source: 'engine', type: 'Test', message: 'kept', applied: true }));
+      const id = change.events[0]?.id;
       await assert.rejects(sql`update event_log set message = 'changed'`.execute(ledger.db), /event_log is append-only/);
       await assert.rejects(sql`delete from event_log`.execute(ledger.db), /event_log is append-only/);
       const rows = await sql<{ id: unknown; message: string }>`select id, message from event_log`.execute(ledger.db);

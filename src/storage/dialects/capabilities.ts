@@ -22,6 +22,17 @@ export interface DialectCapabilities {
   readonly timestampType: string;
   /** Column type for an auto-incrementing 64-bit primary key. */
   readonly autoIdType: string;
+  /**
+   * `SELECT ... FOR UPDATE` takes row locks that keep other writers off the rows a transaction is
+   * about to change. Without them (SQLite), `BEGIN IMMEDIATE` already keeps every other writer out.
+   */
+  readonly rowLocks: boolean;
+  /**
+   * One writer per database at a time (SQLite): a write transaction starts with `BEGIN IMMEDIATE`
+   * on the one connection, and writers of this process take turns per file instead of
+   * busy-waiting on the only thread.
+   */
+  readonly singleWriter: boolean;
   /** Placeholder syntax for raw parameterised SQL: `$1` or `?`. */
   placeholder(index: number): string;
 }

@@ -14,6 +14,8 @@ export const POSTGRES_CAPABILITIES: DialectCapabilities = {
   jsonType: 'jsonb',
   timestampType: 'timestamptz',
   autoIdType: 'bigserial',
+  rowLocks: true,
+  singleWriter: false,
   placeholder: (index) => `$${index}`,
 };
 

@@ -13,6 +13,8 @@ export const SQLITE_CAPABILITIES: DialectCapabilities = {
   jsonType: 'text',
   timestampType: 'text',
   autoIdType: 'integer',
+  rowLocks: false,
+  singleWriter: true,
   placeholder: () => '?',
 };
 

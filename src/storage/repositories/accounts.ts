@@ -5,6 +5,7 @@
  */
 import { createHash } from 'node:crypto';
 import type { Kysely } from 'kysely';
+import type { LedgerSchema } from '../schema.ts';
 import { boolIn, boolOut, timeIn, timeInOrNull, timeOut, timeOutOrNull } from './codec.ts';
 
 export interface User {
@@ -47,7 +48,7 @@ export function hashApiToken(token: string): string {
 }
 
 /** @example await insertUser(db, { id: 'u1', name: 'alice', createdAt: now.toISOString() }); */
-export async function insertUser(db: Kysely<any>, user: User): Promise<void> {
+export async function insertUser(db: Kysely<LedgerSchema>, user: User): Promise<void> {
   await db
     .insertInto('users')
     .values({ id: user.id, name: user.name, created_at: timeIn(user.createdAt, 'createdAt') })
@@ -55,7 +56,7 @@ export async function insertUser(db: Kysely<any>, user: User): Promise<void> {
 }
 
 /** @example const user = await getUser(db, 'u1'); */
-export async function getUser(db: Kysely<any>, id: string): Promise<User | undefined> {
+export async function getUser(db: Kysely<LedgerSchema>, id: string): Promise<User | undefined> {
   const row = await db.selectFrom('users').selectAll().where('id', '=', id).executeTakeFirst();
   return row ? { id: String(row.id), name: String(row.name), createdAt: timeOut(row.created_at) } : undefined;
 }
@@ -67,7 +68,7 @@ export async function getUser(db: Kysely<any>, id: string): Promise<User | undef
  * await insertApiToken(db, { id: 't1', userId: 'u1', name: 'laptop', token: 'blt_...', createdAt: now.toISOString() });
  */
 export async function insertApiToken(
-  db: Kysely<any>,
+  db: Kysely<LedgerSchema>,
   token: { id: string; userId: string; name: string; token: string; createdAt: string },
 ): Promise<void> {
   await db
@@ -88,7 +89,7 @@ export async function insertApiToken(
  * @example
  * const token = await findApiToken(db, request.headers.authorization.slice(7));
  */
-export async function findApiToken(db: Kysely<any>, presented: string): Promise<ApiToken | undefined> {
+export async function findApiToken(db: Kysely<LedgerSchema>, presented: string): Promise<ApiToken | undefined> {
   const row = await db
     .selectFrom('api_tokens')
     .selectAll()
@@ -108,7 +109,7 @@ export async function findApiToken(db: Kysely<any>, presented: string): Promise<
 }
 
 /** Revokes a token; true if it was live. */
-export async function revokeApiToken(db: Kysely<any>, id: string, at: string): Promise<boolean> {
+export async function revokeApiToken(db: Kysely<LedgerSchema>, id: string, at: string): Promise<boolean> {
   const result = await db
     .updateTable('api_tokens')
     .set({ revoked_at: timeInOrNull(at, 'at') })
@@ -119,7 +120,7 @@ export async function revokeApiToken(db: Kysely<any>, id: string, at: string): P
 }
 
 /** @example await insertExchangeAccount(db, { id: 'paper1', userId: null, name: 'Paper', exchange: 'paper', sandbox: true, credentialsRef: null, createdAt: t, updatedAt: t }); */
-export async function insertExchangeAccount(db: Kysely<any>, account: ExchangeAccount): Promise<void> {
+export async function insertExchangeAccount(db: Kysely<LedgerSchema>, account: ExchangeAccount): Promise<void> {
   await db
     .insertInto('exchange_accounts')
     .values({
@@ -136,7 +137,7 @@ export async function insertExchangeAccount(db: Kysely<any>, account: ExchangeAc
 }
 
 /** @example const account = await getExchangeAccount(db, 'paper1'); */
-export async function getExchangeAccount(db: Kysely<any>, id: string): Promise<ExchangeAccount | undefined> {
+export async function getExchangeAccount(db: Kysely<LedgerSchema>, id: string): Promise<ExchangeAccount | undefined> {
   const row = await db.selectFrom('exchange_accounts').selectAll().where('id', '=', id).executeTakeFirst();
   if (!row) return undefined;
   return {

@@ -1,7 +1,7 @@
 /**
  * Conversions between domain values and column values that hold on both dialects, so no repository
  * branches on the dialect (ARCHITECTURE.md, decision 7):
- * - money: canonical decimal strings in; out, PostgreSQL's numeric "1.500000000000000000" becomes "1.5";
+ * - money: canonical decimal strings in, checked to fit NUMERIC(38,18) with the column named; out, PostgreSQL's numeric "1.500000000000000000" becomes "1.5";
  * - instants: ISO-8601 UTC strings in (they sort correctly as SQLite TEXT); pg's Date objects out as ISO;
  * - JSON: serialized by us (pg would turn a JS array into a PostgreSQL array), read back as text
  *   with `cast(col as text)` so a JSON string value is never mistaken for serialized JSON;
@@ -9,23 +9,65 @@
  * - bigint and autoincrement ids: strings.
  */
 import { type Expression, type ExpressionBuilder, type RawBuilder, sql } from 'kysely';
-import { assertFitsMoneyColumn, formatDecimal, normalizeDecimal } from '../../domain/money.ts';
+import { InvalidDecimalError } from '../../domain/errors.ts';
+import { assertFitsMoneyColumn, formatDecimal, MONEY_INTEGER_DIGITS, MONEY_SCALE, normalizeDecimal } from '../../domain/money.ts';
 
-/** A money value for a column: checked to fit NUMERIC(38,18), canonical. Names `field` on error. */
-export function moneyIn(value: string, field: string): string {
-  const normalized = normalizeDecimal(value, field);
-  assertFitsMoneyColumn(normalized, field);
-  return normalized;
+/** A plain decimal in canonical form: no sign on zero, no leading zeros, no trailing fraction zeros. */
+const CANONICAL_DECIMAL = /^-?(0|[1-9]\d*)(\.\d*[1-9])?$/;
+const PLAIN_DECIMAL = /^-?\d+(\.\d+)?$/;
+const CANONICAL_INSTANT = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
+
+/**
+ * A money value for a column: canonical, and checked to fit NUMERIC(38,18) (at most 20 digits
+ * before the point, 18 after), so that PostgreSQL never rounds what SQLite would store whole.
+ * Every write path of the ledger goes through this; the error names `column` ("fills.amount").
+ * Canonical input (what the domain makes) is checked by its length alone: this runs for every
+ * money value of every batch.
+ *
+ * @example
+ * moneyIn('1.50', 'fills.amount'); // '1.5'
+ * moneyIn('0.0000000000000000001', 'fills.amount'); // throws: fills.amount has 19 digits after the point
+ */
+export function moneyIn(value: string, column: string, field?: string): string {
+  if (typeof value === 'string' && CANONICAL_DECIMAL.test(value)) {
+    const point = value.indexOf('.');
+    const integer = (point < 0 ? value : value.slice(0, point)).replace('-', '');
+    const fraction = point < 0 ? 0 : value.length - point - 1;
+    if (fraction <= MONEY_SCALE && (integer === '0' ? 0 : integer.length) <= MONEY_INTEGER_DIGITS && value !== '-0') return value;
+  }
+  if (field === undefined) {
+    const normalized = normalizeDecimal(value, column);
+    assertFitsMoneyColumn(normalized, column);
+    return normalized;
+  }
+  try {
+    const normalized = normalizeDecimal(value, field);
+    assertFitsMoneyColumn(normalized, field);
+    return normalized;
+  } catch (error) {
+    // "orders.filled_amount: filledAmount has 19 digits after the point; ...": the column and the value's name.
+    if (error instanceof InvalidDecimalError) throw new InvalidDecimalError(field, `${column}: ${error.message}`);
+    throw error;
+  }
 }
 
 /** Like {@link moneyIn}, passing null through. */
-export function moneyInOrNull(value: string | null | undefined, field: string): string | null {
-  return value == null ? null : moneyIn(value, field);
+export function moneyInOrNull(value: string | null | undefined, column: string, field?: string): string | null {
+  return value == null ? null : moneyIn(value, column, field);
 }
 
-/** A money column's value as a canonical decimal string. */
+/**
+ * A money column's value as a canonical decimal string ('1.500000000000000000' from
+ * numeric(38,18) -> '1.5'). Plain decimals are trimmed as text (this runs for every order of every
+ * event batch); anything else goes through decimal.js.
+ */
 export function moneyOut(value: unknown): string {
-  return formatDecimal(String(value));
+  const text = String(value);
+  if (!PLAIN_DECIMAL.test(text)) return formatDecimal(text);
+  let trimmed = text.includes('.') ? text.replace(/0+$/, '').replace(/\.$/, '') : text;
+  if (/^-?0\d/.test(trimmed)) return formatDecimal(trimmed);
+  if (trimmed === '-0') trimmed = '0';
+  return trimmed;
 }
 
 export function moneyOutOrNull(value: unknown): string | null {
@@ -34,6 +76,7 @@ export function moneyOutOrNull(value: unknown): string | null {
 
 /** An instant for a column: ISO-8601 UTC with milliseconds. Names `field` on error. */
 export function timeIn(value: string | Date, field: string): string {
+  if (typeof value === 'string' && CANONICAL_INSTANT.test(value)) return value;
   const date = value instanceof Date ? value : new Date(value);
   if (Number.isNaN(date.getTime())) throw new TypeError(`${field} must be an ISO-8601 instant, got "${String(value)}"`);
   return date.toISOString();
@@ -45,7 +88,9 @@ export function timeInOrNull(value: string | Date | null | undefined, field: str
 
 /** A timestamp column's value (a Date from pg, ISO text from SQLite) as ISO-8601 UTC. */
 export function timeOut(value: unknown): string {
-  return value instanceof Date ? value.toISOString() : new Date(String(value)).toISOString();
+  if (value instanceof Date) return value.toISOString();
+  const text = String(value);
+  return CANONICAL_INSTANT.test(text) ? text : new Date(text).toISOString();
 }
 
 export function timeOutOrNull(value: unknown): string | null {
@@ -62,8 +107,15 @@ export function jsonSelect(column: string): RawBuilder<string | null> {
   return sql<string | null>`cast(${sql.ref(column)} as text)`;
 }
 
+/** A JSON column's value: text (SQLite, or selected with {@link jsonSelect}) parsed, pg's parsed jsonb as is. */
 export function jsonOut<T = unknown>(value: unknown): T | null {
-  return value == null ? null : (JSON.parse(String(value)) as T);
+  if (value == null) return null;
+  return (typeof value === 'string' ? JSON.parse(value) : value) as T;
+}
+
+/** A value for a text column that may be NULL. */
+export function textOut(value: unknown): string | null {
+  return value == null ? null : String(value);
 }
 
 export function boolIn(value: boolean): number {

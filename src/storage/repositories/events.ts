@@ -3,71 +3,91 @@
  * this module has no update or delete, and database triggers refuse them on both dialects.
  */
 import type { Kysely } from 'kysely';
+import type { LedgerSchema } from '../schema.ts';
+import { insertMany } from '../sql/batch.ts';
+import type { SqlExecutor } from '../sql/executor.ts';
 import type { EventSource } from '../../domain/order/order-events.ts';
 import { boolIn, boolOut, jsonIn, jsonOut, jsonSelect, type Page, type PageOptions, pageBy, timeIn, timeOut } from './codec.ts';
 
-export interface NewEventLogEntry {
-  /** When it happened (venue time for venue events). */
-  readonly occurredAt: string;
-  /** When it was recorded; default occurredAt. */
-  readonly createdAt?: string;
+/** An event-log row to append (a unit of work appends it at flush). */
+export interface EventEntry {
   readonly source: EventSource;
-  /** The event's type: an order event name (OrderCanceled), a bot change (BotStopped), ... */
+  /** What happened, e.g. `OrderCanceled`, `BotStopped`, `FillDuplicate`. */
   readonly type: string;
-  readonly botId?: string | null;
-  readonly orderId?: string | null;
-  readonly pluginId?: string | null;
-  /** A whole sentence ("Order bl-b1-7 cancelled outside botledger - bot stopped"). */
+  /** One whole sentence ("Order bl-b1-7 cancelled outside botledger - bot stopped"). */
   readonly message: string;
-  /** The raw venue payload (or command), stored as JSON. */
+  readonly orderId?: string | null;
+  readonly botId?: string | null;
+  readonly pluginId?: string | null;
+  /** The venue's raw payload, or the command's input; absent or null is stored as SQL NULL. */
   readonly payload?: unknown;
-  /** False for an event that was logged but not applied (a no-op or a rejection). */
+  /** False for an event that was logged but changed nothing (a repeat, or one that does not fit). */
+  readonly applied: boolean;
+  /** When it happened (venue time for venue events). Default: `at`. */
+  readonly occurredAt?: string;
+  /** When it was recorded. */
+  readonly at: string;
+}
+
+export interface EventLogEntry {
+  readonly id: string;
+  readonly occurredAt: string;
+  readonly createdAt: string;
+  readonly source: EventSource;
+  readonly type: string;
+  readonly botId: string | null;
+  readonly orderId: string | null;
+  readonly pluginId: string | null;
+  readonly message: string;
+  readonly payload: unknown;
   readonly applied: boolean;
 }
 
-export interface EventLogEntry extends Required<Omit<NewEventLogEntry, 'payload'>> {
-  readonly id: string;
-  readonly payload: unknown;
-}
+const EVENT_COLUMNS = ['occurred_at', 'created_at', 'source', 'type', 'bot_id', 'order_id', 'plugin_id', 'message', 'payload', 'applied'] as const;
 
-function values(entry: NewEventLogEntry) {
-  const occurredAt = timeIn(entry.occurredAt, 'occurredAt');
-  return {
-    occurred_at: occurredAt,
-    created_at: entry.createdAt ? timeIn(entry.createdAt, 'createdAt') : occurredAt,
-    source: entry.source,
-    type: entry.type,
-    bot_id: entry.botId ?? null,
-    order_id: entry.orderId ?? null,
-    plugin_id: entry.pluginId ?? null,
-    message: entry.message,
-    payload: jsonIn(entry.payload),
-    applied: boolIn(entry.applied),
-  };
-}
-
-/**
- * Appends one entry; returns its id (increasing).
- *
- * @example
- * await appendEvent(trx, { occurredAt: now.toISOString(), source: 'exchange-ws', type: 'OrderCanceled', orderId, botId,
- *   message: result.explanation, payload: report.raw, applied: result.outcome === 'applied' });
- */
-export async function appendEvent(db: Kysely<any>, entry: NewEventLogEntry): Promise<string> {
-  const row = await db.insertInto('event_log').values(values(entry)).returning('id').executeTakeFirstOrThrow();
-  return String(row.id);
+/** Pushes an entry's column values, in EVENT_COLUMNS order. */
+function eventValues(entry: EventEntry, out: unknown[]): void {
+  const createdAt = timeIn(entry.at, 'createdAt');
+  out.push(
+    entry.occurredAt ? timeIn(entry.occurredAt, 'occurredAt') : createdAt,
+    createdAt,
+    entry.source,
+    entry.type,
+    entry.botId ?? null,
+    entry.orderId ?? null,
+    entry.pluginId ?? null,
+    entry.message,
+    jsonIn(entry.payload),
+    boolIn(entry.applied),
+  );
 }
 
 /**
- * Appends several entries in one statement (for group commit); returns their ids in order.
+ * Appends entries in one statement; resolves to their ids (increasing), in the order given
+ * (with `ids: false`, to nothing: RETURNING is left out when nobody needs them).
+ * Append-only: this module has no update or delete.
  *
  * @example
- * await appendEvents(trx, batch.map(toEntry));
+ * const ids = await insertEvents(q, [{ source: 'engine', type: 'BotStopped', message: 'Bot b1 stopped', botId: 'b1', applied: true, at }]);
  */
-export async function appendEvents(db: Kysely<any>, entries: readonly NewEventLogEntry[]): Promise<string[]> {
+export async function insertEvents(q: SqlExecutor, entries: readonly EventEntry[], options: { ids?: boolean } = {}): Promise<string[]> {
   if (entries.length === 0) return [];
-  const rows = await db.insertInto('event_log').values(entries.map(values)).returning('id').execute();
+  if (options.ids === false) {
+    await insertMany(q, 'event_log', EVENT_COLUMNS, entries, eventValues);
+    return [];
+  }
+  const rows = await insertMany(q, 'event_log', EVENT_COLUMNS, entries, eventValues, 'returning id');
+  // RETURNING gives one id per row; ids grow in the order the rows were inserted.
   return rows.map((row) => String(row.id)).sort((a, b) => Number(a) - Number(b));
+}
+
+/**
+ * When botledger first recorded an applied cancel request for the order (epoch ms), or
+ * undefined. A venue cancel before this instant cannot have been botledger's.
+ */
+export async function cancelRequestedAt(q: SqlExecutor, orderId: string): Promise<number | undefined> {
+  const row = await q.get<{ at: unknown }>("select min(created_at) as at from event_log where order_id = ? and type = 'OrderCancelRequested' and applied = ?", [orderId, true]);
+  return row?.at == null ? undefined : Date.parse(timeOut(row.at));
 }
 
 function entryFromRow(row: Record<string, unknown>): EventLogEntry {
@@ -101,22 +121,10 @@ export interface EventFilter {
  * @example
  * const { items } = await listEvents(db, { orderId: 'o1' }, { direction: 'asc' });
  */
-export async function listEvents(db: Kysely<any>, filter: EventFilter = {}, page: PageOptions = {}): Promise<Page<EventLogEntry>> {
+export async function listEvents(db: Kysely<LedgerSchema>, filter: EventFilter = {}, page: PageOptions = {}): Promise<Page<EventLogEntry>> {
   let query = db
     .selectFrom('event_log')
-    .select([
-      'id',
-      'occurred_at',
-      'created_at',
-      'source',
-      'type',
-      'bot_id',
-      'order_id',
-      'plugin_id',
-      'message',
-      'applied',
-      jsonSelect('payload').as('payload'),
-    ]);
+    .select(['id', ...EVENT_COLUMNS.filter((column) => column !== 'payload'), jsonSelect('payload').as('payload')]);
   if (filter.orderId !== undefined) query = query.where('order_id', '=', filter.orderId);
   if (filter.botId !== undefined) query = query.where('bot_id', '=', filter.botId);
   if (filter.pluginId !== undefined) query = query.where('plugin_id', '=', filter.pluginId);
@@ -132,7 +140,21 @@ export async function listEvents(db: Kysely<any>, filter: EventFilter = {}, page
  * @example
  * await countEvents(db); // 1342
  */
-export async function countEvents(db: Kysely<any>): Promise<number> {
+export async function countEvents(db: Kysely<LedgerSchema>): Promise<number> {
   const row = await db.selectFrom('event_log').select(db.fn.countAll().as('count')).executeTakeFirst();
   return Number(row?.count ?? 0);
+}
+
+/**
+ * Type, message, source and applied flag of an order's or a bot's event-log rows, oldest first
+ * (tests, the CLI and reconciliation look at these).
+ *
+ * @example
+ * await eventsOf(db, { orderId: 'o1' });
+ */
+export async function eventsOf(db: Kysely<LedgerSchema>, filter: { orderId?: string; botId?: string }): Promise<{ type: string; message: string; source: string; applied: boolean }[]> {
+  let query = db.selectFrom('event_log').select(['type', 'message', 'source', 'applied']);
+  query = filter.orderId !== undefined ? query.where('order_id', '=', filter.orderId) : query.where('bot_id', '=', filter.botId ?? '');
+  const rows = await query.orderBy('id').execute();
+  return rows.map((row) => ({ type: String(row.type), message: String(row.message), source: String(row.source), applied: boolOut(row.applied) }));
 }

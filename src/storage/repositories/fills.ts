@@ -3,8 +3,11 @@
  * never counts twice (docs/architecture.md, decision 7). An order's filled amount is derived from them.
  */
 import type { Kysely } from 'kysely';
+import type { LedgerSchema } from '../schema.ts';
+import { insertMany, placeholders } from '../sql/batch.ts';
+import type { SqlExecutor } from '../sql/executor.ts';
 import { summarizeFills } from '../../domain/order/order.ts';
-import { jsonIn, jsonOut, jsonSelect, moneyIn, moneyOut, timeIn, timeOut } from './codec.ts';
+import { jsonIn, jsonOut, jsonSelect, moneyIn, moneyOut, textOut, timeIn, timeOut } from './codec.ts';
 import type { RoundTripFill } from '../../domain/position/round-trips.ts';
 
 export interface NewFill {
@@ -35,52 +38,60 @@ export interface FillRecord {
   readonly createdAt: string;
 }
 
+const FILL_COLUMNS = ['order_id', 'exchange_trade_id', 'price', 'amount', 'fee', 'fee_currency', 'occurred_at', 'raw', 'created_at'] as const;
+
+/** Pushes a new fill's column values, in FILL_COLUMNS order (money checked, naming the column). */
+function fillValues(fill: NewFill, out: unknown[]): void {
+  const occurredAt = timeIn(fill.occurredAt, 'occurredAt');
+  out.push(
+    fill.orderId,
+    fill.exchangeTradeId,
+    moneyIn(fill.price, 'fills.price', 'price'),
+    moneyIn(fill.amount, 'fills.amount', 'amount'),
+    moneyIn(fill.fee ?? '0', 'fills.fee', 'fee'),
+    fill.feeCurrency ?? null,
+    occurredAt,
+    jsonIn(fill.raw),
+    fill.createdAt ? timeIn(fill.createdAt, 'createdAt') : occurredAt,
+  );
+}
+
 /**
- * Inserts a fill unless (order, trade id) is already stored. True when it was new; false for a
- * repeat, which the caller must then not apply to the order again.
+ * Inserts fills in one statement, skipping any (order, trade id) already stored, so a duplicated
+ * venue event never counts twice. A unit of work checks the trade ids first ({@link fillKeysOf}).
  *
  * @example
- * if (await insertFill(trx, { orderId, exchangeTradeId: fill.tradeId, price: fill.price, amount: fill.amount, occurredAt })) {
- *   // new fill: apply OrderFilled / OrderPartiallyFilled to the order
- * }
+ * await insertFills(q, [{ orderId, exchangeTradeId: fill.tradeId, price: fill.price, amount: fill.amount, occurredAt }]);
  */
-export async function insertFill(db: Kysely<any>, fill: NewFill): Promise<boolean> {
-  const occurredAt = timeIn(fill.occurredAt, 'occurredAt');
-  const rows = await db
-    .insertInto('fills')
-    .values({
-      order_id: fill.orderId,
-      exchange_trade_id: fill.exchangeTradeId,
-      price: moneyIn(fill.price, 'price'),
-      amount: moneyIn(fill.amount, 'amount'),
-      fee: moneyIn(fill.fee ?? '0', 'fee'),
-      fee_currency: fill.feeCurrency ?? null,
-      occurred_at: occurredAt,
-      raw: jsonIn(fill.raw),
-      created_at: fill.createdAt ? timeIn(fill.createdAt, 'createdAt') : occurredAt,
-    })
-    .onConflict((conflict) => conflict.columns(['order_id', 'exchange_trade_id']).doNothing())
-    .returning('id')
-    .execute();
-  return rows.length === 1;
+export async function insertFills(q: SqlExecutor, fills: readonly NewFill[]): Promise<void> {
+  if (fills.length === 0) return;
+  await insertMany(q, 'fills', FILL_COLUMNS, fills, fillValues, 'on conflict (order_id, exchange_trade_id) do nothing');
+}
+
+/**
+ * The (order id, trade id) pairs already stored for these orders, as `orderId + "\u0000" + tradeId`.
+ *
+ * @example
+ * const keys = await fillKeysOf(q, ['o1', 'o2']);
+ */
+export async function fillKeysOf(q: SqlExecutor, orderIds: readonly string[]): Promise<Set<string>> {
+  const keys = new Set<string>();
+  if (orderIds.length === 0) return keys;
+  const rows = await q.all(`select order_id, exchange_trade_id from fills where order_id in (${placeholders(orderIds.length)})`, orderIds);
+  for (const row of rows) keys.add(fillKey(String(row.order_id), String(row.exchange_trade_id)));
+  return keys;
+}
+
+/** The key of a fill in {@link fillKeysOf}. */
+export function fillKey(orderId: string, tradeId: string): string {
+  return `${orderId}\u0000${tradeId}`;
 }
 
 /** The fills of an order, oldest first. */
-export async function listFills(db: Kysely<any>, orderId: string): Promise<FillRecord[]> {
+export async function listFills(db: Kysely<LedgerSchema>, orderId: string): Promise<FillRecord[]> {
   const rows = await db
     .selectFrom('fills')
-    .select([
-      'id',
-      'order_id',
-      'exchange_trade_id',
-      'price',
-      'amount',
-      'fee',
-      'fee_currency',
-      'occurred_at',
-      'created_at',
-      jsonSelect('raw').as('raw'),
-    ])
+    .select(['id', ...FILL_COLUMNS.filter((column) => column !== 'raw'), jsonSelect('raw').as('raw')])
     .where('order_id', '=', orderId)
     .orderBy('id')
     .execute();
@@ -106,7 +117,7 @@ export async function listFills(db: Kysely<any>, orderId: string): Promise<FillR
  * await sumFills(db, 'o1'); // { filledAmount: '1', averagePrice: '100.5', fills: 2 }
  */
 export async function sumFills(
-  db: Kysely<any>,
+  db: Kysely<LedgerSchema>,
   orderId: string,
 ): Promise<{ filledAmount: string; averagePrice: string | null; fills: number }> {
   const rows = await db.selectFrom('fills').select(['price', 'amount']).where('order_id', '=', orderId).execute();
@@ -125,7 +136,7 @@ export type BotFill = RoundTripFill;
  * const fills = await listClosedOrderFillsOfBot(db, 'scalp1');
  * realizedFromFills('BTC/USDT', fills).realizedPnl;
  */
-export async function listClosedOrderFillsOfBot(db: Kysely<any>, botId: string): Promise<BotFill[]> {
+export async function listClosedOrderFillsOfBot(db: Kysely<LedgerSchema>, botId: string): Promise<BotFill[]> {
   const rows = await db
     .selectFrom('fills')
     .innerJoin('orders', 'orders.id', 'fills.order_id')
@@ -153,7 +164,7 @@ export async function listClosedOrderFillsOfBot(db: Kysely<any>, botId: string):
  * @example
  * await countFillsOfBot(db, 'scalp1'); // 12
  */
-export async function countFillsOfBot(db: Kysely<any>, botId: string): Promise<number> {
+export async function countFillsOfBot(db: Kysely<LedgerSchema>, botId: string): Promise<number> {
   const row = await db
     .selectFrom('fills')
     .innerJoin('orders', 'orders.id', 'fills.order_id')
@@ -169,7 +180,7 @@ export async function countFillsOfBot(db: Kysely<any>, botId: string): Promise<n
  * @example
  * await botIdsWithFillsSince(db, runStartedAt); // ['scalp1', 'scalp2']
  */
-export async function botIdsWithFillsSince(db: Kysely<any>, since: string): Promise<string[]> {
+export async function botIdsWithFillsSince(db: Kysely<LedgerSchema>, since: string): Promise<string[]> {
   const rows = await db
     .selectFrom('fills')
     .innerJoin('orders', 'orders.id', 'fills.order_id')
@@ -180,4 +191,52 @@ export async function botIdsWithFillsSince(db: Kysely<any>, since: string): Prom
     .orderBy('orders.bot_id')
     .execute();
   return rows.map((row) => String(row.bot_id));
+}
+
+/**
+ * The fills of the bot's `lastOrders` most recent closed orders made at or after `since`, oldest
+ * first, with their order's side and intent: the losing-streak protection's round trips.
+ *
+ * @example
+ * await recentClosedFillsOfBot(db, 'scalp1', bot.updatedAt, 24);
+ */
+export async function recentClosedFillsOfBot(db: Kysely<LedgerSchema>, botId: string, since: string, lastOrders: number): Promise<BotFill[]> {
+  const recent = db
+    .selectFrom('orders')
+    .select('id')
+    .where('bot_id', '=', botId)
+    .where('status', '=', 'closed')
+    .where('created_at', '>=', since)
+    .orderBy('created_at', 'desc')
+    .orderBy('id', 'desc')
+    .limit(lastOrders);
+  const rows = await db
+    .selectFrom('fills')
+    .innerJoin('orders', 'orders.id', 'fills.order_id')
+    .select(['orders.side', 'orders.intent', 'fills.price', 'fills.amount', 'fills.fee', 'fills.fee_currency', 'fills.occurred_at'])
+    .where('fills.order_id', 'in', recent)
+    .orderBy('orders.created_at')
+    .orderBy('orders.id')
+    .orderBy('fills.id')
+    .execute();
+  return rows.map((row) => ({
+    side: row.side as 'buy' | 'sell',
+    intent: String(row.intent),
+    price: moneyOut(row.price),
+    amount: moneyOut(row.amount),
+    fee: moneyOut(row.fee),
+    feeCurrency: textOut(row.fee_currency),
+    occurredAt: timeOut(row.occurred_at),
+  }));
+}
+
+/**
+ * The trade ids, amounts and prices of an order's stored fills, oldest first.
+ *
+ * @example
+ * const stored = new Set((await fillsOf(db, order.id)).map((fill) => fill.tradeId));
+ */
+export async function fillsOf(db: Kysely<LedgerSchema>, orderId: string): Promise<{ tradeId: string; amount: string; price: string }[]> {
+  const rows = await db.selectFrom('fills').select(['exchange_trade_id', 'amount', 'price']).where('order_id', '=', orderId).orderBy('id').execute();
+  return rows.map((row) => ({ tradeId: String(row.exchange_trade_id), amount: moneyOut(row.amount), price: moneyOut(row.price) }));
 }

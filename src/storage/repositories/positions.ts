@@ -3,6 +3,8 @@
  * a symbol, list with filters and keyset paging by (opened_at, id).
  */
 import type { Kysely } from 'kysely';
+import type { LedgerSchema } from '../schema.ts';
+import { StaleRowError } from '../stale-row-error.ts';
 import type { JsonValue } from '../../domain/bot/bot.ts';
 import type { Position, PositionStatus } from '../../domain/position/position.ts';
 import {
@@ -107,11 +109,11 @@ function mutableColumns(position: Position) {
   };
 }
 
-const selectPositions = (db: Kysely<any>) =>
+const selectPositions = (db: Kysely<LedgerSchema>) =>
   db.selectFrom('positions').select([...POSITION_COLUMNS, jsonSelect('error_details').as('error_details')]);
 
 /** @example await insertPosition(trx, openPosition(input, now)); */
-export async function insertPosition(db: Kysely<any>, position: Position): Promise<void> {
+export async function insertPosition(db: Kysely<LedgerSchema>, position: Position): Promise<void> {
   await db
     .insertInto('positions')
     .values({
@@ -130,27 +132,28 @@ export async function insertPosition(db: Kysely<any>, position: Position): Promi
 }
 
 /** @example const position = await getPosition(db, 'p1'); */
-export async function getPosition(db: Kysely<any>, id: string): Promise<Position | undefined> {
+export async function getPosition(db: Kysely<LedgerSchema>, id: string): Promise<Position | undefined> {
   const row = await selectPositions(db).where('id', '=', id).executeTakeFirst();
   return row ? positionFromRow(row) : undefined;
 }
 
 /**
  * Writes `position` only if the stored row still has `position.version`; the stored version
- * becomes `position.version + 1`. False (nothing changed) on a concurrent change.
+ * becomes `position.version + 1`. Throws StaleRowError naming the position on a concurrent change
+ * (the ledger's one optimistic-update contract, as for orders and bots).
  *
  * @example
  * const { position: next } = applyFill(position, fill, now);
- * if (!(await updatePosition(trx, next))) { ... conflict ... }
+ * await updatePosition(trx, next); // StaleRowError: re-read, re-apply, try again
  */
-export async function updatePosition(db: Kysely<any>, position: Position): Promise<boolean> {
+export async function updatePosition(db: Kysely<LedgerSchema>, position: Position): Promise<void> {
   const result = await db
     .updateTable('positions')
     .set({ ...mutableColumns(position), version: position.version + 1 })
     .where('id', '=', position.id)
     .where('version', '=', position.version)
     .executeTakeFirst();
-  return Number(result.numUpdatedRows) === 1;
+  if (Number(result.numUpdatedRows) !== 1) throw new StaleRowError(`position ${position.id} (read at version ${position.version}) changed while it was being updated`);
 }
 
 /**
@@ -159,7 +162,7 @@ export async function updatePosition(db: Kysely<any>, position: Position): Promi
  * @example
  * const open = await findOpenPosition(db, { botId: 'scalper1', symbol: 'BTC/USDT' });
  */
-export async function findOpenPosition(db: Kysely<any>, where: { botId: string; symbol: string }): Promise<Position | undefined> {
+export async function findOpenPosition(db: Kysely<LedgerSchema>, where: { botId: string; symbol: string }): Promise<Position | undefined> {
   const row = await selectPositions(db)
     .where('bot_id', '=', where.botId)
     .where('symbol', '=', where.symbol)
@@ -183,7 +186,7 @@ export interface PositionFilter {
  * @example
  * const { items } = await listPositions(db, { status: 'open', pluginId: 'scalper' });
  */
-export async function listPositions(db: Kysely<any>, filter: PositionFilter = {}, page: PageOptions = {}): Promise<Page<Position>> {
+export async function listPositions(db: Kysely<LedgerSchema>, filter: PositionFilter = {}, page: PageOptions = {}): Promise<Page<Position>> {
   let query = selectPositions(db);
   if (filter.status !== undefined) query = query.where('status', '=', filter.status);
   if (filter.pluginId !== undefined) query = query.where('plugin_id', '=', filter.pluginId);

@@ -3,6 +3,7 @@
  * the venue, how many, and the discrepancies found and fixed.
  */
 import type { Kysely } from 'kysely';
+import type { LedgerSchema } from '../schema.ts';
 import { intOut, timeIn, timeInOrNull, timeOut, timeOutOrNull } from './codec.ts';
 
 export interface SyncStatus {
@@ -38,7 +39,7 @@ function fromRow(row: Record<string, unknown>): SyncStatus {
  * await upsertSyncStatus(db, { exchangeAccountId: 'acc1', lastSyncAt: now, positionsSynced: 12, discrepanciesFound: 1,
  *   discrepanciesFixed: 1, status: 'ok', error: null, updatedAt: now });
  */
-export async function upsertSyncStatus(db: Kysely<any>, status: SyncStatus): Promise<void> {
+export async function upsertSyncStatus(db: Kysely<LedgerSchema>, status: SyncStatus): Promise<void> {
   const values = {
     last_sync_at: timeInOrNull(status.lastSyncAt, 'lastSyncAt'),
     positions_synced: status.positionsSynced,
@@ -56,13 +57,13 @@ export async function upsertSyncStatus(db: Kysely<any>, status: SyncStatus): Pro
 }
 
 /** @example const status = await getSyncStatus(db, 'acc1'); */
-export async function getSyncStatus(db: Kysely<any>, exchangeAccountId: string): Promise<SyncStatus | undefined> {
+export async function getSyncStatus(db: Kysely<LedgerSchema>, exchangeAccountId: string): Promise<SyncStatus | undefined> {
   const row = await db.selectFrom('sync_status').selectAll().where('exchange_account_id', '=', exchangeAccountId).executeTakeFirst();
   return row ? fromRow(row) : undefined;
 }
 
 /** Every account's sync status, by account id. */
-export async function listSyncStatus(db: Kysely<any>): Promise<SyncStatus[]> {
+export async function listSyncStatus(db: Kysely<LedgerSchema>): Promise<SyncStatus[]> {
   const rows = await db.selectFrom('sync_status').selectAll().orderBy('exchange_account_id').execute();
   return rows.map(fromRow);
 }

@@ -4,6 +4,7 @@
  * last digit.
  */
 import type { Kysely } from 'kysely';
+import type { LedgerSchema } from '../schema.ts';
 import { computePluginStats, type PluginStats } from '../../domain/position/stats.ts';
 import type { Trade } from '../../domain/position/trade.ts';
 import { moneyIn, moneyOut, type Page, type PageOptions, pageBy, timeIn, timeOut } from './codec.ts';
@@ -30,7 +31,7 @@ function tradeFromRow(row: Record<string, unknown>): Trade {
 }
 
 /** @example if (closed) await insertTrade(trx, tradeFromClosedPosition(position, tradeId, now)); */
-export async function insertTrade(db: Kysely<any>, trade: Trade): Promise<void> {
+export async function insertTrade(db: Kysely<LedgerSchema>, trade: Trade): Promise<void> {
   await db
     .insertInto('trades')
     .values({
@@ -55,7 +56,7 @@ export async function insertTrade(db: Kysely<any>, trade: Trade): Promise<void> 
 }
 
 /** @example const trade = await getTrade(db, 't1'); */
-export async function getTrade(db: Kysely<any>, id: string): Promise<Trade | undefined> {
+export async function getTrade(db: Kysely<LedgerSchema>, id: string): Promise<Trade | undefined> {
   const row = await db.selectFrom('trades').selectAll().where('id', '=', id).executeTakeFirst();
   return row ? tradeFromRow(row) : undefined;
 }
@@ -70,7 +71,7 @@ export interface TradeFilter {
   readonly to?: string;
 }
 
-function filtered(db: Kysely<any>, filter: TradeFilter) {
+function filtered(db: Kysely<LedgerSchema>, filter: TradeFilter) {
   let query = db.selectFrom('trades');
   if (filter.pluginId !== undefined) query = query.where('plugin_id', '=', filter.pluginId);
   if (filter.botId !== undefined) query = query.where('bot_id', '=', filter.botId);
@@ -86,7 +87,7 @@ function filtered(db: Kysely<any>, filter: TradeFilter) {
  * @example
  * const { items, nextCursor } = await listTrades(db, { pluginId: 'scalper' }, { limit: 100 });
  */
-export async function listTrades(db: Kysely<any>, filter: TradeFilter = {}, page: PageOptions = {}): Promise<Page<Trade>> {
+export async function listTrades(db: Kysely<LedgerSchema>, filter: TradeFilter = {}, page: PageOptions = {}): Promise<Page<Trade>> {
   return pageBy(filtered(db, filter).selectAll(), { time: 'created_at', id: 'id' }, page, tradeFromRow, (trade) => ({
     at: trade.createdAt,
     id: trade.id,
@@ -100,7 +101,7 @@ export async function listTrades(db: Kysely<any>, filter: TradeFilter = {}, page
  * await pluginStats(db, { from: '2026-01-01T00:00:00Z' });
  * // [{ pluginId: 'scalper', total: 2, wins: 1, losses: 1, totalPnl: '0.3', avgPnl: '0.15', ... }]
  */
-export async function pluginStats(db: Kysely<any>, filter: TradeFilter = {}): Promise<PluginStats[]> {
+export async function pluginStats(db: Kysely<LedgerSchema>, filter: TradeFilter = {}): Promise<PluginStats[]> {
   const rows = await filtered(db, filter).select(['plugin_id', 'pnl']).execute();
   return computePluginStats(rows.map((row) => ({ pluginId: String(row.plugin_id), pnl: moneyOut(row.pnl) })));
 }

@@ -2,13 +2,19 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { autoStopForCancelledOrder, type Bot, createBot, stopBot, updateBotConfig } from '../../../src/domain/bot/bot.ts';
 import { makeClientOrderId, parseClientOrderId } from '../../../src/domain/order/client-order-id.ts';
-import { openDatabase } from '../../../src/storage/database.ts';
-import { getBot, insertBot, listBots, nextOrderSequence, updateBot } from '../../../src/storage/repositories/bots.ts';
+import { type BotledgerDatabase, openDatabase } from '../../../src/storage/database.ts';
+import { getBot, listBots } from '../../../src/storage/repositories/bots.ts';
+import { StaleRowError } from '../../../src/storage/stale-row-error.ts';
+import { UnitOfWork } from '../../../src/storage/unit-of-work.ts';
 import { forEachDialect } from '../../support/dialects.ts';
 import { openLedgerDatabase } from '../../support/ledger-database.ts';
 
 const T0 = new Date('2026-01-01T00:00:00.000Z');
 const T1 = new Date('2026-01-01T00:00:01.000Z');
+
+/** Records a bot through a unit of work (the one write path). */
+const insertBot = (database: BotledgerDatabase, bot: Bot) => UnitOfWork.run(database, async (uow) => uow.insertBot(bot));
+const nextOrderSequence = (database: BotledgerDatabase, botId: string) => UnitOfWork.run(database, (uow) => uow.nextOrderSequence(botId));
 
 forEachDialect('bots repository', (target) => {
   test('a bot round-trips, config JSON included', async () => {
@@ -24,7 +30,7 @@ forEachDialect('bots repository', (target) => {
         },
         T0,
       );
-      await insertBot(ledger.db, bot);
+      await insertBot(ledger, bot);
       assert.deepEqual(await getBot(ledger.db, 'scalper1'), bot);
       assert.equal(await getBot(ledger.db, 'nope'), undefined);
     } finally {
@@ -35,14 +41,14 @@ forEachDialect('bots repository', (target) => {
   test('order sequences are per bot, consecutive, and make parseable client order ids', async () => {
     const ledger = await openLedgerDatabase(target);
     try {
-      await insertBot(ledger.db, createBot({ id: 'a', pluginId: 'p', symbol: 's' }, T0));
-      await insertBot(ledger.db, createBot({ id: 'b', pluginId: 'p', symbol: 's' }, T0));
-      const a = [await nextOrderSequence(ledger.db, 'a'), await nextOrderSequence(ledger.db, 'a'), await nextOrderSequence(ledger.db, 'a')];
+      await insertBot(ledger, createBot({ id: 'a', pluginId: 'p', symbol: 's' }, T0));
+      await insertBot(ledger, createBot({ id: 'b', pluginId: 'p', symbol: 's' }, T0));
+      const a = [await nextOrderSequence(ledger, 'a'), await nextOrderSequence(ledger, 'a'), await nextOrderSequence(ledger, 'a')];
       assert.deepEqual(a, [1, 2, 3]);
-      assert.equal(await nextOrderSequence(ledger.db, 'b'), 1);
+      assert.equal(await nextOrderSequence(ledger, 'b'), 1);
       const id = makeClientOrderId({ botId: 'a', sequence: a[2], maxLength: 32 });
       assert.deepEqual(parseClientOrderId(id), { botId: 'a', sequence: 3 });
-      await assert.rejects(nextOrderSequence(ledger.db, 'ghost'), /bot "ghost" does not exist/);
+      await assert.rejects(nextOrderSequence(ledger, 'ghost'), /bot "ghost" does not exist/);
     } finally {
       await ledger.close();
     }
@@ -52,7 +58,7 @@ forEachDialect('bots repository', (target) => {
     const ledger = await openLedgerDatabase(target);
     const other = await openDatabase(ledger.test.url);
     try {
-      await insertBot(ledger.db, createBot({ id: 'b1', pluginId: 'scalper', symbol: 'S' }, T0));
+      await insertBot(ledger, createBot({ id: 'b1', pluginId: 'scalper', symbol: 'S' }, T0));
       const viaApi = (await getBot(ledger.db, 'b1')) as Bot;
       const viaWs = (await getBot(other.db, 'b1')) as Bot;
       const stopped = autoStopForCancelledOrder(
@@ -60,8 +66,12 @@ forEachDialect('bots repository', (target) => {
         { clientOrderId: 'bl-b1-7', botId: 'b1', status: 'cancelled', cancellationReason: null },
         T1,
       );
-      assert.equal(await updateBot(other.db, stopped.bot), true);
-      assert.equal(await updateBot(ledger.db, updateBotConfig(viaApi, { buyPrice: '1' }, T1).bot), false, 'the stale update is refused');
+      await UnitOfWork.run(other, async (uow) => uow.saveBot(viaWs, stopped.bot));
+      await assert.rejects(
+        UnitOfWork.run(ledger, async (uow) => uow.saveBot(viaApi, updateBotConfig(viaApi, { buyPrice: '1' }, T1).bot)),
+        (error: unknown) => error instanceof StaleRowError && error.code === 'STALE_ROW' && /bot b1 \(read at version 1/.test(error.message),
+        'the stale update is refused',
+      );
       const stored = (await getBot(ledger.db, 'b1')) as Bot;
       assert.equal(stored.status, 'stopped');
       assert.equal(stored.stopReason, 'Order bl-b1-7 cancelled outside botledger - bot stopped');
@@ -76,9 +86,9 @@ forEachDialect('bots repository', (target) => {
   test('list by status and plugin', async () => {
     const ledger = await openLedgerDatabase(target);
     try {
-      await insertBot(ledger.db, createBot({ id: 'a', pluginId: 'scalper', symbol: 's' }, T0));
-      await insertBot(ledger.db, stopBot(createBot({ id: 'b', pluginId: 'scalper', symbol: 's' }, T0), 'by hand', T1).bot);
-      await insertBot(ledger.db, createBot({ id: 'c', pluginId: 'grid', symbol: 's' }, T1));
+      await insertBot(ledger, createBot({ id: 'a', pluginId: 'scalper', symbol: 's' }, T0));
+      await insertBot(ledger, stopBot(createBot({ id: 'b', pluginId: 'scalper', symbol: 's' }, T0), 'by hand', T1).bot);
+      await insertBot(ledger, createBot({ id: 'c', pluginId: 'grid', symbol: 's' }, T1));
       assert.deepEqual(
         (await listBots(ledger.db, { status: 'active' })).items.map((b) => b.id),
         ['c', 'a'],

@@ -1,23 +1,42 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { createOrder } from '../../../src/domain/order/order.ts';
+import type { BotledgerDatabase } from '../../../src/storage/database.ts';
 import * as events from '../../../src/storage/repositories/events.ts';
-import { appendEvent, appendEvents, listEvents } from '../../../src/storage/repositories/events.ts';
-import { insertFill, listFills, sumFills } from '../../../src/storage/repositories/fills.ts';
-import { insertOrder } from '../../../src/storage/repositories/orders.ts';
+import { type EventEntry, listEvents } from '../../../src/storage/repositories/events.ts';
+import { listFills, type NewFill, sumFills } from '../../../src/storage/repositories/fills.ts';
+import { UnitOfWork } from '../../../src/storage/unit-of-work.ts';
 import { forEachDialect } from '../../support/dialects.ts';
 import { openLedgerDatabase } from '../../support/ledger-database.ts';
 
 const T0 = new Date('2026-01-01T00:00:00.000Z');
+
+/** A fill through a unit of work, as the engine records one: true when it was new, false for a repeat. */
+const insertFill = (database: BotledgerDatabase, fill: NewFill) =>
+  UnitOfWork.run(database, async (uow) => {
+    if (await uow.hasFill(fill.orderId, fill.exchangeTradeId)) return false;
+    uow.insertFill(fill);
+    return true;
+  });
+
+/** Event-log rows through a unit of work; resolves to their ids. */
+async function appendEvents(database: BotledgerDatabase, entries: readonly EventEntry[]): Promise<string[]> {
+  const { change } = await UnitOfWork.commit(database, async (uow) => {
+    for (const entry of entries) uow.appendEvent(entry);
+  });
+  return change.events.map((event) => event.id);
+}
+const appendEvent = async (database: BotledgerDatabase, entry: EventEntry) => (await appendEvents(database, [entry]))[0] as string;
 const iso = (seconds: number) => new Date(T0.getTime() + seconds * 1000).toISOString();
 
 forEachDialect('fills repository', (target) => {
   test('a fill is stored once: a duplicated venue event inserts nothing and the sum stays exact', async () => {
     const ledger = await openLedgerDatabase(target);
     try {
-      await insertOrder(
-        ledger.db,
-        createOrder({ id: 'o1', clientOrderId: 'bl-b-1', symbol: 'S', side: 'buy', type: 'market', intent: 'entry', amount: '1' }, T0),
+      await UnitOfWork.run(ledger, async (uow) =>
+        uow.insertOrder(
+          createOrder({ id: 'o1', clientOrderId: 'bl-b-1', symbol: 'S', side: 'buy', type: 'market', intent: 'entry', amount: '1' }, T0),
+        ),
       );
       const raw = { e: 'executionReport', t: 17, list: [1, 2, 3], note: 'raw payload' };
       const fill = {
@@ -30,10 +49,10 @@ forEachDialect('fills repository', (target) => {
         occurredAt: iso(1),
         raw,
       };
-      assert.equal(await insertFill(ledger.db, fill), true);
-      assert.equal(await insertFill(ledger.db, fill), false);
-      assert.equal(await insertFill(ledger.db, { ...fill, price: '999' }), false, 'same trade id, whatever it says');
-      assert.equal(await insertFill(ledger.db, { ...fill, exchangeTradeId: 't2', price: '0.2', amount: '0.3' }), true);
+      assert.equal(await insertFill(ledger, fill), true);
+      assert.equal(await insertFill(ledger, fill), false);
+      assert.equal(await insertFill(ledger, { ...fill, price: '999' }), false, 'same trade id, whatever it says');
+      assert.equal(await insertFill(ledger, { ...fill, exchangeTradeId: 't2', price: '0.2', amount: '0.3' }), true);
       assert.deepEqual(await sumFills(ledger.db, 'o1'), { filledAmount: '0.6', averagePrice: '0.15', fills: 2 });
       const stored = await listFills(ledger.db, 'o1');
       assert.deepEqual(
@@ -54,7 +73,7 @@ forEachDialect('fills repository', (target) => {
     const ledger = await openLedgerDatabase(target);
     try {
       await assert.rejects(
-        insertFill(ledger.db, { orderId: 'missing', exchangeTradeId: 't', price: '1', amount: '1', occurredAt: iso(0) }),
+        insertFill(ledger, { orderId: 'missing', exchangeTradeId: 't', price: '1', amount: '1', occurredAt: iso(0) }),
         /foreign key/i,
       );
     } finally {
@@ -65,7 +84,7 @@ forEachDialect('fills repository', (target) => {
 
 forEachDialect('event log repository', (target) => {
   test('append-only API: entries keep source, payload (object, array, string, number), applied flag and whole message', async () => {
-    assert.deepEqual(Object.keys(events).sort(), ['appendEvent', 'appendEvents', 'countEvents', 'listEvents'], 'no update or delete function exists');
+    assert.deepEqual(Object.keys(events).sort(), ['cancelRequestedAt', 'countEvents', 'eventsOf', 'insertEvents', 'listEvents'], 'no update or delete function exists');
     const ledger = await openLedgerDatabase(target);
     try {
       const message = `Order bl-b1-7 cancelled outside botledger - bot stopped ${'.'.repeat(5_000)}`;
@@ -73,8 +92,9 @@ forEachDialect('event log repository', (target) => {
       const ids: string[] = [];
       for (const [i, payload] of payloads.entries()) {
         ids.push(
-          await appendEvent(ledger.db, {
+          await appendEvent(ledger, {
             occurredAt: iso(i),
+            at: iso(i),
             source: 'exchange-ws',
             type: 'OrderCanceled',
             orderId: 'o1',
@@ -114,13 +134,14 @@ forEachDialect('event log repository', (target) => {
     try {
       const entries = Array.from({ length: 23 }, (_, i) => ({
         occurredAt: iso(Math.floor(i / 4)),
+        at: iso(Math.floor(i / 4)),
         source: 'engine' as const,
         type: 'Tick',
         botId: 'b1',
         message: `event ${i}`,
         applied: true,
       }));
-      const ids = await appendEvents(ledger.db, entries);
+      const ids = await appendEvents(ledger, entries);
       assert.equal(ids.length, 23);
       const seen: string[] = [];
       let cursor: string | null = null;
@@ -131,7 +152,7 @@ forEachDialect('event log repository', (target) => {
       } while (cursor);
       assert.deepEqual(seen, entries.map((e) => e.message).reverse());
       await assert.rejects(
-        appendEvent(ledger.db, { occurredAt: 'yesterday', source: 'engine', type: 'x', message: 'x', applied: true }),
+        appendEvent(ledger, { occurredAt: 'yesterday', at: iso(0), source: 'engine', type: 'x', message: 'x', applied: true }),
         /occurredAt must be an ISO-8601 instant/,
       );
     } finally {

@@ -2,19 +2,18 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { createBot } from '../../../src/domain/bot/bot.ts';
 import { applyOrderEvent, createOrder, type NewOrderInput, type Order } from '../../../src/domain/order/order.ts';
-import { openDatabase } from '../../../src/storage/database.ts';
-import { insertBot } from '../../../src/storage/repositories/bots.ts';
+import { type BotledgerDatabase, openDatabase } from '../../../src/storage/database.ts';
 import {
   countOrdersByStatus,
   findOrderByRef,
   getOrder,
   getOrderByClientOrderId,
   getOrderByExchangeOrderId,
-  insertOrder,
   listFailedOrdersDue,
   listOrders,
-  updateOrder,
 } from '../../../src/storage/repositories/orders.ts';
+import { StaleRowError } from '../../../src/storage/stale-row-error.ts';
+import { UnitOfWork } from '../../../src/storage/unit-of-work.ts';
 import { forEachDialect } from '../../support/dialects.ts';
 import { openLedgerDatabase } from '../../support/ledger-database.ts';
 
@@ -37,10 +36,15 @@ function input(n: number, overrides: Partial<NewOrderInput> = {}): NewOrderInput
   };
 }
 
+/** Records an order through a unit of work (the one write path). */
+const insertOrder = (database: BotledgerDatabase, order: Order) => UnitOfWork.run(database, async (uow) => uow.insertOrder(order));
+/** Saves `next` over `previous` (as read) through a unit of work. */
+const updateOrder = (database: BotledgerDatabase, previous: Order, next: Order) => UnitOfWork.run(database, async (uow) => uow.saveOrder(previous, next));
+
 forEachDialect('orders repository', (target) => {
   async function ledgerWithBot() {
     const ledger = await openLedgerDatabase(target);
-    await insertBot(ledger.db, createBot({ id: 'b1', pluginId: 'scalper', symbol: 'BTC/USDT' }, T0));
+    await UnitOfWork.run(ledger, async (uow) => uow.insertBot(createBot({ id: 'b1', pluginId: 'scalper', symbol: 'BTC/USDT' }, T0)));
     return ledger;
   }
 
@@ -51,11 +55,11 @@ forEachDialect('orders repository', (target) => {
         input(1, { amount: '12345678901234567890.123456789012345678', price: '0.000000000000000001', stopPrice: '99.5' }),
         T0,
       );
-      await insertOrder(ledger.db, order);
+      await insertOrder(ledger, order);
       assert.deepEqual(await getOrder(ledger.db, 'o1'), order);
       assert.deepEqual(await getOrderByClientOrderId(ledger.db, order.clientOrderId), order);
       const accepted = applyOrderEvent(order, { type: 'OrderAccepted', exchangeOrderId: 'x-77' }, at(1)).order;
-      assert.equal(await updateOrder(ledger.db, accepted), true);
+      await updateOrder(ledger, order, accepted);
       const stored = await getOrderByExchangeOrderId(ledger.db, 'x-77');
       assert.deepEqual(stored, { ...accepted, version: 2 });
       assert.equal((await findOrderByRef(ledger.db, { exchangeOrderId: 'x-77' }))?.id, 'o1');
@@ -71,9 +75,9 @@ forEachDialect('orders repository', (target) => {
     try {
       const venueMessage = `{'retCode':10003,'retMsg':'API key is invalid.'} ${'é'.repeat(5_000)}`;
       const order = createOrder(input(1), T0);
-      await insertOrder(ledger.db, order);
+      await insertOrder(ledger, order);
       const failed = applyOrderEvent(order, { type: 'OrderRejected', venue: 'Bybit', venueMessage }, at(1)).order;
-      assert.equal(await updateOrder(ledger.db, failed), true);
+      await updateOrder(ledger, order, failed);
       const stored = await getOrder(ledger.db, 'o1');
       assert.equal(stored?.reason, `Bybit rejected the order: ${venueMessage}`);
       assert.equal(stored?.status, 'failed');
@@ -87,15 +91,15 @@ forEachDialect('orders repository', (target) => {
     const ledger = await ledgerWithBot();
     const other = await openDatabase(ledger.test.url);
     try {
-      await insertOrder(ledger.db, createOrder(input(1), T0));
+      await insertOrder(ledger, createOrder(input(1), T0));
       const mine = (await getOrder(ledger.db, 'o1')) as Order;
       const theirs = (await getOrder(other.db, 'o1')) as Order;
       // The venue's cancel event is processed on the other connection first.
       const cancelled = applyOrderEvent(theirs, { type: 'OrderCanceled' }, at(1)).order;
-      assert.equal(await updateOrder(other.db, cancelled), true);
+      await updateOrder(other, theirs, cancelled);
       // Our stale copy tries to record a cancel request.
       const requested = applyOrderEvent(mine, { type: 'OrderCancelRequested', cancellationReason: 'UPDATE' }, at(2)).order;
-      assert.equal(await updateOrder(ledger.db, requested), false);
+      await assert.rejects(updateOrder(ledger, mine, requested), StaleRowError);
       const stored = (await getOrder(ledger.db, 'o1')) as Order;
       assert.equal(stored.status, 'cancelled');
       assert.equal(stored.cancellationReason, 'OUTSIDE');
@@ -113,13 +117,13 @@ forEachDialect('orders repository', (target) => {
     try {
       const order = createOrder(input(1), T0);
       await assert.rejects(
-        insertOrder(ledger.db, { ...order, filledAmount: '0.0000000000000000001' }),
+        insertOrder(ledger, { ...order, filledAmount: '0.0000000000000000001' }),
         /filledAmount has 19 digits after the point/,
       );
-      await assert.rejects(insertOrder(ledger.db, { ...order, averagePrice: '1e5' }), /averagePrice must be a decimal string/);
+      await assert.rejects(insertOrder(ledger, { ...order, averagePrice: '1e5' }), /averagePrice must be a decimal string/);
       assert.equal(await getOrder(ledger.db, 'o1'), undefined);
-      await insertOrder(ledger.db, order);
-      await assert.rejects(insertOrder(ledger.db, { ...order, id: 'o2' }), /unique|duplicate/i, 'client_order_id is unique');
+      await insertOrder(ledger, order);
+      await assert.rejects(insertOrder(ledger, { ...order, id: 'o2' }), /unique|duplicate/i, 'client_order_id is unique');
     } finally {
       await ledger.close();
     }
@@ -131,7 +135,7 @@ forEachDialect('orders repository', (target) => {
       for (let n = 1; n <= 25; n++) {
         // Several orders share a created_at, so the id breaks ties.
         const order = createOrder(input(n, { pluginId: n % 2 ? 'scalper' : 'grid' }), at(Math.floor(n / 3)));
-        await insertOrder(ledger.db, n % 5 === 0 ? { ...order, status: 'failed' } : order);
+        await insertOrder(ledger, n % 5 === 0 ? { ...order, status: 'failed' } : order);
       }
       const seen: string[] = [];
       let cursor: string | null = null;
@@ -173,9 +177,9 @@ forEachDialect('orders repository', (target) => {
     const ledger = await ledgerWithBot();
     try {
       const fail = (order: Order, now: Date) => applyOrderEvent(order, { type: 'OrderPlacementFailed', error: 'timeout' }, now).order;
-      await insertOrder(ledger.db, fail(createOrder(input(1, { ttlMs: 3_600_000 }), T0), T0)); // retry due at +5 s
-      await insertOrder(ledger.db, fail(createOrder(input(2, { ttlMs: 1_000 }), T0), T0)); // expires at +1 s
-      await insertOrder(ledger.db, createOrder(input(3), T0)); // pending: never listed
+      await insertOrder(ledger, fail(createOrder(input(1, { ttlMs: 3_600_000 }), T0), T0)); // retry due at +5 s
+      await insertOrder(ledger, fail(createOrder(input(2, { ttlMs: 1_000 }), T0), T0)); // expires at +1 s
+      await insertOrder(ledger, createOrder(input(3), T0)); // pending: never listed
       assert.deepEqual(await listFailedOrdersDue(ledger.db, at(0.5)), []);
       assert.deepEqual(
         (await listFailedOrdersDue(ledger.db, at(2))).map((o) => o.id),

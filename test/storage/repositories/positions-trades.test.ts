@@ -11,6 +11,7 @@ import {
   listPositions,
   updatePosition,
 } from '../../../src/storage/repositories/positions.ts';
+import { StaleRowError } from '../../../src/storage/stale-row-error.ts';
 import { getSyncStatus, listSyncStatus, upsertSyncStatus } from '../../../src/storage/repositories/sync-status.ts';
 import { getTrade, insertTrade, listTrades, pluginStats } from '../../../src/storage/repositories/trades.ts';
 import { forEachDialect } from '../../support/dialects.ts';
@@ -37,12 +38,12 @@ forEachDialect('positions, trades and statistics repositories', (target) => {
         { attempt: 3 },
         at(1),
       );
-      assert.equal(await updatePosition(ledger.db, protectedPosition), true);
+      await updatePosition(ledger.db, protectedPosition);
       const stored = (await getPosition(ledger.db, 'p1')) as Position;
       assert.deepEqual(stored, { ...protectedPosition, version: 2 });
-      assert.equal(await updatePosition(other.db, { ...protectedPosition, syncStatus: 'stale' }), false, 'a stale version is refused');
+      await assert.rejects(updatePosition(other.db, { ...protectedPosition, syncStatus: 'stale' }), StaleRowError, 'a stale version is refused');
       const { position: closed } = applyFill(stored, { side: 'sell', price: '110', amount: '0.000000000000000001' }, at(2), 'take-profit');
-      assert.equal(await updatePosition(ledger.db, closed), true);
+      await updatePosition(ledger.db, closed);
       assert.equal((await getPosition(ledger.db, 'p1'))?.realizedPnl, '0.00000000000000001');
       assert.equal(await findOpenPosition(ledger.db, { botId: 'b1', symbol: 'BTC/USDT' }), undefined);
       assert.equal((await listPositions(ledger.db, { status: 'closed', pluginId: 'scalper' })).items.length, 1);
