@@ -13,6 +13,7 @@ import { type PlaceCommand, type PluginCommand, type PluginContext, type PluginO
 import { ExchangeError, type MarketRules, type TickerReport } from '../exchange/exchange-adapter.ts';
 import { BotNotActiveError, type ExecutionEngine, type SystemCancellationReason } from './execution.ts';
 import type { EventSource } from '../domain/order/order-events.ts';
+import { isDriverError } from '../storage/database-errors.ts';
 import { StaleRowError } from '../storage/stale-row-error.ts';
 import { decideOrderCommand } from '../domain/order/order-commands.ts';
 import { makeClientOrderId } from '../domain/order/client-order-id.ts';
@@ -50,11 +51,7 @@ export interface UpdateOptions {
  * caller's to handle, and never stop a bot.
  */
 function isInfrastructureError(error: unknown): boolean {
-  if (error instanceof ExchangeError || error instanceof StaleRowError) return true;
-  const e = error as { code?: unknown; syscall?: unknown; severity?: unknown };
-  if (e?.syscall !== undefined) return true;
-  const code = typeof e?.code === 'string' ? e.code : '';
-  return code.startsWith('SQLITE_') || (e?.severity !== undefined && /^[0-9A-Z]{5}$/.test(code));
+  return error instanceof ExchangeError || error instanceof StaleRowError || isDriverError(error);
 }
 
 /** Statuses of orders a plugin still cares about. */
