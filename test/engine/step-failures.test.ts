@@ -5,7 +5,7 @@
  */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { MAX_FAILED_STEPS } from '../../src/engine/runtime.ts';
+import { MAX_FAILED_STEPS } from '../../src/engine/runtime/runtime.ts';
 import { forEachDialect } from '../support/dialects.ts';
 import { OTHER_SYMBOL, openRuntimeFixture, SYMBOL } from './runtime-fixture.ts';
 

@@ -12,18 +12,18 @@
  * reconciliation asks the venue by client order id. A rejection fails the order with the venue's
  * words, whole; a rate limit fails it for the retry loop, after the venue's retry hint.
  */
-import { makeClientOrderId } from '../domain/order/client-order-id.ts';
-import { decideOrderCommand, type ExistingOrderCommand, type OrderCommand, type SystemCancellationReason } from '../domain/order/order-commands.ts';
-import type { EventSource, OrderEvent } from '../domain/order/order-events.ts';
-import { applyOrderEvent, createOrder, type Order } from '../domain/order/order.ts';
-import { type ExchangeAdapter, OrderNotFoundError, OrderNotOpenError, OrderRejectedError, type OrderStatusReport, RateLimitedError } from '../exchange/exchange-adapter.ts';
-import type { BotledgerDatabase } from '../storage/database.ts';
-import { LedgerReader } from '../storage/ledger-reader.ts';
-import { StaleRowError } from '../storage/stale-row-error.ts';
-import { UnitOfWork } from '../storage/unit-of-work.ts';
-import { type Clock, SYSTEM_CLOCK } from './clock.ts';
+import { makeClientOrderId } from '../../domain/order/client-order-id.ts';
+import { decideOrderCommand, type ExistingOrderCommand, type OrderCommand, type SystemCancellationReason } from '../../domain/order/order-commands.ts';
+import type { EventSource, OrderEvent } from '../../domain/order/order-events.ts';
+import { applyOrderEvent, createOrder, type Order } from '../../domain/order/order.ts';
+import { type ExchangeAdapter, OrderNotFoundError, OrderNotOpenError, OrderRejectedError, type OrderStatusReport, RateLimitedError } from '../../exchange/exchange-adapter.ts';
+import type { BotledgerDatabase } from '../../storage/database.ts';
+import { LedgerReader } from '../../storage/ledger-reader.ts';
+import { StaleRowError } from '../../storage/stale-row-error.ts';
+import { UnitOfWork } from '../../storage/unit-of-work.ts';
+import { type Clock, SYSTEM_CLOCK } from '../clock.ts';
 import { BotNotActiveError, type ExecutionOptions, type OrderChange, OrderNotKnownError, type PlaceOrderInput, STALE_ROW_ATTEMPTS, type VenueInferredEvent, newOrderId } from './execution-types.ts';
-import { VenueEventApplier, type VenueEventOutcome } from './venue-events.ts';
+import { VenueEventApplier, type VenueEventOutcome } from '../venue-events/venue-events.ts';
 import { assertVenueTakes, findAtVenue } from './venue-capabilities.ts';
 
 export { VenueCapabilityError } from './venue-capabilities.ts';

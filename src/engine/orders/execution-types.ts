@@ -3,12 +3,12 @@
  * inferred event did, the errors a caller can meet, and how order ids are made.
  */
 import { randomUUID } from 'node:crypto';
-import type { SystemCancellationReason } from '../domain/order/order-commands.ts';
-import type { OrderCanceled, OrderPlacementFailed, OrderRejected } from '../domain/order/order-events.ts';
-import type { Order, OrderSide, OrderType } from '../domain/order/order.ts';
-import type { OrderIntent } from '../domain/order/order-status.ts';
-import type { ExchangeAdapter } from '../exchange/exchange-adapter.ts';
-import type { Clock } from './clock.ts';
+import type { SystemCancellationReason } from '../../domain/order/order-commands.ts';
+import type { OrderCanceled, OrderPlacementFailed, OrderRejected } from '../../domain/order/order-events.ts';
+import type { Order, OrderSide, OrderType } from '../../domain/order/order.ts';
+import type { OrderIntent } from '../../domain/order/order-status.ts';
+import type { ExchangeAdapter } from '../../exchange/exchange-adapter.ts';
+import type { Clock } from '../clock.ts';
 
 /** What to place. Amounts and prices are decimal strings. */
 export interface PlaceOrderInput {
