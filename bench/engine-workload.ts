@@ -6,7 +6,7 @@
  */
 import { createBot } from '../src/domain/bot/bot.ts';
 import { createOrder, type Order } from '../src/domain/order/order.ts';
-import { newOrderId } from '../src/engine/execution.ts';
+import { newOrderId } from '../src/engine/orders/execution.ts';
 import type { VenueEvent } from '../src/exchange/exchange-adapter.ts';
 import type { BotledgerDatabase } from '../src/storage/database.ts';
 import { UnitOfWork } from '../src/storage/unit-of-work.ts';

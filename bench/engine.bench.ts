@@ -13,7 +13,7 @@
  *   COMMIT returned (group commit: events that arrive together share one commit).
  */
 import { MigrationEngine } from '../src/migrate/engine.ts';
-import { DEFAULT_POSTGRES_LANES, VenueEventProcessor } from '../src/engine/venue-events.ts';
+import { DEFAULT_POSTGRES_LANES, VenueEventProcessor } from '../src/engine/venue-events/venue-events.ts';
 import type { VenueEvent } from '../src/exchange/exchange-adapter.ts';
 import { type BotledgerDatabase, type DialectName, openDatabase } from '../src/storage/database.ts';
 import { UnitOfWork } from '../src/storage/unit-of-work.ts';

@@ -8,7 +8,7 @@
 import type { Bot } from '../domain/bot/bot.ts';
 import { DomainError } from '../domain/errors.ts';
 import type { Order } from '../domain/order/order.ts';
-import { describeImmediateLoss, ImmediateLossError } from '../engine/update-preview.ts';
+import { describeImmediateLoss, ImmediateLossError } from '../engine/bots/update-preview.ts';
 import { PluginConfigError, type PluginRegistry, parsePluginConfig } from '../plugins/plugin-api.ts';
 import { getBot, listBots as listStoredBots } from '../storage/repositories/bots.ts';
 import { countOrdersByStatus, getOrder, listOrders } from '../storage/repositories/orders.ts';

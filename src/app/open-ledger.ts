@@ -7,7 +7,7 @@
  * and query functions (orders.ts, bots.ts, runs.ts, events.ts) take the {@link Ledger} it returns.
  */
 import { type Clock, SYSTEM_CLOCK } from '../engine/clock.ts';
-import { BotRuntime } from '../engine/runtime.ts';
+import { BotRuntime } from '../engine/runtime/runtime.ts';
 import type { PaperExchange } from '../exchange/paper/index.ts';
 import type { EngineEvent } from '../migrate/reports.ts';
 import { PluginRegistry } from '../plugins/plugin-api.ts';

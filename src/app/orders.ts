@@ -5,7 +5,7 @@
  * ORDER_NOT_FAILED, described here with the order's status as it is.
  */
 import type { Order } from '../domain/order/order.ts';
-import { OrderNotFailedError } from '../engine/retries.ts';
+import { OrderNotFailedError } from '../engine/orders/retries.ts';
 import type { Page, PageOptions } from '../storage/repositories/codec.ts';
 import { type EventLogEntry, listEvents } from '../storage/repositories/events.ts';
 import { type FillRecord, listFills } from '../storage/repositories/fills.ts';

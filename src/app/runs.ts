@@ -7,7 +7,7 @@
  * this, so what the soak measures is what the command does.
  */
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { StepFailure, StepReport } from '../engine/runtime.ts';
+import type { StepFailure, StepReport } from '../engine/runtime/runtime.ts';
 import type { EventLogEntry } from '../storage/repositories/events.ts';
 import { botIdsWithFillsSince } from '../storage/repositories/fills.ts';
 import { listBots } from './bots.ts';

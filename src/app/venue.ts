@@ -16,10 +16,10 @@
 import { existsSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { dirname, isAbsolute, join, resolve } from 'node:path';
-import { StartReconciler, type StartReconciliation } from '../engine/adoption.ts';
+import { StartReconciler, type StartReconciliation } from '../engine/recovery/adoption.ts';
 import { type Clock, SYSTEM_CLOCK } from '../engine/clock.ts';
-import { ExecutionEngine } from '../engine/execution.ts';
-import { VenueMismatchError } from '../engine/venue-mismatch.ts';
+import { ExecutionEngine } from '../engine/orders/execution.ts';
+import { VenueMismatchError } from '../engine/recovery/venue-mismatch.ts';
 import { PAPER_EXCHANGE_FILE_NAME, PaperExchange, type PaperExchangeOptions, PaperLedgerMismatchError, PaperStateInUseError, paperExchangeFile } from '../exchange/paper/index.ts';
 import { type BotledgerDatabase, DATA_DIR_ENV, type DatabaseTarget, openDatabase, redactUrl } from '../storage/database.ts';
 import { readLedgerId } from '../storage/repositories/ledger-identity.ts';

@@ -10,7 +10,7 @@
  */
 import { type Command, Option } from 'commander';
 import { DEFAULT_RUN_TICKS, runBots } from '../app/runs.ts';
-import type { StepFailure } from '../engine/runtime.ts';
+import type { StepFailure } from '../engine/runtime/runtime.ts';
 import { dbArgument } from './database-access.ts';
 import { type LedgerFlags, withLedger } from './ledger-context.ts';
 import { formatEvents, printJson, wholeNumber } from './ledger-output.ts';

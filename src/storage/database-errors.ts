@@ -157,3 +157,18 @@ export function classifyDatabaseError(error: unknown, database: string, path?: s
   if (code === '3D000') return make('DATABASE_MISSING', `no database at ${database}: ${message}`);
   return undefined;
 }
+
+/**
+ * True for an error raised by a database driver or the connection under it (a SQLite error code,
+ * a PostgreSQL error with a severity and a SQLSTATE, a socket call that failed): the database is
+ * in trouble, not the caller's input. Only storage knows its drivers' error shapes.
+ *
+ * @example
+ * if (isDriverError(error)) throw error; // the caller's to handle; never a bot's fault
+ */
+export function isDriverError(error: unknown): boolean {
+  const e = error as { code?: unknown; syscall?: unknown; severity?: unknown };
+  if (e?.syscall !== undefined) return true;
+  const code = typeof e?.code === 'string' ? e.code : '';
+  return code.startsWith('SQLITE_') || (e?.severity !== undefined && /^[0-9A-Z]{5}$/.test(code));
+}

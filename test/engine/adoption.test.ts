@@ -6,10 +6,10 @@
  */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { StartReconciler } from '../../src/engine/adoption.ts';
+import { StartReconciler } from '../../src/engine/recovery/adoption.ts';
 import type { Order } from '../../src/domain/order/order.ts';
-import { ExecutionEngine } from '../../src/engine/execution.ts';
-import { Reconciler } from '../../src/engine/reconciliation.ts';
+import { ExecutionEngine } from '../../src/engine/orders/execution.ts';
+import { Reconciler } from '../../src/engine/recovery/reconciliation.ts';
 import { PaperExchange } from '../../src/exchange/paper/index.ts';
 import { forEachDialect } from '../support/dialects.ts';
 import { openEngineFixture, SYMBOL, scalperConfig } from './engine-fixture.ts';

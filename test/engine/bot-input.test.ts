@@ -7,7 +7,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { type Bot, createBot } from '../../src/domain/bot/bot.ts';
-import { ImmediateLossError } from '../../src/engine/update-preview.ts';
+import { ImmediateLossError } from '../../src/engine/bots/update-preview.ts';
 import { forEachDialect } from '../support/dialects.ts';
 import { type EngineFixture, SYMBOL, scalperConfig } from './engine-fixture.ts';
 import { openRulesFixture, tableCounts } from './rules-fixture.ts';

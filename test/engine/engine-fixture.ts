@@ -4,10 +4,10 @@
  * as in production where the WebSocket handler does not share the REST caller's connection.
  */
 import { join } from 'node:path';
-import { BotService } from '../../src/engine/bots.ts';
+import { BotService } from '../../src/engine/bots/bots.ts';
 import { ManualClock } from '../../src/engine/clock.ts';
-import { ExecutionEngine } from '../../src/engine/execution.ts';
-import { VenueEventProcessor } from '../../src/engine/venue-events.ts';
+import { ExecutionEngine } from '../../src/engine/orders/execution.ts';
+import { VenueEventProcessor } from '../../src/engine/venue-events/venue-events.ts';
 import type { Order } from '../../src/domain/order/order.ts';
 import type { ExchangeAdapter } from '../../src/exchange/exchange-adapter.ts';
 import { PaperExchange } from '../../src/exchange/paper/index.ts';

@@ -7,7 +7,7 @@
  */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { Reconciler } from '../../src/engine/reconciliation.ts';
+import { Reconciler } from '../../src/engine/recovery/reconciliation.ts';
 import { forEachDialect } from '../support/dialects.ts';
 import { type EngineFixture, openEngineFixture, SYMBOL, scalperConfig } from './engine-fixture.ts';
 

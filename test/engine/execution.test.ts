@@ -5,7 +5,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { parseClientOrderId } from '../../src/domain/order/client-order-id.ts';
-import { BotNotActiveError } from '../../src/engine/execution.ts';
+import { BotNotActiveError } from '../../src/engine/orders/execution.ts';
 import { forEachDialect } from '../support/dialects.ts';
 import { openEngineFixture, SYMBOL, scalperConfig } from './engine-fixture.ts';
 

@@ -9,7 +9,7 @@ import { test } from 'node:test';
 import { compare, sub, sum } from '../../src/domain/money.ts';
 import { allowedNextStatuses, type OrderStatus } from '../../src/domain/order/order-status.ts';
 import { isSystemCancellation } from '../../src/domain/order/reasons.ts';
-import { Reconciler } from '../../src/engine/reconciliation.ts';
+import { Reconciler } from '../../src/engine/recovery/reconciliation.ts';
 import { forEachDialect } from '../support/dialects.ts';
 import { type EngineFixture, openEngineFixture, SYMBOL, scalperConfig } from './engine-fixture.ts';
 import { Prng } from '../../src/exchange/paper/prng.ts';

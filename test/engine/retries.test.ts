@@ -5,7 +5,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { rejectedReason } from '../../src/domain/order/reasons.ts';
-import { RetryScheduler } from '../../src/engine/retries.ts';
+import { RetryScheduler } from '../../src/engine/orders/retries.ts';
 import { forEachDialect } from '../support/dialects.ts';
 import { type EngineFixture, openEngineFixture, SYMBOL, scalperConfig } from './engine-fixture.ts';
 

@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { z } from 'zod';
 import type { Order } from '../../src/domain/order/order.ts';
 import { ManualClock } from '../../src/engine/clock.ts';
-import { BotRuntime } from '../../src/engine/runtime.ts';
+import { BotRuntime } from '../../src/engine/runtime/runtime.ts';
 import { PaperExchange } from '../../src/exchange/paper/index.ts';
 import type { PaperExchangeOptions } from '../../src/exchange/paper/paper-options.ts';
 import { type PluginCommand, type PluginContext, PluginRegistry, type StrategyPlugin } from '../../src/plugins/plugin-api.ts';

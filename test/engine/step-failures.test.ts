@@ -5,7 +5,7 @@
  */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { MAX_FAILED_STEPS } from '../../src/engine/runtime.ts';
+import { MAX_FAILED_STEPS } from '../../src/engine/runtime/runtime.ts';
 import { forEachDialect } from '../support/dialects.ts';
 import { OTHER_SYMBOL, openRuntimeFixture, SYMBOL } from './runtime-fixture.ts';
 
@@ -80,6 +80,10 @@ forEachDialect('a step survives failures', (target) => {
     try {
       await f.runtime.bots.create({ id: 'ghostly', pluginId: 'scalper', symbol: SYMBOL, config: RESTING });
       await f.runtime.bots.create({ id: 'fine', pluginId: 'scalper', symbol: SYMBOL, config: RESTING });
+      // The plugins' reactions to their first orders finish before the fault, so that each step
+      // below is the only thing that reads the faulty ledger (a reaction still running would report
+      // its own failure in the first step's report).
+      await f.runtime.settle();
       // A storage fault for one bot's reads (a real disk error cannot be aimed at one bot).
       const reader = f.runtime.execution.ledger;
       const lastClosedExit = reader.lastClosedExit.bind(reader);

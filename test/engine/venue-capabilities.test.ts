@@ -4,10 +4,10 @@
  */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { StartReconciler } from '../../src/engine/adoption.ts';
-import { ExecutionEngine, VenueCapabilityError } from '../../src/engine/execution.ts';
-import { Reconciler } from '../../src/engine/reconciliation.ts';
-import { LISTING_SLACK_MS } from '../../src/engine/venue-capabilities.ts';
+import { StartReconciler } from '../../src/engine/recovery/adoption.ts';
+import { ExecutionEngine, VenueCapabilityError } from '../../src/engine/orders/execution.ts';
+import { Reconciler } from '../../src/engine/recovery/reconciliation.ts';
+import { LISTING_SLACK_MS } from '../../src/engine/orders/venue-capabilities.ts';
 import { forEachDialect } from '../support/dialects.ts';
 import { openEngineFixture, SYMBOL, scalperConfig } from './engine-fixture.ts';
 import { openRuntimeFixture } from './runtime-fixture.ts';

@@ -6,8 +6,8 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { sum } from '../../src/domain/money.ts';
-import { Reconciler } from '../../src/engine/reconciliation.ts';
-import { RetryScheduler } from '../../src/engine/retries.ts';
+import { Reconciler } from '../../src/engine/recovery/reconciliation.ts';
+import { RetryScheduler } from '../../src/engine/orders/retries.ts';
 import { forEachDialect } from '../support/dialects.ts';
 import { type EngineFixture, openEngineFixture, SYMBOL, scalperConfig } from './engine-fixture.ts';
 

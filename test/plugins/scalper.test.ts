@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { ManualClock } from '../../src/engine/clock.ts';
-import { BotRuntime } from '../../src/engine/runtime.ts';
+import { BotRuntime } from '../../src/engine/runtime/runtime.ts';
 import { PaperExchange } from '../../src/exchange/paper/index.ts';
 import { PluginConfigError, PluginRegistry, parsePluginConfig } from '../../src/plugins/plugin-api.ts';
 import { SCALPER_PLUGIN } from '../../src/plugins/scalper.ts';

@@ -18,15 +18,15 @@
  * Run it on an ExecutionEngine of its own (no plugin reactions): plugins look at the reconciled
  * state on their next tick, not at each half-adopted step.
  */
-import { type ParsedClientOrderId, parseClientOrderId } from '../domain/order/client-order-id.ts';
-import type { OrderEvent } from '../domain/order/order-events.ts';
-import { applyOrderEvent, createOrder, type Order } from '../domain/order/order.ts';
-import type { OrderIntent } from '../domain/order/order-status.ts';
-import type { FillReport, OrderStatusReport } from '../exchange/exchange-adapter.ts';
-import { type ExecutionEngine, newOrderId } from './execution.ts';
-import type { UnitOfWork } from '../storage/unit-of-work.ts';
+import { type ParsedClientOrderId, parseClientOrderId } from '../../domain/order/client-order-id.ts';
+import type { OrderEvent } from '../../domain/order/order-events.ts';
+import { applyOrderEvent, createOrder, type Order } from '../../domain/order/order.ts';
+import type { OrderIntent } from '../../domain/order/order-status.ts';
+import type { FillReport, OrderStatusReport } from '../../exchange/exchange-adapter.ts';
+import { type ExecutionEngine, newOrderId } from '../orders/execution.ts';
+import type { UnitOfWork } from '../../storage/unit-of-work.ts';
 import { Reconciler } from './reconciliation.ts';
-import { findAtVenue } from './venue-capabilities.ts';
+import { findAtVenue } from '../orders/venue-capabilities.ts';
 import { unknownToVenue } from './venue-mismatch.ts';
 
 /**

@@ -4,8 +4,8 @@
  * (`fetchByClientOrderId`); some take no stop orders (`stopOrders`). The runtime polls a venue
  * that does not stream (runtime.ts).
  */
-import type { Order } from '../domain/order/order.ts';
-import type { ExchangeAdapter, ExchangeCapability, OrderStatusReport } from '../exchange/exchange-adapter.ts';
+import type { Order } from '../../domain/order/order.ts';
+import type { ExchangeAdapter, ExchangeCapability, OrderStatusReport } from '../../exchange/exchange-adapter.ts';
 
 /**
  * Raised when a command needs something the venue cannot do (`capabilities`); names the venue,

@@ -15,18 +15,18 @@
  *   stops, its stop reason names the order, and the event log says
  *   "Order <client id> cancelled outside botledger - bot stopped".
  */
-import { autoStopForCancelledOrder } from '../domain/bot/bot.ts';
-import { compare } from '../domain/money.ts';
-import type { OrderEvent } from '../domain/order/order-events.ts';
-import { applyOrderEvent, fillEventFor, type Order } from '../domain/order/order.ts';
-import { isSystemCancellation, outsideCancelReason } from '../domain/order/reasons.ts';
-import type { FillReport, OrderStatusReport, VenueEvent } from '../exchange/exchange-adapter.ts';
-import type { EventSource } from '../domain/order/order-events.ts';
-import type { BotledgerDatabase } from '../storage/database.ts';
-import type { UnitOfWork } from '../storage/unit-of-work.ts';
-import { type Clock, SYSTEM_CLOCK } from './clock.ts';
+import { autoStopForCancelledOrder } from '../../domain/bot/bot.ts';
+import { compare } from '../../domain/money.ts';
+import type { OrderEvent } from '../../domain/order/order-events.ts';
+import { applyOrderEvent, fillEventFor, type Order } from '../../domain/order/order.ts';
+import { isSystemCancellation, outsideCancelReason } from '../../domain/order/reasons.ts';
+import type { FillReport, OrderStatusReport, VenueEvent } from '../../exchange/exchange-adapter.ts';
+import type { EventSource } from '../../domain/order/order-events.ts';
+import type { BotledgerDatabase } from '../../storage/database.ts';
+import type { UnitOfWork } from '../../storage/unit-of-work.ts';
+import { type Clock, SYSTEM_CLOCK } from '../clock.ts';
 import { GroupCommitter } from './group-commit.ts';
-import { commitHubFor } from '../storage/committed-changes.ts';
+import { commitHubFor } from '../../storage/committed-changes.ts';
 import { OrderLanes } from './order-lanes.ts';
 
 /** The source of events the venue pushes (as opposed to answers to botledger's own calls). */

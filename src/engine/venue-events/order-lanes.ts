@@ -9,10 +9,10 @@
  * events. An event for an order nobody knows still gets a deterministic lane, by its reference.
  */
 import type { Kysely } from 'kysely';
-import type { VenueEvent } from '../exchange/exchange-adapter.ts';
-import type { CommitHub } from '../storage/committed-changes.ts';
-import { findOrderRefs } from '../storage/repositories/order-refs.ts';
-import type { LedgerSchema } from '../storage/schema.ts';
+import type { VenueEvent } from '../../exchange/exchange-adapter.ts';
+import type { CommitHub } from '../../storage/committed-changes.ts';
+import { findOrderRefs } from '../../storage/repositories/order-refs.ts';
+import type { LedgerSchema } from '../../storage/schema.ts';
 
 /** References kept in memory; the oldest are forgotten first (a miss costs one indexed read). */
 export const MAX_INDEXED_REFS = 200_000;

@@ -12,95 +12,23 @@
  * reconciliation asks the venue by client order id. A rejection fails the order with the venue's
  * words, whole; a rate limit fails it for the retry loop, after the venue's retry hint.
  */
-import { randomUUID } from 'node:crypto';
-import { makeClientOrderId } from '../domain/order/client-order-id.ts';
-import { decideOrderCommand, type ExistingOrderCommand, type OrderCommand, type SystemCancellationReason } from '../domain/order/order-commands.ts';
-import type { OrderCanceled, OrderEvent, OrderPlacementFailed, OrderRejected } from '../domain/order/order-events.ts';
-import { applyOrderEvent, createOrder, type Order, type OrderSide, type OrderType } from '../domain/order/order.ts';
-import type { OrderIntent } from '../domain/order/order-status.ts';
-import {
-  type ExchangeAdapter,
-  OrderNotFoundError,
-  OrderNotOpenError,
-  OrderRejectedError,
-  type OrderStatusReport,
-  RateLimitedError,
-} from '../exchange/exchange-adapter.ts';
-import type { EventSource } from '../domain/order/order-events.ts';
-import type { BotledgerDatabase } from '../storage/database.ts';
-import { LedgerReader } from '../storage/ledger-reader.ts';
-import { StaleRowError } from '../storage/stale-row-error.ts';
-import { UnitOfWork } from '../storage/unit-of-work.ts';
-import { type Clock, SYSTEM_CLOCK } from './clock.ts';
-import { VenueEventApplier, type VenueEventOutcome } from './venue-events.ts';
+import { makeClientOrderId } from '../../domain/order/client-order-id.ts';
+import { decideOrderCommand, type ExistingOrderCommand, type OrderCommand, type SystemCancellationReason } from '../../domain/order/order-commands.ts';
+import type { EventSource, OrderEvent } from '../../domain/order/order-events.ts';
+import { applyOrderEvent, createOrder, type Order } from '../../domain/order/order.ts';
+import { type ExchangeAdapter, OrderNotFoundError, OrderNotOpenError, OrderRejectedError, type OrderStatusReport, RateLimitedError } from '../../exchange/exchange-adapter.ts';
+import type { BotledgerDatabase } from '../../storage/database.ts';
+import { LedgerReader } from '../../storage/ledger-reader.ts';
+import { StaleRowError } from '../../storage/stale-row-error.ts';
+import { UnitOfWork } from '../../storage/unit-of-work.ts';
+import { type Clock, SYSTEM_CLOCK } from '../clock.ts';
+import { BotNotActiveError, type ExecutionOptions, type OrderChange, OrderNotKnownError, type PlaceOrderInput, STALE_ROW_ATTEMPTS, type VenueInferredEvent, newOrderId } from './execution-types.ts';
+import { VenueEventApplier, type VenueEventOutcome } from '../venue-events/venue-events.ts';
 import { assertVenueTakes, findAtVenue } from './venue-capabilities.ts';
 
 export { VenueCapabilityError } from './venue-capabilities.ts';
 
-/** What to place. Amounts and prices are decimal strings. */
-export interface PlaceOrderInput {
-  readonly botId: string;
-  readonly symbol?: string;
-  readonly side: OrderSide;
-  readonly type: OrderType;
-  readonly intent: OrderIntent;
-  readonly amount: string;
-  readonly price?: string;
-  readonly stopPrice?: string;
-  /** Default: the bot's order TTL from now. */
-  readonly expiresAt?: string;
-}
-
-export type { SystemCancellationReason };
-
-/**
- * An event botledger infers from what the venue said outside a pushed event: a REST refusal
- * (OrderRejected, OrderPlacementFailed) or an order the venue does not have (OrderCanceled,
- * OrderPlacementFailed). Not a command: nobody asked for it.
- */
-export type VenueInferredEvent = OrderRejected | OrderPlacementFailed | OrderCanceled;
-
-/** What recording a command or an inferred event did to one order. */
-export interface OrderChange {
-  readonly order: Order;
-  /** Whether the transition table applied it. */
-  readonly applied: boolean;
-  /** The sentence written to the event log. */
-  readonly explanation: string;
-  /** The order as it was before. */
-  readonly previous: Order;
-}
-
-/** Raised when an order is asked for on a bot that cannot trade; names the bot and its status. */
-export class BotNotActiveError extends Error {
-  readonly code = 'BOT_NOT_ACTIVE';
-}
-
-/** Raised for an order id the ledger does not have. */
-export class OrderNotKnownError extends Error {
-  readonly code = 'ORDER_NOT_FOUND';
-}
-
-export interface ExecutionOptions {
-  readonly exchange: ExchangeAdapter;
-  readonly clock?: Clock;
-  /** The venue's display name in reasons ("Paper exchange rejected the order: ..."). Default: the adapter's `displayName`. */
-  readonly venueName?: string;
-}
-
-let orderIdCounter = 0;
-
-/**
- * A new order id that sorts in creation order (clock time, then a process counter), so that
- * `order by created_at, id` lists a bot's orders as they were made even within one millisecond.
- */
-export function newOrderId(nowMs: number): string {
-  orderIdCounter = (orderIdCounter + 1) % 36 ** 6;
-  return `o${nowMs.toString(36).padStart(9, '0')}${orderIdCounter.toString(36).padStart(6, '0')}${randomUUID().slice(0, 8)}`;
-}
-
-/** How many times a transaction that lost a race on a row's version is run again. */
-export const STALE_ROW_ATTEMPTS = 5;
+export * from './execution-types.ts';
 
 /**
  * @example
@@ -228,15 +156,8 @@ export class ExecutionEngine {
     try {
       let report: OrderStatusReport;
       try {
-        report = await this.exchange.placeOrder({
-          clientOrderId: order.clientOrderId,
-          symbol: order.symbol,
-          side: order.side,
-          type: order.type,
-          amount: order.amount,
-          price: order.price ?? undefined,
-          stopPrice: order.stopPrice ?? undefined,
-        });
+        const { clientOrderId, symbol, side, type, amount } = order;
+        report = await this.exchange.placeOrder({ clientOrderId, symbol, side, type, amount, price: order.price ?? undefined, stopPrice: order.stopPrice ?? undefined });
       } catch (error) {
         return await this.#recordPlacementError(order, error);
       }
@@ -258,9 +179,7 @@ export class ExecutionEngine {
     }
     // Timeout, lost connection, anything unexpected: the venue may have acted. Never "failed".
     const message = `Placing order ${order.clientOrderId} got no clear answer from ${this.venueName} (${(error as Error)?.message ?? error}); it stays pending until reconciliation asks the venue by client order id`;
-    await this.transact(async (uow) => {
-      uow.appendEvent({ source: 'engine', type: 'PlacementUnclear', message, orderId: order.id, botId: order.botId, pluginId: order.pluginId, payload: raw, applied: false, at: this.now().toISOString() });
-    });
+    await this.#logNotApplied(order, 'engine', 'PlacementUnclear', message, raw);
     return (await this.ledger.orderById(order.id)) ?? order;
   }
 
@@ -410,9 +329,7 @@ export class ExecutionEngine {
           return await this.#resolveByFetch(order);
         }
         const message = `Cancelling order ${order.clientOrderId} (${order.cancellationReason}) got no clear answer from ${this.venueName} (${(error as Error)?.message ?? error}); reconciliation will ask the venue`;
-        await this.transact(async (uow) =>
-          uow.appendEvent({ source: 'engine', type: 'CancelUnclear', message, orderId: order.id, botId: order.botId, pluginId: order.pluginId, payload: (error as { raw?: unknown }).raw ?? null, applied: false, at: this.now().toISOString() }),
-        );
+        await this.#logNotApplied(order, 'engine', 'CancelUnclear', message, (error as { raw?: unknown }).raw);
         return (await this.ledger.orderById(order.id)) ?? order;
       }
       return await this.recordReport(report, 'exchange-rest');
@@ -428,9 +345,13 @@ export class ExecutionEngine {
   async #logCancelRefused(order: Order, error: OrderNotFoundError | OrderNotOpenError): Promise<void> {
     const why = error instanceof OrderNotOpenError ? `it is already ${error.state}` : 'it does not know the order';
     const message = `${this.venueName} would not cancel order ${order.clientOrderId} (${order.cancellationReason}): ${why} (${error.message}) - asking it who ended the order and when`;
-    await this.transact(async (uow) =>
-      uow.appendEvent({ source: 'exchange-rest', type: 'OrderCancelRejected', message, orderId: order.id, botId: order.botId, pluginId: order.pluginId, payload: error.raw ?? null, applied: false, at: this.now().toISOString() }),
-    );
+    await this.#logNotApplied(order, 'exchange-rest', 'OrderCancelRejected', message, error.raw);
+  }
+
+  /** Appends one event-log row about `order` that changed nothing (applied = false). */
+  async #logNotApplied(order: Order, source: EventSource, type: string, message: string, payload: unknown): Promise<void> {
+    const at = this.now().toISOString();
+    await this.transact(async (uow) => uow.appendEvent({ source, type, message, orderId: order.id, botId: order.botId, pluginId: order.pluginId, payload: payload ?? null, applied: false, at }));
   }
 
   /**

@@ -6,10 +6,10 @@
  * checking first means the user hears about it at `bots create`, naming the field, instead of
  * seeing an order fail on every retry until it expires.
  */
-import { DomainError } from '../domain/errors.ts';
-import { assertFitsMoneyColumn, Decimal, isDecimalString } from '../domain/money.ts';
-import type { MarketRules } from '../exchange/exchange-adapter.ts';
-import { type ConfigIssue, PluginConfigError, type StrategyPlugin } from './strategy-plugin.ts';
+import { DomainError } from '../../domain/errors.ts';
+import { assertFitsMoneyColumn, Decimal, isDecimalString } from '../../domain/money.ts';
+import type { MarketRules } from '../../exchange/exchange-adapter.ts';
+import { type ConfigIssue, PluginConfigError, type StrategyPlugin } from '../strategy-plugin.ts';
 
 /** Raised for an order a plugin asked for that the venue's rules would refuse (the bot cannot run as configured). */
 export class OrderNotPlaceableError extends Error {

@@ -7,16 +7,17 @@
  * Commands on one bot run one after another (a per-bot queue), so a plugin reaction never sees a
  * half-done update. The venue-event processor is NOT in that queue and never waits for it.
  */
-import { type Bot, createBot, deleteBot, type JsonValue, startBot, stopBot, updateBotConfig } from '../domain/bot/bot.ts';
-import type { Order } from '../domain/order/order.ts';
-import { type PlaceCommand, type PluginCommand, type PluginContext, type PluginOrder, type PluginRegistry, parsePluginConfig } from './strategy-plugin.ts';
-import { ExchangeError, type MarketRules, type TickerReport } from '../exchange/exchange-adapter.ts';
-import { BotNotActiveError, type ExecutionEngine, type SystemCancellationReason } from './execution.ts';
-import type { EventSource } from '../domain/order/order-events.ts';
-import { StaleRowError } from '../storage/stale-row-error.ts';
-import { decideOrderCommand } from '../domain/order/order-commands.ts';
-import { makeClientOrderId } from '../domain/order/client-order-id.ts';
-import { assertConfigFitsMarket, assertPlaceable, marketFor } from './market-checks.ts';
+import { type Bot, createBot, deleteBot, type JsonValue, startBot, stopBot, updateBotConfig } from '../../domain/bot/bot.ts';
+import type { Order } from '../../domain/order/order.ts';
+import { type PlaceCommand, type PluginCommand, type PluginContext, type PluginOrder, type PluginRegistry, parsePluginConfig } from '../strategy-plugin.ts';
+import { ExchangeError, type MarketRules, type TickerReport } from '../../exchange/exchange-adapter.ts';
+import { BotNotActiveError, type ExecutionEngine, type SystemCancellationReason } from '../orders/execution.ts';
+import type { EventSource } from '../../domain/order/order-events.ts';
+import { isDriverError } from '../../storage/database-errors.ts';
+import { StaleRowError } from '../../storage/stale-row-error.ts';
+import { decideOrderCommand } from '../../domain/order/order-commands.ts';
+import { makeClientOrderId } from '../../domain/order/client-order-id.ts';
+import { assertConfigFitsMarket, assertPlaceable, marketFor } from '../orders/market-checks.ts';
 import { ImmediateLossError, type ImmediateSale, immediateLosses, ordersAfterTakeDown } from './update-preview.ts';
 import { ProtectionGuard } from './protections.ts';
 
@@ -50,11 +51,7 @@ export interface UpdateOptions {
  * caller's to handle, and never stop a bot.
  */
 function isInfrastructureError(error: unknown): boolean {
-  if (error instanceof ExchangeError || error instanceof StaleRowError) return true;
-  const e = error as { code?: unknown; syscall?: unknown; severity?: unknown };
-  if (e?.syscall !== undefined) return true;
-  const code = typeof e?.code === 'string' ? e.code : '';
-  return code.startsWith('SQLITE_') || (e?.severity !== undefined && /^[0-9A-Z]{5}$/.test(code));
+  return error instanceof ExchangeError || error instanceof StaleRowError || isDriverError(error);
 }
 
 /** Statuses of orders a plugin still cares about. */

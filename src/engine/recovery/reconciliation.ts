@@ -13,11 +13,11 @@
  * - Orders whose venue call is in flight in this process are left alone, and `minAgeMs` leaves
  *   alone orders changed very recently (their answer may still be on its way).
  */
-import { compare } from '../domain/money.ts';
-import type { Order } from '../domain/order/order.ts';
-import type { OrderStatusReport } from '../exchange/exchange-adapter.ts';
-import type { ExecutionEngine } from './execution.ts';
-import { findAtVenue } from './venue-capabilities.ts';
+import { compare } from '../../domain/money.ts';
+import type { Order } from '../../domain/order/order.ts';
+import type { OrderStatusReport } from '../../exchange/exchange-adapter.ts';
+import type { ExecutionEngine } from '../orders/execution.ts';
+import { findAtVenue } from '../orders/venue-capabilities.ts';
 import { unknownToVenue } from './venue-mismatch.ts';
 
 export interface ReconcileOptions {

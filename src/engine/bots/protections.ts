@@ -5,10 +5,10 @@
  * STOP, as any stop does). Whatever the plugin does, a bot cannot place more than its limit of
  * orders a minute, nor keep losing round trip after round trip.
  */
-import type { Bot } from '../domain/bot/bot.ts';
-import { checkProtections, PROTECTION_WINDOW_MS, type ProtectionLimits, type ProtectionVerdict, protectionLimits } from '../domain/bot/protections.ts';
-import { realizedFromFills, symbolCurrencies, trailingLosses } from '../domain/position/round-trips.ts';
-import type { ExecutionEngine } from './execution.ts';
+import type { Bot } from '../../domain/bot/bot.ts';
+import { checkProtections, PROTECTION_WINDOW_MS, type ProtectionLimits, type ProtectionVerdict, protectionLimits } from '../../domain/bot/protections.ts';
+import { realizedFromFills, symbolCurrencies, trailingLosses } from '../../domain/position/round-trips.ts';
+import type { ExecutionEngine } from '../orders/execution.ts';
 
 /** Closed orders read per check: enough for the streak limit (two orders a round trip) plus room. */
 function ordersToRead(limits: ProtectionLimits): number {

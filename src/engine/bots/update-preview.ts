@@ -6,9 +6,9 @@
  * so and refuses without `--yes` (a trader who lowers a take-profit below the market rarely means
  * "sell now at a loss").
  */
-import { compare, Decimal, isDecimalString } from '../domain/money.ts';
-import type { TickerReport } from '../exchange/exchange-adapter.ts';
-import type { PluginCommand, PluginOrder } from './strategy-plugin.ts';
+import { compare, Decimal, isDecimalString } from '../../domain/money.ts';
+import type { TickerReport } from '../../exchange/exchange-adapter.ts';
+import type { PluginCommand, PluginOrder } from '../strategy-plugin.ts';
 
 /** One sell the new config would make at once. Decimal strings, in the quote currency where money. */
 export interface ImmediateSale {

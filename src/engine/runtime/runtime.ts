@@ -10,16 +10,16 @@
  * listener: the listener only commits, so a venue that delivers events before its call returns
  * can never wait on a command that is waiting on it.
  */
-import type { ExchangeAdapter } from '../exchange/exchange-adapter.ts';
-import type { PluginRegistry } from './strategy-plugin.ts';
-import type { BotledgerDatabase } from '../storage/database.ts';
-import { BotService } from './bots.ts';
-import { type Clock, SYSTEM_CLOCK } from './clock.ts';
-import { ExecutionEngine } from './execution.ts';
-import { Reconciler } from './reconciliation.ts';
-import { RetryScheduler, type RetryRun } from './retries.ts';
-import { VenueEventProcessor, type VenueEventOutcome } from './venue-events.ts';
-import { ExchangeError } from '../exchange/exchange-adapter.ts';
+import type { ExchangeAdapter } from '../../exchange/exchange-adapter.ts';
+import type { PluginRegistry } from '../strategy-plugin.ts';
+import type { BotledgerDatabase } from '../../storage/database.ts';
+import { BotService } from '../bots/bots.ts';
+import { type Clock, SYSTEM_CLOCK } from '../clock.ts';
+import { ExecutionEngine } from '../orders/execution.ts';
+import { Reconciler } from '../recovery/reconciliation.ts';
+import { RetryScheduler, type RetryRun } from '../orders/retries.ts';
+import { VenueEventProcessor, type VenueEventOutcome } from '../venue-events/venue-events.ts';
+import { ExchangeError } from '../../exchange/exchange-adapter.ts';
 
 /** A bot whose steps fail this many times in a row (not because of the venue) is stopped. */
 export const MAX_FAILED_STEPS = 3;

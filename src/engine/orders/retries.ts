@@ -5,11 +5,11 @@
  * (failed -> pending, retry_count + 1, placed again) and `dropOrder` (failed -> cancelled, DROPPED).
  * Time comes from the engine's clock, so tests are deterministic.
  */
-import type { Order } from '../domain/order/order.ts';
-import { isExpired } from '../domain/order/retry-policy.ts';
-import { DUE_ORDERS_LIMIT } from '../storage/repositories/orders.ts';
+import type { Order } from '../../domain/order/order.ts';
+import { isExpired } from '../../domain/order/retry-policy.ts';
+import { DUE_ORDERS_LIMIT } from '../../storage/repositories/orders.ts';
 import type { ExecutionEngine } from './execution.ts';
-import type { EventSource } from '../domain/order/order-events.ts';
+import type { EventSource } from '../../domain/order/order-events.ts';
 
 /** Raised when retry or drop is asked of an order that is not failed; names the order and its status. */
 export class OrderNotFailedError extends Error {

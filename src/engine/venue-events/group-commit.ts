@@ -5,8 +5,8 @@
  * PostgreSQL with its default synchronous_commit). One fsync per batch instead of one per event
  * is what lets event throughput exceed the disk's commit rate without acknowledging early.
  */
-import type { BotledgerDatabase } from '../storage/database.ts';
-import { UnitOfWork } from '../storage/unit-of-work.ts';
+import type { BotledgerDatabase } from '../../storage/database.ts';
+import { UnitOfWork } from '../../storage/unit-of-work.ts';
 
 /** Most items in one commit; bounds the latency a big burst adds to the first of them. */
 export const DEFAULT_MAX_BATCH = 1000;
