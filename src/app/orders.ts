@@ -4,6 +4,7 @@
  * the engine's decision (the domain's transition table, through RetryScheduler); a refusal is
  * ORDER_NOT_FAILED, described here with the order's status as it is.
  */
+import { decideOrderCommand } from '../domain/order/order-commands.ts';
 import type { Order } from '../domain/order/order.ts';
 import { OrderNotFailedError } from '../engine/orders/retries.ts';
 import type { Page, PageOptions } from '../storage/repositories/codec.ts';
@@ -68,6 +69,31 @@ export async function showOrder(ledger: Pick<Ledger, 'database'>, ref: string): 
 /** Who did it, for the event log: `cli:<user>`. */
 const cliActor = () => `cli:${process.env.USER ?? 'unknown'}`;
 
+/** ORDER_NOT_FAILED, with the order's status as stored (and its cancellation reason). */
+function notFailed(order: Order, action: 'retry' | 'drop'): LedgerError {
+  return new LedgerError(
+    'ORDER_NOT_FAILED',
+    `order ${order.clientOrderId} is ${order.status}${order.cancellationReason ? ` (${order.cancellationReason})` : ''}; only a failed order can be ${action === 'retry' ? 'retried' : 'dropped'}`,
+    { orderId: order.id, status: order.status },
+  );
+}
+
+/**
+ * Refuses (ORDER_NOT_FAILED) a retry or drop that the transition table would refuse for the order
+ * as stored, without the venue: the refusal works while another process (`botledger run`) holds
+ * the venue. The engine decides again, under its lock, when it carries the command out.
+ *
+ * @example
+ * await assertFailedOrderAction(ledger, 'bl-scalp1-3', 'retry'); // throws unless the order is failed
+ */
+export async function assertFailedOrderAction(ledger: Pick<Ledger, 'database' | 'clock'>, ref: string, action: 'retry' | 'drop'): Promise<void> {
+  const order = await findOrder(ledger, ref);
+  const command = { type: action === 'retry' ? 'RetryOrder' : 'DropOrder', orderId: order.id, actor: 'check' } as const;
+  const { result } = decideOrderCommand(order, command, new Date(ledger.clock.now()));
+  // A retry of a pending order is a no-op in the table ("already pending"): not a retry either.
+  if (result.outcome !== 'applied' || order.status !== 'failed') throw notFailed(order, action);
+}
+
 async function failedOrderAction(ledger: Ledger, ref: string, action: 'retry' | 'drop', actor: string): Promise<Order> {
   const order = await findOrder(ledger, ref);
   const retries = venueOf(ledger).runtime.retries;
@@ -76,13 +102,7 @@ async function failedOrderAction(ledger: Ledger, ref: string, action: 'retry' | 
     return await findOrder(ledger, after.id);
   } catch (error) {
     if (!(error instanceof OrderNotFailedError)) throw error;
-    // The engine refused; say so with the order's status as stored (and its cancellation reason).
-    const now = await findOrder(ledger, order.id);
-    throw new LedgerError(
-      'ORDER_NOT_FAILED',
-      `order ${now.clientOrderId} is ${now.status}${now.cancellationReason ? ` (${now.cancellationReason})` : ''}; only a failed order can be ${action === 'retry' ? 'retried' : 'dropped'}`,
-      { orderId: now.id, status: now.status },
-    );
+    throw notFailed(await findOrder(ledger, order.id), action);
   }
 }
 

@@ -2,11 +2,11 @@
  * `botledger orders list|show|retry|drop` and `botledger events`: flags in, one app function
  * (src/app/orders.ts, events.ts), tables or JSON out. Reads never open the paper exchange, so they
  * work while `botledger run` holds it; retry and drop need it (the engine decides whether the order
- * can be retried or dropped).
+ * can be retried or dropped), and refuse an order that is not failed before opening it.
  */
 import { type Command, InvalidArgumentError, Option } from 'commander';
 import { listEvents } from '../app/events.ts';
-import { DEFAULT_LIST_LIMIT, dropOrder, listOrders, retryOrder, showOrder } from '../app/orders.ts';
+import { assertFailedOrderAction, DEFAULT_LIST_LIMIT, dropOrder, listOrders, retryOrder, showOrder } from '../app/orders.ts';
 import { ORDER_STATUSES, type OrderStatus } from '../domain/order/order-status.ts';
 import { type LedgerFlags, withLedger } from './ledger-context.ts';
 import { formatEvents, formatOrders, printJson, shortTime, table, wholeNumber } from './ledger-output.ts';
@@ -74,6 +74,13 @@ async function show(ref: string, flags: LedgerFlags): Promise<void> {
 }
 
 async function retryOrDrop(action: 'retry' | 'drop', ref: string, flags: LedgerFlags): Promise<void> {
+  // Refused from the stored order first, without the venue (which `botledger run` may hold).
+  let allowed = false;
+  await withLedger(flags, {}, async (ledger) => {
+    await assertFailedOrderAction(ledger, ref, action);
+    allowed = true;
+  });
+  if (!allowed) return;
   await withLedger(flags, { venue: {} }, async (ledger) => {
     const settled = action === 'retry' ? await retryOrder(ledger, ref) : await dropOrder(ledger, ref);
     if (flags.json) printJson({ order: settled });

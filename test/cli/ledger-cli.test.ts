@@ -198,6 +198,10 @@ describe('the ledger from the command line [sqlite]', () => {
     assert.equal(busy.code, 3, busy.stderr);
     assert.match(busy.stderr, /the paper exchange \(.*paper-exchange\.db\) is open in another botledger process, probably `botledger run`/);
     assert.equal((await l.cli('orders', 'list')).code, 0, 'reading works while run holds the venue');
+    const notFailed = (await l.json('orders', 'list')).orders.find((o: any) => o.status !== 'failed');
+    const refused = await l.cli('orders', 'retry', notFailed.clientOrderId);
+    assert.equal(refused.code, 4, `a retry the stored order refuses needs no venue, even while run holds it: ${refused.stderr}`);
+    assert.match(refused.stderr, /only a failed order can be retried/);
     running.child.kill('SIGINT');
     const result = await running.done;
     assert.equal(result.code, 130, `an interrupted run never exits 0: ${result.stderr}`);

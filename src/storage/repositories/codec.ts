@@ -1,6 +1,6 @@
 /**
  * Conversions between domain values and column values that hold on both dialects, so no repository
- * branches on the dialect (ARCHITECTURE.md, decision 7):
+ * branches on the dialect (docs/architecture.md, decision 8):
  * - money: canonical decimal strings in, checked to fit NUMERIC(38,18) with the column named; out, PostgreSQL's numeric "1.500000000000000000" becomes "1.5";
  * - instants: ISO-8601 UTC strings in (they sort correctly as SQLite TEXT); pg's Date objects out as ISO;
  * - JSON: serialized by us (pg would turn a JS array into a PostgreSQL array), read back as text
