@@ -121,8 +121,9 @@ export class UnitOfWork {
   }
 
   /**
-   * Loads and locks the orders `refs` name that this unit of work does not hold yet, and the
-   * trade ids of their stored fills: one statement per kind of ref, one for the fills.
+   * Loads and locks the orders `refs` name that this unit of work does not hold yet: one statement
+   * per kind of ref. The trade ids of their stored fills are loaded on the first {@link hasFill}
+   * (commands and status reports never ask, so they pay no round trip for them).
    */
   async lockOrders(refs: OrderRefs): Promise<void> {
     const ids = [...(refs.ids ?? [])].filter((id) => !this.#orders.has(id) && !this.#absent.has(`id:${id}`));
@@ -138,7 +139,6 @@ export class UnitOfWork {
     for (const id of ids) if (!this.#orders.has(id)) this.#absent.add(`id:${id}`);
     for (const id of clients) if (!this.#byClient.has(id)) this.#absent.add(`c:${id}`);
     for (const id of exchange) if (!this.#byExchange.has(id)) this.#absent.add(`x:${id}`);
-    await this.#loadFillKeys(loaded.map((order) => order.id));
   }
 
   async #loadFillKeys(orderIds: readonly string[]): Promise<void> {
@@ -212,7 +212,8 @@ export class UnitOfWork {
 
   /** True when the fill (order, trade id) is stored or was recorded in this unit of work. */
   async hasFill(orderId: string, tradeId: string): Promise<boolean> {
-    await this.#loadFillKeys([orderId]);
+    // One statement for every order held so far (a batch's first fill loads them all).
+    if (!this.#fillsLoaded.has(orderId)) await this.#loadFillKeys([orderId, ...this.#orders.keys()]);
     return this.#fillKeys.has(fillKey(orderId, tradeId));
   }
 
