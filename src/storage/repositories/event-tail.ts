@@ -8,9 +8,9 @@
  * INTEGER affinity.
  */
 import type { Kysely } from 'kysely';
-import type { EventSource } from '../../domain/order/order-events.ts';
 import type { CommittedEvent } from '../committed-changes.ts';
 import type { LedgerSchema } from '../schema.ts';
+import type { EventSource } from '../../domain/order/order-events.ts';
 import { boolOut, jsonOut, jsonSelect, timeOut } from './codec.ts';
 
 /** The most rows one read returns, whatever the caller asks for. */
@@ -22,7 +22,8 @@ export function eventIdIn(id: string, field = 'after'): string {
   return BigInt(id).toString();
 }
 
-function eventFromRow(row: Record<string, unknown>): CommittedEvent {
+/** A row of `event_log` (its JSON payload selected as text) as the event it records. */
+export function eventFromRow(row: Record<string, unknown>): CommittedEvent {
   return {
     id: String(row.id),
     occurredAt: timeOut(row.occurred_at),

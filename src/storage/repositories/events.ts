@@ -2,12 +2,14 @@
  * The event log: everything that happens, with its source and the raw venue payload. Append-only:
  * this module has no update or delete, and database triggers refuse them on both dialects.
  */
+import type { CommittedEvent } from '../committed-changes.ts';
 import type { Kysely } from 'kysely';
 import type { LedgerSchema } from '../schema.ts';
 import { insertMany } from '../sql/batch.ts';
+import { eventFromRow } from './event-tail.ts';
 import type { SqlExecutor } from '../sql/executor.ts';
 import type { EventSource } from '../../domain/order/order-events.ts';
-import { boolIn, boolOut, jsonIn, jsonOut, jsonSelect, type Page, type PageOptions, pageBy, timeIn, timeOut } from './codec.ts';
+import { boolIn, boolOut, jsonIn, jsonSelect, type Page, type PageOptions, pageBy, timeIn, timeOut } from './codec.ts';
 
 /** An event-log row to append (a unit of work appends it at flush). */
 export interface EventEntry {
@@ -29,19 +31,8 @@ export interface EventEntry {
   readonly at: string;
 }
 
-export interface EventLogEntry {
-  readonly id: string;
-  readonly occurredAt: string;
-  readonly createdAt: string;
-  readonly source: EventSource;
-  readonly type: string;
-  readonly botId: string | null;
-  readonly orderId: string | null;
-  readonly pluginId: string | null;
-  readonly message: string;
-  readonly payload: unknown;
-  readonly applied: boolean;
-}
+/** An event-log row as stored: the same shape the commit hub publishes. */
+export type EventLogEntry = CommittedEvent;
 
 const EVENT_COLUMNS = ['occurred_at', 'created_at', 'source', 'type', 'bot_id', 'order_id', 'plugin_id', 'message', 'payload', 'applied'] as const;
 
@@ -90,22 +81,6 @@ export async function cancelRequestedAt(q: SqlExecutor, orderId: string): Promis
   return row?.at == null ? undefined : Date.parse(timeOut(row.at));
 }
 
-function entryFromRow(row: Record<string, unknown>): EventLogEntry {
-  return {
-    id: String(row.id),
-    occurredAt: timeOut(row.occurred_at),
-    createdAt: timeOut(row.created_at),
-    source: row.source as EventSource,
-    type: String(row.type),
-    botId: (row.bot_id as string | null) ?? null,
-    orderId: (row.order_id as string | null) ?? null,
-    pluginId: (row.plugin_id as string | null) ?? null,
-    message: String(row.message),
-    payload: jsonOut(row.payload),
-    applied: boolOut(row.applied),
-  };
-}
-
 export interface EventFilter {
   readonly orderId?: string;
   readonly botId?: string;
@@ -131,7 +106,7 @@ export async function listEvents(db: Kysely<LedgerSchema>, filter: EventFilter =
   if (filter.type !== undefined) query = query.where('type', '=', filter.type);
   if (filter.source !== undefined) query = query.where('source', '=', filter.source);
   if (filter.applied !== undefined) query = query.where('applied', '=', boolIn(filter.applied));
-  return pageBy(query, { time: 'created_at', id: 'id' }, page, entryFromRow, (entry) => ({ at: entry.createdAt, id: entry.id }));
+  return pageBy(query, { time: 'created_at', id: 'id' }, page, eventFromRow, (entry) => ({ at: entry.createdAt, id: entry.id }));
 }
 
 /**

@@ -128,6 +128,19 @@ export async function sumFills(
 /** A fill with its order's side and intent, for round trips: the domain's own shape. */
 export type BotFill = RoundTripFill;
 
+/** A fill joined with its order's side and intent, as a {@link BotFill}. */
+function botFillFromRow(row: { side: string; intent: string; price: unknown; amount: unknown; fee: unknown; fee_currency: unknown; occurred_at: unknown }): BotFill {
+  return {
+    side: row.side as 'buy' | 'sell',
+    intent: String(row.intent),
+    price: moneyOut(row.price),
+    amount: moneyOut(row.amount),
+    fee: moneyOut(row.fee),
+    feeCurrency: textOut(row.fee_currency),
+    occurredAt: timeOut(row.occurred_at),
+  };
+}
+
 /**
  * The fills of a bot's closed orders, in the order the orders were made (then by fill id): what
  * its realized result is computed from while positions and trades are not written yet.
@@ -147,15 +160,7 @@ export async function listClosedOrderFillsOfBot(db: Kysely<LedgerSchema>, botId:
     .orderBy('orders.id')
     .orderBy('fills.id')
     .execute();
-  return rows.map((row) => ({
-    side: row.side as 'buy' | 'sell',
-    intent: String(row.intent),
-    price: moneyOut(row.price),
-    amount: moneyOut(row.amount),
-    fee: moneyOut(row.fee),
-    feeCurrency: (row.fee_currency as string | null) ?? null,
-    occurredAt: timeOut(row.occurred_at),
-  }));
+  return rows.map(botFillFromRow);
 }
 
 /**
@@ -219,15 +224,7 @@ export async function recentClosedFillsOfBot(db: Kysely<LedgerSchema>, botId: st
     .orderBy('orders.id')
     .orderBy('fills.id')
     .execute();
-  return rows.map((row) => ({
-    side: row.side as 'buy' | 'sell',
-    intent: String(row.intent),
-    price: moneyOut(row.price),
-    amount: moneyOut(row.amount),
-    fee: moneyOut(row.fee),
-    feeCurrency: textOut(row.fee_currency),
-    occurredAt: timeOut(row.occurred_at),
-  }));
+  return rows.map(botFillFromRow);
 }
 
 /**
