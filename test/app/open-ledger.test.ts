@@ -7,6 +7,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
+import type { FeedChange } from '../../src/app/change-feed.ts';
 import { createBot, listBots, showBot, stopBot, updateBot } from '../../src/app/bots.ts';
 import { exitCodeOf } from '../../src/app/error-catalog.ts';
 import { listEvents } from '../../src/app/events.ts';
@@ -61,7 +62,18 @@ test('a ledger with its venue: create, run, summarize, show, retry/drop refusals
     assert.equal((await runBots(ledger, { ticks: 5 })).activeBots, 0, 'nothing to run without active bots');
     await rejectsWith(createBot(ledger, { id: 's1', pluginId: 'scalper', symbol: 'btc-usdt', config: CONFIG }), 'SYMBOL_INVALID', 2);
     await rejectsWith(createBot(ledger, { id: 's1', pluginId: 'nope', symbol: 'BTC/USDT', config: CONFIG }), 'PLUGIN_UNKNOWN', 2);
+    const heard: FeedChange[] = [];
+    const subscription = ledger.feed.subscribe((change) => heard.push(change));
     const created = await createBot(ledger, { id: 's1', pluginId: 'scalper', symbol: 'BTC/USDT', config: CONFIG });
+    await ledger.settle();
+    subscription.stop();
+    // The ledger's feed hears the bot command and the venue's answers (written on the events
+    // connection), each with its event_log id.
+    const heardTypes = heard.flatMap((change) => change.events.map((event) => event.type));
+    assert.ok(heardTypes.includes('BotCreated') && heardTypes.includes('OrderSubmitted') && heardTypes.includes('OrderAccepted'), heardTypes.join(', '));
+    assert.ok(heard.some((change) => change.bots.some((bot) => bot.id === 's1')), 'the created bot is in the change');
+    const heardIds = heard.flatMap((change) => change.events.map((event) => Number(event.id)));
+    assert.ok(heardIds.every((id) => id > 0) && new Set(heardIds).size === heardIds.length, 'every event once, with its id');
     assert.equal(created.bot.status, 'active');
     assert.equal(created.failure, undefined);
     assert.equal(created.orders.length, 1, 'the scalper places its entry at once');
