@@ -25,7 +25,7 @@
  *
  * Frozen once released: change it with a new migration, never by editing this.
  */
-import { Decimal } from 'decimal.js';
+import { Decimal as DecimalJs } from 'decimal.js';
 import { type Kysely, sql } from 'kysely';
 import type { MigrationContext } from '../../migrate/migration.ts';
 
@@ -235,6 +235,10 @@ async function createPluginStats(db: Kysely<any>, context: MigrationContext): Pr
     .addColumn('updated_at', time, (c) => c.notNull())
     .execute();
 }
+
+/** Exact for NUMERIC(38,18) sums (decimal.js's default precision is 20 significant digits). */
+const Decimal = DecimalJs.clone({ precision: 80, rounding: DecimalJs.ROUND_HALF_EVEN, toExpNeg: -9e15, toExpPos: 9e15 });
+type Decimal = InstanceType<typeof Decimal>;
 
 /** Trades read per round trip while filling plugin_stats. */
 const FILL_BATCH = 5_000;
