@@ -43,7 +43,8 @@ export async function getTradesByPlugin(ledger: Pick<Ledger, 'database'>, query:
     return await listTrades(db, { from }, page);
   } catch (error) {
     // The repository refuses a cursor it did not make with a TypeError naming it.
-    if (query.cursor && error instanceof TypeError) throw new LedgerError('CURSOR_INVALID', `--cursor: ${error.message}`, { flag: '--cursor' });
+    if (query.cursor && error instanceof TypeError)
+      throw new LedgerError('CURSOR_INVALID', `--cursor: ${error.message}`, { flag: '--cursor' });
     throw error;
   }
 }
@@ -56,7 +57,7 @@ export async function getTradesByPlugin(ledger: Pick<Ledger, 'database'>, query:
  * const { winRate, profitFactor, maxDrawdown } = await getPluginStatistics(ledger, 'scalper');
  */
 export async function getPluginStatistics(ledger: Pick<Ledger, 'database'>, pluginId: string): Promise<PluginStats> {
-  return pluginStatistics(ledger.database.db, pluginId);
+  return pluginStatistics(ledger.database, pluginId);
 }
 
 /**
@@ -66,5 +67,5 @@ export async function getPluginStatistics(ledger: Pick<Ledger, 'database'>, plug
  * (await getAllPluginStatistics(ledger)).map((s) => s.pluginId); // ['grid', 'scalper']
  */
 export async function getAllPluginStatistics(ledger: Pick<Ledger, 'database'>): Promise<PluginStats[]> {
-  return allPluginStatistics(ledger.database.db);
+  return allPluginStatistics(ledger.database);
 }

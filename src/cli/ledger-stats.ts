@@ -25,7 +25,18 @@ const percent = (fraction: string | null): string =>
 export function formatTrades(trades: readonly Trade[]): string {
   return table(
     ['closed', 'plugin', 'symbol', 'side', 'amount', 'entry', 'exit', 'pnl', 'fees', 'exit reason'],
-    trades.map((t) => [shortTime(t.closedAt), t.pluginId, t.symbol, t.side, t.amount, t.entryPrice, t.exitPrice, t.pnl, t.fees, dash(t.exitReason)]),
+    trades.map((t) => [
+      shortTime(t.closedAt),
+      t.pluginId,
+      t.symbol,
+      t.side,
+      t.amount,
+      t.entryPrice,
+      t.exitPrice,
+      t.pnl,
+      t.fees,
+      dash(t.exitReason),
+    ]),
   );
 }
 
@@ -82,7 +93,9 @@ async function stats(flags: LedgerFlags & { plugin?: string }): Promise<void> {
 
 const common = (command: Command): Command =>
   command
-    .addOption(new Option('--db <url>', 'database URL: sqlite:<file> or postgres://... (default: $BOTLEDGER_DB, else sqlite:data/botledger.db)'))
+    .addOption(
+      new Option('--db <url>', 'database URL: sqlite:<file> or postgres://... (default: $BOTLEDGER_DB, else sqlite:data/botledger.db)'),
+    )
     .addOption(new Option('--migrate', 'apply pending core migrations first (with a backup)'))
     .addOption(new Option('--json', 'print one JSON document on stdout'));
 

@@ -43,7 +43,12 @@ test('trades and stats: per plugin and all, over N days, --json, and bad flags n
   const cli = (...args: string[]) => runCli([...args, '--db', db], dir);
   assert.equal((await runCli(['migrate', 'up', '--yes', '--db', db], dir)).code, 0);
   // scalper: +10.5 (8 days ago), -3 (6), +1.25 (2): cumulative 10.5, 7.5, 8.75 -> drawdown 3.
-  const trades = [trade('t1', 'scalper', '10.5', 8), trade('t2', 'scalper', '-3', 6), trade('t3', 'grid', '0', 4), trade('t4', 'scalper', '1.25', 2)];
+  const trades = [
+    trade('t1', 'scalper', '10.5', 8),
+    trade('t2', 'scalper', '-3', 6),
+    trade('t3', 'grid', '0', 4),
+    trade('t4', 'scalper', '1.25', 2),
+  ];
   const database = await openDatabase(db);
   try {
     for (const t of trades) await insertTrade(database.db, t);

@@ -25,7 +25,7 @@ import type { Trade } from '../../domain/position/trade.ts';
 import type { BotledgerDatabase } from '../database.ts';
 import type { DialectCapabilities } from '../dialects/capabilities.ts';
 import type { LedgerSchema } from '../schema.ts';
-import { type SqlExecutor, writeTransaction } from '../sql/executor.ts';
+import { readExecutor, type SqlExecutor, writeTransaction } from '../sql/executor.ts';
 import { intOut, moneyIn, moneyOut, moneyOutOrNull, type Page, type PageOptions, pageBy, timeIn, timeOutOrNull } from './codec.ts';
 import { tradeFromRow } from './trades.ts';
 
@@ -201,14 +201,17 @@ export async function recomputeAllPluginStats(database: BotledgerDatabase, plugi
   return results.filter((stats) => stats.total > 0);
 }
 
+const SELECT_ALL = `select ${COLUMNS} from plugin_stats where total > 0 order by plugin_id`;
+
 /**
- * One plugin's statistics over all its trades (zeros for a plugin without trades): one row read.
+ * One plugin's statistics over all its trades (zeros for a plugin without trades): one row read,
+ * by a prepared statement (no query building on the read path).
  *
  * @example
- * const { total, winRate, profitFactor, maxDrawdown } = await pluginStatistics(db, 'scalper');
+ * const { total, winRate, profitFactor, maxDrawdown } = await pluginStatistics(database, 'scalper');
  */
-export async function pluginStatistics(db: Kysely<LedgerSchema>, pluginId: string): Promise<PluginStats> {
-  const row = await db.selectFrom('plugin_stats').selectAll().where('plugin_id', '=', pluginId).executeTakeFirst();
+export async function pluginStatistics(database: BotledgerDatabase, pluginId: string): Promise<PluginStats> {
+  const row = await readExecutor(database).get<Row>(SELECT_ROW, [pluginId]);
   return row ? statsFromRow(row) : { pluginId, ...statsFromAggregate(EMPTY_AGGREGATE) };
 }
 
@@ -216,10 +219,10 @@ export async function pluginStatistics(db: Kysely<LedgerSchema>, pluginId: strin
  * Every plugin with trades, sorted by plugin id: one read of plugin_stats.
  *
  * @example
- * (await allPluginStatistics(db)).map((s) => s.pluginId); // ['grid', 'scalper']
+ * (await allPluginStatistics(database)).map((s) => s.pluginId); // ['grid', 'scalper']
  */
-export async function allPluginStatistics(db: Kysely<LedgerSchema>): Promise<PluginStats[]> {
-  const rows = await db.selectFrom('plugin_stats').selectAll().where('total', '>', 0).orderBy('plugin_id').execute();
+export async function allPluginStatistics(database: BotledgerDatabase): Promise<PluginStats[]> {
+  const rows = await readExecutor(database).all<Row>(SELECT_ALL);
   return rows.map(statsFromRow);
 }
 

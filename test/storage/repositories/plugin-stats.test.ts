@@ -159,7 +159,7 @@ forEachDialect('plugin_stats', (target) => {
       // 9,000 in close order, as a live ledger writes them (a few trades per transaction)...
       await flushInBatches(ledger, ordered, 300);
       const expectedSoFar = PLUGINS.map((p) => bruteForce(ordered, p));
-      assert.deepEqual(await allPluginStatistics(ledger.db), expectedSoFar);
+      assert.deepEqual(await allPluginStatistics(ledger), expectedSoFar);
       // ...then 1,000 in random order (old trades imported, fills found late): recomputed, still exact.
       await flushInBatches(ledger, trades.slice(9_000), 100);
       const expected = PLUGINS.map((p) => bruteForce(trades, p));
@@ -167,11 +167,11 @@ forEachDialect('plugin_stats', (target) => {
         expected.every((s) => s.total > 3_000 && s.losses > 0 && new DecimalJs(s.maxDrawdown).gt(0)),
         'a meaningful sample',
       );
-      for (const stats of expected) assert.deepEqual(await pluginStatistics(ledger.db, stats.pluginId), stats);
-      assert.deepEqual(await allPluginStatistics(ledger.db), expected);
+      for (const stats of expected) assert.deepEqual(await pluginStatistics(ledger, stats.pluginId), stats);
+      assert.deepEqual(await allPluginStatistics(ledger), expected);
       assert.deepEqual(await recomputeAllPluginStats(ledger), expected, 'a full recompute gives the same');
-      assert.deepEqual(await allPluginStatistics(ledger.db), expected);
-      const none = await pluginStatistics(ledger.db, 'nobody');
+      assert.deepEqual(await allPluginStatistics(ledger), expected);
+      const none = await pluginStatistics(ledger, 'nobody');
       assert.deepEqual([none.total, none.totalPnl, none.avgPnl, none.profitFactor, none.maxDrawdown], [0, '0', null, null, '0']);
     } finally {
       await ledger.close();
