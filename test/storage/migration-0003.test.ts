@@ -10,6 +10,8 @@ import { sql } from 'kysely';
 import { MigrationEngine } from '../../src/migrate/engine.ts';
 import { type BotledgerDatabase, openDatabase } from '../../src/storage/database.ts';
 import { moneyOut } from '../../src/storage/repositories/codec.ts';
+import * as migration0003 from '../../src/storage/migrations/0003_positions_and_stats.ts';
+import { coreMigrationContext } from '../support/ledger-database.ts';
 import { forEachDialect } from '../support/dialects.ts';
 
 const NOW = '2026-01-01T00:00:00.000Z';
@@ -233,6 +235,40 @@ forEachDialect('core migration 0003 (positions and statistics)', (target) => {
         (await engine.up()).applied.map((m) => m.version),
         ['0003'],
         'and up again',
+      );
+    } finally {
+      await database.close();
+    }
+  });
+
+  test('its up also runs with foreign keys on (outside the engine, which switches them off): fills keep pointing at orders', async () => {
+    const created = await target.create();
+    const database = await openDatabase(created.url);
+    try {
+      await new MigrationEngine({ database, backup: false }).up({ to: '0002' });
+      await database.db.insertInto('orders').values(order('o1')).execute();
+      const fill = { order_id: 'o1', exchange_trade_id: 't1', price: '1', amount: '1', fee: '0', occurred_at: NOW, created_at: NOW };
+      await database.db.insertInto('fills').values(fill).execute();
+      if (database.sqlite) assert.equal(database.sqlite.pragma('foreign_keys', { simple: true }), 1, 'foreign keys are on');
+      const before = await dump(database, 'fills');
+      await database.db.transaction().execute((trx) => migration0003.up(trx, coreMigrationContext(database)));
+      assert.equal(await dump(database, 'fills'), before);
+      await assert.rejects(
+        database.db
+          .insertInto('fills')
+          .values({ ...fill, order_id: 'nope', exchange_trade_id: 't2' })
+          .execute(),
+        /foreign key/i,
+      );
+      await database.db.deleteFrom('fills').execute();
+      await database.db.transaction().execute((trx) => migration0003.down(trx, coreMigrationContext(database)));
+      await database.db.insertInto('fills').values(fill).execute();
+      await assert.rejects(
+        database.db
+          .insertInto('fills')
+          .values({ ...fill, order_id: 'nope', exchange_trade_id: 't3' })
+          .execute(),
+        /foreign key/i,
       );
     } finally {
       await database.close();
