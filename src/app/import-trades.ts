@@ -100,7 +100,8 @@ export async function importLegacyTrades(ledger: Ledger, options: ImportTradesOp
     let readable = 0;
     let done = 0;
     const withoutId = source.countWithoutId();
-    if (withoutId > 0) bad.push({ id: 'NULL', reason: `${withoutId} row${withoutId > 1 ? 's have' : ' has'} no id, so cannot be told apart` });
+    if (withoutId > 0)
+      bad.push({ id: 'NULL', reason: `${withoutId} row${withoutId > 1 ? 's have' : ' has'} no id, so cannot be told apart` });
     options.onProgress?.(0, total);
     for (let rows = source.readAfter(Number.MIN_SAFE_INTEGER); rows.length > 0; rows = source.readAfter(rows.at(-1)!.id)) {
       const trades: Trade[] = [];

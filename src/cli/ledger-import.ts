@@ -37,7 +37,14 @@ function summaryText(summary: ImportTradesSummary): string {
     `imported ${imported}, already there ${skipped}, unreadable ${bad.length}, not closed ${notClosed.count}${statuses ? ` (${statuses})` : ''}`,
   ];
   const plugins = Object.entries(perPlugin);
-  if (plugins.length > 0) lines.push('', table(['plugin', 'trades'], plugins.map(([plugin, count]) => [plugin, String(count)])));
+  if (plugins.length > 0)
+    lines.push(
+      '',
+      table(
+        ['plugin', 'trades'],
+        plugins.map(([plugin, count]) => [plugin, String(count)]),
+      ),
+    );
   if (bad.length > 0) {
     lines.push('', `rows that could not be read (${bad.length}):`);
     for (const row of bad.slice(0, BAD_ROWS_SHOWN)) lines.push(`  id ${row.id}: ${row.reason}`);
@@ -73,7 +80,10 @@ async function importTrades(flags: ImportFlags): Promise<void> {
       process.stdout.write(`${summaryText(summary)}\n`);
     }
     if (summary.bad.length > 0) {
-      if (!flags.json) process.stderr.write(`error [IMPORT_ROWS_UNREADABLE]: ${summary.bad.length} legacy row(s) could not be read; everything else was imported\n`);
+      if (!flags.json)
+        process.stderr.write(
+          `error [IMPORT_ROWS_UNREADABLE]: ${summary.bad.length} legacy row(s) could not be read; everything else was imported\n`,
+        );
       process.exitCode = ERROR_CATALOG.IMPORT_ROWS_UNREADABLE.exit;
     }
   });
@@ -90,12 +100,19 @@ export function registerImportCommands(program: Command): Command {
   const group = program.command('import').description("bring your history: import another tool's records into the ledger");
   group
     .command('trades')
-    .description("import the trades of a legacy trading_bot.db (seed 003), before or after its plugin_id migration; re-running adds nothing twice")
+    .description(
+      'import the trades of a legacy trading_bot.db (seed 003), before or after its plugin_id migration; re-running adds nothing twice',
+    )
     .requiredOption('--from <url>', 'the legacy database: sqlite:<path to trading_bot.db> (opened read-only)')
     .addOption(
-      new Option('--map <logic_type=plugin_id,...>', "more logic_type mappings, for rows still 'legacy' (e.g. manual=hand-trades,LOGIC4=v3-logic-04)").argParser(pluginMap),
+      new Option(
+        '--map <logic_type=plugin_id,...>',
+        "more logic_type mappings, for rows still 'legacy' (e.g. manual=hand-trades,LOGIC4=v3-logic-04)",
+      ).argParser(pluginMap),
     )
-    .addOption(new Option('--db <url>', 'database URL: sqlite:<file> or postgres://... (default: $BOTLEDGER_DB, else sqlite:data/botledger.db)'))
+    .addOption(
+      new Option('--db <url>', 'database URL: sqlite:<file> or postgres://... (default: $BOTLEDGER_DB, else sqlite:data/botledger.db)'),
+    )
     .addOption(new Option('--migrate', 'apply pending core migrations first (with a backup)'))
     .addOption(new Option('--json', 'print one JSON document on stdout'))
     .action(importTrades);

@@ -41,7 +41,9 @@ interface LegacyFile {
 /** Makes three closed rows unreadable (a bad number, a missing time, an unknown side) and adds the crafted row. */
 function damage(database: BotledgerDatabase): LegacyFile['bad'] {
   const raw = database.sqlite!;
-  const ids = (raw.prepare(`select id from trades where lower(trim(status)) = 'closed' order by id limit 3`).all() as { id: number }[]).map((r) => r.id);
+  const ids = (raw.prepare(`select id from trades where lower(trim(status)) = 'closed' order by id limit 3`).all() as { id: number }[]).map(
+    (r) => r.id,
+  );
   raw.prepare(`update trades set pnl = 'n/a' where id = ?`).run(ids[0]);
   raw.prepare(`update trades set close_time = null where id = ?`).run(ids[1]);
   raw.prepare(`update trades set direction = 'HOLD' where id = ?`).run(ids[2]);
@@ -125,7 +127,10 @@ forEachDialect('import trades', (target) => {
     const ledger = await ledgerOn(await openLedgerDatabase(target));
     try {
       const progress: [number, number][] = [];
-      const first = await importLegacyTrades(ledger, { from: beforeMigration.url, onProgress: (done, total) => progress.push([done, total]) });
+      const first = await importLegacyTrades(ledger, {
+        from: beforeMigration.url,
+        onProgress: (done, total) => progress.push([done, total]),
+      });
       assert.deepEqual(first.perPlugin, expectedBefore);
       assert.equal(first.imported, sum(expectedBefore));
       assert.equal(first.skipped, 0);
@@ -192,7 +197,11 @@ forEachDialect('import trades', (target) => {
     const ledger = await ledgerOn(await openLedgerDatabase(target));
     try {
       await importLegacyTrades(ledger, { from: beforeMigration.url });
-      const { items } = await listTrades(ledger.database.ledger, { symbol: 'EURUSD', from: '2025-06-02T05:59:59Z', to: '2025-06-02T06:00:01Z' });
+      const { items } = await listTrades(ledger.database.ledger, {
+        symbol: 'EURUSD',
+        from: '2025-06-02T05:59:59Z',
+        to: '2025-06-02T06:00:01Z',
+      });
       const crafted = items.find((trade) => trade.exitReason === LONG_COMMENT);
       assert.ok(crafted, 'the crafted row was imported with its whole comment');
       assert.match(crafted.id, /^legacy-[0-9a-f]{32}$/);
@@ -233,7 +242,12 @@ forEachDialect('import trades', (target) => {
           assert.match(error.message, message);
           return true;
         });
-      await rejects('postgres://postgres@127.0.0.1:5432/trading', 'IMPORT_SOURCE_INVALID', 2, /--from must be sqlite:<path to trading_bot\.db>/);
+      await rejects(
+        'postgres://postgres@127.0.0.1:5432/trading',
+        'IMPORT_SOURCE_INVALID',
+        2,
+        /--from must be sqlite:<path to trading_bot\.db>/,
+      );
       await rejects(`sqlite:${join(dir, 'nowhere.db')}`, 'DATABASE_MISSING', 2, /^--from: no database at .*nowhere\.db/);
       writeFileSync(join(dir, 'notes.db'), 'not a database, just text '.repeat(100));
       await rejects(`sqlite:${join(dir, 'notes.db')}`, 'DATABASE_NOT_A_DATABASE', 2, /^--from: /);
@@ -244,7 +258,12 @@ forEachDialect('import trades', (target) => {
       const partial = await openLedgerSource(`sqlite:${join(dir, 'partial.db')}`, true);
       partial.exec('create table trades (id integer primary key, symbol text, direction text, status text)');
       partial.close();
-      await rejects(`sqlite:${join(dir, 'partial.db')}`, 'IMPORT_SOURCE_INVALID', 2, /trades has no entry_price, exit_price, lot_size, pnl, open_time, close_time columns/);
+      await rejects(
+        `sqlite:${join(dir, 'partial.db')}`,
+        'IMPORT_SOURCE_INVALID',
+        2,
+        /trades has no entry_price, exit_price, lot_size, pnl, open_time, close_time columns/,
+      );
       assert.deepEqual(await storedPerPlugin(ledger), {});
     } finally {
       await ledger.close();

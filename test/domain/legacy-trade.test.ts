@@ -1,7 +1,7 @@
 /** The pure rules of importing seed 003's legacy trades: plugin ids, --map, numbers, times, sides, ids. */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { DomainError } from '../../src/domain/errors.ts';
+import type { DomainError } from '../../src/domain/errors.ts';
 import { LEGACY_PLUGIN_ID, legacyPluginId, parsePluginMap } from '../../src/domain/legacy/legacy-plugin-map.ts';
 import {
   type LegacyTradeRow,
@@ -139,7 +139,11 @@ test('a closed row becomes a trade; others are not closed, with their status', (
   assert.equal(withReason.kind === 'trade' && withReason.trade.exitReason, 'Stop-loss hit', 'an exit_reason column wins over comment');
   assert.equal(withReason.kind === 'trade' && withReason.trade.fees, '2.25', 'a swap credit lowers the fees');
   assert.equal(legacyTradeOutcome(row({ comment: null }), { id: 'x', now: NOW }).kind === 'trade', true);
-  assert.deepEqual(legacyTradeOutcome(row({ status: 'open', exitPrice: null }), { id: 'x', now: NOW }), { kind: 'not-closed', id: '7', status: 'open' });
+  assert.deepEqual(legacyTradeOutcome(row({ status: 'open', exitPrice: null }), { id: 'x', now: NOW }), {
+    kind: 'not-closed',
+    id: '7',
+    status: 'open',
+  });
   assert.deepEqual(legacyTradeOutcome(row({ status: null }), { id: 'x', now: NOW }), { kind: 'not-closed', id: '7', status: '' });
   assert.equal(legacyTradeOutcome(row({ status: ' CLOSED ' }), { id: 'x', now: NOW }).kind, 'trade');
 });

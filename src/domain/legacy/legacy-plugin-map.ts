@@ -49,7 +49,8 @@ export function logicTypeKey(logicType: string): string {
 export function parsePluginMap(value: string, flag = '--map'): Record<string, string> {
   const map: Record<string, string> = {};
   const entries = value.split(',').map((entry) => entry.trim());
-  if (entries.every((entry) => entry === '')) throw invalid(flag, `${flag} is empty; give logic_type=plugin_id[,logic_type=plugin_id...]`, value);
+  if (entries.every((entry) => entry === ''))
+    throw invalid(flag, `${flag} is empty; give logic_type=plugin_id[,logic_type=plugin_id...]`, value);
   for (const entry of entries) {
     if (entry === '') continue;
     const equals = entry.indexOf('=');

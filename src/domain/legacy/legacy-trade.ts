@@ -87,7 +87,9 @@ export function legacyDecimal(value: LegacyValue | undefined, column: string): s
   }
   const decimal = new Decimal(text);
   if (decimal.decimalPlaces() > MONEY_SCALE)
-    throw new BadField(`${column} ${shown(value)} has ${decimal.decimalPlaces()} digits after the point; at most ${MONEY_SCALE} are stored exactly`);
+    throw new BadField(
+      `${column} ${shown(value)} has ${decimal.decimalPlaces()} digits after the point; at most ${MONEY_SCALE} are stored exactly`,
+    );
   if (decimal.abs().trunc().toFixed().replace(/^0$/, '').length > MONEY_INTEGER_DIGITS)
     throw new BadField(`${column} ${shown(value)} has more than ${MONEY_INTEGER_DIGITS} digits before the point`);
   return formatDecimal(decimal);
@@ -117,7 +119,8 @@ const LEGACY_TIME = /^(\d{4})-(\d{2})-(\d{2})[T ](\d{2}):(\d{2})(?::(\d{2})(?:\.
 export function legacyInstant(value: LegacyValue | undefined, column: string): string {
   if (value === null || value === undefined) throw new BadField(`${column} is missing (NULL)`);
   const text = typeof value === 'string' ? value.trim() : '';
-  if (text === '') throw new BadField(typeof value === 'string' ? `${column} is missing (empty)` : `${column} is not a date and time: ${shown(value)}`);
+  if (text === '')
+    throw new BadField(typeof value === 'string' ? `${column} is missing (empty)` : `${column} is not a date and time: ${shown(value)}`);
   const match = LEGACY_TIME.exec(text);
   if (!match) throw new BadField(`${column} is not a date and time: ${shown(value)}`);
   const [, y, mo, d, h, mi, s = '00', fraction = '', zone = 'Z'] = match;

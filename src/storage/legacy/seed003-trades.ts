@@ -90,7 +90,9 @@ export class Seed003TradeSource {
     const database = await openDatabase(url.trim(), { mode: 'read', journalMode: 'keep' });
     try {
       const columns = new Set(
-        (database.sqlite!.prepare(`select name from pragma_table_info('trades')`).all() as { name: string }[]).map((row) => row.name.toLowerCase()),
+        (database.sqlite!.prepare(`select name from pragma_table_info('trades')`).all() as { name: string }[]).map((row) =>
+          row.name.toLowerCase(),
+        ),
       );
       if (columns.size === 0)
         throw new LegacySourceError(`${target.path} has no trades table: it is not a trading_bot.db of seed 003`, { path: target.path });
