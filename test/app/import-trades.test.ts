@@ -166,6 +166,28 @@ forEachDialect('import trades', (target) => {
       assert.deepEqual(summary.perPlugin, expectedAfter);
       assert.deepEqual(summary.bad, afterMigration.bad);
       assert.deepEqual(await storedPerPlugin(ledger), expectedAfter);
+
+      // A trade the bot wrote after the migration carries its own plugin_id, whatever logic_type says;
+      // --map does not override it. Same trade ids: the re-import adds nothing, so a new ledger is used.
+      const own = join(tempDir(), 'own-plugin.db');
+      copyFileSync(afterMigration.url.replace(/^sqlite:/, ''), own);
+      const raw = await openLedgerSource(`sqlite:${own}`, true);
+      const changed = raw
+        .prepare(
+          `update trades set plugin_id = 'v6-logic-01-1min' where lower(trim(status)) = 'closed' and logic_type = 'LOGIC1' and id not in (${afterMigration.bad.map((b) => b.id).join(', ')})`,
+        )
+        .run().changes;
+      raw.close();
+      const fresh = await ledgerOn(await openLedgerDatabase(target));
+      try {
+        const mine = await importLegacyTrades(fresh, { from: `sqlite:${own}`, map: parsePluginMap('LOGIC1=other') });
+        assert.ok(changed > 0);
+        assert.equal(mine.perPlugin['v6-logic-01-1min'], changed);
+        assert.equal(mine.perPlugin['v3-logic-01-5min'], expectedAfter['v3-logic-01-5min'] - changed);
+        assert.equal(mine.perPlugin.other, undefined);
+      } finally {
+        await fresh.close();
+      }
     } finally {
       await ledger.close();
     }
