@@ -70,13 +70,15 @@ async function openSource(from: string): Promise<Seed003TradeSource> {
 }
 
 /**
- * Brings the per-plugin statistics aggregate up to date for the plugins an import added trades to.
+ * Brings the per-plugin statistics aggregate up to date for the plugins of the imported trades.
+ * Legacy trades arrive out of close order, so each plugin is recomputed from its stored trades
+ * rather than folded in trade by trade.
  *
- * CALL SITE FOR recomputePluginStats (engineer B, src/storage/repositories/plugin-stats.ts, branch
- * wt-stats): not merged into main when this was written, so nothing is recomputed here yet. Today
+ * CALL SITE FOR recomputeAllPluginStats (engineer B, src/storage/repositories/plugin-stats.ts,
+ * branch wt-stats): not in main when this was written, so nothing is recomputed here yet. Today
  * `pluginStats` (storage/repositories/trades.ts) computes from the trades rows themselves, so the
- * imported trades are already counted; once the plugin_stats aggregate exists, call
- * `recomputePluginStats(ledger.database.ledger, ledger.database.capabilities, pluginIds)` here.
+ * imported trades are already counted; once plugin_stats exists, this is
+ * `await recomputeAllPluginStats(ledger.database, pluginIds)`.
  */
 export async function recomputeStatsAfterImport(_ledger: Ledger, _pluginIds: readonly string[]): Promise<void> {}
 
@@ -123,7 +125,9 @@ export async function importLegacyTrades(ledger: Ledger, options: ImportTradesOp
       options.onProgress?.(done, total);
       if (rows.length < LEGACY_READ_BATCH) break;
     }
-    if (imported > 0) await recomputeStatsAfterImport(ledger, Object.keys(perPlugin).sort());
+    // Every run, not only when it added trades: a run interrupted after its inserts and before this
+    // point leaves the aggregate behind, and the re-run (which imports nothing) brings it up to date.
+    await recomputeStatsAfterImport(ledger, Object.keys(perPlugin).sort());
     return {
       source: { path: source.path, rows: total, pluginIdColumn: source.hasPluginId },
       imported,
