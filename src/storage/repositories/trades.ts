@@ -9,7 +9,8 @@ import { computePluginStats, type PluginStats } from '../../domain/position/stat
 import type { Trade } from '../../domain/position/trade.ts';
 import { moneyIn, moneyOut, type Page, type PageOptions, pageBy, timeIn, timeOut } from './codec.ts';
 
-function tradeFromRow(row: Record<string, unknown>): Trade {
+/** A trades row as a domain Trade. */
+export function tradeFromRow(row: Record<string, unknown>): Trade {
   return {
     id: String(row.id),
     positionId: (row.position_id as string | null) ?? null,
@@ -95,15 +96,19 @@ export async function listTrades(db: Kysely<LedgerSchema>, filter: TradeFilter =
 }
 
 /**
- * Per-plugin statistics (total, wins, losses, total/avg/best/worst pnl), exact, sorted by plugin.
+ * Per-plugin statistics (total, wins, losses, total/avg/best/worst pnl, profit factor, drawdown),
+ * exact, sorted by plugin, computed from every matching trade (a filtered period; the whole
+ * history is kept up to date in plugin_stats: plugin-stats.ts).
  *
  * @example
  * await pluginStats(db, { from: '2026-01-01T00:00:00Z' });
  * // [{ pluginId: 'scalper', total: 2, wins: 1, losses: 1, totalPnl: '0.3', avgPnl: '0.15', ... }]
  */
 export async function pluginStats(db: Kysely<LedgerSchema>, filter: TradeFilter = {}): Promise<PluginStats[]> {
-  const rows = await filtered(db, filter).select(['plugin_id', 'pnl']).execute();
-  return computePluginStats(rows.map((row) => ({ pluginId: String(row.plugin_id), pnl: moneyOut(row.pnl) })));
+  const rows = await filtered(db, filter).select(['plugin_id', 'pnl', 'closed_at', 'id']).execute();
+  return computePluginStats(
+    rows.map((row) => ({ pluginId: String(row.plugin_id), pnl: moneyOut(row.pnl), closedAt: timeOut(row.closed_at), id: String(row.id) })),
+  );
 }
 
 /** Trades per statement of {@link insertTradesIfAbsent}: 16 columns each, well under both dialects' parameter limits. */
