@@ -17,6 +17,7 @@ import { legacyTradeId, legacyTradeIdentity, legacyTradeOutcome } from '../domai
 import type { Trade } from '../domain/position/trade.ts';
 import { DatabaseError } from '../storage/database.ts';
 import { LEGACY_READ_BATCH, Seed003TradeSource } from '../storage/legacy/seed003-trades.ts';
+import { recomputeAllPluginStats } from '../storage/repositories/plugin-stats.ts';
 import { insertTradesIfAbsent } from '../storage/repositories/trades.ts';
 import { LedgerError } from './ledger-error.ts';
 import type { Ledger } from './open-ledger.ts';
@@ -70,17 +71,17 @@ async function openSource(from: string): Promise<Seed003TradeSource> {
 }
 
 /**
- * Brings the per-plugin statistics aggregate up to date for the plugins of the imported trades.
- * Legacy trades arrive out of close order, so each plugin is recomputed from its stored trades
- * rather than folded in trade by trade.
+ * Brings the per-plugin statistics aggregate (plugin_stats) up to date for the plugins of the
+ * imported trades. Legacy trades arrive out of close order, so each plugin is recomputed from its
+ * stored trades (engineer B's recomputeAllPluginStats, one write transaction per plugin) rather
+ * than folded in trade by trade.
  *
- * CALL SITE FOR recomputeAllPluginStats (engineer B, src/storage/repositories/plugin-stats.ts,
- * branch wt-stats): not in main when this was written, so nothing is recomputed here yet. Today
- * `pluginStats` (storage/repositories/trades.ts) computes from the trades rows themselves, so the
- * imported trades are already counted; once plugin_stats exists, this is
- * `await recomputeAllPluginStats(ledger.database, pluginIds)`.
+ * @example
+ * await recomputeStatsAfterImport(ledger, ['legacy', 'v3-logic-01-5min']);
  */
-export async function recomputeStatsAfterImport(_ledger: Ledger, _pluginIds: readonly string[]): Promise<void> {}
+export async function recomputeStatsAfterImport(ledger: Ledger, pluginIds: readonly string[]): Promise<void> {
+  if (pluginIds.length > 0) await recomputeAllPluginStats(ledger.database, pluginIds);
+}
 
 /**
  * Imports the trades of a legacy trading_bot.db into the ledger.

@@ -13,6 +13,7 @@ import { exitCodeOf } from '../../src/app/error-catalog.ts';
 import { importLegacyTrades, parsePluginMap } from '../../src/app/import-trades.ts';
 import { type Ledger, openLedger } from '../../src/app/open-ledger.ts';
 import type { BotledgerDatabase } from '../../src/storage/database.ts';
+import { allPluginStatistics } from '../../src/storage/repositories/plugin-stats.ts';
 import { listTrades, pluginStats } from '../../src/storage/repositories/trades.ts';
 import { engineFor, legacyDatabase } from '../scenarios/support/scenario-suite.ts';
 import { scenario } from '../scenarios/plugin-isolation/scenario.ts';
@@ -110,9 +111,11 @@ async function ledgerOn(database: BotledgerDatabase & { test: { url: string } })
   return openLedger({ url: database.test.url, access: 'write' });
 }
 
+/** Trades per plugin in the ledger, after checking that the plugin_stats aggregate equals a recomputation from the trades rows. */
 async function storedPerPlugin(ledger: Ledger): Promise<Record<string, number>> {
-  const stats = await pluginStats(ledger.database.ledger);
-  return Object.fromEntries(stats.map((s) => [s.pluginId, s.total]));
+  const fromTrades = await pluginStats(ledger.database.ledger);
+  assert.deepEqual(await allPluginStatistics(ledger.database.ledger), fromTrades, 'plugin_stats is up to date with the trades');
+  return Object.fromEntries(fromTrades.map((s) => [s.pluginId, s.total]));
 }
 
 const sum = (counts: Record<string, number>) => Object.values(counts).reduce((a, b) => a + b, 0);
