@@ -114,7 +114,7 @@ async function ledgerOn(database: BotledgerDatabase & { test: { url: string } })
 /** Trades per plugin in the ledger, after checking that the plugin_stats aggregate equals a recomputation from the trades rows. */
 async function storedPerPlugin(ledger: Ledger): Promise<Record<string, number>> {
   const fromTrades = await pluginStats(ledger.database.ledger);
-  assert.deepEqual(await allPluginStatistics(ledger.database.ledger), fromTrades, 'plugin_stats is up to date with the trades');
+  assert.deepEqual(await allPluginStatistics(ledger.database), fromTrades, 'plugin_stats is up to date with the trades');
   return Object.fromEntries(fromTrades.map((s) => [s.pluginId, s.total]));
 }
 
