@@ -14,6 +14,9 @@
  *   O(1) (counts, sums, best/worst, the cumulative pnl's peak and maximum drawdown, and the last
  *   trade folded in, by close time then id, so a trade that arrives out of that order is noticed and
  *   the plugin recomputed). Filled here from the trades already stored, exactly (decimal.js).
+ * - positions.entry_cost: the exact quote amount paid for what a position still holds, so that
+ *   several entries at different prices and partial exits realize an exact pnl (the average entry
+ *   price, rounded to 18 places, cannot; 0001 stored no positions yet, so '0' fills it).
  * - indexes: positions(sl_order_id) (a stop order's fill finds its position), positions
  *   (exchange_account_id, status) (sync walks an account's open positions), and trades(plugin_id,
  *   closed_at, id) replacing trades(plugin_id, closed_at): the statistics fold and "trades of a
@@ -77,6 +80,7 @@ const cancellationCheck = (values: readonly string[]) => `cancellation_reason is
 export async function up(db: Kysely<any>, context: MigrationContext): Promise<void> {
   await setCancellationReasons(db, context, NEW_CANCELLATION_REASONS);
   await createPluginStats(db, context);
+  await db.schema.alterTable('positions').addColumn('entry_cost', sql.raw(context.capabilities.moneyType), (c) => c.notNull().defaultTo('0')).execute();
   await db.schema.createIndex('positions_sl_order_id_idx').on('positions').column('sl_order_id').execute();
   await db.schema.createIndex('positions_account_status_idx').on('positions').columns(['exchange_account_id', 'status']).execute();
   await db.schema.createIndex('trades_plugin_closed_id_idx').on('trades').columns(['plugin_id', 'closed_at', 'id']).execute();
@@ -98,6 +102,7 @@ export async function down(db: Kysely<any>, context: MigrationContext): Promise<
   await db.schema.dropIndex('trades_plugin_closed_id_idx').execute();
   await db.schema.dropIndex('positions_account_status_idx').execute();
   await db.schema.dropIndex('positions_sl_order_id_idx').execute();
+  await db.schema.alterTable('positions').dropColumn('entry_cost').execute();
   await db.schema.dropTable('plugin_stats').execute();
   await setCancellationReasons(db, context, OLD_CANCELLATION_REASONS);
 }
