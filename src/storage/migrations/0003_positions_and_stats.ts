@@ -12,8 +12,10 @@
  *   anyway and runs `foreign_key_check` before COMMIT; this order also works when they are on.
  * - `plugin_stats`: one row per plugin with the running aggregates that answer the statistics in
  *   O(1) (counts, sums, best/worst, the cumulative pnl's peak and maximum drawdown, and the last
- *   trade folded in, by close time then id, so a trade that arrives out of that order is noticed and
- *   the plugin recomputed). Filled here from the trades already stored, exactly (decimal.js).
+ *   trade folded in, by close time then id, so a trade that arrives out of that order is noticed),
+ *   and a checkpoint of the pnl curve from which such a trade is folded in again without reading
+ *   every trade. Filled here from the trades already stored, exactly (decimal.js); checkpoints
+ *   start empty.
  * - indexes: positions(sl_order_id) (a stop order's fill finds its position), positions
  *   (exchange_account_id, status) (sync walks an account's open positions), and trades(plugin_id,
  *   closed_at, id) replacing trades(plugin_id, closed_at): the statistics fold and "trades of a
@@ -232,6 +234,20 @@ async function createPluginStats(db: Kysely<any>, context: MigrationContext): Pr
     // The last trade folded in, in (closed_at, id) order.
     .addColumn('last_closed_at', time)
     .addColumn('last_trade_id', 'text')
+    // The cumulative pnl curve (cumulative pnl, peak, drawdown) as it stood after an earlier trade,
+    // so a trade that arrives a little out of close order is folded from there (a few trades read)
+    // instead of from the first trade: the checkpoint lags the last trade by a while, the
+    // candidate is the next checkpoint. Null: none yet.
+    .addColumn('checkpoint_closed_at', time)
+    .addColumn('checkpoint_trade_id', 'text')
+    .addColumn('checkpoint_pnl', money)
+    .addColumn('checkpoint_peak', money)
+    .addColumn('checkpoint_drawdown', money)
+    .addColumn('candidate_closed_at', time)
+    .addColumn('candidate_trade_id', 'text')
+    .addColumn('candidate_pnl', money)
+    .addColumn('candidate_peak', money)
+    .addColumn('candidate_drawdown', money)
     .addColumn('updated_at', time, (c) => c.notNull())
     .execute();
 }
