@@ -29,6 +29,7 @@ import { writeTransaction } from '../src/storage/sql/executor.ts';
 import type { Trade } from '../src/domain/position/trade.ts';
 import { benchPostgresServer, createBenchDatabase } from './bench-database.ts';
 import { formatTable } from './bench-table.ts';
+import { venuePathSection } from './venue-path-section.ts';
 
 export interface BenchFlags {
   readonly dialects: DialectName[];
@@ -255,7 +256,7 @@ export const statsSection: BenchSection = {
 };
 
 /** Every section, in the order they run. Add yours here. */
-export const SECTIONS: BenchSection[] = [statsSection];
+export const SECTIONS: BenchSection[] = [statsSection, venuePathSection];
 
 async function migratedDatabase(dialect: DialectName, serverUrl: string | undefined) {
   const bench = await createBenchDatabase(dialect, 'positions', serverUrl);

@@ -3,7 +3,16 @@
  * botledger cannot see coming. Cancel or fill an order by hand, move the price, inject faults,
  * drop the stream, and decide when pushed events arrive.
  */
-import type { BalanceReport, FillReport, OrderRef, OrderStatusReport, TickerReport, VenueEvent } from '../exchange-adapter.ts';
+import type {
+  BalanceReport,
+  FillReport,
+  OrderRef,
+  OrderSide,
+  OrderStatusReport,
+  PositionStatusReport,
+  TickerReport,
+  VenueEvent,
+} from '../exchange-adapter.ts';
 import type { EventStreamStats, ListenerFailure } from './event-stream.ts';
 import type { EventFault, PaperOperation, RequestFault } from './faults.ts';
 import { PaperDecimal, parseDecimal } from './paper-decimal.ts';
@@ -11,6 +20,16 @@ import { type PaperFaultOptions, type PaperRuntimeSettings, mergeSettings } from
 import type { PaperOrder } from './paper-store.ts';
 import type { PaperVenue } from './paper-venue.ts';
 import { fillReport, notFound, notOpen, orderReport } from './venue-payloads.ts';
+
+/**
+ * Bybit's answer to a request with a bad API key, as `rejectStopOrders` gives it by default: the
+ * seed's stop-loss failure, whose text is longer than the 100 characters it was once cut to.
+ */
+export const BYBIT_STOP_REJECTION = {
+  venueId: 'bybit',
+  retCode: 10003,
+  retMsg: 'API key is invalid. Check whether the key and secret are correct, the key has not expired and the IP is whitelisted.',
+} as const;
 
 /** A control call with a bad argument (not a venue answer); names the argument. */
 export class PaperControlError extends Error {
@@ -57,6 +76,34 @@ export class PaperControl {
     const applied = this.#venue.fill(order, size.toFixed(), at, false);
     void this.#venue.announce(applied.events);
     return fillReport(applied.value);
+  }
+
+  /**
+   * A person trades on the venue's website: a market order of the account with a client order id
+   * the venue makes (`web-1`, `web-2`, ...; never botledger's), executed at once, its events
+   * pushed. It moves the account's position like any fill (e.g. closes a position behind
+   * botledger's back). Venue rejections (balance, lot size) throw as for `placeOrder`.
+   */
+  tradeByHand(symbol: string, side: OrderSide, amount: string): OrderStatusReport {
+    let n = 1;
+    while (this.#venue.store.orderByClientId(`web-${n}`)) n += 1;
+    const applied = this.#venue.place({ clientOrderId: `web-${n}`, symbol, side, type: 'market', amount });
+    void this.#venue.announce(applied.events);
+    return orderReport(applied.value);
+  }
+
+  /**
+   * Sets the account's net position in `symbol` without any fill (`net` signed: '-0.5' is short
+   * 0.5; '0' flat), at `entryPrice` (default: the last price), as a transfer or the venue's own
+   * adjustment would: a size the account's fills cannot explain. Balances are left as they are.
+   */
+  setPosition(symbol: string, net: string, entryPrice?: string): PositionStatusReport {
+    const size = parseDecimal(net);
+    if (!size) throw new PaperControlError(`setPosition net must be a signed decimal string, got ${JSON.stringify(net)}`);
+    const at = entryPrice === undefined ? this.#venue.market(symbol).price : this.#price(symbol, entryPrice, 'setPosition entryPrice');
+    const now = this.#venue.now();
+    this.#venue.store.transaction(() => this.#venue.positions.set(symbol, size, new PaperDecimal(at), now));
+    return this.#venue.positions.reports(symbol, now)[0];
   }
 
   /** Sets a market's last price (on its tick grid) and matches every resting order against it. */
@@ -116,8 +163,34 @@ export class PaperControl {
   }
 
   /** The next call is rejected with the venue's payload (default: the configured rejection, "API key is invalid."). */
-  rejectNext(operation: PaperOperation | 'any' = 'placeOrder', rejection: { retCode?: number; retMsg?: string } = {}): void {
+  rejectNext(operation: PaperOperation | 'any' = 'placeOrder', rejection: { retCode?: number; retMsg?: string; venueId?: string } = {}): void {
     this.failNext(operation, { kind: 'reject', ...rejection });
+  }
+
+  /**
+   * The next `times` stop placements (placeOrder with a stopPrice; other orders go through) are
+   * rejected the way ccxt reports Bybit's answer: OrderRejectedError whose `raw` is the venue's
+   * body ({ retCode, retMsg, result, retExtInfo, time }) and whose message is `bybit <that body as
+   * JSON>`, whole (longer than 100 characters with the default words).
+   *
+   * @example
+   * paper.control.rejectStopOrders(3); // three failed stop-loss placements, then they work again
+   */
+  rejectStopOrders(times = 1, rejection: { retCode?: number; retMsg?: string; venueId?: string } = {}): void {
+    this.failNext('placeStopOrder', { kind: 'reject', ...BYBIT_STOP_REJECTION, ...rejection }, times);
+  }
+
+  /**
+   * The next `times` stop placements time out (ExchangeUnclearError): 'after' the venue placed the
+   * stop (it exists and its events are pushed; default) or 'before' (nothing was placed).
+   */
+  timeoutStopOrders(times = 1, when: 'before' | 'after' = 'after'): void {
+    this.failNext('placeStopOrder', { kind: when === 'after' ? 'timeout-after' : 'timeout-before' }, times);
+  }
+
+  /** The next `times` stop placements are refused with OrderWouldTriggerError whatever the price (nothing is placed). */
+  wouldTriggerStopOrders(times = 1): void {
+    this.failNext('placeStopOrder', { kind: 'would-trigger' }, times);
   }
 
   /** The next call is refused with RateLimitedError. */

@@ -16,6 +16,9 @@
  *   and a checkpoint of the pnl curve from which such a trade is folded in again without reading
  *   every trade. Filled here from the trades already stored, exactly (decimal.js); checkpoints
  *   start empty.
+ * - positions.entry_cost: the exact quote amount paid for what a position still holds, so that
+ *   several entries at different prices and partial exits realize an exact pnl (the average entry
+ *   price, rounded to 18 places, cannot; 0001 stored no positions yet, so '0' fills it).
  * - indexes: positions(sl_order_id) (a stop order's fill finds its position), positions
  *   (exchange_account_id, status) (sync walks an account's open positions), and trades(plugin_id,
  *   closed_at, id) replacing trades(plugin_id, closed_at): the statistics fold and "trades of a
@@ -79,6 +82,10 @@ const cancellationCheck = (values: readonly string[]) => `cancellation_reason is
 export async function up(db: Kysely<any>, context: MigrationContext): Promise<void> {
   await setCancellationReasons(db, context, NEW_CANCELLATION_REASONS);
   await createPluginStats(db, context);
+  await db.schema
+    .alterTable('positions')
+    .addColumn('entry_cost', sql.raw(context.capabilities.moneyType), (c) => c.notNull().defaultTo('0'))
+    .execute();
   await db.schema.createIndex('positions_sl_order_id_idx').on('positions').column('sl_order_id').execute();
   await db.schema.createIndex('positions_account_status_idx').on('positions').columns(['exchange_account_id', 'status']).execute();
   await db.schema.createIndex('trades_plugin_closed_id_idx').on('trades').columns(['plugin_id', 'closed_at', 'id']).execute();
@@ -100,6 +107,7 @@ export async function down(db: Kysely<any>, context: MigrationContext): Promise<
   await db.schema.dropIndex('trades_plugin_closed_id_idx').execute();
   await db.schema.dropIndex('positions_account_status_idx').execute();
   await db.schema.dropIndex('positions_sl_order_id_idx').execute();
+  await db.schema.alterTable('positions').dropColumn('entry_cost').execute();
   await db.schema.dropTable('plugin_stats').execute();
   await setCancellationReasons(db, context, OLD_CANCELLATION_REASONS);
 }
@@ -307,7 +315,7 @@ async function fillPluginStats(db: Kysely<any>, context: MigrationContext): Prom
     for (;;) {
       const page = await sql<{ id: string; pnl: unknown; closed_at: unknown }>`
         select id, pnl, closed_at from trades
-        where plugin_id = ${pluginId} ${after ? sql`and (closed_at > ${after.closedAt} or (closed_at = ${after.closedAt} and id > ${after.id}))` : sql``}
+        where plugin_id = ${pluginId} ${after ? sql`and closed_at >= ${after.closedAt} and (closed_at > ${after.closedAt} or id > ${after.id})` : sql``}
         order by closed_at, id limit ${FILL_BATCH}`.execute(db);
       for (const row of page.rows) {
         const pnl = new Decimal(String(row.pnl));

@@ -49,8 +49,10 @@ const UPDATE_ROW = `update plugin_stats set total = ?, wins = ?, losses = ?, bre
   gross_profit = ?, gross_loss = ?, pnl_peak = ?, max_drawdown = ?, last_closed_at = ?, last_trade_id = ?, ${CURVE_COLUMNS.map((c) => `${c} = ?`).join(', ')}, updated_at = ? where plugin_id = ?`;
 const DELETE_ROW = 'delete from plugin_stats where plugin_id = ?';
 const FIRST_TRADES = 'select id, pnl, closed_at from trades where plugin_id = ? order by closed_at, id limit ?';
+// `closed_at >= ?` repeats what the OR implies so that PostgreSQL starts its index range at the
+// cursor (with the OR alone it read the plugin's trades from the first: 0.3 s to refold 1,000 of a million).
 const NEXT_TRADES =
-  'select id, pnl, closed_at from trades where plugin_id = ? and (closed_at > ? or (closed_at = ? and id > ?)) order by closed_at, id limit ?';
+  'select id, pnl, closed_at from trades where plugin_id = ? and closed_at >= ? and (closed_at > ? or id > ?) order by closed_at, id limit ?';
 
 /** Trades read per round trip by a recompute. */
 const RECOMPUTE_BATCH = 10_000;

@@ -110,3 +110,48 @@ export async function pluginStats(db: Kysely<LedgerSchema>, filter: TradeFilter 
     rows.map((row) => ({ pluginId: String(row.plugin_id), pnl: moneyOut(row.pnl), closedAt: timeOut(row.closed_at), id: String(row.id) })),
   );
 }
+
+/** Trades per statement of {@link insertTradesIfAbsent}: 16 columns each, well under both dialects' parameter limits. */
+const INSERT_CHUNK = 500;
+
+/**
+ * Inserts the trades whose id is not stored yet, in ONE transaction, and returns how many were
+ * new (`insert ... on conflict (id) do nothing`: both dialects count only the rows inserted). An
+ * import re-run with the same deterministic ids therefore adds nothing.
+ *
+ * @example
+ * const inserted = await insertTradesIfAbsent(db, trades); // 1000 the first time, 0 the second
+ */
+export async function insertTradesIfAbsent(db: Kysely<LedgerSchema>, trades: readonly Trade[]): Promise<number> {
+  if (trades.length === 0) return 0;
+  return db.transaction().execute(async (trx) => {
+    let inserted = 0;
+    for (let start = 0; start < trades.length; start += INSERT_CHUNK) {
+      const values = trades.slice(start, start + INSERT_CHUNK).map((trade) => ({
+        id: trade.id,
+        position_id: trade.positionId,
+        user_id: trade.userId,
+        bot_id: trade.botId,
+        plugin_id: trade.pluginId,
+        symbol: trade.symbol,
+        side: trade.side,
+        amount: moneyIn(trade.amount, 'trades.amount', 'amount'),
+        entry_price: moneyIn(trade.entryPrice, 'trades.entry_price', 'entryPrice'),
+        exit_price: moneyIn(trade.exitPrice, 'trades.exit_price', 'exitPrice'),
+        pnl: moneyIn(trade.pnl, 'trades.pnl', 'pnl'),
+        fees: moneyIn(trade.fees, 'trades.fees', 'fees'),
+        exit_reason: trade.exitReason,
+        opened_at: timeIn(trade.openedAt, 'openedAt'),
+        closed_at: timeIn(trade.closedAt, 'closedAt'),
+        created_at: timeIn(trade.createdAt, 'createdAt'),
+      }));
+      const result = await trx
+        .insertInto('trades')
+        .values(values)
+        .onConflict((conflict) => conflict.column('id').doNothing())
+        .executeTakeFirst();
+      inserted += Number(result.numInsertedOrUpdatedRows ?? 0n);
+    }
+    return inserted;
+  });
+}
