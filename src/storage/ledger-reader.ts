@@ -7,11 +7,13 @@ import type { Kysely } from 'kysely';
 import type { Bot } from '../domain/bot/bot.ts';
 import type { OrderStatus } from '../domain/order/order-status.ts';
 import type { Order } from '../domain/order/order.ts';
+import type { Position } from '../domain/position/position.ts';
 import type { BotledgerDatabase } from './database.ts';
 import { activeBots, getBot } from './repositories/bots.ts';
 import { eventsOf } from './repositories/events.ts';
 import { type BotFill, fillsOf, recentClosedFillsOfBot } from './repositories/fills.ts';
 import * as orders from './repositories/orders.ts';
+import { findPositionByStopLossOrder, getPosition, listPositionsToProtect, type PositionCursor } from './repositories/positions.ts';
 import type { LedgerSchema } from './schema.ts';
 
 /**
@@ -92,5 +94,19 @@ export class LedgerReader {
 
   eventsOf(filter: { orderId?: string; botId?: string }): Promise<{ type: string; message: string; source: string; applied: boolean }[]> {
     return eventsOf(this.#db, filter);
+  }
+
+  positionById(id: string): Promise<Position | undefined> {
+    return getPosition(this.#db, id);
+  }
+
+  /** The position whose stop-loss order is `orderId` (positions.sl_order_id). */
+  positionOfStopLoss(orderId: string): Promise<Position | undefined> {
+    return findPositionByStopLossOrder(this.#db, orderId);
+  }
+
+  /** Open positions that may need a stop-loss placed, oldest first, at most `limit` after `after` (the stop-loss manager's scan). */
+  positionsToProtect(limit: number, after?: PositionCursor): Promise<Position[]> {
+    return listPositionsToProtect(this.#db, { limit, after });
   }
 }
