@@ -21,14 +21,14 @@ forEachDialect('protective orders and placement errors', (target) => {
       await f.bots.stop('scalp1', 'Stopped by alice');
       const stop = { botId: 'scalp1', side: 'sell', type: 'market', intent: 'stop_loss', amount: '0.01', stopPrice: '55000' } as const;
       await assert.rejects(f.execution.placeOrder(stop), BotNotActiveError);
-      const placed = await f.execution.placeOrder(stop, 'engine', { protective: true });
+      const placed = await f.execution.placeOrder({ ...stop, protective: true });
       assert.equal(placed.status, 'pending');
       assert.ok(placed.exchangeOrderId, 'the venue has it');
       assert.equal(f.paper.control.order({ symbol: SYMBOL, clientOrderId: placed.clientOrderId })?.state, 'open', 'resting until 55000');
       const [submitted] = await f.eventsOf({ orderId: placed.id });
       assert.match(submitted?.message ?? '', /recorded \(sell 0\.01 BTC\/USDT market stop 55000, stop_loss\) for stopped bot scalp1, to protect its position/);
       await assert.rejects(
-        f.execution.placeOrder({ botId: 'scalp1', side: 'buy', type: 'limit', intent: 'entry', amount: '0.01', price: '58000' }, 'engine', { protective: true }),
+        f.execution.placeOrder({ botId: 'scalp1', side: 'buy', type: 'limit', intent: 'entry', amount: '0.01', price: '58000', protective: true }),
         /an entry order cannot be protective/,
       );
     } finally {
@@ -72,7 +72,7 @@ forEachDialect('protective orders and placement errors', (target) => {
       await f.bots.create({ id: 'scalp1', pluginId: 'scalper', symbol: SYMBOL, config: scalperConfig() });
       await f.bots.stop('scalp1', 'Stopped by alice');
       f.paper.control.rejectNext('placeOrder');
-      const exit = await f.execution.placeOrder({ botId: 'scalp1', side: 'sell', type: 'market', intent: 'exit', amount: '0.01' }, 'engine', { protective: true });
+      const exit = await f.execution.placeOrder({ botId: 'scalp1', side: 'sell', type: 'market', intent: 'exit', amount: '0.01', protective: true });
       assert.equal(exit.status, 'failed');
       f.clock.advance(5_000);
       const run = await new RetryScheduler(f.execution).runDue();

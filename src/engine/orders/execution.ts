@@ -22,14 +22,13 @@ import { StaleRowError } from '../../storage/stale-row-error.ts';
 import { UnitOfWork } from '../../storage/unit-of-work.ts';
 import { type Clock, SYSTEM_CLOCK } from '../clock.ts';
 import { type ExecutionOptions, type OrderChange, OrderNotKnownError, type PlaceOrderInput, type PlacementFailure, rawOf, STALE_ROW_ATTEMPTS, type VenueInferredEvent } from './execution-types.ts';
-import { type PlaceOptions, recordOrderIntent } from './order-intent.ts';
+import { recordOrderIntent } from './order-intent.ts';
 import { VenueEventApplier, type VenueEventOutcome } from '../venue-events/venue-events.ts';
 import { assertVenueTakes, findAtVenue } from './venue-capabilities.ts';
 
 export { VenueCapabilityError } from './venue-capabilities.ts';
 
 export * from './execution-types.ts';
-export type { PlaceOptions } from './order-intent.ts';
 
 /**
  * @example
@@ -111,11 +110,11 @@ export class ExecutionEngine {
 
   /**
    * Records the order (intent) and commits, then places it at the venue and records the answer.
-   * Resolves with the order as recorded after the answer. `options.protective` places a stop-loss
+   * Resolves with the order as recorded after the answer. `input.protective` places a stop-loss
    * or an exit for a bot that is no longer active (its position must stay protected).
    */
-  async placeOrder(input: PlaceOrderInput, source: EventSource = 'engine', options: PlaceOptions = {}): Promise<Order> {
-    const order = await this.transact((uow) => this.recordIntent(uow, input, source, options));
+  async placeOrder(input: PlaceOrderInput, source: EventSource = 'engine'): Promise<Order> {
+    const order = await this.transact((uow) => this.recordIntent(uow, input, source));
     return this.placeRecorded(order);
   }
 
@@ -123,9 +122,9 @@ export class ExecutionEngine {
    * The first half of {@link placeOrder} inside the caller's unit of work, for a caller that
    * records rows of its own with the order in one transaction; after COMMIT, {@link placeRecorded}.
    */
-  recordIntent(uow: UnitOfWork, input: PlaceOrderInput, source: EventSource, options: PlaceOptions = {}): Promise<Order> {
+  recordIntent(uow: UnitOfWork, input: PlaceOrderInput, source: EventSource): Promise<Order> {
     assertVenueTakes(this.exchange, this.venueName, input);
-    return recordOrderIntent(uow, input, { now: this.now(), capabilities: this.exchange.capabilities, venueName: this.venueName, source }, options);
+    return recordOrderIntent(uow, input, { now: this.now(), capabilities: this.exchange.capabilities, venueName: this.venueName, source });
   }
 
   /** The second half of {@link placeOrder}: the order's intent is committed; place it at the venue. */

@@ -12,16 +12,6 @@ import type { ExchangeCapabilities } from '../../exchange/exchange-adapter.ts';
 import type { UnitOfWork } from '../../storage/unit-of-work.ts';
 import { BotNotActiveError, newOrderId, type PlaceOrderInput } from './execution-types.ts';
 
-/** How an order is placed, beyond what it is. */
-export interface PlaceOptions {
-  /**
-   * An order that protects or closes the bot's position (a stop-loss, an exit): placed even when
-   * the bot is stopped or deleted, because a stopped bot's position must stay protected and be
-   * closable. An entry is never protective.
-   */
-  readonly protective?: boolean;
-}
-
 /** What recording an intent needs from the engine. */
 export interface IntentContext {
   readonly now: Date;
@@ -33,16 +23,16 @@ export interface IntentContext {
 /**
  * Records `input` as a pending order with its OrderSubmitted event in `uow` (not committed).
  * Throws BotNotActiveError for a bot that does not exist, or is not active and the order is not
- * {@link PlaceOptions.protective}.
+ * `protective` (a stop-loss or an exit, which a stopped bot's position needs; never an entry).
  *
  * @example
  * const order = await execution.transact((uow) => recordOrderIntent(uow, input, { now, capabilities, venueName, source: 'engine' }));
  */
-export async function recordOrderIntent(uow: UnitOfWork, input: PlaceOrderInput, context: IntentContext, options: PlaceOptions = {}): Promise<Order> {
-  if (options.protective && input.intent === 'entry') throw new Error(`an entry order cannot be protective (bot ${input.botId})`);
+export async function recordOrderIntent(uow: UnitOfWork, input: PlaceOrderInput, context: IntentContext): Promise<Order> {
+  if (input.protective && input.intent === 'entry') throw new Error(`an entry order cannot be protective (bot ${input.botId})`);
   const bot = await uow.bot(input.botId);
   if (!bot) throw new BotNotActiveError(`bot ${input.botId} does not exist`);
-  if (bot.status !== 'active' && !options.protective) {
+  if (bot.status !== 'active' && !input.protective) {
     throw new BotNotActiveError(`bot ${bot.id} is ${bot.status}, so it cannot place orders (${bot.stopReason ?? 'no reason recorded'})`);
   }
   const sequence = await uow.nextOrderSequence(bot.id);

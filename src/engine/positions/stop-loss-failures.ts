@@ -93,8 +93,10 @@ export class StopLossFailures {
     const now = execution.now();
     const decision = decideAfterStopLossFailure({ attempt, maxAttempts, wouldTrigger: error instanceof OrderWouldTriggerError, venueMessage, now: now.getTime() }, this.#backoff);
     const raw = asJson(failure?.raw ?? { reason: order.reason });
+    const cancels: Order[] = [];
     const exit = await execution.transact(async (uow) => {
-      const locked = await uow.positionById(position.id);
+      cancels.length = 0;
+      const locked = await uow.positions.positionById(position.id);
       const stored = await uow.orderById(order.id);
       if (!locked || locked.status !== 'open' || locked.slOrderId !== order.id || countedAttempt(locked, order)) return undefined;
       if (stored?.status !== 'failed' || stored.retryCount !== order.retryCount) return undefined;
@@ -102,7 +104,7 @@ export class StopLossFailures {
       const base = { source: 'engine' as const, orderId: order.id, botId: bot.id, pluginId: locked.pluginId, at };
       const counted = recordPositionError(locked, decision.message, { stopLossOrderId: order.id, attempt, maxAttempts, venueError: raw }, now);
       if (decision.action === 'retry') {
-        uow.savePosition(locked, counted);
+        uow.positions.savePosition(locked, counted);
         uow.saveOrder(stored, { ...stored, nextRetryAt: new Date(decision.retryAt).toISOString() });
         const next = `tried again at ${new Date(decision.retryAt).toISOString()}`;
         uow.appendEvent({ ...base, type: 'StopLossFailed', message: `Position ${locked.id}: ${decision.message} - ${next}`, payload: raw, applied: true });
@@ -115,9 +117,19 @@ export class StopLossFailures {
         uow.appendEvent({ ...base, type: 'OrderDropped', message: `Order ${stored.clientOrderId}: ${dropped.order.reason}`, payload: { positionId: locked.id }, applied: true });
       }
       // The exit reason first (the closing fill keeps it), in the same transaction as the exit's intent.
-      uow.savePosition(locked, { ...counted, exitReason: decision.exitReason });
+      uow.positions.savePosition(locked, { ...counted, exitReason: decision.exitReason });
+      // The bot's exits on the symbol (a take-profit) make way for the market exit (REPLACED), as in
+      // engine/positions/position-exits.ts: on a spot venue they hold the coins it must sell.
+      for (const live of await uow.lockOrdersOfBot(bot.id, ['pending', 'failed'])) {
+        if (live.symbol !== locked.symbol || live.intent !== 'exit' || live.cancellationReason !== null) continue;
+        const { result } = decideOrderCommand(live, { type: 'CancelOrder', orderId: live.id, cancellationReason: 'REPLACED', actor: STOP_LOSS_ACTOR }, now);
+        if (result.outcome !== 'applied') continue;
+        const saved = uow.saveOrder(live, result.order);
+        uow.appendEvent({ ...base, orderId: saved.id, type: 'OrderCancelRequested', message: `${result.explanation} - the emergency exit takes its place`, payload: { cancellationReason: 'REPLACED' }, applied: true });
+        if (saved.status === 'pending') cancels.push(saved);
+      }
       const side = closingSide(locked.side);
-      const exitOrder = await execution.recordIntent(uow, { botId: bot.id, symbol: locked.symbol, side, type: 'market', intent: 'exit', amount: locked.amount }, 'engine', { protective: true });
+      const exitOrder = await execution.recordIntent(uow, { botId: bot.id, symbol: locked.symbol, side, type: 'market', intent: 'exit', amount: locked.amount, protective: true }, 'engine');
       uow.appendEvent({
         ...base,
         orderId: exitOrder.id,
@@ -128,7 +140,9 @@ export class StopLossFailures {
       });
       return exitOrder;
     });
-    if (exit) await execution.placeRecorded(exit);
+    if (!exit) return;
+    for (const order of cancels) await execution.sendCancel(order);
+    await execution.placeRecorded(exit);
   }
 
   /** The venue acknowledged the stop: the position is protected (event log). */

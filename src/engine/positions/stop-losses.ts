@@ -204,14 +204,14 @@ export class StopLossManager {
   async #place(position: Position, bot: Bot, stopPrice: string, why: string, market = false): Promise<void> {
     const execution = this.#execution;
     const order = await execution.transact(async (uow) => {
-      const locked = await uow.positionById(position.id);
+      const locked = await uow.positions.positionById(position.id);
       if (!locked || locked.status !== 'open' || locked.exitReason !== null || locked.slOrderId !== position.slOrderId) return undefined;
       const now = execution.now();
       const input = market
         ? { botId: bot.id, symbol: locked.symbol, side: closingSide(locked.side), type: 'market' as const, intent: 'stop_loss' as const, amount: locked.amount }
         : { botId: bot.id, symbol: locked.symbol, side: closingSide(locked.side), type: 'market' as const, intent: 'stop_loss' as const, amount: locked.amount, stopPrice };
-      const recorded = await execution.recordIntent(uow, input, 'engine', { protective: true });
-      uow.savePosition(locked, setStopLoss(locked, { stopLossPrice: stopPrice, slOrderId: recorded.id }, now));
+      const recorded = await execution.recordIntent(uow, { ...input, protective: true }, 'engine');
+      uow.positions.savePosition(locked, setStopLoss(locked, { stopLossPrice: stopPrice, slOrderId: recorded.id }, now));
       const what = market ? `a market ${input.side} of ${locked.amount} (the price reached the stop-loss ${stopPrice}; ${execution.venueName} takes no stop orders)` : `${input.side} ${locked.amount} at stop ${stopPrice}`;
       uow.appendEvent({
         source: 'engine',
