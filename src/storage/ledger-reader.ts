@@ -7,14 +7,15 @@ import type { Kysely } from 'kysely';
 import type { Bot } from '../domain/bot/bot.ts';
 import type { OrderStatus } from '../domain/order/order-status.ts';
 import type { Order } from '../domain/order/order.ts';
-import type { Position } from '../domain/position/position.ts';
 import type { BotledgerDatabase } from './database.ts';
 import { activeBots, getBot } from './repositories/bots.ts';
 import { eventsOf } from './repositories/events.ts';
 import { type BotFill, fillsOf, recentClosedFillsOfBot } from './repositories/fills.ts';
 import * as orders from './repositories/orders.ts';
-import { findPositionByStopLossOrder, getPosition, listPositionsToProtect, type PositionCursor } from './repositories/positions.ts';
+import { findPositionByStopLossOrder, listPositionsToProtect, type PositionCursor } from './repositories/positions.ts';
 import type { LedgerSchema } from './schema.ts';
+import type { Position } from '../domain/position/position.ts';
+import * as positions from './repositories/positions.ts';
 
 /**
  * @example
@@ -92,12 +93,22 @@ export class LedgerReader {
     return orders.newestOrderCreatedAt(this.#db);
   }
 
-  eventsOf(filter: { orderId?: string; botId?: string }): Promise<{ type: string; message: string; source: string; applied: boolean }[]> {
-    return eventsOf(this.#db, filter);
+  /** The bot's open position on `symbol`, if any. */
+  openPosition(botId: string, symbol: string): Promise<Position | undefined> {
+    return positions.findOpenPosition(this.#db, { botId, symbol });
   }
 
   positionById(id: string): Promise<Position | undefined> {
-    return getPosition(this.#db, id);
+    return positions.getPosition(this.#db, id);
+  }
+
+  /** Open positions, oldest first, at most `limit` (for the stop-loss and sync scans). */
+  openPositions(limit?: number): Promise<Position[]> {
+    return positions.listOpenPositions(this.#db, limit);
+  }
+
+  eventsOf(filter: { orderId?: string; botId?: string }): Promise<{ type: string; message: string; source: string; applied: boolean }[]> {
+    return eventsOf(this.#db, filter);
   }
 
   /** The position whose stop-loss order is `orderId` (positions.sl_order_id). */

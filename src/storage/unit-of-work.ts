@@ -8,7 +8,7 @@
  *   trade ids of their stored fills.
  * - **Identity map**: each order and bot is one object per transaction; every read after the
  *   load sees the transaction's own changes.
- * - **Buffered writes**: new and changed orders, fills, bots and event-log rows are written at
+ * - **Buffered writes**: new and changed orders, fills, bots, positions, trades and event-log rows are written at
  *   {@link flush}, one multi-row statement per table, with the one optimistic-update contract
  *   (the version read; StaleRowError when it moved).
  * - After COMMIT, what was written is published to the ledger's {@link CommitHub} with the
@@ -29,8 +29,13 @@ import { findOrdersByRefs, insertOrders, lockOrdersOfBot, type OrderRefs, update
 import { lockedVersions } from './sql/batch.ts';
 import { type SqlExecutor, writeTransaction } from './sql/executor.ts';
 import { StaleRowError } from './stale-row-error.ts';
+import { PositionWork } from './position-work.ts';
+import { isRetryableConflict } from './database-errors.ts';
 
 export type { EventEntry, NewFill, OrderRefs };
+
+/** How many times a transaction the database aborted to break a lock cycle is run again. */
+const CONFLICT_ATTEMPTS = 5;
 
 export class UnitOfWork {
   readonly #q: SqlExecutor;
@@ -58,10 +63,13 @@ export class UnitOfWork {
   readonly #insertedBots = new Set<string>();
   readonly #dirtyBots = new Set<string>();
   #eventIds: string[] = [];
+  /** Positions and trades (position-work.ts): `uow.positions.openPosition(...)`, `insertTrade(...)`. */
+  readonly positions: PositionWork;
 
   constructor(q: SqlExecutor, caps: DialectCapabilities) {
     this.#q = q;
     this.#caps = caps;
+    this.positions = new PositionWork(q, caps);
   }
 
   /**
@@ -85,6 +93,17 @@ export class UnitOfWork {
   }
 
   static async #commit<T>(database: BotledgerDatabase, work: (uow: UnitOfWork) => Promise<T>, wantChange: boolean): Promise<{ result: T; unit: UnitOfWork }> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await UnitOfWork.#commitOnce(database, work, wantChange);
+      } catch (error) {
+        // Aborted by the database to break a lock cycle: nothing was written, run it again.
+        if (!isRetryableConflict(error) || attempt >= CONFLICT_ATTEMPTS) throw error;
+      }
+    }
+  }
+
+  static async #commitOnce<T>(database: BotledgerDatabase, work: (uow: UnitOfWork) => Promise<T>, wantChange: boolean): Promise<{ result: T; unit: UnitOfWork }> {
     const hub = commitHubFor(database);
     let unit: UnitOfWork | undefined;
     let withIds = false;
@@ -146,6 +165,13 @@ export class UnitOfWork {
     if (missing.length === 0) return;
     for (const key of await fillKeysOf(this.#q, missing)) this.#fillKeys.add(key);
     for (const id of missing) this.#fillsLoaded.add(id);
+  }
+
+  /** The bots of the orders this unit of work holds. */
+  heldBotIds(): string[] {
+    const ids = new Set<string>();
+    for (const order of this.#orders.values()) if (order.botId) ids.add(order.botId);
+    return [...ids];
   }
 
   /** The order with this id, locked (undefined: the ledger has none). */
@@ -321,6 +347,7 @@ export class UnitOfWork {
     const changed = MUTABLE_ORDER_FIELDS.filter((field) => dirty.some((order) => order[field] !== this.#stored.get(order.id)?.[field]));
     await updateOrders(this.#q, this.#caps, dirty.map((order) => ({ order, expectedVersion: this.#expected.get(order.id) as number })), changed);
     await botRows.updateBots(this.#q, this.#caps, bots(this.#dirtyBots).map((bot) => ({ bot, expectedVersion: this.#expectedBot.get(bot.id) as number })));
+    await this.positions.flush();
     this.#eventIds = await insertEvents(this.#q, this.#events, { ids: options.eventIds ?? true });
   }
 
@@ -352,6 +379,7 @@ export class UnitOfWork {
         occurredAt: fill.occurredAt,
       })),
       bots: [...this.#insertedBots, ...this.#dirtyBots].map((id) => this.#bots.get(id) as Bot),
+      ...this.positions.committed(),
     };
   }
 }
