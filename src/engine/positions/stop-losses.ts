@@ -17,7 +17,8 @@
  *   transaction) and placed. The closing fill keeps that exit_reason.
  * - A stop cancelled outside botledger (the bot is stopped for it, as for any outside cancel)
  *   leaves the position unprotected: a new stop is placed at once, for the stopped bot too.
- * - Once the position is closed, a stop order left over is cancelled with POSITION_CLOSED.
+ * - Once the position is closed, the stop left over is cancelled with POSITION_CLOSED (by the
+ *   runtime, with the other leftovers: engine/positions/position-exits.ts).
  * - A venue without stop orders (`capabilities.stopOrders` off): botledger watches the price and
  *   sells at market (intent stop_loss) when it reaches the stop.
  *
@@ -164,8 +165,9 @@ export class StopLossManager {
     const ledger = this.#execution.ledger;
     const position = await ledger.positionById(positionId);
     if (!position) return;
+    // A closed position's leftover stop is the runtime's to cancel (POSITION_CLOSED, position-exits.ts).
+    if (position.status === 'closed') return;
     const stop = position.slOrderId ? await ledger.orderById(position.slOrderId) : undefined;
-    if (position.status === 'closed') return this.#cancelLeftover(position, stop);
     // An exit is under way (an emergency exit, a close by hand): no new stop for it.
     if (position.exitReason !== null || !position.botId) return;
     const bot = await ledger.botById(position.botId);
@@ -265,13 +267,6 @@ export class StopLossManager {
     if (!ticker || !isStopLossHit({ side: position.side, stopLossPrice: stopPrice }, ticker.last) || !position.botId) return;
     const bot = await this.#execution.ledger.botById(position.botId);
     if (bot) await this.#place(position, bot, stopPrice, `the last price ${ticker.last} reached the stop-loss ${stopPrice}`, true);
-  }
-
-  /** The position is closed: a stop order still live (or failed) is cancelled with POSITION_CLOSED. */
-  async #cancelLeftover(position: Position, stop: Order | undefined): Promise<void> {
-    if (!stop || (stop.status !== 'pending' && stop.status !== 'failed') || stop.cancellationReason !== null) return;
-    if (this.#execution.inFlight.has(stop.id)) return;
-    await this.#execution.cancelOrder(stop.id, 'POSITION_CLOSED', 'engine', STOP_LOSS_ACTOR);
   }
 
   /** When a position's failed stop is due for its next attempt (epoch ms). */
