@@ -15,7 +15,8 @@ import { BotRuntime } from '../../src/engine/runtime/runtime.ts';
 import { PaperExchange } from '../../src/exchange/paper/index.ts';
 import { PluginRegistry } from '../../src/plugins/plugin-api.ts';
 import { SCALPER_PLUGIN } from '../../src/plugins/scalper.ts';
-import { openDatabase } from '../../src/storage/database.ts';
+import { type BotledgerDatabase, openDatabase } from '../../src/storage/database.ts';
+import { LedgerReader } from '../../src/storage/ledger-reader.ts';
 import { forEachDialect } from '../support/dialects.ts';
 import { openLedgerDatabase } from '../support/ledger-database.ts';
 
@@ -42,6 +43,29 @@ function runUntilCrashPoint(url: string, file: string, mode: string): Promise<vo
   });
 }
 
+/** What the killed process left: the crash happened where the mode says. */
+async function assertCrashedAt(database: BotledgerDatabase, file: string, mode: string): Promise<void> {
+  const ledger = new LedgerReader(database);
+  const position = await ledger.openPosition('s1', 'BTC/USDT');
+  assert.ok(position, 'the fill and its position were committed before the crash');
+  const stops = (await ledger.ordersOfBot('s1')).filter((order) => order.intent === 'stop_loss');
+  const paper = new PaperExchange({ file, markets: MARKETS });
+  try {
+    const atVenue = (await paper.fetchOpenOrders('BTC/USDT')).filter((report) => report.clientOrderId === stops[0]?.clientOrderId);
+    if (mode === 'before-intent') {
+      assert.equal(position.slOrderId, null);
+      assert.equal(stops.length, 0, 'no stop recorded');
+    } else {
+      assert.equal(stops.length, 1);
+      assert.equal(position.slOrderId, stops[0]?.id, 'the intent and sl_order_id were committed together');
+      assert.deepEqual([stops[0]?.status, stops[0]?.exchangeOrderId], ['pending', null], 'the venue answer was never recorded');
+      assert.equal(atVenue.length, mode === 'after-call' ? 1 : 0, mode === 'after-call' ? 'the venue has it' : 'the venue was never called');
+    }
+  } finally {
+    await paper.close();
+  }
+}
+
 forEachDialect('kill -9 between a fill and its stop-loss placement', (target) => {
   for (const mode of ['before-intent', 'before-call', 'after-call'] as const) {
     test(`killed ${mode}: after the restart the stop-loss is placed exactly once`, async () => {
@@ -53,6 +77,7 @@ forEachDialect('kill -9 between a fill and its stop-loss placement', (target) =>
 
       const database = await openDatabase(url);
       const events = await openDatabase(url);
+      await assertCrashedAt(database, file, mode);
       const clock = new ManualClock(Date.now());
       const paper = new PaperExchange({ file, seed: 5, markets: MARKETS, eventsBeforeResponse: true, now: () => clock.now() });
       const runtime = new BotRuntime({ database, eventsDatabase: events, exchange: paper, plugins: new PluginRegistry([SCALPER_PLUGIN]), clock });
