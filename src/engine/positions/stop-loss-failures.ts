@@ -98,7 +98,7 @@ export class StopLossFailures {
       cancels.length = 0;
       const locked = await uow.positions.positionById(position.id);
       const stored = await uow.orderById(order.id);
-      if (!locked || locked.status !== 'open' || locked.slOrderId !== order.id || countedAttempt(locked, order)) return undefined;
+      if (locked?.status !== 'open' || locked.slOrderId !== order.id || countedAttempt(locked, order)) return undefined;
       if (stored?.status !== 'failed' || stored.retryCount !== order.retryCount) return undefined;
       const at = now.toISOString();
       const base = { source: 'engine' as const, orderId: order.id, botId: bot.id, pluginId: locked.pluginId, at };

@@ -207,7 +207,7 @@ export class StopLossManager {
     const execution = this.#execution;
     const order = await execution.transact(async (uow) => {
       const locked = await uow.positions.positionById(position.id);
-      if (!locked || locked.status !== 'open' || locked.exitReason !== null || locked.slOrderId !== position.slOrderId) return undefined;
+      if (locked?.status !== 'open' || locked.exitReason !== null || locked.slOrderId !== position.slOrderId) return undefined;
       const now = execution.now();
       const input = market
         ? { botId: bot.id, symbol: locked.symbol, side: closingSide(locked.side), type: 'market' as const, intent: 'stop_loss' as const, amount: locked.amount }
