@@ -211,4 +211,52 @@ forEachDialect('stop-losses on the venue', (target) => {
       await f.close();
     }
   });
+
+  test('a grown position gets its stop replaced for the new amount', async () => {
+    const f = await openRuntimeFixture(target);
+    try {
+      await f.runtime.bots.create({ id: 's1', pluginId: 'scalper', symbol: SYMBOL, config: CONFIG });
+      const [entry] = await f.orders('s1');
+      assert.ok(entry);
+      f.paper.control.fillByHand({ symbol: SYMBOL, clientOrderId: entry.clientOrderId }, '0.004', '59000');
+      await f.paper.control.drain();
+      await f.runtime.settle();
+      const first = await orderOf(f, (await positionOf(f)).slOrderId);
+      assert.deepEqual([first.amount, first.status], ['0.004', 'pending'], 'the partial fill opened a position of 0.004, protected');
+      f.paper.control.fillByHand({ symbol: SYMBOL, clientOrderId: entry.clientOrderId }, '0.006', '59000');
+      await f.paper.control.drain();
+      await f.runtime.settle();
+      const position = await positionOf(f);
+      assert.equal(position.amount, '0.01');
+      const second = await orderOf(f, position.slOrderId);
+      assert.deepEqual([second.amount, second.stopPrice, second.status], ['0.01', '58000', 'pending']);
+      const old = await orderOf(f, first.id);
+      assert.deepEqual([old.status, old.cancellationReason], ['cancelled', 'REPLACED']);
+      const resting = (await f.paper.fetchOpenOrders(SYMBOL)).filter((report) => report.clientOrderId === first.clientOrderId || report.clientOrderId === second.clientOrderId);
+      assert.deepEqual(resting.map((report) => report.clientOrderId), [second.clientOrderId], 'one stop rests at the venue, for the whole position');
+    } finally {
+      await f.close();
+    }
+  });
+
+  test('a venue without stop orders: botledger watches the price and sells at market when it reaches the stop', async () => {
+    const f = await openRuntimeFixture(target, undefined, { capabilities: { stopOrders: false } });
+    try {
+      await openPosition(f);
+      let position = await positionOf(f);
+      assert.equal(position.stopLossPrice, '58000', 'the stop price is kept on the position');
+      assert.equal(position.slOrderId, null, 'no stop order at a venue that takes none');
+      await f.runtime.step();
+      assert.equal((await positionOf(f)).status, 'open', 'the price is above the stop');
+      f.paper.control.setPrice(SYMBOL, '57990');
+      await f.runtime.step();
+      position = await positionOf(f);
+      assert.equal(position.status, 'closed');
+      const stop = await orderOf(f, position.slOrderId);
+      assert.deepEqual([stop.intent, stop.type, stop.stopPrice, stop.status], ['stop_loss', 'market', null, 'closed']);
+      assert.equal(position.exitReason, `Stop-loss triggered at ${stop.averagePrice}`);
+    } finally {
+      await f.close();
+    }
+  });
 });

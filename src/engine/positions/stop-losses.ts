@@ -99,7 +99,8 @@ export class StopLossManager {
 
   #onCommitted(change: CommittedChange): void {
     const positions = (change as { positions?: readonly Position[] }).positions ?? [];
-    for (const position of positions) this.#queue(position.id);
+    // Only open positions that may want a stop: a plugin without the hook costs the hot path nothing.
+    for (const position of positions) if (position.status === 'open' && this.#mayWantStop(position)) this.#queue(position.id);
     for (const order of change.orders) {
       if (order.intent === 'stop_loss' && order.status !== 'pending') this.#queueByOrder(order.id);
     }
@@ -119,7 +120,7 @@ export class StopLossManager {
     const batch = await this.#execution.ledger.positionsToProtect(this.#scanLimit, this.#cursor);
     const last = batch.at(-1);
     this.#cursor = batch.length < this.#scanLimit || !last ? undefined : { openedAt: last.openedAt, id: last.id };
-    await Promise.all(batch.map((position) => this.#queue(position.id)));
+    await Promise.all(batch.filter((position) => this.#mayWantStop(position)).map((position) => this.#queue(position.id)));
     await this.idle();
     return { checked: batch.length, failures: this.#errors.splice(0) };
   }
@@ -189,6 +190,16 @@ export class StopLossManager {
       default:
         // Filled (closed) while the position is still open: it grew meanwhile; protect what is left.
         return this.#place(position, bot, stopPrice, `stop-loss ${stop.clientOrderId} executed and ${position.amount} is still open`);
+    }
+  }
+
+  /** False when the position's plugin has no stop-loss hook and the position no stop price: nothing to do, no read needed. */
+  #mayWantStop(position: Position): boolean {
+    if (position.stopLossPrice !== null) return true;
+    try {
+      return typeof (this.#plugins.get(position.pluginId) as { stopLossPrice?: unknown }).stopLossPrice === 'function';
+    } catch {
+      return false; // a plugin this runtime does not run
     }
   }
 
@@ -263,10 +274,32 @@ export class StopLossManager {
       }
       return;
     }
+    if (position.stopLossPrice === null || compare(position.stopLossPrice, stopPrice) !== 0) await this.#keepStopPrice(position, stopPrice);
     const ticker = this.#tickers.get(position.symbol);
     if (!ticker || !isStopLossHit({ side: position.side, stopLossPrice: stopPrice }, ticker.last) || !position.botId) return;
     const bot = await this.#execution.ledger.botById(position.botId);
     if (bot) await this.#place(position, bot, stopPrice, `the last price ${ticker.last} reached the stop-loss ${stopPrice}`, true);
+  }
+
+  /** Records the stop price on the position (a venue without stop orders: botledger watches it). */
+  async #keepStopPrice(position: Position, stopPrice: string): Promise<void> {
+    const execution = this.#execution;
+    await execution.transact(async (uow) => {
+      const locked = await uow.positions.positionById(position.id);
+      if (locked?.status !== 'open') return;
+      const now = execution.now();
+      uow.positions.savePosition(locked, setStopLoss(locked, { stopLossPrice: stopPrice }, now));
+      uow.appendEvent({
+        source: 'engine',
+        type: 'StopLossWatched',
+        message: `Position ${locked.id} (${locked.symbol}): ${execution.venueName} takes no stop orders, so botledger watches the price and sells at market when it reaches the stop-loss ${stopPrice}`,
+        botId: locked.botId,
+        pluginId: locked.pluginId,
+        payload: { positionId: locked.id, stopPrice },
+        applied: true,
+        at: now.toISOString(),
+      });
+    });
   }
 
   /** When a position's failed stop is due for its next attempt (epoch ms). */
