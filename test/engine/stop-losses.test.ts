@@ -218,6 +218,7 @@ forEachDialect('stop-losses on the venue', (target) => {
       await f.runtime.bots.create({ id: 's1', pluginId: 'scalper', symbol: SYMBOL, config: CONFIG });
       const [entry] = await f.orders('s1');
       assert.ok(entry);
+      await f.move('59200'); // between the entry and the take-profit: the venue crosses neither
       f.paper.control.fillByHand({ symbol: SYMBOL, clientOrderId: entry.clientOrderId }, '0.004', '59000');
       await f.paper.control.drain();
       await f.runtime.settle();
