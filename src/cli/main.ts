@@ -20,6 +20,10 @@ const COMMAND_GROUPS: Record<string, () => Promise<Register>> = {
   // `orders` registers `events` too.
   orders: async () => (await import('./ledger-orders.ts')).registerOrderCommands,
   events: async () => (await import('./ledger-orders.ts')).registerOrderCommands,
+  // `trades` registers `stats` too.
+  trades: async () => (await import('./ledger-stats.ts')).registerStatsCommands,
+  stats: async () => (await import('./ledger-stats.ts')).registerStatsCommands,
+  import: async () => (await import('./ledger-import.ts')).registerImportCommands,
 };
 
 /** The groups `argv` needs: the one its command names, or all of them (help, an unknown command). */

@@ -105,6 +105,7 @@ export interface PositionsTable {
   symbol: string;
   side: 'long' | 'short';
   amount: Money;
+  entry_cost: Money;
   closed_amount: Money;
   entry_price: Money;
   exit_price: Money | null;

@@ -6,8 +6,7 @@
 
 /**
  * Why botledger cancelled an order. `OUTSIDE` marks a cancel the system did not ask for (by hand
- * at the venue, or by the venue itself); it is the only one that stops the bot. `POSITION_CLOSED`:
- * a stop-loss or exit order left over after its position closed (migration 0003).
+ * at the venue, or by the venue itself); it is the only one that stops the bot.
  */
 export const CANCELLATION_REASONS = ['UPDATE', 'STOP', 'DELETE', 'EXPIRED', 'DROPPED', 'REPLACED', 'STOP_LOSS', 'POSITION_CLOSED', 'OUTSIDE'] as const;
 export type CancellationReason = (typeof CANCELLATION_REASONS)[number];
