@@ -134,6 +134,14 @@ export class BotRuntime {
       // A closed position's other exits and its stop-loss are taken down (POSITION_CLOSED).
       const leftovers = outcome.position?.leftovers ?? [];
       if (leftovers.length > 0) this.#track(cancelLeftovers(this.execution, leftovers), botId);
+      // A market close that just filled (a triggered stop-loss, an emergency exit) is the newest
+      // price botledger knows (the last ticker may predate it): the plugin's reaction must not buy
+      // again above a stop that was just hit.
+      const stopped = outcome.order;
+      if (stopped.intent !== 'entry' && stopped.type === 'market' && stopped.status === 'closed' && stopped.averagePrice) {
+        const last = stopped.averagePrice;
+        this.bots.setTicker({ symbol: stopped.symbol, bid: last, ask: last, last, timestamp: clock.now() });
+      }
       this.#track(this.bots.orderUpdated(outcome.order), botId);
     };
     this.processor.onCommitted(react);
