@@ -12,6 +12,7 @@ import { activeBots, getBot } from './repositories/bots.ts';
 import { eventsOf } from './repositories/events.ts';
 import { type BotFill, fillsOf, recentClosedFillsOfBot } from './repositories/fills.ts';
 import * as orders from './repositories/orders.ts';
+import { findPositionByStopLossOrder, listPositionsToProtect, type PositionCursor } from './repositories/positions.ts';
 import type { LedgerSchema } from './schema.ts';
 import type { Position } from '../domain/position/position.ts';
 import * as positions from './repositories/positions.ts';
@@ -108,5 +109,15 @@ export class LedgerReader {
 
   eventsOf(filter: { orderId?: string; botId?: string }): Promise<{ type: string; message: string; source: string; applied: boolean }[]> {
     return eventsOf(this.#db, filter);
+  }
+
+  /** The position whose stop-loss order is `orderId` (positions.sl_order_id). */
+  positionOfStopLoss(orderId: string): Promise<Position | undefined> {
+    return findPositionByStopLossOrder(this.#db, orderId);
+  }
+
+  /** Open positions that may need a stop-loss placed, oldest first, at most `limit` after `after` (the stop-loss manager's scan). */
+  positionsToProtect(limit: number, after?: PositionCursor): Promise<Position[]> {
+    return listPositionsToProtect(this.#db, { limit, after });
   }
 }
