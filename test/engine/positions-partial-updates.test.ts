@@ -169,4 +169,25 @@ forEachDialect('partial fills and bot updates keep positions exact', (target) =>
       await f.close();
     }
   });
+
+  test('the same with the partial fill still unseen on the stream when the UPDATE cancels: the cancel answer brings it, and the exit sells 0.004', async () => {
+    const f = await openRuntimeFixture(target, undefined, { delivery: 'manual', eventsBeforeResponse: false });
+    try {
+      await f.runtime.bots.create({ id: 'pd', pluginId: 'scalper', symbol: SYMBOL, config: config('59000', '60500') });
+      await settle(f);
+      const [entry] = live(await f.orders('pd'), 'entry');
+      fillAt(f, entry, '0.004');
+      // No delivery: the update acts on a ledger that has not seen the fill yet.
+      await f.runtime.bots.update('pd', config('58900', '60400'));
+      await settle(f);
+      const orders = await f.orders('pd');
+      assert.equal((await f.runtime.execution.ledger.openPosition('pd', SYMBOL))?.amount, '0.004');
+      assert.deepEqual(live(orders, 'entry'), [], 'no second entry beside the position');
+      assert.deepEqual(live(orders, 'exit').map((o) => o.amount), ['0.004']);
+      await assertNoCoinOutside(f, 'pd', 'after the update');
+      assert.deepEqual(f.runtime.errors, []);
+    } finally {
+      await f.close();
+    }
+  });
 });
