@@ -1,8 +1,9 @@
 /**
  * The event log of one position, for `positions show`: the entries whose payload names the
  * position (opened, grown, reduced, closed, close requested, stop-loss placed or failed, synced),
- * and every entry of the orders those entries name, plus its stop-loss order (placed, filled,
- * cancelled: entries that do not repeat the position id).
+ * and every entry of its orders: those these entries name (the fills applied to it), its stop-loss
+ * order, and the bot's exits and stop-losses on the symbol placed while it was open (a take-profit
+ * that was replaced never names the position, yet belongs to its story).
  *
  * The event log has no index on the payload, and none is needed: every entry about a position
  * carries its bot, and is written after the position opened. So the read walks the bot's entries
@@ -20,6 +21,7 @@ import { jsonSelect, timeIn, timeOut } from './codec.ts';
 export interface PositionRef {
   readonly id: string;
   readonly botId: string | null;
+  readonly symbol: string;
   readonly openedAt: string;
   readonly closedAt: string | null;
   readonly slOrderId: string | null;
@@ -88,6 +90,17 @@ export async function listPositionEvents(db: Kysely<LedgerSchema>, position: Pos
       const pastClose = until !== undefined && last !== undefined && timeOut(last.created_at) > until;
       after = rows.length === WALK_PAGE && !pastClose ? String(last?.id) : undefined;
     }
+  }
+  if (position.botId) {
+    let exits = db
+      .selectFrom('orders')
+      .select('id')
+      .where('bot_id', '=', position.botId)
+      .where('symbol', '=', position.symbol)
+      .where('intent', '<>', 'entry')
+      .where('created_at', '>=', timeIn(position.openedAt, 'openedAt'));
+    if (position.closedAt) exits = exits.where('created_at', '<=', timeIn(position.closedAt, 'closedAt'));
+    for (const row of await exits.limit(MAX_POSITION_EVENTS).execute()) orderIds.add(String(row.id));
   }
   if (orderIds.size > 0) {
     const rows = await selectEvents(db).where('order_id', 'in', [...orderIds]).orderBy('id').limit(MAX_POSITION_EVENTS).execute();
