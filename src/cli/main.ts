@@ -21,6 +21,10 @@ const COMMAND_GROUPS: Record<string, () => Promise<Register>> = {
   orders: async () => (await import('./ledger-orders.ts')).registerOrderCommands,
   events: async () => (await import('./ledger-orders.ts')).registerOrderCommands,
   positions: async () => (await import('./ledger-positions.ts')).registerPositionCommands,
+  // `trades` registers `stats` too.
+  trades: async () => (await import('./ledger-stats.ts')).registerStatsCommands,
+  stats: async () => (await import('./ledger-stats.ts')).registerStatsCommands,
+  import: async () => (await import('./ledger-import.ts')).registerImportCommands,
 };
 
 /** The groups `argv` needs: the one its command names, or all of them (help, an unknown command). */

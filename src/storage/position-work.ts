@@ -8,6 +8,7 @@ import type { Trade } from '../domain/position/trade.ts';
 import type { DialectCapabilities } from './dialects/capabilities.ts';
 import { insertPositions, insertTrades, lockOpenPositionsOfBots, lockPositionsByIds, updatePositions } from './repositories/positions-batch.ts';
 import type { SqlExecutor } from './sql/executor.ts';
+import { applyTradesToPluginStats } from './repositories/plugin-stats.ts';
 import { StaleRowError } from './stale-row-error.ts';
 
 export class PositionWork {
@@ -93,6 +94,8 @@ export class PositionWork {
     await insertPositions(this.#q, list(this.#inserted));
     await updatePositions(this.#q, this.#caps, list(this.#dirty).map((position) => ({ position, expectedVersion: this.#expected.get(position.id) as number })));
     this.#writtenTrades = await insertTrades(this.#q, this.#trades);
+    // The per-plugin statistics move in the trade's transaction: never a trade without its statistics.
+    await applyTradesToPluginStats(this.#q, this.#caps, this.#writtenTrades);
     return this.#writtenTrades;
   }
 
