@@ -153,6 +153,16 @@ forEachDialect('positions through the application core', (target) => {
       // A deleted bot's position can still be closed by hand.
       const closed = await closePosition(ledger, bare.id, { actor: 'cli' });
       assert.equal(closed.position.status, 'closed');
+
+      // The stopped bot's protected position, closed by hand at a limit: its stop-loss is left over and cancelled (POSITION_CLOSED).
+      const atLimit = await closePosition(ledger, position.id, { actor: 'cli', limitPrice: '59990' });
+      assert.equal(atLimit.position.status, 'closed');
+      assert.equal(atLimit.position.exitReason, 'Closed by hand at limit 59990 (cli)');
+      assert.equal(atLimit.order?.type, 'limit');
+      const leftover = await getOrder(ledger.database.db, stopId);
+      assert.equal(leftover?.status, 'cancelled');
+      assert.equal(leftover?.cancellationReason, 'POSITION_CLOSED');
+      assert.deepEqual(venueOf(ledger).runtime.errors, []);
     } finally {
       await ledger.close();
     }
