@@ -180,12 +180,15 @@ export interface PositionClose {
  */
 export async function closePosition(ledger: Ledger, id: string, options: { limitPrice?: string; actor: string }): Promise<PositionClose> {
   checkLimitPrice(options.limitPrice);
-  await assertPositionOpen(ledger, id);
+  const held = await assertPositionOpen(ledger, id);
   const { runtime } = venueOf(ledger);
   let order: Order | undefined;
   try {
     const reason = closedOnRequest('by hand', options.actor, options.limitPrice);
-    ({ order } = await closeHeldPosition(runtime.execution, id, { reason, limitPrice: options.limitPrice, source: 'cli' }));
+    const close = () => closeHeldPosition(runtime.execution, id, { reason, limitPrice: options.limitPrice, source: 'cli' });
+    // In the bot's command queue: its plugin's reaction to the exits taken down runs after the
+    // closing order is placed, so it sees that order and places no exit of its own meanwhile.
+    ({ order } = await (held.botId ? runtime.bots.serialize(held.botId, close) : close()));
   } catch (error) {
     if (!(error instanceof PositionNotOpenError)) throw error;
     if (error.code === 'POSITION_NOT_FOUND') throw new LedgerError('POSITION_NOT_FOUND', error.message, { positionId: id });

@@ -8,6 +8,7 @@ import { test } from 'node:test';
 import { createBot, deleteBot, stopBot } from '../../src/app/bots.ts';
 import { exitCodeOf } from '../../src/app/error-catalog.ts';
 import { type Ledger, openLedger, venueOf } from '../../src/app/open-ledger.ts';
+import { listOrders } from '../../src/app/orders.ts';
 import { closePosition, listPositions, showPosition } from '../../src/app/positions.ts';
 import { setStopLoss, type Position } from '../../src/domain/position/position.ts';
 import { getOrder } from '../../src/storage/repositories/orders.ts';
@@ -109,6 +110,12 @@ forEachDialect('positions through the application core', (target) => {
       // Bought 0.01 at 59950, sold at market at 60000: 0.5 - 0.5995 - 0.6 of fees.
       assert.equal(closed.trade?.pnl, '-0.6995');
       assert.equal(closed.trade?.exitReason, 'Closed by hand at market (cli)');
+      const exits = (await listOrders(ledger, { botId: 'ch' }, {})).items.filter((o) => o.intent === 'exit');
+      assert.deepEqual(
+        exits.map((o) => [o.type, o.status, o.cancellationReason]).sort(),
+        [['limit', 'cancelled', 'REPLACED'], ['market', 'closed', null]],
+        'the take-profit was replaced by the closing order, and the plugin placed no exit of its own meanwhile',
+      );
       const orders = (await showPosition(ledger, position.id)).events.map((e) => e.type);
       assert.ok(orders.includes('PositionCloseRequested'), orders.join(','));
       await rejectsWith(closePosition(ledger, position.id, { actor: 'cli' }), 'POSITION_NOT_OPEN', 4, /is already closed \(Closed by hand at market \(cli\)\)/);

@@ -13,7 +13,7 @@ import type { Position } from '../../domain/position/position.ts';
 import { closedOnRequest, closedWhenBotEnded } from '../../domain/position/exit-reasons.ts';
 import { closePosition } from '../positions/position-exits.ts';
 import { ExchangeError, type MarketRules, type TickerReport } from '../../exchange/exchange-adapter.ts';
-import { BotNotActiveError, type ExecutionEngine, type SystemCancellationReason } from '../orders/execution.ts';
+import { BotNotActiveError, type ExecutionEngine } from '../orders/execution.ts';
 import type { EventSource } from '../../domain/order/order-events.ts';
 import { isDriverError } from '../../storage/database-errors.ts';
 import { StaleRowError } from '../../storage/stale-row-error.ts';
@@ -21,7 +21,7 @@ import { makeClientOrderId } from '../../domain/order/client-order-id.ts';
 import { assertConfigFitsMarket, assertPlaceable, marketFor } from '../orders/market-checks.ts';
 import { ImmediateLossError, type ImmediateSale, immediateLosses, ordersAfterTakeDown } from './update-preview.ts';
 import { ProtectionGuard } from './protections.ts';
-import { BotNotFoundError, type BotChangeFn, type HeldPosition, type TakeDown, takeDownBot } from './take-down.ts';
+import { BotNotFoundError, type HeldPosition, takeDownBot } from './take-down.ts';
 
 export { BotNotFoundError };
 
@@ -162,7 +162,7 @@ export class BotService {
         const sales = await this.#immediateLosses(current, parsed);
         if (sales.length > 0) throw new ImmediateLossError(botId, sales);
       }
-      await this.#takeDown(botId, 'UPDATE', source, (bot) => updateBotConfig(bot, parsed, this.execution.now()));
+      await takeDownBot(this.execution, botId, 'UPDATE', source, (bot) => updateBotConfig(bot, parsed, this.execution.now()));
       await this.#guarded(botId, () => this.#runHook(botId, 'start'));
       return this.get(botId);
     });
@@ -207,7 +207,7 @@ export class BotService {
    */
   stop(botId: string, reason = 'Stopped by user', source: EventSource = 'api', options: EndBotOptions = {}): Promise<Bot> {
     return this.serialize(botId, async () => {
-      const { held } = await this.#takeDown(botId, 'STOP', source, (bot) => stopBot(bot, reason, this.execution.now()), { closing: options.closePosition });
+      const { held } = await takeDownBot(this.execution, botId, 'STOP', source, (bot) => stopBot(bot, reason, this.execution.now()), { closing: options.closePosition });
       if (options.closePosition) await this.#closeHeld(botId, 'stopped', held, source);
       return this.get(botId);
     });
@@ -216,7 +216,7 @@ export class BotService {
   /** Deletes the bot (the row stays, status deleted) as {@link stop} stops it, with DELETE. */
   delete(botId: string, reason = 'Deleted by user', source: EventSource = 'api', options: EndBotOptions = {}): Promise<Bot> {
     return this.serialize(botId, async () => {
-      const { held } = await this.#takeDown(botId, 'DELETE', source, (bot) => deleteBot(bot, reason, this.execution.now()), { closing: options.closePosition });
+      const { held } = await takeDownBot(this.execution, botId, 'DELETE', source, (bot) => deleteBot(bot, reason, this.execution.now()), { closing: options.closePosition });
       if (options.closePosition) await this.#closeHeld(botId, 'deleted', held, source);
       return this.get(botId);
     });
@@ -284,11 +284,6 @@ export class BotService {
     assertPlaceable({ type: command.orderType, amount: command.amount, price: command.price }, market);
   }
 
-  /** Takes the bot's live orders down (take-down.ts): a stop or delete keeps a held position's stop-loss. */
-  async #takeDown(botId: string, reason: SystemCancellationReason, source: EventSource, change: BotChangeFn, options: { closing?: boolean } = {}): Promise<TakeDown> {
-    return takeDownBot(this.execution, botId, reason, source, change, options);
-  }
-
   /** With `closePosition`: closes each position the take-down found the bot holding, at market. */
   async #closeHeld(botId: string, done: 'stopped' | 'deleted', held: readonly HeldPosition[], source: EventSource): Promise<void> {
     for (const { position } of held) {
@@ -331,7 +326,7 @@ export class BotService {
       // this bot with the plugin's words; the other bots go on.
       const name = hook === 'start' ? 'onStart' : hook === 'tick' ? 'onTick' : 'onOrderUpdate';
       const reason = `Stopped: plugin ${plugin.id} failed in ${name}: ${(error as Error)?.message ?? String(error)}`;
-      await this.#takeDown(botId, 'STOP', 'engine', (current) => stopBot(current, reason, this.execution.now()));
+      await takeDownBot(this.execution, botId, 'STOP', 'engine', (current) => stopBot(current, reason, this.execution.now()));
       return;
     }
     await this.#execute(bot, commands);
@@ -364,7 +359,7 @@ export class BotService {
         // Protections hold whatever the plugin asks: a bot over a limit is stopped instead.
         const verdict = await this.#protections.check(current);
         if (!verdict.allowed) {
-          await this.#takeDown(bot.id, 'STOP', 'engine', (stopped) => stopBot(stopped, verdict.reason, this.execution.now()));
+          await takeDownBot(this.execution, bot.id, 'STOP', 'engine', (stopped) => stopBot(stopped, verdict.reason, this.execution.now()));
           return;
         }
         await this.#assertPlaceable(bot, command);

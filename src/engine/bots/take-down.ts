@@ -96,9 +96,10 @@ export async function takeDownBot(
     const at = now.toISOString();
     const orders = await uow.lockOrdersOfBot(botId, ['pending', 'failed']);
     const held = endsBot ? await heldPositions(uow, botId, orders, reason === 'STOP' ? 'stopped' : 'deleted', options.closing ?? false) : [];
-    const kept = new Set(held.flatMap((entry) => (entry.stopOrder ? [entry.stopOrder.id] : [])));
-    // Every live stop-loss on a symbol the bot holds stays: the position must not lose its protection.
-    for (const order of orders) if (isLiveStop(order) && held.some((entry) => entry.position.symbol === order.symbol)) kept.add(order.id);
+    // Every stop-loss on a symbol the bot holds stays, placed or failed (its manager retries it):
+    // the position must not lose its protection.
+    const heldSymbols = new Set(held.map((entry) => entry.position.symbol));
+    const kept = new Set(orders.filter((order) => order.intent === 'stop_loss' && order.cancellationReason === null && heldSymbols.has(order.symbol)).map((order) => order.id));
     const requested: Order[] = [];
     for (const locked of orders) {
       if (kept.has(locked.id)) continue;
