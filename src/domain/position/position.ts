@@ -24,7 +24,8 @@ export interface Position {
   /**
    * The exact quote amount paid (received, for a short) for what is still held: adds add
    * amount x price, a reduction takes its share, the last one takes all that is left, so the
-   * realized pnl of any sequence of fills is exact.
+   * realized pnl of any sequence of fills is exact (to the 18 places money is stored with: a
+   * product with more, as 0.5 x 100.000000000000000001, is rounded half-even there, as pnl is).
    */
   readonly entryCost: string;
   /** Amount closed so far. */
@@ -100,11 +101,11 @@ export function openPosition(input: OpenPositionInput, now: Date): Position {
     symbol: input.symbol,
     side: input.side === 'buy' ? 'long' : 'short',
     amount: formatDecimal(amount),
-    entryCost: formatDecimal(amount.times(price)),
+    entryCost: round(amount.times(price)),
     closedAmount: '0',
     entryPrice: formatDecimal(price),
     exitPrice: null,
-    realizedPnl: formatDecimal(fee.neg()),
+    realizedPnl: round(fee.neg()),
     fees: formatDecimal(fee),
     stopLossPrice: input.stopLossPrice == null ? null : formatDecimal(parseDecimal(input.stopLossPrice, 'stopLossPrice')),
     status: 'open',
@@ -158,8 +159,8 @@ export function applyFill(position: Position, fill: PositionFill, now: Date, exi
   const cost = parseDecimal(position.entryCost, 'entryCost');
   if (adds) {
     const amount = open.plus(size);
-    const entryCost = cost.plus(size.times(price));
-    const realizedPnl = formatDecimal(parseDecimal(position.realizedPnl, 'realizedPnl').minus(fee));
+    const entryCost = cost.plus(size.times(price)).toDecimalPlaces(MONEY_SCALE, Decimal.ROUND_HALF_EVEN);
+    const realizedPnl = round(parseDecimal(position.realizedPnl, 'realizedPnl').minus(fee));
     return {
       position: { ...position, amount: formatDecimal(amount), entryCost: formatDecimal(entryCost), entryPrice: round(entryCost.div(amount)), fees, realizedPnl, updatedAt: at },
       closed: false,
@@ -171,7 +172,7 @@ export function applyFill(position: Position, fill: PositionFill, now: Date, exi
   const closingCost = closing.eq(open) ? cost : cost.times(closing).div(open).toDecimalPlaces(MONEY_SCALE, Decimal.ROUND_HALF_EVEN);
   const proceeds = closing.times(price);
   const gain = position.side === 'long' ? proceeds.minus(closingCost) : closingCost.minus(proceeds);
-  const realizedPnl = formatDecimal(parseDecimal(position.realizedPnl, 'realizedPnl').plus(gain).minus(fee));
+  const realizedPnl = round(parseDecimal(position.realizedPnl, 'realizedPnl').plus(gain).minus(fee));
   const closedBefore = parseDecimal(position.closedAmount, 'closedAmount');
   const closedAmount = closedBefore.plus(closing);
   const exitBefore = position.exitPrice ? parseDecimal(position.exitPrice, 'exitPrice') : new Decimal(0);
