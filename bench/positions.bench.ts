@@ -194,6 +194,25 @@ export const statsSection: BenchSection = {
     const all = await timed(200, () => allPluginStatistics(database));
     const now = new Date(START + flags.trades * 1_000);
     const recent = await timed(200, () => tradesByPlugin(db, plugin, 7, now, { limit: 50 }));
+    // One more trade per transaction, as a live flush writes it: in close order, then 5 minutes late.
+    const lastClose = START + (flags.trades - 1) * 1_000;
+    const single = (id: string, closedAtMs: number): Trade => ({
+      ...syntheticTrade(0, flags.plugins, next),
+      id,
+      closedAt: new Date(closedAtMs).toISOString(),
+    });
+    const writeOne = (trade: Trade) =>
+      writeTransaction(database, async (q) => {
+        await q.run(
+          `insert into trades (${TRADE_COLUMNS.join(', ')}) values (${TRADE_COLUMNS.map(() => '?').join(', ')})`,
+          tradeValues(trade),
+        );
+        await applyTradesToPluginStats(q, database.capabilities, [trade]);
+      });
+    let k = 0;
+    const inOrder = await timed(50, () => writeOne(single(`next-${k}`, lastClose + ++k * 1_000)));
+    let late = 0;
+    const lateOne = await timed(20, () => writeOne(single(`late-${++late}`, lastClose - 300_000 + late)));
     const perPluginTrades = Math.ceil(flags.trades / flags.plugins);
     const scan = await timed(3, () => statsFromTradesRows(db, { pluginId: plugin }));
     const recompute = await timed(1, () => writeTransaction(database, (q) => recomputePluginStats(q, database.capabilities, plugin)));
@@ -222,6 +241,14 @@ export const statsSection: BenchSection = {
         target: '< 50 ms',
       },
       { what: "a plugin's trades over 7 days, first 50", figures: `p50 ${ms(recent.p50)}, p99 ${ms(recent.p99)}, max ${ms(recent.max)}` },
+      {
+        what: 'one trade + its statistics, one transaction, in close order',
+        figures: `p50 ${ms(inOrder.p50)}, p99 ${ms(inOrder.p99)}, max ${ms(inOrder.max)}`,
+      },
+      {
+        what: 'the same, closed 5 minutes before the last (from the checkpoint)',
+        figures: `p50 ${ms(lateOne.p50)}, max ${ms(lateOne.max)}`,
+      },
       { what: 'for comparison: one plugin computed from its trades rows', figures: `p50 ${ms(scan.p50)}, max ${ms(scan.max)}` },
       { what: 'full recompute of one plugin (repair / import)', figures: ms(recompute.max) },
     ];

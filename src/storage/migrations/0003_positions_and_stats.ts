@@ -12,8 +12,10 @@
  *   anyway and runs `foreign_key_check` before COMMIT; this order also works when they are on.
  * - `plugin_stats`: one row per plugin with the running aggregates that answer the statistics in
  *   O(1) (counts, sums, best/worst, the cumulative pnl's peak and maximum drawdown, and the last
- *   trade folded in, by close time then id, so a trade that arrives out of that order is noticed and
- *   the plugin recomputed). Filled here from the trades already stored, exactly (decimal.js).
+ *   trade folded in, by close time then id, so a trade that arrives out of that order is noticed),
+ *   and a checkpoint of the pnl curve from which such a trade is folded in again without reading
+ *   every trade. Filled here from the trades already stored, exactly (decimal.js); checkpoints
+ *   start empty.
  * - positions.entry_cost: the exact quote amount paid for what a position still holds, so that
  *   several entries at different prices and partial exits realize an exact pnl (the average entry
  *   price, rounded to 18 places, cannot; 0001 stored no positions yet, so '0' fills it).
@@ -80,7 +82,10 @@ const cancellationCheck = (values: readonly string[]) => `cancellation_reason is
 export async function up(db: Kysely<any>, context: MigrationContext): Promise<void> {
   await setCancellationReasons(db, context, NEW_CANCELLATION_REASONS);
   await createPluginStats(db, context);
-  await db.schema.alterTable('positions').addColumn('entry_cost', sql.raw(context.capabilities.moneyType), (c) => c.notNull().defaultTo('0')).execute();
+  await db.schema
+    .alterTable('positions')
+    .addColumn('entry_cost', sql.raw(context.capabilities.moneyType), (c) => c.notNull().defaultTo('0'))
+    .execute();
   await db.schema.createIndex('positions_sl_order_id_idx').on('positions').column('sl_order_id').execute();
   await db.schema.createIndex('positions_account_status_idx').on('positions').columns(['exchange_account_id', 'status']).execute();
   await db.schema.createIndex('trades_plugin_closed_id_idx').on('trades').columns(['plugin_id', 'closed_at', 'id']).execute();
@@ -237,6 +242,20 @@ async function createPluginStats(db: Kysely<any>, context: MigrationContext): Pr
     // The last trade folded in, in (closed_at, id) order.
     .addColumn('last_closed_at', time)
     .addColumn('last_trade_id', 'text')
+    // The cumulative pnl curve (cumulative pnl, peak, drawdown) as it stood after an earlier trade,
+    // so a trade that arrives a little out of close order is folded from there (a few trades read)
+    // instead of from the first trade: the checkpoint lags the last trade by a while, the
+    // candidate is the next checkpoint. Null: none yet.
+    .addColumn('checkpoint_closed_at', time)
+    .addColumn('checkpoint_trade_id', 'text')
+    .addColumn('checkpoint_pnl', money)
+    .addColumn('checkpoint_peak', money)
+    .addColumn('checkpoint_drawdown', money)
+    .addColumn('candidate_closed_at', time)
+    .addColumn('candidate_trade_id', 'text')
+    .addColumn('candidate_pnl', money)
+    .addColumn('candidate_peak', money)
+    .addColumn('candidate_drawdown', money)
     .addColumn('updated_at', time, (c) => c.notNull())
     .execute();
 }
@@ -296,7 +315,7 @@ async function fillPluginStats(db: Kysely<any>, context: MigrationContext): Prom
     for (;;) {
       const page = await sql<{ id: string; pnl: unknown; closed_at: unknown }>`
         select id, pnl, closed_at from trades
-        where plugin_id = ${pluginId} ${after ? sql`and (closed_at > ${after.closedAt} or (closed_at = ${after.closedAt} and id > ${after.id}))` : sql``}
+        where plugin_id = ${pluginId} ${after ? sql`and closed_at >= ${after.closedAt} and (closed_at > ${after.closedAt} or id > ${after.id})` : sql``}
         order by closed_at, id limit ${FILL_BATCH}`.execute(db);
       for (const row of page.rows) {
         const pnl = new Decimal(String(row.pnl));

@@ -29,22 +29,57 @@ import { readExecutor, type SqlExecutor, writeTransaction } from '../sql/executo
 import { intOut, moneyIn, moneyOut, moneyOutOrNull, type Page, type PageOptions, pageBy, timeIn, timeOutOrNull } from './codec.ts';
 import { tradeFromRow } from './trades.ts';
 
-const COLUMNS =
-  'plugin_id, total, wins, losses, breakeven, total_pnl, best_pnl, worst_pnl, gross_profit, gross_loss, pnl_peak, max_drawdown, last_closed_at, last_trade_id';
+const CURVE_COLUMNS = [
+  'checkpoint_closed_at',
+  'checkpoint_trade_id',
+  'checkpoint_pnl',
+  'checkpoint_peak',
+  'checkpoint_drawdown',
+  'candidate_closed_at',
+  'candidate_trade_id',
+  'candidate_pnl',
+  'candidate_peak',
+  'candidate_drawdown',
+];
+const COLUMNS = `plugin_id, total, wins, losses, breakeven, total_pnl, best_pnl, worst_pnl, gross_profit, gross_loss, pnl_peak, max_drawdown, last_closed_at, last_trade_id, ${CURVE_COLUMNS.join(', ')}`;
 const SELECT_ROW = `select ${COLUMNS} from plugin_stats where plugin_id = ?`;
 const SELECT_ROW_LOCKED = `${SELECT_ROW} for update`;
-const INSERT_EMPTY = `insert into plugin_stats (${COLUMNS}, updated_at) values (?, 0, 0, 0, 0, '0', null, null, '0', '0', '0', '0', null, null, ?) on conflict (plugin_id) do nothing`;
+const INSERT_EMPTY = `insert into plugin_stats (${COLUMNS}, updated_at) values (?, 0, 0, 0, 0, '0', null, null, '0', '0', '0', '0', null, null, ${CURVE_COLUMNS.map(() => 'null').join(', ')}, ?) on conflict (plugin_id) do nothing`;
 const UPDATE_ROW = `update plugin_stats set total = ?, wins = ?, losses = ?, breakeven = ?, total_pnl = ?, best_pnl = ?, worst_pnl = ?,
-  gross_profit = ?, gross_loss = ?, pnl_peak = ?, max_drawdown = ?, last_closed_at = ?, last_trade_id = ?, updated_at = ? where plugin_id = ?`;
+  gross_profit = ?, gross_loss = ?, pnl_peak = ?, max_drawdown = ?, last_closed_at = ?, last_trade_id = ?, ${CURVE_COLUMNS.map((c) => `${c} = ?`).join(', ')}, updated_at = ? where plugin_id = ?`;
 const DELETE_ROW = 'delete from plugin_stats where plugin_id = ?';
 const FIRST_TRADES = 'select id, pnl, closed_at from trades where plugin_id = ? order by closed_at, id limit ?';
+// `closed_at >= ?` repeats what the OR implies so that PostgreSQL starts its index range at the
+// cursor (with the OR alone it read the plugin's trades from the first: 0.3 s to refold 1,000 of a million).
 const NEXT_TRADES =
-  'select id, pnl, closed_at from trades where plugin_id = ? and (closed_at > ? or (closed_at = ? and id > ?)) order by closed_at, id limit ?';
+  'select id, pnl, closed_at from trades where plugin_id = ? and closed_at >= ? and (closed_at > ? or id > ?) order by closed_at, id limit ?';
 
 /** Trades read per round trip by a recompute. */
 const RECOMPUTE_BATCH = 10_000;
 
+/**
+ * How far (in close time) the checkpoint trails the last trade: a trade closed up to this long
+ * before the last one (lanes committing in another order, a fill found by sync) is folded from the
+ * checkpoint, reading only the trades since; an older one recomputes the plugin from its first trade.
+ */
+export const CHECKPOINT_LAG_MS = 15 * 60_000;
+
 type Row = Record<string, unknown>;
+
+/** The cumulative pnl curve as it stood right after one trade. */
+interface CurvePoint {
+  readonly closedAt: string;
+  readonly tradeId: string;
+  readonly pnl: string;
+  readonly peak: string;
+  readonly drawdown: string;
+}
+
+interface StoredStats {
+  readonly aggregate: StatsAggregate;
+  readonly checkpoint: CurvePoint | null;
+  readonly candidate: CurvePoint | null;
+}
 
 function aggregateFromRow(row: Row): StatsAggregate {
   return {
@@ -64,12 +99,35 @@ function aggregateFromRow(row: Row): StatsAggregate {
   };
 }
 
+function curvePointFromRow(row: Row, prefix: 'checkpoint' | 'candidate'): CurvePoint | null {
+  if (row[`${prefix}_closed_at`] == null) return null;
+  return {
+    closedAt: timeOutOrNull(row[`${prefix}_closed_at`]) as string,
+    tradeId: String(row[`${prefix}_trade_id`]),
+    pnl: moneyOut(row[`${prefix}_pnl`]),
+    peak: moneyOut(row[`${prefix}_peak`]),
+    drawdown: moneyOut(row[`${prefix}_drawdown`]),
+  };
+}
+
+/** The curve after the aggregate's last trade; null without trades. */
+function curvePointOf(aggregate: StatsAggregate): CurvePoint | null {
+  if (aggregate.lastClosedAt === null || aggregate.lastTradeId === null) return null;
+  return {
+    closedAt: aggregate.lastClosedAt,
+    tradeId: aggregate.lastTradeId,
+    pnl: aggregate.totalPnl,
+    peak: aggregate.pnlPeak,
+    drawdown: aggregate.maxDrawdown,
+  };
+}
+
 function statsFromRow(row: Row): PluginStats {
   return { pluginId: String(row.plugin_id), ...statsFromAggregate(aggregateFromRow(row)) };
 }
 
 /** The plugin's row, locked until the transaction ends where the dialect has row locks; made empty first when missing. */
-async function lockRow(q: SqlExecutor, caps: DialectCapabilities, pluginId: string, now: string): Promise<StatsAggregate> {
+async function lockRow(q: SqlExecutor, caps: DialectCapabilities, pluginId: string, now: string): Promise<StoredStats> {
   const select = caps.rowLocks ? SELECT_ROW_LOCKED : SELECT_ROW;
   let row = await q.get<Row>(select, [pluginId]);
   if (!row) {
@@ -77,11 +135,32 @@ async function lockRow(q: SqlExecutor, caps: DialectCapabilities, pluginId: stri
     await q.run(INSERT_EMPTY, [pluginId, now]);
     row = await q.get<Row>(select, [pluginId]);
   }
-  return row ? aggregateFromRow(row) : EMPTY_AGGREGATE;
+  if (!row) return { aggregate: EMPTY_AGGREGATE, checkpoint: null, candidate: null };
+  return {
+    aggregate: aggregateFromRow(row),
+    checkpoint: curvePointFromRow(row, 'checkpoint'),
+    candidate: curvePointFromRow(row, 'candidate'),
+  };
 }
 
-async function writeRow(q: SqlExecutor, pluginId: string, aggregate: StatsAggregate, now: string): Promise<void> {
+async function writeRow(
+  q: SqlExecutor,
+  pluginId: string,
+  aggregate: StatsAggregate,
+  curve: { checkpoint: CurvePoint | null; candidate: CurvePoint | null },
+  now: string,
+): Promise<void> {
   const money = (value: string, column: string) => moneyIn(value, `plugin_stats.${column}`);
+  const point = (p: CurvePoint | null, prefix: string) =>
+    p === null
+      ? [null, null, null, null, null]
+      : [
+          timeIn(p.closedAt, `${prefix}ClosedAt`),
+          p.tradeId,
+          money(p.pnl, `${prefix}_pnl`),
+          money(p.peak, `${prefix}_peak`),
+          money(p.drawdown, `${prefix}_drawdown`),
+        ];
   await q.run(UPDATE_ROW, [
     aggregate.total,
     aggregate.wins,
@@ -96,15 +175,33 @@ async function writeRow(q: SqlExecutor, pluginId: string, aggregate: StatsAggreg
     money(aggregate.maxDrawdown, 'max_drawdown'),
     aggregate.lastClosedAt === null ? null : timeIn(aggregate.lastClosedAt, 'lastClosedAt'),
     aggregate.lastTradeId,
+    ...point(curve.checkpoint, 'checkpoint'),
+    ...point(curve.candidate, 'candidate'),
     now,
     pluginId,
   ]);
 }
 
-/** Folds every stored trade of a plugin, in close order, in pages. */
-async function foldStoredTrades(q: SqlExecutor, pluginId: string): Promise<StatsAggregate> {
-  const fold = new StatsAccumulator();
-  let rows = await q.all<Row>(FIRST_TRADES, [pluginId, RECOMPUTE_BATCH]);
+/**
+ * Folds the stored trades of a plugin in close order, in pages: all of them, or (`from`) those
+ * after a curve point, continuing its cumulative pnl, peak and drawdown (counts then start at 0).
+ */
+async function foldStoredTrades(q: SqlExecutor, pluginId: string, from?: CurvePoint): Promise<StatsAccumulator> {
+  const fold = new StatsAccumulator(
+    from
+      ? {
+          ...EMPTY_AGGREGATE,
+          totalPnl: from.pnl,
+          pnlPeak: from.peak,
+          maxDrawdown: from.drawdown,
+          lastClosedAt: from.closedAt,
+          lastTradeId: from.tradeId,
+        }
+      : EMPTY_AGGREGATE,
+  );
+  let rows = from
+    ? await q.all<Row>(NEXT_TRADES, [pluginId, from.closedAt, from.closedAt, from.tradeId, RECOMPUTE_BATCH])
+    : await q.all<Row>(FIRST_TRADES, [pluginId, RECOMPUTE_BATCH]);
   for (;;) {
     let last: { closedAt: unknown; id: string } | undefined;
     for (const row of rows) {
@@ -115,14 +212,61 @@ async function foldStoredTrades(q: SqlExecutor, pluginId: string): Promise<Stats
     if (rows.length < RECOMPUTE_BATCH || !last) break;
     rows = await q.all<Row>(NEXT_TRADES, [pluginId, last.closedAt, last.closedAt, last.id, RECOMPUTE_BATCH]);
   }
-  return fold.aggregate();
+  return fold;
+}
+
+const isBefore = (point: CurvePoint, trade: { closedAt: string; id: string }) =>
+  byCloseOrder({ closedAt: point.closedAt, id: point.tradeId }, trade) < 0;
+
+/**
+ * The plugin's row with `trades` (sorted, already in the trades table) folded in:
+ * - all after its last trade (the usual case): added to the aggregate; the candidate checkpoint
+ *   becomes the checkpoint once it trails the newest trade by {@link CHECKPOINT_LAG_MS}, and the
+ *   curve before these trades becomes the next candidate;
+ * - some before its last trade but after the checkpoint: counts and sums are added (their order
+ *   does not matter), the curve is folded again from the checkpoint over the trades since;
+ * - some before the checkpoint (or none yet): the plugin is recomputed from its first trade.
+ */
+async function foldIntoRow(q: SqlExecutor, pluginId: string, stored: StoredStats, trades: readonly Trade[], at: string): Promise<void> {
+  const first = trades[0] as Trade;
+  const newest = trades[trades.length - 1] as Trade;
+  const sums = new StatsAccumulator(stored.aggregate);
+  for (const trade of trades) sums.add(trade.pnl, trade.closedAt, trade.id);
+  if (isAfterLastTrade(stored.aggregate, first)) {
+    const before = curvePointOf(stored.aggregate);
+    let { checkpoint, candidate } = stored;
+    if (candidate === null) candidate = before;
+    else if (Date.parse(candidate.closedAt) <= Date.parse(newest.closedAt) - CHECKPOINT_LAG_MS)
+      [checkpoint, candidate] = [candidate, before];
+    await writeRow(q, pluginId, sums.aggregate(), { checkpoint, candidate }, at);
+    return;
+  }
+  if (stored.checkpoint && isBefore(stored.checkpoint, first)) {
+    const curve = await foldStoredTrades(q, pluginId, stored.checkpoint);
+    // The checkpoint's cumulative pnl plus every trade since must be the total: else the row does not match the trades.
+    if (curve.sum.eq(sums.sum)) {
+      const aggregate = { ...sums.aggregate(), pnlPeak: curve.aggregate().pnlPeak, maxDrawdown: curve.aggregate().maxDrawdown };
+      const last = curve.aggregate();
+      const candidate = stored.candidate && isBefore(stored.candidate, first) ? stored.candidate : null;
+      await writeRow(
+        q,
+        pluginId,
+        { ...aggregate, lastClosedAt: last.lastClosedAt, lastTradeId: last.lastTradeId },
+        { checkpoint: stored.checkpoint, candidate },
+        at,
+      );
+      return;
+    }
+  }
+  const all = (await foldStoredTrades(q, pluginId)).aggregate();
+  await writeRow(q, pluginId, all, { checkpoint: null, candidate: curvePointOf(all) }, at);
 }
 
 /**
  * Folds newly written trades into their plugins' rows, in the transaction that wrote them (call it
- * after the trades rows are inserted: a trade out of close order recomputes its plugin from the
- * trades table, which must then hold it). Locks each plugin's row (PostgreSQL) so concurrent
- * writers take turns per plugin.
+ * after the trades rows are inserted: a trade out of close order is folded again from the trades
+ * table, which must then hold it). Locks each plugin's row (PostgreSQL) so concurrent writers take
+ * turns per plugin.
  *
  * @example
  * const written = await insertTrades(q, trades);
@@ -145,14 +289,7 @@ export async function applyTradesToPluginStats(
   // Plugins in a fixed order, so two transactions lock their rows in the same order.
   for (const pluginId of [...byPlugin.keys()].sort()) {
     const list = (byPlugin.get(pluginId) as Trade[]).sort(byCloseOrder);
-    const stored = await lockRow(q, caps, pluginId, at);
-    if (!isAfterLastTrade(stored, list[0])) {
-      await writeRow(q, pluginId, await foldStoredTrades(q, pluginId), at);
-      continue;
-    }
-    const fold = new StatsAccumulator(stored);
-    for (const trade of list) fold.add(trade.pnl, trade.closedAt, trade.id);
-    await writeRow(q, pluginId, fold.aggregate(), at);
+    await foldIntoRow(q, pluginId, await lockRow(q, caps, pluginId, at), list, at);
   }
 }
 
@@ -172,9 +309,9 @@ export async function recomputePluginStats(
 ): Promise<PluginStats> {
   const at = now.toISOString();
   await lockRow(q, caps, pluginId, at);
-  const aggregate = await foldStoredTrades(q, pluginId);
+  const aggregate = (await foldStoredTrades(q, pluginId)).aggregate();
   if (aggregate.total === 0) await q.run(DELETE_ROW, [pluginId]);
-  else await writeRow(q, pluginId, aggregate, at);
+  else await writeRow(q, pluginId, aggregate, { checkpoint: null, candidate: curvePointOf(aggregate) }, at);
   return { pluginId, ...statsFromAggregate(aggregate) };
 }
 

@@ -178,6 +178,34 @@ forEachDialect('plugin_stats', (target) => {
     }
   });
 
+  test('trades committed a few minutes out of close order (lanes) are folded from the checkpoint, exactly', async () => {
+    const ledger = await openLedgerDatabase(target);
+    try {
+      const trades = randomTrades(3_000, 11).map((t, i) => {
+        const closedAt = new Date(START + i * 60_000).toISOString();
+        return { ...t, closedAt, createdAt: closedAt };
+      });
+      // Batches of 5 (5 minutes of closes); every third pair of batches commits in swapped order.
+      const batches: Trade[][] = [];
+      for (let i = 0; i < trades.length; i += 5) batches.push(trades.slice(i, i + 5));
+      for (let i = 0; i + 1 < batches.length; i += 6) [batches[i], batches[i + 1]] = [batches[i + 1] as Trade[], batches[i] as Trade[]];
+      for (const batch of batches) await flushInBatches(ledger, batch, 5);
+      const expected = PLUGINS.map((p) => bruteForce(trades, p));
+      assert.deepEqual(await allPluginStatistics(ledger), expected);
+      const checkpoints = await ledger.db
+        .selectFrom('plugin_stats')
+        .select(['plugin_id', 'checkpoint_closed_at'])
+        .orderBy('plugin_id')
+        .execute();
+      assert.ok(
+        checkpoints.every((row) => row.checkpoint_closed_at !== null),
+        'the late trades were folded from a checkpoint, not by recomputing the plugin',
+      );
+    } finally {
+      await ledger.close();
+    }
+  });
+
   test('trades by plugin over N days: newest first, only that plugin, paged without gaps or repeats', async () => {
     const ledger = await openLedgerDatabase(target);
     try {
