@@ -260,4 +260,23 @@ forEachDialect('stop-losses on the venue', (target) => {
       await f.close();
     }
   });
+
+  test('a stopped bot keeps its position protected: the stop its stop cancelled is placed again', async () => {
+    const f = await openRuntimeFixture(target);
+    try {
+      await openPosition(f);
+      const before = await orderOf(f, (await positionOf(f)).slOrderId);
+      await f.runtime.bots.stop('s1', 'Stopped by alice');
+      await f.runtime.settle();
+      assert.equal((await f.runtime.bots.get('s1')).status, 'stopped');
+      const position = await positionOf(f);
+      assert.equal(position.status, 'open');
+      const now = await orderOf(f, position.slOrderId);
+      assert.equal(now.status, 'pending', 'a stop protects the position of the stopped bot');
+      assert.equal(f.paper.control.order({ symbol: SYMBOL, clientOrderId: now.clientOrderId })?.state, 'open');
+      if (now.id !== before.id) assert.equal((await orderOf(f, before.id)).cancellationReason, 'STOP');
+    } finally {
+      await f.close();
+    }
+  });
 });
