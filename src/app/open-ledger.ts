@@ -8,6 +8,7 @@
  */
 import { type Clock, SYSTEM_CLOCK } from '../engine/clock.ts';
 import { BotRuntime } from '../engine/runtime/runtime.ts';
+import { ensureVenueAccount } from '../engine/recovery/venue-account.ts';
 import type { PaperExchange } from '../exchange/paper/index.ts';
 import type { EngineEvent } from '../migrate/reports.ts';
 import { PluginRegistry } from '../plugins/plugin-api.ts';
@@ -119,6 +120,9 @@ export async function openLedger(options: OpenLedgerOptions = {}): Promise<Ledge
       closers.push(() => paper.close());
       // Before the runtime listens or any bot acts: the ledger equals the venue first.
       const reconciliation = await reconcileVenueAtStart(database, paper, opened.info, clock, notice);
+      // The venue's exchange account: bots, positions and the per-account sync status name it.
+      const account = await ensureVenueAccount(database, paper, new Date(clock.now()), { sandbox: true });
+      if (account.assigned.bots > 0) notice(`${account.assigned.bots} bot(s) without an exchange account now trade on account ${account.id}`);
       const events = await open('write');
       const runtime = new BotRuntime({ database, eventsDatabase: events, exchange: paper, plugins, clock });
       closers.push(() => runtime.stop());
