@@ -87,6 +87,7 @@ const LEDGER_ENTRIES = {
   BOT_STOPPED: entry(EXIT_FAILED, 409, "the command was done, but the plugin's reaction stopped the bot"),
   ORDER_FAILED: entry(EXIT_FAILED, 409, 'the command was done, but an order placed in reaction failed at the venue'),
   ORDER_REJECTED: entry(EXIT_FAILED, 409, 'the venue rejected the order'),
+  ORDER_WOULD_TRIGGER: entry(EXIT_FAILED, 409, 'the venue rejected a stop order whose trigger price is already crossed (it would trigger at once)'),
   ORDER_NOT_OPEN: entry(EXIT_FAILED, 409, 'the venue says the order is no longer open'),
   RATE_LIMITED: entry(EXIT_FAILED, 503, 'the venue refused the call for too many requests; try again later'),
   OUTCOME_UNCLEAR: entry(EXIT_FAILED, 503, 'the venue call timed out or broke off; the order stays pending until reconciliation'),

@@ -70,6 +70,23 @@ export interface OrderStatusReport {
   readonly raw: unknown;
 }
 
+/**
+ * A venue's view of one net position of the account (nautilus_trader's PositionStatusReport):
+ * what sync compares with the ledger's positions.
+ */
+export interface PositionStatusReport {
+  readonly symbol: string;
+  readonly side: 'long' | 'short' | 'flat';
+  /** Size of the position, >= 0, decimal string; '0' when flat. */
+  readonly amount: string;
+  /** Average price of the open side, when the venue says (absent when flat). */
+  readonly entryPrice?: string;
+  /** Venue time the report is as of, epoch milliseconds. */
+  readonly timestamp: number;
+  /** The venue's payload as received, for the event log. */
+  readonly raw: unknown;
+}
+
 /** Which orders {@link ExchangeAdapter.fetchOrders} lists. */
 export interface FetchOrdersOptions {
   /** Only orders created at or after this venue time, epoch milliseconds. */
@@ -179,6 +196,13 @@ export interface ExchangeAdapter {
   loadMarkets(): Promise<MarketRules[]>;
   /** Balances per currency, for venues that keep them (optional; the paper exchange has it when given starting balances). */
   fetchBalance?(): Promise<BalanceReport[]>;
+  /**
+   * The account's net positions (optional; the engine checks presence). With `symbol`, exactly
+   * one report for it (`flat` when nothing is held); without, every position that is not flat.
+   */
+  fetchPositions?(symbol?: string): Promise<PositionStatusReport[]>;
+  /** The account's executions at or after a venue time (epoch ms), oldest first (ccxt `fetchMyTrades`; optional). */
+  fetchFillsSince?(since: number, symbol?: string): Promise<FillReport[]>;
   /** Starts delivery of pushed events to the listener; returns the unsubscribe function. */
   subscribe(listener: VenueEventListener): () => void;
   close(): Promise<void>;
@@ -198,8 +222,21 @@ export class ExchangeError extends Error {
 
 /** The venue refused: the order definitely does not exist. Safe to mark failed. */
 export class OrderRejectedError extends ExchangeError {
+  /** `code` lets a subclass name a more precise kind of rejection; it is still a rejection. */
+  constructor(message: string, raw?: unknown, code = 'ORDER_REJECTED') {
+    super(code, message, raw);
+  }
+}
+
+/**
+ * The venue refused a stop order because its trigger is already crossed: it would trigger at
+ * once (Binance -2021 "Order would immediately trigger", Bybit retCode 110092/110093, ccxt
+ * InvalidOrder). The order does not exist. A stop-loss that meets it cannot protect the position.
+ */
+export class OrderWouldTriggerError extends OrderRejectedError {
   constructor(message: string, raw?: unknown) {
-    super('ORDER_REJECTED', message, raw);
+    const code = 'ORDER_WOULD_TRIGGER';
+    super(message, raw, code);
   }
 }
 
