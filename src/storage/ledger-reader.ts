@@ -12,6 +12,9 @@ import { activeBots, getBot } from './repositories/bots.ts';
 import { eventsOf } from './repositories/events.ts';
 import { type BotFill, fillsOf, recentClosedFillsOfBot } from './repositories/fills.ts';
 import * as orders from './repositories/orders.ts';
+import type { Position } from '../domain/position/position.ts';
+import { liveOrdersOfAccount, openPositionsOfAccount, ordersByVenueRefs, storedFillKeys } from './repositories/position-sync.ts';
+import { getSyncStatus, type SyncStatus } from './repositories/sync-status.ts';
 import type { LedgerSchema } from './schema.ts';
 
 /**
@@ -92,5 +95,28 @@ export class LedgerReader {
 
   eventsOf(filter: { orderId?: string; botId?: string }): Promise<{ type: string; message: string; source: string; applied: boolean }[]> {
     return eventsOf(this.#db, filter);
+  }
+
+  // ---- sync with the exchange (engine/recovery/position-sync.ts) ----
+
+  syncStatus(accountId: string): Promise<SyncStatus | undefined> {
+    return getSyncStatus(this.#db, accountId);
+  }
+
+  openPositionsOfAccount(accountId: string): Promise<Position[]> {
+    return openPositionsOfAccount(this.#db, accountId);
+  }
+
+  liveOrdersOfAccount(accountId: string): Promise<Order[]> {
+    return liveOrdersOfAccount(this.#db, accountId);
+  }
+
+  ordersByVenueRefs(refs: { clientOrderIds: readonly string[]; exchangeOrderIds: readonly string[] }): Promise<Order[]> {
+    return ordersByVenueRefs(this.#db, refs);
+  }
+
+  /** Stored (order, trade id) pairs of these orders, as fills.ts's `fillKey`. */
+  storedFillKeys(orderIds: readonly string[]): Promise<Set<string>> {
+    return storedFillKeys(this.#db, orderIds);
   }
 }

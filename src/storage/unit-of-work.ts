@@ -23,6 +23,8 @@ import type { BotledgerDatabase } from './database.ts';
 import type { DialectCapabilities } from './dialects/capabilities.ts';
 import { type ExchangeAccount, ensureExchangeAccounts } from './repositories/accounts.ts';
 import * as botRows from './repositories/bots.ts';
+import { markPositionsSynced, type PositionSyncMark } from './repositories/position-sync.ts';
+import { type SyncStatus, saveSyncStatus } from './repositories/sync-status.ts';
 import { cancelRequestedAt, type EventEntry, insertEvents } from './repositories/events.ts';
 import { fillKey, fillKeysOf, insertFills, type NewFill } from './repositories/fills.ts';
 import { FIXED_ORDER_FIELDS, MUTABLE_ORDER_FIELDS, ORDER_COLUMNS } from './repositories/orders.ts';
@@ -59,6 +61,8 @@ export class UnitOfWork {
   readonly #insertedBots = new Set<string>();
   readonly #dirtyBots = new Set<string>();
   readonly #accounts = new Map<string, ExchangeAccount>();
+  readonly #syncMarks: { marks: readonly PositionSyncMark[]; at: string }[] = [];
+  readonly #syncStatuses: SyncStatus[] = [];
   #eventIds: string[] = [];
 
   constructor(q: SqlExecutor, caps: DialectCapabilities) {
@@ -290,6 +294,18 @@ export class UnitOfWork {
     return botRows.sequenceFloor(this.#q, botId);
   }
 
+  // ---- sync with the exchange ----------------------------------------------------------------
+
+  /** Marks open positions as synced (last_sync_at, sync_status; error_details for a mismatch), written at flush. */
+  markPositionsSynced(marks: readonly PositionSyncMark[], at: string): void {
+    if (marks.length > 0) this.#syncMarks.push({ marks, at });
+  }
+
+  /** Writes the account's sync_status row at flush. */
+  saveSyncStatus(status: SyncStatus): void {
+    this.#syncStatuses.push(status);
+  }
+
   // ---- flush --------------------------------------------------------------------------------
 
   /**
@@ -329,6 +345,8 @@ export class UnitOfWork {
     const changed = MUTABLE_ORDER_FIELDS.filter((field) => dirty.some((order) => order[field] !== this.#stored.get(order.id)?.[field]));
     await updateOrders(this.#q, this.#caps, dirty.map((order) => ({ order, expectedVersion: this.#expected.get(order.id) as number })), changed);
     await botRows.updateBots(this.#q, this.#caps, bots(this.#dirtyBots).map((bot) => ({ bot, expectedVersion: this.#expectedBot.get(bot.id) as number })));
+    for (const { marks, at } of this.#syncMarks) await markPositionsSynced(this.#q, marks, at);
+    for (const status of this.#syncStatuses) await saveSyncStatus(this.#q, status);
     this.#eventIds = await insertEvents(this.#q, this.#events, { ids: options.eventIds ?? true });
   }
 

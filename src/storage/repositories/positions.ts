@@ -54,7 +54,7 @@ const POSITION_COLUMNS = [
   'version',
 ] as const;
 
-function positionFromRow(row: Record<string, unknown>): Position {
+export function positionFromRow(row: Record<string, unknown>): Position {
   return {
     id: String(row.id),
     userId: (row.user_id as string | null) ?? null,
@@ -109,7 +109,7 @@ function mutableColumns(position: Position) {
   };
 }
 
-const selectPositions = (db: Kysely<LedgerSchema>) =>
+export const selectPositions = (db: Kysely<LedgerSchema>) =>
   db.selectFrom('positions').select([...POSITION_COLUMNS, jsonSelect('error_details').as('error_details')]);
 
 /** @example await insertPosition(trx, openPosition(input, now)); */

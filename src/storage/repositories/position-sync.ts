@@ -1,0 +1,139 @@
+/**
+ * What sync with the exchange reads and writes (engine/recovery/position-sync.ts): an account's
+ * open positions and live orders, the ledger's orders and stored trade ids for the venue's fills,
+ * and the sync marks of positions (last_sync_at, sync_status, and for a mismatch error_details
+ * with both sizes).
+ *
+ * The marks are bookkeeping, not a change of the position: they do not bump `version`, so a
+ * command holding the position (a fill, a stop-loss) is never refused because a sync passed by.
+ */
+import type { Kysely } from 'kysely';
+import type { JsonValue } from '../../domain/bot/bot.ts';
+import type { Order } from '../../domain/order/order.ts';
+import type { Position } from '../../domain/position/position.ts';
+import type { LedgerSchema } from '../schema.ts';
+import { placeholders } from '../sql/batch.ts';
+import type { SqlExecutor } from '../sql/executor.ts';
+import { jsonIn, timeIn } from './codec.ts';
+import { fillKey } from './fills.ts';
+import { orderFromRow } from './orders.ts';
+import { positionFromRow, selectPositions } from './positions.ts';
+
+/** Most values bound in one `in (...)` list (SQLite allows 32766 parameters, PostgreSQL 65535). */
+const CHUNK = 500;
+
+function chunks<T>(list: readonly T[]): T[][] {
+  const out: T[][] = [];
+  for (let i = 0; i < list.length; i += CHUNK) out.push(list.slice(i, i + CHUNK));
+  return out;
+}
+
+/**
+ * The account's open positions, oldest first.
+ *
+ * @example
+ * const open = await openPositionsOfAccount(db, 'paper');
+ */
+export async function openPositionsOfAccount(db: Kysely<LedgerSchema>, accountId: string): Promise<Position[]> {
+  const rows = await selectPositions(db).where('status', '=', 'open').where('exchange_account_id', '=', accountId).orderBy('opened_at').orderBy('id').execute();
+  return rows.map(positionFromRow);
+}
+
+/**
+ * The pending and ongoing orders of the account's bots, oldest first: what the venue should list
+ * as open (or be asked about).
+ *
+ * @example
+ * const live = await liveOrdersOfAccount(db, 'paper');
+ */
+export async function liveOrdersOfAccount(db: Kysely<LedgerSchema>, accountId: string): Promise<Order[]> {
+  const rows = await db
+    .selectFrom('orders')
+    .selectAll()
+    .where('status', 'in', ['pending', 'ongoing'])
+    .where('bot_id', 'in', (sub) => sub.selectFrom('bots').select('id').where('exchange_account_id', '=', accountId))
+    .orderBy('created_at')
+    .orderBy('id')
+    .execute();
+  return rows.map(orderFromRow);
+}
+
+/**
+ * The ledger's orders with any of these client or exchange order ids (a read, no lock).
+ *
+ * @example
+ * const known = await ordersByVenueRefs(db, { clientOrderIds: ['bl-b1-1'], exchangeOrderIds: ['x9'] });
+ */
+export async function ordersByVenueRefs(db: Kysely<LedgerSchema>, refs: { clientOrderIds: readonly string[]; exchangeOrderIds: readonly string[] }): Promise<Order[]> {
+  const found = new Map<string, Order>();
+  for (const [column, values] of [
+    ['client_order_id', refs.clientOrderIds],
+    ['exchange_order_id', refs.exchangeOrderIds],
+  ] as const) {
+    for (const part of chunks([...new Set(values)])) {
+      for (const row of await db.selectFrom('orders').selectAll().where(column, 'in', part).execute()) {
+        const order = orderFromRow(row);
+        found.set(order.id, order);
+      }
+    }
+  }
+  return [...found.values()];
+}
+
+/**
+ * The stored (order, trade id) pairs of these orders, as fills.ts's `fillKey`.
+ *
+ * @example
+ * const stored = await storedFillKeys(db, ['o1']);
+ */
+export async function storedFillKeys(db: Kysely<LedgerSchema>, orderIds: readonly string[]): Promise<Set<string>> {
+  const keys = new Set<string>();
+  for (const part of chunks([...new Set(orderIds)])) {
+    const rows = await db.selectFrom('fills').select(['order_id', 'exchange_trade_id']).where('order_id', 'in', part).execute();
+    for (const row of rows) keys.add(fillKey(String(row.order_id), String(row.exchange_trade_id)));
+  }
+  return keys;
+}
+
+/** The sync mark of one position. */
+export interface PositionSyncMark {
+  readonly id: string;
+  /** 'in_sync' | 'mismatch'. */
+  readonly syncStatus: string;
+  /** For a mismatch: what differs (both sizes, the sentence); kept in error_details, with last_error_at. */
+  readonly errorDetails?: JsonValue;
+}
+
+/**
+ * Writes last_sync_at and sync_status of open positions (one statement per chunk of ids with the
+ * same status; one per position with error details). A position closed meanwhile is left alone.
+ *
+ * @example
+ * await markPositionsSynced(q, [{ id: 'p1', syncStatus: 'in_sync' }], now.toISOString());
+ */
+export async function markPositionsSynced(q: SqlExecutor, marks: readonly PositionSyncMark[], at: string): Promise<number> {
+  const when = timeIn(at, 'at');
+  let changed = 0;
+  const plain = new Map<string, string[]>();
+  for (const mark of marks) {
+    if (mark.errorDetails !== undefined) {
+      changed += await q.run("update positions set last_sync_at = ?, sync_status = ?, error_details = ?, last_error_at = ? where id = ? and status = 'open'", [
+        when,
+        mark.syncStatus,
+        jsonIn(mark.errorDetails),
+        when,
+        mark.id,
+      ]);
+      continue;
+    }
+    const ids = plain.get(mark.syncStatus) ?? [];
+    ids.push(mark.id);
+    plain.set(mark.syncStatus, ids);
+  }
+  for (const [status, ids] of plain) {
+    for (const part of chunks(ids)) {
+      changed += await q.run(`update positions set last_sync_at = ?, sync_status = ? where status = 'open' and id in (${placeholders(part.length)})`, [when, status, ...part]);
+    }
+  }
+  return changed;
+}
