@@ -6,9 +6,14 @@ import type { VenueEvent } from '../exchange-adapter.ts';
 import type { PaperFaultOptions } from './paper-options.ts';
 import type { Prng } from './prng.ts';
 
-/** The REST-like calls a fault can hit. */
+/**
+ * The REST-like calls a fault can hit. `placeStopOrder` is a `placeOrder` with a `stopPrice`: a
+ * fault queued for it hits only stop placements (a stop-loss fails while entries go through); a
+ * fault queued for `placeOrder` hits any placement, stop or not.
+ */
 export type PaperOperation =
   | 'placeOrder'
+  | 'placeStopOrder'
   | 'cancelOrder'
   | 'fetchOrder'
   | 'fetchOpenOrders'
@@ -16,6 +21,8 @@ export type PaperOperation =
   | 'fetchFills'
   | 'fetchTicker'
   | 'fetchBalance'
+  | 'fetchPositions'
+  | 'fetchFillsSince'
   | 'loadMarkets';
 
 /** Operations whose faults are also rolled by probability (fetches fail only when told to). */
@@ -27,8 +34,13 @@ export type RequestFault =
   | { readonly kind: 'timeout-before' }
   /** The venue acts (and pushes its events), then the call throws ExchangeUnclearError. */
   | { readonly kind: 'timeout-after' }
-  /** Throws OrderRejectedError with this venue payload (default: the configured rejection). */
-  | { readonly kind: 'reject'; readonly retCode?: number; readonly retMsg?: string }
+  /**
+   * Throws OrderRejectedError with this venue payload (default: the configured rejection). With
+   * `venueId`, the message is what ccxt makes of it: `<venueId> <the whole body as JSON>`.
+   */
+  | { readonly kind: 'reject'; readonly retCode?: number; readonly retMsg?: string; readonly venueId?: string }
+  /** Throws OrderWouldTriggerError ("Order would immediately trigger"), whatever the price; the venue did nothing. */
+  | { readonly kind: 'would-trigger' }
   /** Throws RateLimitedError; the venue did nothing. */
   | { readonly kind: 'rate-limit'; readonly retryAfterMs?: number };
 
@@ -92,11 +104,16 @@ export class FaultInjector {
     return { requests: this.#requestQueue.length, events: this.#eventQueue.length };
   }
 
-  /** The fault of this call, if any: an explicit one first, else a roll for placeOrder/cancelOrder. */
-  requestFault(operation: PaperOperation): RequestFault | undefined {
-    const index = this.#requestQueue.findIndex((entry) => entry.operation === operation || entry.operation === 'any');
+  /**
+   * The fault of this call, if any: the first explicit one queued for any of its `operations`
+   * (a stop placement is both `placeStopOrder` and `placeOrder`) or for 'any', else a roll for
+   * placeOrder/cancelOrder.
+   */
+  requestFault(operations: PaperOperation | readonly PaperOperation[]): RequestFault | undefined {
+    const names: readonly PaperOperation[] = typeof operations === 'string' ? [operations] : operations;
+    const index = this.#requestQueue.findIndex((entry) => entry.operation === 'any' || names.includes(entry.operation));
     if (index >= 0) return this.#requestQueue.splice(index, 1)[0].fault;
-    if (!ROLLED_OPERATIONS.includes(operation)) return undefined;
+    if (!names.some((name) => ROLLED_OPERATIONS.includes(name))) return undefined;
     const faults = this.#settings();
     // One draw per call whatever the outcome, so the sequence depends only on the calls made.
     let roll = this.#prng.nextUnit();

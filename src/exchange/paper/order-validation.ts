@@ -3,8 +3,8 @@
  * rejection (nothing is stored for a rejected request, as on a real venue).
  */
 import type { MarketRules, PlaceOrderRequest } from '../exchange-adapter.ts';
-import { type PaperDecimal, parseDecimal } from './paper-decimal.ts';
-import { RET_CODES, rejected } from './venue-payloads.ts';
+import { PaperDecimal, formatDecimal, parseDecimal } from './paper-decimal.ts';
+import { RET_CODES, rejected, wouldTrigger } from './venue-payloads.ts';
 
 /** Characters a client order id may use (Binance's rule; Bybit's is narrower). */
 export const CLIENT_ORDER_ID_PATTERN = /^[.A-Za-z0-9:/_-]+$/;
@@ -100,4 +100,21 @@ export function checkOrderRequest(request: PlaceOrderRequest, market: MarketRule
     }
   }
   if (request.stopPrice !== undefined) checkOnGrid('stopPrice', checkPositive('stopPrice', request.stopPrice, now), market, now);
+}
+
+/**
+ * Refuses a stop order whose trigger the last price has already reached (a sell stop at or above
+ * it, a buy stop at or below it), as Binance (-2021) and Bybit (110092/110093) do: it would
+ * trigger at once, which is not what a stop is for. Nothing is stored.
+ *
+ * @example
+ * checkStopNotCrossed({ ...request, side: 'sell', stopPrice: '100' }, '100', Date.now()); // throws OrderWouldTriggerError
+ */
+export function checkStopNotCrossed(request: PlaceOrderRequest, lastPrice: string, now: number): void {
+  if (request.stopPrice === undefined) return;
+  const stop = new PaperDecimal(request.stopPrice);
+  const crossed = request.side === 'sell' ? stop.gte(lastPrice) : stop.lte(lastPrice);
+  if (!crossed) return;
+  const where = request.side === 'sell' ? 'at or above' : 'at or below';
+  throw wouldTrigger(request.side, `${request.side} stop at ${formatDecimal(stop)} is ${where} the last price ${lastPrice} of ${request.symbol}`, now);
 }

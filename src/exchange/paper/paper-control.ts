@@ -12,6 +12,16 @@ import type { PaperOrder } from './paper-store.ts';
 import type { PaperVenue } from './paper-venue.ts';
 import { fillReport, notFound, notOpen, orderReport } from './venue-payloads.ts';
 
+/**
+ * Bybit's answer to a request with a bad API key, as `rejectStopOrders` gives it by default: the
+ * seed's stop-loss failure, whose text is longer than the 100 characters it was once cut to.
+ */
+export const BYBIT_STOP_REJECTION = {
+  venueId: 'bybit',
+  retCode: 10003,
+  retMsg: 'API key is invalid. Check whether the key and secret are correct, the key has not expired and the IP is whitelisted.',
+} as const;
+
 /** A control call with a bad argument (not a venue answer); names the argument. */
 export class PaperControlError extends Error {
   readonly code = 'PAPER_CONTROL_INVALID';
@@ -116,8 +126,34 @@ export class PaperControl {
   }
 
   /** The next call is rejected with the venue's payload (default: the configured rejection, "API key is invalid."). */
-  rejectNext(operation: PaperOperation | 'any' = 'placeOrder', rejection: { retCode?: number; retMsg?: string } = {}): void {
+  rejectNext(operation: PaperOperation | 'any' = 'placeOrder', rejection: { retCode?: number; retMsg?: string; venueId?: string } = {}): void {
     this.failNext(operation, { kind: 'reject', ...rejection });
+  }
+
+  /**
+   * The next `times` stop placements (placeOrder with a stopPrice; other orders go through) are
+   * rejected the way ccxt reports Bybit's answer: OrderRejectedError whose `raw` is the venue's
+   * body ({ retCode, retMsg, result, retExtInfo, time }) and whose message is `bybit <that body as
+   * JSON>`, whole (longer than 100 characters with the default words).
+   *
+   * @example
+   * paper.control.rejectStopOrders(3); // three failed stop-loss placements, then they work again
+   */
+  rejectStopOrders(times = 1, rejection: { retCode?: number; retMsg?: string; venueId?: string } = {}): void {
+    this.failNext('placeStopOrder', { kind: 'reject', ...BYBIT_STOP_REJECTION, ...rejection }, times);
+  }
+
+  /**
+   * The next `times` stop placements time out (ExchangeUnclearError): 'after' the venue placed the
+   * stop (it exists and its events are pushed; default) or 'before' (nothing was placed).
+   */
+  timeoutStopOrders(times = 1, when: 'before' | 'after' = 'after'): void {
+    this.failNext('placeStopOrder', { kind: when === 'after' ? 'timeout-after' : 'timeout-before' }, times);
+  }
+
+  /** The next `times` stop placements are refused with OrderWouldTriggerError whatever the price (nothing is placed). */
+  wouldTriggerStopOrders(times = 1): void {
+    this.failNext('placeStopOrder', { kind: 'would-trigger' }, times);
   }
 
   /** The next call is refused with RateLimitedError. */

@@ -17,6 +17,7 @@ import {
   type OrderRef,
   type OrderStatusReport,
   type PlaceOrderRequest,
+  type PositionStatusReport,
   type TickerReport,
   type VenueEvent,
   type VenueEventListener,
@@ -25,7 +26,7 @@ import type { PaperOperation, RequestFault } from './faults.ts';
 import { PaperControl } from './paper-control.ts';
 import { PAPER_EXCHANGE_FILE_NAME, type PaperExchangeOptions, SIMULATED_TIMEOUT_MS } from './paper-options.ts';
 import { PaperVenue } from './paper-venue.ts';
-import { fillReport, notFound, notOpen, orderReport, rateLimited, rejected, timedOut } from './venue-payloads.ts';
+import { fillReport, notFound, notOpen, orderReport, rateLimited, rejected, rejectedAs, timedOut, wouldTrigger } from './venue-payloads.ts';
 
 /**
  * The paper exchange's state file in a folder: `paper-exchange.db`. botledger gives each ledger a
@@ -104,7 +105,12 @@ export class PaperExchange implements ExchangeAdapter {
    */
   async placeOrder(request: PlaceOrderRequest): Promise<OrderStatusReport> {
     const subject = `${request.symbol} clientOrderId=${request.clientOrderId}`;
-    const fault = this.#gate('placeOrder', subject);
+    // A stop placement also takes the faults queued for stop orders only (a failing stop-loss, working entries).
+    const isStop = request.stopPrice !== undefined;
+    const fault = this.#gate(isStop ? ['placeStopOrder', 'placeOrder'] : 'placeOrder', subject);
+    if (fault?.kind === 'would-trigger') {
+      throw wouldTrigger(request.side === 'buy' ? 'buy' : 'sell', `${subject} ${request.side} stop at ${request.stopPrice ?? '(none)'}`, this.#venue.now());
+    }
     const applied = this.#afterTimeout(fault, 'placeOrder', subject, () => {
       // A venue without stop orders refuses one, as a real venue does: the order does not exist.
       if (request.stopPrice !== undefined && !this.capabilities.stopOrders) {
@@ -168,6 +174,25 @@ export class PaperExchange implements ExchangeAdapter {
     return this.#venue.wallet.balances();
   }
 
+  /**
+   * The account's net positions from the venue's own fills (buys add, sells subtract). With
+   * `symbol`, exactly one report (`flat`, amount '0', when nothing is held); without, every
+   * position that is not flat, by symbol.
+   */
+  async fetchPositions(symbol?: string): Promise<PositionStatusReport[]> {
+    this.#gate('fetchPositions', symbol ?? 'all symbols');
+    return this.#venue.positions.reports(symbol, this.#venue.now());
+  }
+
+  /** Every execution of the account at or after `since` (venue time, ms), oldest first; only `symbol`'s when given. */
+  async fetchFillsSince(since: number, symbol?: string): Promise<FillReport[]> {
+    this.#gate('fetchFillsSince', symbol ?? 'all symbols');
+    return this.#venue.store
+      .fillsSince(since)
+      .filter((fill) => symbol === undefined || fill.symbol === symbol)
+      .map(fillReport);
+  }
+
   /** Delivers pushed events; a venue configured without `streaming` pushes none (poll it instead). */
   subscribe(listener: VenueEventListener): () => void {
     if (!this.capabilities.streaming) return () => {};
@@ -184,18 +209,25 @@ export class PaperExchange implements ExchangeAdapter {
   }
 
   /** Applies the fault of this call that happens before the venue acts; returns the one that happens after. */
-  #gate(operation: PaperOperation, subject: string): RequestFault | undefined {
+  #gate(operations: PaperOperation | readonly [PaperOperation, ...PaperOperation[]], subject: string): RequestFault | undefined {
+    const operation = typeof operations === 'string' ? operations : operations[operations.length - 1];
     if (this.#closed) throw new ExchangeError('EXCHANGE_CLOSED', `paper ${operation} ${subject}: the paper exchange is closed`);
-    const fault = this.#venue.faults.requestFault(operation);
+    const fault = this.#venue.faults.requestFault(operations);
     const now = this.#venue.now();
     const { retryAfterMs, rejection } = this.#venue.settings.faults;
     switch (fault?.kind) {
       case 'rate-limit':
         throw rateLimited(fault.retryAfterMs ?? retryAfterMs, now);
-      case 'reject':
-        throw rejected(fault.retCode ?? rejection.retCode, fault.retMsg ?? rejection.retMsg, now);
+      case 'reject': {
+        const [retCode, retMsg] = [fault.retCode ?? rejection.retCode, fault.retMsg ?? rejection.retMsg];
+        throw fault.venueId === undefined ? rejected(retCode, retMsg, now) : rejectedAs(fault.venueId, retCode, retMsg, now);
+      }
       case 'timeout-before':
         throw timedOut(operation, subject, SIMULATED_TIMEOUT_MS);
+      case 'would-trigger':
+        // placeOrder words it with the order's side and stop; any other call refuses here.
+        if (operation === 'placeOrder') return fault;
+        throw wouldTrigger('sell', subject, now);
       default:
         return fault;
     }

@@ -46,6 +46,19 @@ export interface PaperFill {
   readonly timestamp: number;
 }
 
+/**
+ * The account's net position in one symbol, kept up to date with every fill (positions.ts):
+ * `net` > 0 long, < 0 short; the entry price is `entryCost / entryAmount`, the average of the
+ * fills that opened or grew the open side (reductions leave it unchanged). Exact decimals.
+ */
+export interface PaperPositionState {
+  readonly symbol: string;
+  readonly net: string;
+  readonly entryCost: string;
+  readonly entryAmount: string;
+  readonly updatedAt: number;
+}
+
 /** One market's persistent state. */
 export interface PaperMarketState {
   readonly symbol: string;
@@ -75,6 +88,9 @@ create table if not exists paper_fills (
   side text not null, price text not null, amount text not null, fee text not null, fee_currency text not null,
   taker integer not null, timestamp integer not null);
 create index if not exists paper_fills_order on paper_fills (exchange_order_id);
+create index if not exists paper_fills_time on paper_fills (timestamp);
+create table if not exists paper_positions (
+  symbol text primary key, net text not null, entry_cost text not null, entry_amount text not null, updated_at integer not null);
 create table if not exists paper_balances (currency text primary key, total text not null, locked text not null);
 `;
 
@@ -216,6 +232,14 @@ export class PaperStore {
         'insert into paper_balances (currency, total, locked) values (?, ?, ?) on conflict (currency) do update set total = excluded.total, locked = excluded.locked',
       ),
       fillsOf: prepare('select * from paper_fills where exchange_order_id = ? order by rowid'),
+      fillsSince: prepare('select * from paper_fills where timestamp >= ? order by rowid'),
+      allFills: prepare('select * from paper_fills order by rowid'),
+      positions: prepare('select * from paper_positions order by symbol'),
+      savePosition: prepare(
+        `insert into paper_positions (symbol, net, entry_cost, entry_amount, updated_at) values (@symbol, @net, @entryCost, @entryAmount, @updatedAt)
+         on conflict (symbol) do update set net = excluded.net, entry_cost = excluded.entry_cost,
+           entry_amount = excluded.entry_amount, updated_at = excluded.updated_at`,
+      ),
     };
   }
 
@@ -303,6 +327,26 @@ export class PaperStore {
   /** Fills of one order, in the order they happened. */
   fillsOf(exchangeOrderId: string): PaperFill[] {
     return (this.#statements.fillsOf.all(exchangeOrderId) as Row[]).map(fillFromRow);
+  }
+
+  /** The account's fills at or after `since` (venue ms), in the order they happened; every fill without `since`. */
+  fillsSince(since?: number): PaperFill[] {
+    const rows = since === undefined ? this.#statements.allFills.all() : this.#statements.fillsSince.all(since);
+    return (rows as Row[]).map(fillFromRow);
+  }
+
+  positions(): PaperPositionState[] {
+    return (this.#statements.positions.all() as Row[]).map((row) => ({
+      symbol: row.symbol,
+      net: row.net,
+      entryCost: row.entry_cost,
+      entryAmount: row.entry_amount,
+      updatedAt: row.updated_at,
+    }));
+  }
+
+  savePosition(position: PaperPositionState): void {
+    this.#statements.savePosition.run({ ...position });
   }
 
   balances(): Array<{ currency: string; total: string; locked: string }> {

@@ -8,7 +8,7 @@ import type { CanceledBy, MarketRules, OrderRef, PlaceOrderRequest, TickerReport
 import { EventStream } from './event-stream.ts';
 import { FaultInjector } from './faults.ts';
 import { type MatchSettings, MatchingEngine, matchOrder } from './matching-engine.ts';
-import { checkClientOrderId, checkOrderRequest } from './order-validation.ts';
+import { checkClientOrderId, checkOrderRequest, checkStopNotCrossed } from './order-validation.ts';
 import { PaperDecimal, formatDecimal } from './paper-decimal.ts';
 import {
   DEFAULT_MARKET,
@@ -23,6 +23,7 @@ import {
 } from './paper-options.ts';
 import { PaperMarkets } from './paper-markets.ts';
 import { type PaperFill, type PaperMarketState, type PaperOrder, PaperStore } from './paper-store.ts';
+import { PaperPositions } from './positions.ts';
 import { quoteOf, stepPrice } from './price-feed.ts';
 import { Prng, deriveSeed } from './prng.ts';
 import { RET_CODES, fillReport, orderReport, quoteCurrency, rejected } from './venue-payloads.ts';
@@ -50,6 +51,8 @@ export class PaperVenue {
   readonly stream: EventStream;
   readonly faults: FaultInjector;
   readonly wallet: Wallet;
+  /** The account's net position per symbol, moved by every fill (positions.ts). */
+  readonly positions: PaperPositions;
   /** The seed in force, as text (a reopened file keeps the one it was created with). */
   readonly seed: string;
   readonly maxClientOrderIdLength: number;
@@ -106,6 +109,7 @@ export class PaperVenue {
       onListenerError,
     );
     this.wallet = new Wallet(this.store, balances);
+    this.positions = new PaperPositions(this.store);
     this.#markets = new PaperMarkets(this.store, {
       seed: this.seed,
       now: this.now,
@@ -193,6 +197,7 @@ export class PaperVenue {
         now,
       );
     }
+    checkStopNotCrossed(request, market.price, now);
     return this.#commit((events) => {
       const locked = this.wallet.lock(
         request.symbol,
@@ -385,6 +390,7 @@ export class PaperVenue {
     order.state = filled.gte(order.amount) ? 'filled' : 'partially_filled';
     if (order.state === 'filled') this.#book(order.symbol).remove(order.exchangeOrderId);
     this.store.insertFill(fill);
+    this.positions.apply(fill);
     events.push({ type: 'fill', fill: fillReport(fill) });
     this.#save(order, events);
     return fill;

@@ -10,6 +10,7 @@ import {
   OrderNotFoundError,
   OrderNotOpenError,
   OrderRejectedError,
+  OrderWouldTriggerError,
   RateLimitedError,
   type VenueOrderState,
 } from '../exchange-adapter.ts';
@@ -26,6 +27,10 @@ export const RET_CODES = {
   invalidSymbol: 10001,
   duplicateClientOrderId: 110072,
   insufficientBalance: 110007,
+  /** A buy stop at or below the last price: "expect Rising, but trigger_price <= current". */
+  stopWouldTriggerRising: 110092,
+  /** A sell stop at or above the last price: "expect Falling, but trigger_price >= current". */
+  stopWouldTriggerFalling: 110093,
 } as const;
 
 const BYBIT_STATUS: Record<VenueOrderState, string> = {
@@ -218,6 +223,33 @@ function message(raw: VenueErrorBody): string {
 export function rejected(retCode: number, retMsg: string, time: number): OrderRejectedError {
   const raw = body(retCode, retMsg, time);
   return new OrderRejectedError(message(raw), raw);
+}
+
+/**
+ * A rejection in the words a ccxt-wrapped venue gives: `<venue id> <the whole response body>`
+ * (retCode, retMsg, result, retExtInfo, time), e.g. `bybit {"retCode":10003,"retMsg":"API key is
+ * invalid. ...","result":{},"retExtInfo":{},"time":1700000000001}`.
+ *
+ * @example
+ * throw rejectedAs('bybit', 10003, 'API key is invalid.', Date.now());
+ */
+export function rejectedAs(venueId: string, retCode: number, retMsg: string, time: number): OrderRejectedError {
+  const raw = body(retCode, retMsg, time);
+  return new OrderRejectedError(`${venueId} ${JSON.stringify(raw)}`, raw);
+}
+
+/**
+ * A stop order refused because its trigger is already crossed (Bybit 110092 for a buy stop,
+ * 110093 for a sell stop; Binance -2021): `retMsg` is "Order would immediately trigger: <detail>".
+ *
+ * @example
+ * throw wouldTrigger('sell', 'sell stop at 100 is at or above the last price 100 of BTC/USDT', Date.now());
+ * // message {"retCode":110093,"retMsg":"Order would immediately trigger: sell stop at 100 is at or above ..."}
+ */
+export function wouldTrigger(side: 'buy' | 'sell', detail: string, time: number): OrderWouldTriggerError {
+  const retCode = side === 'sell' ? RET_CODES.stopWouldTriggerFalling : RET_CODES.stopWouldTriggerRising;
+  const raw = body(retCode, `Order would immediately trigger: ${detail}`, time);
+  return new OrderWouldTriggerError(message(raw), raw);
 }
 
 export function rateLimited(retryAfterMs: number, time: number): RateLimitedError {
