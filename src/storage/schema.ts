@@ -1,5 +1,5 @@
 /**
- * Kysely table types of the core schema (migrations/0001_core_schema.ts), as the columns hold
+ * Kysely table types of the core schema (migrations/0001_core_schema.ts and later), as the columns hold
  * values: money as decimal strings (PostgreSQL numeric / SQLite TEXT), instants as ISO strings or
  * Dates (pg), JSON as text once selected through `cast(... as text)`, booleans as 0/1 or true/false.
  * Repositories convert to domain values (repositories/codec.ts).
@@ -185,6 +185,33 @@ export interface ClientOrderSequenceFloorsTable {
   updated_at: Instant;
 }
 
+/**
+ * One row per plugin (migration 0003): the running aggregates of its trades, folded in (closed_at,
+ * id) order, from which every statistic is read in O(1).
+ */
+export interface PluginStatsTable {
+  plugin_id: string;
+  total: ColumnType<string | number, number, number>;
+  wins: ColumnType<string | number, number, number>;
+  losses: ColumnType<string | number, number, number>;
+  breakeven: ColumnType<string | number, number, number>;
+  /** The cumulative pnl. */
+  total_pnl: Money;
+  best_pnl: Money | null;
+  worst_pnl: Money | null;
+  /** Sum of the winning pnls (>= 0). */
+  gross_profit: Money;
+  /** Sum of the losing pnls (<= 0, negative). */
+  gross_loss: Money;
+  /** Running maximum of the cumulative pnl, from 0 before the first trade. */
+  pnl_peak: Money;
+  /** Largest drop of the cumulative pnl below its running peak (>= 0). */
+  max_drawdown: Money;
+  last_closed_at: Instant | null;
+  last_trade_id: string | null;
+  updated_at: Instant;
+}
+
 /** The core schema as Kysely sees it: `new Kysely<LedgerSchema>(...)` or `db as Kysely<LedgerSchema>`. */
 export interface LedgerSchema {
   users: UsersTable;
@@ -199,4 +226,5 @@ export interface LedgerSchema {
   sync_status: SyncStatusTable;
   ledger_identity: LedgerIdentityTable;
   client_order_sequence_floors: ClientOrderSequenceFloorsTable;
+  plugin_stats: PluginStatsTable;
 }
