@@ -20,6 +20,7 @@ const COMMAND_GROUPS: Record<string, () => Promise<Register>> = {
   // `orders` registers `events` too.
   orders: async () => (await import('./ledger-orders.ts')).registerOrderCommands,
   events: async () => (await import('./ledger-orders.ts')).registerOrderCommands,
+  sync: async () => (await import('./ledger-sync.ts')).registerSyncCommand,
 };
 
 /** The groups `argv` needs: the one its command names, or all of them (help, an unknown command). */

@@ -17,6 +17,7 @@ import { BotService } from '../bots/bots.ts';
 import { type Clock, SYSTEM_CLOCK } from '../clock.ts';
 import { ExecutionEngine } from '../orders/execution.ts';
 import { Reconciler } from '../recovery/reconciliation.ts';
+import { type AccountSyncReport, PositionSync } from '../recovery/position-sync.ts';
 import { RetryScheduler, type RetryRun } from '../orders/retries.ts';
 import { VenueEventProcessor, type VenueEventOutcome } from '../venue-events/venue-events.ts';
 import { ExchangeError } from '../../exchange/exchange-adapter.ts';
@@ -62,6 +63,8 @@ export interface BotRuntimeOptions {
   readonly venueName?: string;
   /** Pending orders younger than this are not reconciled yet (their answer may be on its way). Default 0. */
   readonly reconcileAfterMs?: number;
+  /** A step syncs the account with the venue when this long (runtime clock) has passed since the last sync or the start (PositionSync); 0 (the default): only when asked. The app passes 60 s. */
+  readonly syncEveryMs?: number;
 }
 
 /** What one step did. */
@@ -69,6 +72,8 @@ export interface StepReport {
   readonly bots: number;
   readonly retries: RetryRun;
   readonly reconciled: number;
+  /** Present when this step synced the account with the venue. */
+  readonly sync?: AccountSyncReport;
   /** Calls that failed in this step: logged, counted here, tried again next time. */
   readonly failures: readonly StepFailure[];
   /** True when {@link BotRuntime.halt} cut the step short. */
@@ -90,6 +95,8 @@ export interface StepOptions {
   readonly reconcile?: boolean;
   /** Default: the runtime's `reconcileAfterMs`. */
   readonly reconcileMinAgeMs?: number;
+  /** Sync the account with the venue in this step: true always, false never; default when `syncEveryMs` has passed. */
+  readonly sync?: boolean;
 }
 
 /**
@@ -106,6 +113,9 @@ export class BotRuntime {
   readonly bots: BotService;
   readonly retries: RetryScheduler;
   readonly reconciler: Reconciler;
+  readonly positionSync: PositionSync;
+  readonly #syncEveryMs: number;
+  #lastSyncAt: number;
   readonly #exchange: ExchangeAdapter;
   readonly #reconcileAfterMs: number;
   readonly #reactions = new Set<Promise<void>>();
@@ -122,6 +132,9 @@ export class BotRuntime {
     this.bots = new BotService(this.execution, options.plugins);
     this.retries = new RetryScheduler(this.execution);
     this.reconciler = new Reconciler(this.execution);
+    this.positionSync = new PositionSync(this.execution);
+    this.#syncEveryMs = options.syncEveryMs ?? 0;
+    this.#lastSyncAt = this.execution.clock.now();
     const react = (outcome: VenueEventOutcome) => {
       if (!outcome.applied || !outcome.order?.botId) return;
       const botId = outcome.order.botId;
@@ -204,10 +217,30 @@ export class BotRuntime {
       reconciled = report.checked;
       for (const failure of report.failed ?? []) failures.add({ scope: 'reconcile', orderId: failure.orderId, message: failure.message });
     }
+    const sync = this.bots.halted ? undefined : await this.#syncIfDue(options.sync);
     await this.settle();
     const report = failures.take();
     await this.#log(report.filter((failure) => failure.scope !== 'bot'));
-    return { bots: active.length, retries, reconciled, failures: report, interrupted: this.bots.halted };
+    return { bots: active.length, retries, reconciled, ...(sync ? { sync } : {}), failures: report, interrupted: this.bots.halted };
+  }
+
+  /**
+   * Syncs the account with the venue now (a failure is in the report's `error`, and in the
+   * account's sync_status row and the event log). The interval counts from here.
+   */
+  async sync(): Promise<AccountSyncReport> {
+    this.#lastSyncAt = this.execution.clock.now();
+    const report = await this.positionSync.sync();
+    await this.settle();
+    return report;
+  }
+
+  async #syncIfDue(asked: boolean | undefined): Promise<AccountSyncReport | undefined> {
+    if (asked === false) return undefined;
+    const now = this.execution.clock.now();
+    const due = this.#syncEveryMs > 0 && now - this.#lastSyncAt >= this.#syncEveryMs;
+    if (asked !== true && !due) return undefined;
+    return this.sync();
   }
 
   /** Writes failures to the event log (bots' own failures are written by #botFailed). */
