@@ -106,7 +106,7 @@ export class PositionSync {
       const after = await this.#reconciler.reconcileOrder(order);
       if (after.version === order.version) continue;
       touched.add(order.symbol);
-      const explanation = `Order ${order.clientOrderId} is ${order.status} in the ledger (filled ${order.filledAmount}) but ${execution.venueName} no longer lists it as open: resolved as ${after.status} (filled ${after.filledAmount}): ${after.reason}`;
+      const explanation = `Order ${order.clientOrderId} is live in the ledger (filled ${order.filledAmount}) but ${execution.venueName} no longer lists it as open: resolved as ${after.status} (filled ${after.filledAmount}): ${after.reason}`;
       discrepancies.push({ kind: 'order', symbol: order.symbol, orderId: order.id, clientOrderId: order.clientOrderId, botId: order.botId, explanation, fixed: true });
     }
 

@@ -40,8 +40,8 @@ export async function openPositionsOfAccount(db: Kysely<LedgerSchema>, accountId
 }
 
 /**
- * The pending and ongoing orders of the account's bots, oldest first: what the venue should list
- * as open (or be asked about).
+ * The pending orders of the account's bots, oldest first: what the venue should list as open (or
+ * be asked about). An ongoing order is done at the venue (a filled entry whose position is open).
  *
  * @example
  * const live = await liveOrdersOfAccount(db, 'paper');
@@ -50,7 +50,7 @@ export async function liveOrdersOfAccount(db: Kysely<LedgerSchema>, accountId: s
   const rows = await db
     .selectFrom('orders')
     .selectAll()
-    .where('status', 'in', ['pending', 'ongoing'])
+    .where('status', '=', 'pending')
     .where('bot_id', 'in', (sub) => sub.selectFrom('bots').select('id').where('exchange_account_id', '=', accountId))
     .orderBy('created_at')
     .orderBy('id')
