@@ -171,7 +171,7 @@ export class ChangeFeed {
             continue;
           }
           seen.add(event.id);
-          const change: FeedChange = { events: [event], orders: [], fills: [], bots: [], origin: 'replay', lastId: event.id };
+          const change: FeedChange = { events: [event], orders: [], fills: [], bots: [], positions: [], trades: [], origin: 'replay', lastId: event.id };
           safely(() => listener(change));
         }
         if (rows.length > 0) continue;

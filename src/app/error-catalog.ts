@@ -68,11 +68,13 @@ const LEDGER_ENTRIES = {
   PLUGIN_CONFIG_INVALID: entry(EXIT_USAGE, 400, "the bot config does not meet its plugin's schema (the field is named)"),
   BOT_NOT_FOUND: entry(EXIT_USAGE, 404, 'no bot has that id'),
   ORDER_NOT_FOUND: entry(EXIT_USAGE, 404, 'no order has that id or client order id (in the ledger, or at the venue)'),
+  POSITION_NOT_FOUND: entry(EXIT_USAGE, 404, 'no position has that id'),
   BOT_EXISTS: entry(EXIT_USAGE, 409, 'a bot with that id already exists'),
   ACCOUNT_NOT_FOUND: entry(EXIT_USAGE, 404, "no exchange account has that id, or it is not the account of this ledger's venue"),
   // Refusals: what botledger will not do in the current state.
   INVALID_BOT_TRANSITION: entry(EXIT_REFUSED, 409, 'the bot lifecycle change is not allowed from its current status'),
   BOT_NOT_ACTIVE: entry(EXIT_REFUSED, 409, 'the bot is not active, so it cannot place orders'),
+  POSITION_NOT_OPEN: entry(EXIT_REFUSED, 409, 'the position is already closed, so it cannot be closed again'),
   ORDER_NOT_FAILED: entry(EXIT_REFUSED, 409, 'only a failed order can be retried or dropped'),
   UPDATE_SELLS_AT_A_LOSS: entry(EXIT_REFUSED, 409, 'the new config would sell the open position at once at a loss (confirm to go ahead)'),
   CANCELLED_OUTSIDE: entry(EXIT_REFUSED, 409, "a cancel at the venue that botledger did not ask for came first and stopped the bot"),

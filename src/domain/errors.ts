@@ -9,13 +9,17 @@
  * | INVALID_CLIENT_ORDER_ID | a client order id is malformed, or cannot fit the venue's length limit |
  * | INVALID_BOT_TRANSITION | a bot lifecycle change that its current status does not allow |
  * | POSITION_MISMATCH | a fill or trade that does not belong to the position it was applied to |
+ * | POSITION_NOT_FOUND | no position has that id |
+ * | POSITION_NOT_OPEN | the position is already closed, so it cannot be closed again |
  */
 export type DomainErrorCode =
   | 'INVALID_DECIMAL'
   | 'INVALID_FIELD'
   | 'INVALID_CLIENT_ORDER_ID'
   | 'INVALID_BOT_TRANSITION'
-  | 'POSITION_MISMATCH';
+  | 'POSITION_MISMATCH'
+  | 'POSITION_NOT_FOUND'
+  | 'POSITION_NOT_OPEN';
 
 /**
  * Base of every domain error.

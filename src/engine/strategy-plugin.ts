@@ -15,7 +15,7 @@ import type { z } from 'zod';
 import type { JsonValue } from '../domain/bot/bot.ts';
 import { PROTECTIONS_CONFIG_KEY, protectionLimits } from '../domain/bot/protections.ts';
 import type { DomainError } from '../domain/errors.ts';
-import type { CancelOrder, ClosePosition, PlaceOrder } from '../domain/order/order-commands.ts';
+import type { CancelOrder, PlaceOrder } from '../domain/order/order-commands.ts';
 import type { OrderIntent } from '../domain/order/order-status.ts';
 import type { MarketRules, OrderSide, OrderType, TickerReport } from '../exchange/exchange-adapter.ts';
 
@@ -49,11 +49,33 @@ export type PlaceCommand = Omit<PlaceOrder, 'botId' | 'symbol' | 'expiresAt' | '
 /** Cancel one of the bot's live orders, for a system reason (never OUTSIDE): `{ type: 'CancelOrder', orderId, cancellationReason }`. */
 export type CancelCommand = Omit<CancelOrder, 'actor'>;
 
-/** Close the exposure an executed entry opened (its exit filled): `{ type: 'ClosePosition', orderId, detail }`. */
-export type ClosePositionCommand = ClosePosition & { readonly detail: string };
+/**
+ * Close the bot's open position now, at market: `{ type: 'ClosePosition', reason: 'RSI above 70' }`.
+ * The engine owns the position: it takes down the bot's exits, places the closing order for the
+ * amount held, and the trade's exit_reason says `Closed by plugin at market (<reason>)`. Positions
+ * close by themselves when an exit or a stop-loss fills; this is for a strategy that wants out.
+ */
+export interface ClosePositionCommand {
+  readonly type: 'ClosePosition';
+  readonly reason?: string;
+}
 
 /** What a hook returns: imperative commands, carried out in order by the engine. */
 export type PluginCommand = PlaceCommand | CancelCommand | ClosePositionCommand;
+
+/** The bot's open position on its symbol, as a plugin sees it (the engine keeps it from the fills). */
+export interface PluginPosition {
+  readonly id: string;
+  readonly side: 'long' | 'short';
+  /** The amount held now (base currency). */
+  readonly amount: string;
+  readonly entryPrice: string;
+  readonly realizedPnl: string;
+  readonly stopLossPrice: string | null;
+  /** The stop-loss order protecting it at the venue, if placed. */
+  readonly slOrderId: string | null;
+  readonly openedAt: string;
+}
 
 /** What a hook is given. */
 export interface PluginContext<C> {
@@ -68,6 +90,8 @@ export interface PluginContext<C> {
   readonly closedEntries: number;
   /** The latest ticker, when the runtime has one. */
   readonly ticker?: TickerReport;
+  /** The bot's open position on its symbol, if it holds one. */
+  readonly position?: PluginPosition;
 }
 
 /**
@@ -105,6 +129,11 @@ export interface StrategyPlugin<C = unknown> {
   readonly configSchema: z.ZodType<C>;
   /** The config fields that become order prices and amounts (checked by the engine against the venue's rules). */
   readonly orderFields?: OrderFields;
+  /**
+   * The stop-loss price for the bot's position, if the strategy wants one. The engine places it at
+   * the venue as a stop order once the position opens and keeps it there (engine/positions/).
+   */
+  stopLossPrice?(config: C): string | undefined;
   /** Checks of its own against the venue's market rules, beyond {@link orderFields}; returns the problems (none: []). */
   validateAgainstMarket?(config: C, market: MarketRules): ConfigIssue[];
   /** The bot was created, started or updated: return the orders it should have. */

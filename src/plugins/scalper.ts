@@ -1,13 +1,13 @@
 /**
- * The built-in "scalper" strategy: buy at a limit, sell at a take-profit, optionally sell at
- * market when the price falls to a stop-loss, and repeat.
+ * The built-in "scalper" strategy: buy at a limit, sell at a take-profit, optionally protected by
+ * a stop-loss that the engine keeps at the venue, and repeat.
  *
  * It is written as "what orders should exist now?" so every hook gives the same answer for the
  * same state: an update or restart needs no special case, and because each intent is committed
  * before the venue is called, the next look already sees the order it asked for.
  */
 import { z } from 'zod';
-import { compare, isDecimalString } from '../domain/money.ts';
+import { compare, isDecimalString, sub } from '../domain/money.ts';
 import type { PluginCommand, PluginContext, PluginOrder, StrategyPlugin } from './plugin-api.ts';
 
 const decimal = (field: string) =>
@@ -21,7 +21,7 @@ export const scalperConfigSchema = z
     entryPrice: decimal('entryPrice'),
     /** Limit price of the sell that takes the profit. */
     takeProfitPrice: decimal('takeProfitPrice'),
-    /** When the last price falls to or below this, sell at market. */
+    /** The stop-loss: the engine places a stop order at this price at the venue once the position opens. */
     stopLossPrice: decimal('stopLossPrice').optional(),
     /** Start a new cycle after one closes. */
     repeat: z.boolean().default(true),
@@ -46,8 +46,9 @@ function live(order: PluginOrder): boolean {
   return order.status === 'pending' && order.cancellationReason === null;
 }
 
-function madeAfter(a: PluginOrder, b: PluginOrder): boolean {
-  return a.createdAt > b.createdAt || (a.createdAt === b.createdAt && a.id > b.id);
+/** What an order may still execute. */
+function remaining(order: PluginOrder): string {
+  return sub(order.amount, order.filledAmount);
 }
 
 /**
@@ -65,41 +66,37 @@ function entryAllowed(context: PluginContext<ScalperConfig>): boolean {
 /**
  * The orders the scalper wants, given what exists. Every hook answers with this, so the answer
  * depends only on the state, never on which event arrived first.
+ *
+ * The engine owns the position (kept from the fills) and its stop-loss (placed at the venue from
+ * {@link SCALPER_PLUGIN.stopLossPrice}); the scalper only buys when it holds nothing and offers
+ * exactly what it holds at the take-profit. So partial fills and bot updates need no special
+ * case: an entry cancelled after a partial fill leaves a position that the exit sells, and an
+ * exit cancelled after a partial fill is replaced by one for the rest, never more. It never sells
+ * more than it holds, so it never goes short.
  */
 function desired(context: PluginContext<ScalperConfig>): PluginCommand[] {
-  const { config, orders } = context;
-  const entryOpen = orders.find((order) => order.intent === 'entry' && order.status === 'ongoing');
-  const entryLive = orders.some((order) => order.intent === 'entry' && (live(order) || order.status === 'failed'));
-  const exitsLive = orders.filter((order) => order.intent !== 'entry' && (live(order) || order.status === 'failed'));
+  const { config, orders, position } = context;
+  const entries = orders.filter((order) => order.intent === 'entry' && (live(order) || order.status === 'failed'));
+  const exits = orders.filter((order) => order.intent === 'exit' && (live(order) || order.status === 'failed'));
   const commands: PluginCommand[] = [];
-  const exitDone = entryOpen && context.lastClosedExit && madeAfter(context.lastClosedExit, entryOpen) ? context.lastClosedExit : undefined;
-  if (entryOpen && exitDone) {
-    // The exit filled: the cycle is over. Close the entry's exposure, take down the other exit.
-    const how = exitDone.intent === 'exit' ? 'take-profit' : 'stop-loss';
-    commands.push({ type: 'ClosePosition', orderId: entryOpen.id, detail: `${how} filled at ${exitDone.averagePrice ?? exitDone.price}` });
-    for (const other of exitsLive) commands.push({ type: 'CancelOrder', orderId: other.id, cancellationReason: 'REPLACED' });
-    if (config.repeat && !entryLive && entryAllowed(context)) {
-      commands.push({ type: 'PlaceOrder', intent: 'entry', side: 'buy', orderType: 'limit', amount: config.amount, price: config.entryPrice });
-    }
-    return commands;
-  }
-  if (!entryOpen) {
+  if (!position) {
+    // Exits left over from a closed position are the engine's to take down (POSITION_CLOSED): wait for that.
     if (!config.repeat && context.closedEntries > 0) return commands;
-    if (!entryLive && exitsLive.length === 0 && entryAllowed(context)) {
+    if (entries.length === 0 && exits.length === 0 && entryAllowed(context)) {
       commands.push({ type: 'PlaceOrder', intent: 'entry', side: 'buy', orderType: 'limit', amount: config.amount, price: config.entryPrice });
     }
     return commands;
   }
-  const price = context.ticker?.last;
-  const stopHit = config.stopLossPrice !== undefined && price !== undefined && compare(price, config.stopLossPrice) <= 0;
-  const stopping = exitsLive.some((order) => order.intent === 'stop_loss');
-  if (stopHit && !stopping) {
-    for (const exit of exitsLive) commands.push({ type: 'CancelOrder', orderId: exit.id, cancellationReason: 'STOP_LOSS' });
-    commands.push({ type: 'PlaceOrder', intent: 'stop_loss', side: 'sell', orderType: 'market', amount: entryOpen.filledAmount });
+  // Holding: while the entry is still filling, wait; then one take-profit for exactly what is held.
+  if (entries.length > 0) return commands;
+  const wrongSize = exits.filter((order) => live(order) && compare(remaining(order), position.amount) !== 0);
+  if (wrongSize.length > 0) {
+    // Replaced once the cancel is confirmed (the next hook), so the two can never both execute.
+    for (const order of wrongSize) commands.push({ type: 'CancelOrder', orderId: order.id, cancellationReason: 'REPLACED' });
     return commands;
   }
-  if (exitsLive.length === 0) {
-    commands.push({ type: 'PlaceOrder', intent: 'exit', side: 'sell', orderType: 'limit', amount: entryOpen.filledAmount, price: config.takeProfitPrice });
+  if (exits.length === 0) {
+    commands.push({ type: 'PlaceOrder', intent: 'exit', side: 'sell', orderType: 'limit', amount: position.amount, price: config.takeProfitPrice });
   }
   return commands;
 }
@@ -121,6 +118,7 @@ export const SCALPER_PLUGIN: StrategyPlugin<ScalperConfig> = {
       { amount: 'amount', price: 'takeProfitPrice' },
     ],
   },
+  stopLossPrice: (config) => config.stopLossPrice,
   onStart: desired,
   onTick: desired,
   onOrderUpdate: (context) => desired(context),

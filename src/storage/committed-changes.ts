@@ -7,6 +7,8 @@
  * Hubs are per ledger, not per connection: the caller's connection and the venue-event
  * processor's connection to one database publish to the same hub.
  */
+import type { Position } from '../domain/position/position.ts';
+import type { Trade } from '../domain/position/trade.ts';
 import type { Bot } from '../domain/bot/bot.ts';
 import type { EventSource } from '../domain/order/order-events.ts';
 import type { Order } from '../domain/order/order.ts';
@@ -47,6 +49,10 @@ export interface CommittedChange {
   readonly fills: readonly CommittedFill[];
   /** Bots inserted or updated, as committed. */
   readonly bots: readonly Bot[];
+  /** Positions opened or changed, as committed. */
+  readonly positions: readonly Position[];
+  /** Trades (closed round trips) written. */
+  readonly trades: readonly Trade[];
 }
 
 export type CommitListener = (change: CommittedChange) => void;
@@ -72,7 +78,7 @@ export class CommitHub {
 
   /** Called by the unit of work after COMMIT, never before. */
   publish(change: CommittedChange): void {
-    if (change.events.length === 0 && change.orders.length === 0 && change.fills.length === 0 && change.bots.length === 0) return;
+    if (change.events.length === 0 && change.orders.length === 0 && change.fills.length === 0 && change.bots.length === 0 && change.positions.length === 0) return;
     for (const listener of this.#listeners) {
       try {
         listener(change);

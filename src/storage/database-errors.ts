@@ -172,3 +172,14 @@ export function isDriverError(error: unknown): boolean {
   const code = typeof e?.code === 'string' ? e.code : '';
   return code.startsWith('SQLITE_') || (e?.severity !== undefined && /^[0-9A-Z]{5}$/.test(code));
 }
+
+/**
+ * True for a transaction PostgreSQL aborted to break a lock cycle (40P01) or a serialization
+ * conflict (40001): nothing of it was written, so running the whole transaction again is safe.
+ * Two commit lanes can meet on one bot's position from two of its orders (an exit and a stop-loss
+ * filling together); the unit of work runs such a transaction again rather than losing the event.
+ */
+export function isRetryableConflict(error: unknown): boolean {
+  const code = codeOf(error);
+  return code === '40P01' || code === '40001';
+}

@@ -12,10 +12,11 @@ import { activeBots, getBot } from './repositories/bots.ts';
 import { eventsOf } from './repositories/events.ts';
 import { type BotFill, fillsOf, recentClosedFillsOfBot } from './repositories/fills.ts';
 import * as orders from './repositories/orders.ts';
-import type { Position } from '../domain/position/position.ts';
 import { liveOrdersOfAccount, openPositionsOfAccount, ordersByVenueRefs, storedFillKeys } from './repositories/position-sync.ts';
 import { getSyncStatus, type SyncStatus } from './repositories/sync-status.ts';
 import type { LedgerSchema } from './schema.ts';
+import type { Position } from '../domain/position/position.ts';
+import * as positions from './repositories/positions.ts';
 
 /**
  * @example
@@ -91,6 +92,20 @@ export class LedgerReader {
 
   newestOrderCreatedAt(): Promise<string | undefined> {
     return orders.newestOrderCreatedAt(this.#db);
+  }
+
+  /** The bot's open position on `symbol`, if any. */
+  openPosition(botId: string, symbol: string): Promise<Position | undefined> {
+    return positions.findOpenPosition(this.#db, { botId, symbol });
+  }
+
+  positionById(id: string): Promise<Position | undefined> {
+    return positions.getPosition(this.#db, id);
+  }
+
+  /** Open positions, oldest first, at most `limit` (for the stop-loss and sync scans). */
+  openPositions(limit?: number): Promise<Position[]> {
+    return positions.listOpenPositions(this.#db, limit);
   }
 
   eventsOf(filter: { orderId?: string; botId?: string }): Promise<{ type: string; message: string; source: string; applied: boolean }[]> {

@@ -8,7 +8,7 @@
  *   trade ids of their stored fills.
  * - **Identity map**: each order and bot is one object per transaction; every read after the
  *   load sees the transaction's own changes.
- * - **Buffered writes**: new and changed orders, fills, bots and event-log rows are written at
+ * - **Buffered writes**: new and changed orders, fills, bots, positions, trades and event-log rows are written at
  *   {@link flush}, one multi-row statement per table, with the one optimistic-update contract
  *   (the version read; StaleRowError when it moved).
  * - After COMMIT, what was written is published to the ledger's {@link CommitHub} with the
@@ -23,8 +23,6 @@ import type { BotledgerDatabase } from './database.ts';
 import type { DialectCapabilities } from './dialects/capabilities.ts';
 import { type ExchangeAccount, ensureExchangeAccounts } from './repositories/accounts.ts';
 import * as botRows from './repositories/bots.ts';
-import { markPositionsSynced, type PositionSyncMark } from './repositories/position-sync.ts';
-import { type SyncStatus, saveSyncStatus } from './repositories/sync-status.ts';
 import { cancelRequestedAt, type EventEntry, insertEvents } from './repositories/events.ts';
 import { fillKey, fillKeysOf, insertFills, type NewFill } from './repositories/fills.ts';
 import { FIXED_ORDER_FIELDS, MUTABLE_ORDER_FIELDS, ORDER_COLUMNS } from './repositories/orders.ts';
@@ -32,8 +30,13 @@ import { findOrdersByRefs, insertOrders, lockOrdersOfBot, type OrderRefs, update
 import { lockedVersions } from './sql/batch.ts';
 import { type SqlExecutor, writeTransaction } from './sql/executor.ts';
 import { StaleRowError } from './stale-row-error.ts';
+import { PositionWork } from './position-work.ts';
+import { isRetryableConflict } from './database-errors.ts';
 
 export type { EventEntry, NewFill, OrderRefs };
+
+/** How many times a transaction the database aborted to break a lock cycle is run again. */
+const CONFLICT_ATTEMPTS = 5;
 
 export class UnitOfWork {
   readonly #q: SqlExecutor;
@@ -61,13 +64,14 @@ export class UnitOfWork {
   readonly #insertedBots = new Set<string>();
   readonly #dirtyBots = new Set<string>();
   readonly #accounts = new Map<string, ExchangeAccount>();
-  readonly #syncMarks: { marks: readonly PositionSyncMark[]; at: string }[] = [];
-  readonly #syncStatuses: SyncStatus[] = [];
   #eventIds: string[] = [];
+  /** Positions and trades (position-work.ts): `uow.positions.openPosition(...)`, `insertTrade(...)`. */
+  readonly positions: PositionWork;
 
   constructor(q: SqlExecutor, caps: DialectCapabilities) {
     this.#q = q;
     this.#caps = caps;
+    this.positions = new PositionWork(q, caps);
   }
 
   /**
@@ -91,6 +95,17 @@ export class UnitOfWork {
   }
 
   static async #commit<T>(database: BotledgerDatabase, work: (uow: UnitOfWork) => Promise<T>, wantChange: boolean): Promise<{ result: T; unit: UnitOfWork }> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await UnitOfWork.#commitOnce(database, work, wantChange);
+      } catch (error) {
+        // Aborted by the database to break a lock cycle: nothing was written, run it again.
+        if (!isRetryableConflict(error) || attempt >= CONFLICT_ATTEMPTS) throw error;
+      }
+    }
+  }
+
+  static async #commitOnce<T>(database: BotledgerDatabase, work: (uow: UnitOfWork) => Promise<T>, wantChange: boolean): Promise<{ result: T; unit: UnitOfWork }> {
     const hub = commitHubFor(database);
     let unit: UnitOfWork | undefined;
     let withIds = false;
@@ -152,6 +167,13 @@ export class UnitOfWork {
     if (missing.length === 0) return;
     for (const key of await fillKeysOf(this.#q, missing)) this.#fillKeys.add(key);
     for (const id of missing) this.#fillsLoaded.add(id);
+  }
+
+  /** The bots of the orders this unit of work holds. */
+  heldBotIds(): string[] {
+    const ids = new Set<string>();
+    for (const order of this.#orders.values()) if (order.botId) ids.add(order.botId);
+    return [...ids];
   }
 
   /** The order with this id, locked (undefined: the ledger has none). */
@@ -294,18 +316,6 @@ export class UnitOfWork {
     return botRows.sequenceFloor(this.#q, botId);
   }
 
-  // ---- sync with the exchange ----------------------------------------------------------------
-
-  /** Marks open positions as synced (last_sync_at, sync_status; error_details for a mismatch), written at flush. */
-  markPositionsSynced(marks: readonly PositionSyncMark[], at: string): void {
-    if (marks.length > 0) this.#syncMarks.push({ marks, at });
-  }
-
-  /** Writes the account's sync_status row at flush. */
-  saveSyncStatus(status: SyncStatus): void {
-    this.#syncStatuses.push(status);
-  }
-
   // ---- flush --------------------------------------------------------------------------------
 
   /**
@@ -345,8 +355,7 @@ export class UnitOfWork {
     const changed = MUTABLE_ORDER_FIELDS.filter((field) => dirty.some((order) => order[field] !== this.#stored.get(order.id)?.[field]));
     await updateOrders(this.#q, this.#caps, dirty.map((order) => ({ order, expectedVersion: this.#expected.get(order.id) as number })), changed);
     await botRows.updateBots(this.#q, this.#caps, bots(this.#dirtyBots).map((bot) => ({ bot, expectedVersion: this.#expectedBot.get(bot.id) as number })));
-    for (const { marks, at } of this.#syncMarks) await markPositionsSynced(this.#q, marks, at);
-    for (const status of this.#syncStatuses) await saveSyncStatus(this.#q, status);
+    await this.positions.flush();
     this.#eventIds = await insertEvents(this.#q, this.#events, { ids: options.eventIds ?? true });
   }
 
@@ -378,6 +387,7 @@ export class UnitOfWork {
         occurredAt: fill.occurredAt,
       })),
       bots: [...this.#insertedBots, ...this.#dirtyBots].map((id) => this.#bots.get(id) as Bot),
+      ...this.positions.committed(),
     };
   }
 }

@@ -45,7 +45,7 @@ async function commitAndPublish(database: BotledgerDatabase, count: number, tag:
 async function committedChange(database: BotledgerDatabase, ids: readonly string[]): Promise<CommittedChange> {
   const from = (BigInt(ids[0]) - 1n).toString();
   const rows = await readEventsAfter(typed(database), from, ids.length + 100);
-  return { events: rows.filter((row) => ids.includes(row.id)), orders: [], fills: [], bots: [] };
+  return { events: rows.filter((row) => ids.includes(row.id)), orders: [], fills: [], bots: [], positions: [], trades: [] };
 }
 
 function publish(database: BotledgerDatabase, change: CommittedChange): void {

@@ -82,7 +82,7 @@ forEachDialect('commit lanes by order id', (target) => {
       const [order] = await storeOrders(f);
       const hub = new CommitHub();
       const lanes = new OrderLanes(f.events.db, LANES, hub);
-      hub.publish({ events: [], orders: [order as Order], fills: [], bots: [] });
+      hub.publish({ events: [], orders: [order as Order], fills: [], bots: [], positions: [], trades: [] });
       const byExchange = lanes.cachedLane(fillEvent(f, order as Order, 0, 'exchange'));
       assert.notEqual(byExchange, undefined);
       assert.equal(lanes.cachedLane(fillEvent(f, order as Order, 1, 'client')), byExchange);

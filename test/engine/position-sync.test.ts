@@ -112,7 +112,7 @@ forEachDialect('sync with the exchange', (target) => {
     try {
       const position = await botWithPosition(f);
       // A person sells the whole position at the venue, with an order botledger never placed.
-      await f.paper.placeOrder({ clientOrderId: 'by-hand-1', symbol: SYMBOL, side: 'sell', type: 'market', amount: '0.01' });
+      f.paper.control.tradeByHand(SYMBOL, 'sell', '0.01');
       await f.settle();
       assert.equal((await f.paper.fetchPositions(SYMBOL))[0]?.side, 'flat');
       assert.equal((await positionsOf(f, 'open')).length, 1, 'the ledger does not know yet');
@@ -127,7 +127,7 @@ forEachDialect('sync with the exchange', (target) => {
       const closed = (await positionsOf(f, 'closed')).find((p) => p.id === position.id);
       assert.ok(closed, 'the same position is closed');
       assert.equal(closed.closedAmount, '0.01');
-      const adopted = (await f.ordersOfBot('scalp1')).find((order) => order.clientOrderId === 'by-hand-1');
+      const adopted = (await f.ordersOfBot('scalp1')).find((order) => order.clientOrderId === 'web-1');
       assert.equal(adopted?.status, 'closed');
       assert.equal(adopted?.intent, 'exit');
       assert.match((await eventTypes(f, 'OrderAdopted'))[0]?.message ?? '', /was placed at Paper exchange outside botledger/);
@@ -148,9 +148,8 @@ forEachDialect('sync with the exchange', (target) => {
     const f = await openEngineFixture(target);
     try {
       const position = await botWithPosition(f);
-      // A person buys more at the venue: fills that would grow the position are not botledger's to keep.
-      await f.paper.placeOrder({ clientOrderId: 'by-hand-2', symbol: SYMBOL, side: 'buy', type: 'market', amount: '0.005' });
-      await f.settle();
+      // The venue's position changes with no fill to explain it (a transfer, the venue's own adjustment).
+      f.paper.control.setPosition(SYMBOL, '0.015');
 
       const sync = new PositionSync(f.execution);
       const report = await sync.sync();
@@ -164,10 +163,25 @@ forEachDialect('sync with the exchange', (target) => {
       assert.equal(left?.syncStatus, 'mismatch');
       const details = left?.errorDetails as Record<string, string>;
       assert.deepEqual([details.ledgerSize, details.venueSize], ['0.01', '0.015']);
-      assert.match(details.message, /BTC\/USDT: sizes differ \(the ledger holds long 0\.01, Paper exchange reports long 0\.015\); the fills the ledger lacks \(net long 0\.005\) do not explain it: marked mismatch and left for a person/);
+      assert.match(details.message, /BTC\/USDT: sizes differ \(the ledger holds long 0\.01, Paper exchange reports long 0\.015\); no fill the ledger lacks explains it: marked mismatch and left for a person/);
       assert.equal((await eventTypes(f, 'PositionMismatch')).length, 1);
       const row = await getSyncStatus(f.caller.db, 'paper');
       assert.deepEqual([row?.positionsSynced, row?.discrepanciesFound, row?.discrepanciesFixed, row?.status], [1, 1, 0, 'mismatch']);
+    } finally {
+      await f.close();
+    }
+  });
+
+  test('a person growing the position at the venue is not botledger\'s to keep: mismatch, left for a person', async () => {
+    const f = await openEngineFixture(target);
+    try {
+      await botWithPosition(f);
+      f.paper.control.tradeByHand(SYMBOL, 'buy', '0.005');
+      await f.settle();
+      const report = await new PositionSync(f.execution).sync();
+      assert.equal(report.status, 'mismatch');
+      assert.match(report.discrepancies[0]?.explanation ?? '', /sizes differ \(the ledger holds long 0\.01, Paper exchange reports long 0\.015\); the fills the ledger lacks \(net long 0\.005\) do not explain it/);
+      assert.equal((await positionsOf(f, 'open'))[0]?.amount, '0.01');
     } finally {
       await f.close();
     }

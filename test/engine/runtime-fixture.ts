@@ -22,16 +22,12 @@ export const SYMBOL = 'BTC/USDT';
 export const OTHER_SYMBOL = 'ETH/USDT';
 
 function loop(context: PluginContext<{ amount: string }>): PluginCommand[] {
-  const { orders, config } = context;
+  const { orders, config, position } = context;
   if (orders.some((o) => o.status === 'pending')) return [];
-  const open = orders.find((o) => o.intent === 'entry' && o.status === 'ongoing');
   const buy: PluginCommand = { type: 'PlaceOrder', intent: 'entry', side: 'buy', orderType: 'market', amount: config.amount };
-  if (!open) return [buy];
-  const exit = context.lastClosedExit;
-  if (exit && (exit.createdAt > open.createdAt || (exit.createdAt === open.createdAt && exit.id > open.id))) {
-    return [{ type: 'ClosePosition', orderId: open.id, detail: 'looped' }, buy];
-  }
-  return [{ type: 'PlaceOrder', intent: 'exit', side: 'sell', orderType: 'market', amount: open.filledAmount }];
+  // The engine closes the position when the exit fills; the looper buys again at once.
+  if (!position) return [buy];
+  return [{ type: 'PlaceOrder', intent: 'exit', side: 'sell', orderType: 'market', amount: position.amount }];
 }
 
 /** Buys at market, sells at market, again and again, inside one step. */

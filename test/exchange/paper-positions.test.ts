@@ -142,6 +142,40 @@ describe('paper exchange positions', () => {
     }
   });
 
+  test('a person trades on the website (tradeByHand) or the position changes with no fill (setPosition); both persist', async () => {
+    const file = join(tempDir(), 'paper.db');
+    let paper = open(file);
+    const events: string[] = [];
+    paper.subscribe((event) => {
+      if (event.type === 'fill') events.push(`fill ${event.fill.clientOrderId} ${event.fill.side} ${event.fill.amount}@${event.fill.price}`);
+    });
+    await paper.placeOrder(marketOrder('e1', 'buy', '0.5'));
+    const closed = paper.control.tradeByHand(SYMBOL, 'sell', '0.5');
+    assert.equal(closed.clientOrderId, 'web-1');
+    assert.equal(closed.state, 'filled');
+    assert.deepEqual(await positions(paper, SYMBOL), ['BTC/USDT flat 0'], 'closed behind the ledger');
+    assert.equal(paper.control.tradeByHand(SYMBOL, 'buy', '0.1').clientOrderId, 'web-2');
+    await paper.control.drain();
+    assert.deepEqual(events, ['fill e1 buy 0.5@100', 'fill web-1 sell 0.5@100', 'fill web-2 buy 0.1@100']);
+    const set = paper.control.setPosition(SYMBOL, '-0.25', '101.5');
+    assert.equal(line(set), 'BTC/USDT short 0.25 @ 101.5');
+    assert.deepEqual(await positions(paper, SYMBOL), ['BTC/USDT short 0.25 @ 101.5']);
+    assert.equal((await paper.fetchFillsSince(0)).length, 3, 'no fill explains it');
+    assert.equal(line(paper.control.setPosition(ETH, '3')), 'ETH/USDT long 3 @ 10', 'entry at the last price by default');
+    assert.throws(() => paper.control.setPosition(SYMBOL, 'abc'), { code: 'PAPER_CONTROL_INVALID' });
+    await paper.close();
+    paper = open(file);
+    try {
+      assert.deepEqual(await positions(paper), ['BTC/USDT short 0.25 @ 101.5', 'ETH/USDT long 3 @ 10']);
+      await paper.placeOrder(marketOrder('e2', 'buy', '0.05'));
+      assert.deepEqual(await positions(paper, SYMBOL), ['BTC/USDT short 0.2 @ 101.5'], 'fills move it on from there');
+      assert.equal(paper.control.setPosition(SYMBOL, '0').side, 'flat');
+      assert.deepEqual(await positions(paper), ['ETH/USDT long 3 @ 10']);
+    } finally {
+      await paper.close();
+    }
+  });
+
   test('the position arithmetic: an average that does not terminate is given to 18 places; a flip opens at the fill price', () => {
     const fill = (side: 'buy' | 'sell', amount: string, price: string) => ({ symbol: SYMBOL, side, amount, price, timestamp: 1 });
     let position = applyFillToPosition(undefined, fill('buy', '1', '100'));

@@ -81,8 +81,9 @@ describe('paper exchange stop orders', () => {
       return true;
     });
     const placed = await paper.fetchOrder({ symbol: SYMBOL, clientOrderId: 'sl-a' });
-    assert.equal(placed?.state, 'open');
-    assert.equal((placed?.raw as any).info.orderStatus, 'Untriggered');
+    assert.ok(placed);
+    assert.equal(placed.state, 'open');
+    assert.equal((placed.raw as any).info.orderStatus, 'Untriggered');
     paper.control.timeoutStopOrders(2, 'before');
     for (const id of ['sl-b', 'sl-c']) {
       await assert.rejects(paper.placeOrder(stop(id, 'sell', '95')), ExchangeUnclearError);

@@ -95,7 +95,7 @@ forEachDialect('scalper plugin on the paper exchange', (target) => {
         ['exit', 'closed'],
         ['entry', 'pending'],
       ]);
-      assert.match(orders[0]?.reason ?? '', /^Position closed: take-profit filled at 59500/);
+      assert.match(orders[0]?.reason ?? '', /^Position closed: Take-profit filled at 59500/);
       assert.equal(s.runtime.errors.length, 0, String(s.runtime.errors[0]));
       assert.equal((await s.runtime.bots.get('scalp1')).status, 'active');
     } finally {

@@ -6,20 +6,9 @@
 
 /**
  * Why botledger cancelled an order. `OUTSIDE` marks a cancel the system did not ask for (by hand
- * at the venue, or by the venue itself); it is the only one that stops the bot. `POSITION_CLOSED`:
- * a stop-loss or exit order left over after its position closed (migration 0003).
+ * at the venue, or by the venue itself); it is the only one that stops the bot.
  */
-export const CANCELLATION_REASONS = [
-  'UPDATE',
-  'STOP',
-  'DELETE',
-  'EXPIRED',
-  'DROPPED',
-  'REPLACED',
-  'STOP_LOSS',
-  'OUTSIDE',
-  'POSITION_CLOSED',
-] as const;
+export const CANCELLATION_REASONS = ['UPDATE', 'STOP', 'DELETE', 'EXPIRED', 'DROPPED', 'REPLACED', 'STOP_LOSS', 'POSITION_CLOSED', 'OUTSIDE'] as const;
 export type CancellationReason = (typeof CANCELLATION_REASONS)[number];
 
 /** Cancellation reasons botledger itself sets: everything except OUTSIDE. */
@@ -137,6 +126,6 @@ export function cancelledReason(reason: Exclude<CancellationReason, 'EXPIRED' | 
     case 'STOP_LOSS':
       return 'Order cancelled because the stop-loss executed';
     case 'POSITION_CLOSED':
-      return 'Order cancelled because its position closed';
+      return 'Order cancelled because its position is closed';
   }
 }

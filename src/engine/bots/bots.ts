@@ -9,7 +9,10 @@
  */
 import { type Bot, createBot, deleteBot, type JsonValue, startBot, stopBot, updateBotConfig } from '../../domain/bot/bot.ts';
 import type { Order } from '../../domain/order/order.ts';
-import { type PlaceCommand, type PluginCommand, type PluginContext, type PluginOrder, type PluginRegistry, parsePluginConfig } from '../strategy-plugin.ts';
+import { type PlaceCommand, type PluginCommand, type PluginContext, type PluginOrder, type PluginPosition, type PluginRegistry, parsePluginConfig } from '../strategy-plugin.ts';
+import type { Position } from '../../domain/position/position.ts';
+import { closedOnRequest } from '../../domain/position/exit-reasons.ts';
+import { closePosition } from '../positions/position-exits.ts';
 import { ExchangeError, type MarketRules, type TickerReport } from '../../exchange/exchange-adapter.ts';
 import { BotNotActiveError, type ExecutionEngine, type SystemCancellationReason } from '../orders/execution.ts';
 import type { EventSource } from '../../domain/order/order-events.ts';
@@ -350,6 +353,7 @@ export class BotService {
     const orders = await ledger.ordersOfBot(bot.id, PLUGIN_VISIBLE);
     const closedEntries = await ledger.countOrdersOfBot(bot.id, 'closed', 'entry');
     const lastClosedExit = await ledger.lastClosedExit(bot.id);
+    const position = await ledger.openPosition(bot.id, bot.symbol);
     return {
       botId: bot.id,
       symbol: bot.symbol,
@@ -358,6 +362,7 @@ export class BotService {
       closedEntries,
       lastClosedExit: lastClosedExit && toPluginOrder(lastClosedExit),
       ticker: this.#tickers.get(bot.symbol),
+      ...(position ? { position: toPluginPosition(position) } : {}),
     };
   }
 
@@ -378,10 +383,16 @@ export class BotService {
       } else if (command.type === 'CancelOrder') {
         await this.execution.execute({ type: 'CancelOrder', orderId: String(command.orderId), cancellationReason: command.cancellationReason }, 'engine');
       } else {
-        await this.execution.execute({ type: 'ClosePosition', orderId: String(command.orderId), detail: command.detail }, 'engine');
+        const position = await this.execution.ledger.openPosition(bot.id, bot.symbol);
+        if (position) await closePosition(this.execution, position.id, { reason: closedOnRequest('by plugin', bot.pluginId, undefined, command.reason), source: 'engine' });
       }
     }
   }
+}
+
+function toPluginPosition(position: Position): PluginPosition {
+  const { id, side, amount, entryPrice, realizedPnl, stopLossPrice, slOrderId, openedAt } = position;
+  return { id, side, amount, entryPrice, realizedPnl, stopLossPrice, slOrderId, openedAt };
 }
 
 function toPluginOrder(order: Order): PluginOrder {

@@ -22,6 +22,12 @@ export interface PlaceOrderInput {
   readonly stopPrice?: string;
   /** Default: the bot's order TTL from now. */
   readonly expiresAt?: string;
+  /**
+   * An order that protects or closes the bot's position (a stop-loss, an exit botledger or a
+   * person asked for): placed even when the bot is stopped or deleted, so that stopping a bot
+   * never leaves its position unprotected or impossible to close.
+   */
+  readonly protective?: boolean;
 }
 
 export type { SystemCancellationReason };

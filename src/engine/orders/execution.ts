@@ -108,7 +108,7 @@ export class ExecutionEngine {
     const order = await this.transact(async (uow) => {
       const bot = await uow.bot(input.botId);
       if (!bot) throw new BotNotActiveError(`bot ${input.botId} does not exist`);
-      if (bot.status !== 'active') throw new BotNotActiveError(`bot ${bot.id} is ${bot.status}, so it cannot place orders (${bot.stopReason ?? 'no reason recorded'})`);
+      if (bot.status !== 'active' && !input.protective) throw new BotNotActiveError(`bot ${bot.id} is ${bot.status}, so it cannot place orders (${bot.stopReason ?? 'no reason recorded'})`);
       const sequence = await uow.nextOrderSequence(bot.id);
       const clientOrderId = makeClientOrderId({ botId: bot.id, sequence, maxLength: this.exchange.capabilities.maxClientOrderIdLength });
       const created = createOrder(

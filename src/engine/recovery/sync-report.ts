@@ -103,8 +103,8 @@ export async function writeSyncResult(execution: ExecutionEngine, result: SyncRe
       if (entry.fixed) uow.appendEvent({ ...base, ...ids, type: 'SyncFixed', message: fixedSentence(entry), payload: { ...entry, accountId: result.accountId }, applied: true });
       else uow.appendEvent({ ...base, ...ids, type: 'PositionMismatch', message: entry.explanation, payload: { ...entry, accountId: result.accountId }, applied: true });
     }
-    uow.markPositionsSynced(result.marks, at);
-    uow.saveSyncStatus({
+    uow.positions.markSynced(result.marks, at);
+    uow.positions.saveSyncStatus({
       exchangeAccountId: result.accountId,
       lastSyncAt: at,
       positionsSynced: result.positionsSynced,
@@ -144,7 +144,7 @@ export async function writeSyncFailure(execution: ExecutionEngine, accountId: st
   };
   await execution
     .transact(async (uow) => {
-      uow.saveSyncStatus({
+      uow.positions.saveSyncStatus({
         exchangeAccountId: accountId,
         lastSyncAt: previous?.lastSyncAt ?? null,
         positionsSynced: previous?.positionsSynced ?? 0,

@@ -28,6 +28,7 @@ import { type Clock, SYSTEM_CLOCK } from '../clock.ts';
 import { GroupCommitter } from './group-commit.ts';
 import { commitHubFor } from '../../storage/committed-changes.ts';
 import { OrderLanes } from './order-lanes.ts';
+import { applyFillToPosition, type PositionOutcome } from '../positions/position-keeper.ts';
 
 /** The source of events the venue pushes (as opposed to answers to botledger's own calls). */
 const PUSHED: EventSource = 'exchange-ws';
@@ -43,6 +44,8 @@ export interface VenueEventOutcome {
   readonly fillsMissing?: boolean;
   /** The sentence written to the event log. */
   readonly message: string;
+  /** What a fill did to its bot's position (opened, grew, reduced, closed it). */
+  readonly position?: PositionOutcome;
 }
 
 /** The orders a batch of venue events names, by client and exchange order id: what its unit of work locks first. */
@@ -235,7 +238,9 @@ export class VenueEventApplier {
     const order = q.saveOrder(stored, result.order);
     const message = `Fill ${fill.tradeId}: ${fill.amount} at ${fill.price} - ${order.reason}`;
     q.appendEvent({ ...base, type: event.type, message, applied: true });
-    return { applied: true, order, message };
+    // The position moves in the same transaction as the fill: neither is ever stored without the other.
+    const position = await applyFillToPosition(q, order, details, now, source);
+    return { applied: true, order, message, ...(position ? { position } : {}) };
   }
 }
 
@@ -384,6 +389,8 @@ export class VenueEventProcessor {
   /** One unit of work for the batch: its orders locked with one statement per kind of ref, the rules in memory, one flush. */
   async #applyBatch(uow: UnitOfWork, items: readonly Submitted[]): Promise<VenueEventOutcome[]> {
     await uow.lockOrders(orderRefsOf(items.map((item) => item.event)));
+    // Fills move positions: lock every position the batch may touch in one statement, in id order.
+    if (items.some((item) => item.event.type === 'fill')) await uow.positions.lockOpenPositionsOfBots(uow.heldBotIds());
     const outcomes: VenueEventOutcome[] = [];
     for (const item of items) outcomes.push(await this.applier.applyWith(uow, item.event, item.source));
     return outcomes;

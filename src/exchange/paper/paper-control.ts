@@ -3,7 +3,16 @@
  * botledger cannot see coming. Cancel or fill an order by hand, move the price, inject faults,
  * drop the stream, and decide when pushed events arrive.
  */
-import type { BalanceReport, FillReport, OrderRef, OrderStatusReport, TickerReport, VenueEvent } from '../exchange-adapter.ts';
+import type {
+  BalanceReport,
+  FillReport,
+  OrderRef,
+  OrderSide,
+  OrderStatusReport,
+  PositionStatusReport,
+  TickerReport,
+  VenueEvent,
+} from '../exchange-adapter.ts';
 import type { EventStreamStats, ListenerFailure } from './event-stream.ts';
 import type { EventFault, PaperOperation, RequestFault } from './faults.ts';
 import { PaperDecimal, parseDecimal } from './paper-decimal.ts';
@@ -67,6 +76,34 @@ export class PaperControl {
     const applied = this.#venue.fill(order, size.toFixed(), at, false);
     void this.#venue.announce(applied.events);
     return fillReport(applied.value);
+  }
+
+  /**
+   * A person trades on the venue's website: a market order of the account with a client order id
+   * the venue makes (`web-1`, `web-2`, ...; never botledger's), executed at once, its events
+   * pushed. It moves the account's position like any fill (e.g. closes a position behind
+   * botledger's back). Venue rejections (balance, lot size) throw as for `placeOrder`.
+   */
+  tradeByHand(symbol: string, side: OrderSide, amount: string): OrderStatusReport {
+    let n = 1;
+    while (this.#venue.store.orderByClientId(`web-${n}`)) n += 1;
+    const applied = this.#venue.place({ clientOrderId: `web-${n}`, symbol, side, type: 'market', amount });
+    void this.#venue.announce(applied.events);
+    return orderReport(applied.value);
+  }
+
+  /**
+   * Sets the account's net position in `symbol` without any fill (`net` signed: '-0.5' is short
+   * 0.5; '0' flat), at `entryPrice` (default: the last price), as a transfer or the venue's own
+   * adjustment would: a size the account's fills cannot explain. Balances are left as they are.
+   */
+  setPosition(symbol: string, net: string, entryPrice?: string): PositionStatusReport {
+    const size = parseDecimal(net);
+    if (!size) throw new PaperControlError(`setPosition net must be a signed decimal string, got ${JSON.stringify(net)}`);
+    const at = entryPrice === undefined ? this.#venue.market(symbol).price : this.#price(symbol, entryPrice, 'setPosition entryPrice');
+    const now = this.#venue.now();
+    this.#venue.store.transaction(() => this.#venue.positions.set(symbol, size, new PaperDecimal(at), now));
+    return this.#venue.positions.reports(symbol, now)[0];
   }
 
   /** Sets a market's last price (on its tick grid) and matches every resting order against it. */

@@ -126,6 +126,24 @@ export class PaperPositions {
     return next;
   }
 
+  /**
+   * Sets a symbol's net position without a fill (signed: < 0 short), as a transfer or a venue's
+   * own adjustment would: a change the account's fills do not explain. `entryPrice` > 0 unless flat.
+   */
+  set(symbol: string, net: PaperDecimal, entryPrice: PaperDecimal, now: number): PaperPositionState {
+    const size = net.abs();
+    const next: PaperPositionState = {
+      symbol,
+      net: formatDecimal(net.isZero() ? new PaperDecimal(0) : net),
+      entryCost: formatDecimal(net.isZero() ? new PaperDecimal(0) : entryPrice.mul(size)),
+      entryAmount: formatDecimal(size),
+      updatedAt: now,
+    };
+    this.#store.savePosition(next);
+    this.#bySymbol.set(symbol, next);
+    return next;
+  }
+
   /** With a symbol: its one report (flat when nothing is held). Without: every position that is not flat, by symbol. */
   reports(symbol: string | undefined, now: number): PositionStatusReport[] {
     if (symbol !== undefined) return [positionReport(this.#bySymbol.get(symbol), symbol, now)];

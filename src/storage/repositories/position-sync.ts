@@ -17,7 +17,7 @@ import type { SqlExecutor } from '../sql/executor.ts';
 import { jsonIn, timeIn } from './codec.ts';
 import { fillKey } from './fills.ts';
 import { orderFromRow } from './orders.ts';
-import { positionFromRow, selectPositions } from './positions.ts';
+import { positionFromRow } from './positions-batch.ts';
 
 /** Most values bound in one `in (...)` list (SQLite allows 32766 parameters, PostgreSQL 65535). */
 const CHUNK = 500;
@@ -35,7 +35,7 @@ function chunks<T>(list: readonly T[]): T[][] {
  * const open = await openPositionsOfAccount(db, 'paper');
  */
 export async function openPositionsOfAccount(db: Kysely<LedgerSchema>, accountId: string): Promise<Position[]> {
-  const rows = await selectPositions(db).where('status', '=', 'open').where('exchange_account_id', '=', accountId).orderBy('opened_at').orderBy('id').execute();
+  const rows = await db.selectFrom('positions').selectAll().where('status', '=', 'open').where('exchange_account_id', '=', accountId).orderBy('opened_at').orderBy('id').execute();
   return rows.map(positionFromRow);
 }
 

@@ -4,18 +4,23 @@ import { applyFill, openPosition, type Position, recordPositionError, setStopLos
 import { tradeFromClosedPosition } from '../../../src/domain/position/trade.ts';
 import { openDatabase } from '../../../src/storage/database.ts';
 import { getExchangeAccount, insertExchangeAccount } from '../../../src/storage/repositories/accounts.ts';
-import {
-  findOpenPosition,
-  getPosition,
-  insertPosition,
-  listPositions,
-  updatePosition,
-} from '../../../src/storage/repositories/positions.ts';
+import { findOpenPosition, getPosition, listPositions } from '../../../src/storage/repositories/positions.ts';
+import { UnitOfWork } from '../../../src/storage/unit-of-work.ts';
+import type { BotledgerDatabase } from '../../../src/storage/database.ts';
 import { StaleRowError } from '../../../src/storage/stale-row-error.ts';
 import { getSyncStatus, listSyncStatus, upsertSyncStatus } from '../../../src/storage/repositories/sync-status.ts';
 import { getTrade, insertTrade, listTrades, pluginStats } from '../../../src/storage/repositories/trades.ts';
 import { forEachDialect } from '../../support/dialects.ts';
 import { openLedgerDatabase } from '../../support/ledger-database.ts';
+
+/** Writes through the unit of work, as the engine does. */
+const insertPosition = (database: BotledgerDatabase, position: Position) => UnitOfWork.run(database, async (uow) => void uow.positions.insertPosition(position));
+const updatePosition = (database: BotledgerDatabase, position: Position) =>
+  UnitOfWork.run(database, async (uow) => {
+    await uow.positions.positionById(position.id);
+    // The caller's copy carries the version it read: a stale one is refused like an order's.
+    uow.positions.savePosition(position, { ...position });
+  });
 
 const T0 = new Date('2026-01-01T00:00:00.000Z');
 const at = (seconds: number) => new Date(T0.getTime() + seconds * 1000);
@@ -29,7 +34,7 @@ forEachDialect('positions, trades and statistics repositories', (target) => {
         { id: 'p1', pluginId: 'scalper', symbol: 'BTC/USDT', side: 'buy', price: '100', amount: '0.000000000000000001' },
         T0,
       );
-      await insertPosition(ledger.db, opened);
+      await insertPosition(ledger, opened);
       assert.deepEqual(await getPosition(ledger.db, 'p1'), opened);
       const error = `Failed to place stop-loss after 3 attempts: bybit {'retCode':10003,'retMsg':'API key is invalid.'}${'x'.repeat(5_000)}`;
       const protectedPosition = recordPositionError(
@@ -38,12 +43,12 @@ forEachDialect('positions, trades and statistics repositories', (target) => {
         { attempt: 3 },
         at(1),
       );
-      await updatePosition(ledger.db, protectedPosition);
+      await updatePosition(ledger, protectedPosition);
       const stored = (await getPosition(ledger.db, 'p1')) as Position;
       assert.deepEqual(stored, { ...protectedPosition, version: 2 });
-      await assert.rejects(updatePosition(other.db, { ...protectedPosition, syncStatus: 'stale' }), StaleRowError, 'a stale version is refused');
+      await assert.rejects(updatePosition(other, { ...protectedPosition, syncStatus: 'stale' }), StaleRowError, 'a stale version is refused');
       const { position: closed } = applyFill(stored, { side: 'sell', price: '110', amount: '0.000000000000000001' }, at(2), 'take-profit');
-      await updatePosition(ledger.db, closed);
+      await updatePosition(ledger, closed);
       assert.equal((await getPosition(ledger.db, 'p1'))?.realizedPnl, '0.00000000000000001');
       assert.equal(await findOpenPosition(ledger.db, { botId: 'b1', symbol: 'BTC/USDT' }), undefined);
       assert.equal((await listPositions(ledger.db, { status: 'closed', pluginId: 'scalper' })).items.length, 1);
@@ -66,7 +71,7 @@ forEachDialect('positions, trades and statistics repositories', (target) => {
       for (const [i, [pluginId, pnl]] of pnls.entries()) {
         const position = openPosition({ id: `p${i}`, pluginId, symbol: 'S', side: 'buy', price: '1', amount: '1' }, at(i));
         const { position: closed } = applyFill(position, { side: 'sell', price: '1', amount: '1' }, at(i + 1));
-        await insertPosition(ledger.db, closed);
+        await insertPosition(ledger, closed);
         await insertTrade(ledger.db, { ...tradeFromClosedPosition(closed, `t${i}`, at(i + 1)), pnl });
       }
       assert.equal((await getTrade(ledger.db, 't3'))?.pnl, '12345678901234567890.123456789012345678');
