@@ -94,23 +94,7 @@ export class PositionSync {
     const since = fillsSince(previous?.lastSyncAt ?? null, positionsBefore, liveBefore, started);
     const venue = await this.#askVenue(since);
 
-    const discrepancies: SyncDiscrepancy[] = [];
-    const touched = new Set<string>();
-    // 2. Orders the venue no longer has open: resolved by the transition table.
-    const openIds = new Set(venue.openOrders.map((report) => report.clientOrderId));
-    const openExchangeIds = new Set(venue.openOrders.map((report) => report.exchangeOrderId));
-    for (const order of liveBefore) {
-      if (openIds.has(order.clientOrderId) || (order.exchangeOrderId && openExchangeIds.has(order.exchangeOrderId))) continue;
-      // Not acknowledged yet, or its call is in flight: the Reconciler's pending loop owns it.
-      if (order.exchangeOrderId === null || execution.inFlight.has(order.id)) continue;
-      const after = await this.#reconciler.reconcileOrder(order);
-      if (after.version === order.version) continue;
-      touched.add(order.symbol);
-      const explanation = `Order ${order.clientOrderId} is live in the ledger (filled ${order.filledAmount}) but ${execution.venueName} no longer lists it as open: resolved as ${after.status} (filled ${after.filledAmount}): ${after.reason}`;
-      discrepancies.push({ kind: 'order', symbol: order.symbol, orderId: order.id, clientOrderId: order.clientOrderId, botId: order.botId, explanation, fixed: true });
-    }
-
-    // 3. Fills of botledger's orders that the ledger lacks.
+    // What the venue's fills say the ledger lacks, read before anything is fixed (the explanation of each difference).
     const fills = venue.fills ?? [];
     const known = await ledger.ordersByVenueRefs({ clientOrderIds: fills.map((fill) => fill.clientOrderId), exchangeOrderIds: fills.map((fill) => fill.exchangeOrderId) });
     const orderOf = (fill: FillReport) => known.find((order) => order.clientOrderId === fill.clientOrderId || (order.exchangeOrderId !== null && order.exchangeOrderId === fill.exchangeOrderId));
@@ -127,6 +111,24 @@ export class PositionSync {
       else outside.push(fill);
       missing.push({ symbol: fill.symbol, side: fill.side, amount: fill.amount, knownOrder: order !== undefined });
     }
+
+    const discrepancies: SyncDiscrepancy[] = [];
+    const touched = new Set<string>();
+    // 2. Orders the venue no longer has open: resolved by the transition table.
+    const openIds = new Set(venue.openOrders.map((report) => report.clientOrderId));
+    const openExchangeIds = new Set(venue.openOrders.map((report) => report.exchangeOrderId));
+    for (const order of liveBefore) {
+      if (openIds.has(order.clientOrderId) || (order.exchangeOrderId && openExchangeIds.has(order.exchangeOrderId))) continue;
+      // Not acknowledged yet, or its call is in flight: the Reconciler's pending loop owns it.
+      if (order.exchangeOrderId === null || execution.inFlight.has(order.id)) continue;
+      const after = await this.#reconciler.reconcileOrder(order);
+      if (after.version === order.version) continue;
+      touched.add(order.symbol);
+      const explanation = `Order ${order.clientOrderId} is live in the ledger (filled ${order.filledAmount}) but ${execution.venueName} no longer lists it as open: resolved as ${after.status} (filled ${after.filledAmount}): ${after.reason}`;
+      discrepancies.push({ kind: 'order', symbol: order.symbol, orderId: order.id, clientOrderId: order.clientOrderId, botId: order.botId, explanation, fixed: true });
+    }
+
+    // 3. Fills of botledger's orders that the ledger lacks (fetchFills skips those step 2 stored).
     for (const order of missingByOrder.values()) {
       const added = await execution.fetchFills({ symbol: order.symbol, clientOrderId: order.clientOrderId, exchangeOrderId: order.exchangeOrderId }, 'reconciliation');
       if (added === 0) continue;
