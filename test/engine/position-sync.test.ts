@@ -111,6 +111,8 @@ forEachDialect('sync with the exchange', (target) => {
     const f = await openEngineFixture(target);
     try {
       const position = await botWithPosition(f);
+      const takeProfit = await f.execution.placeOrder({ botId: 'scalp1', side: 'sell', type: 'limit', intent: 'exit', amount: '0.01', price: '59500' });
+      await f.settle();
       // A person sells the whole position at the venue, with an order botledger never placed.
       f.paper.control.tradeByHand(SYMBOL, 'sell', '0.01');
       await f.settle();
@@ -127,6 +129,12 @@ forEachDialect('sync with the exchange', (target) => {
       const closed = (await positionsOf(f, 'closed')).find((p) => p.id === position.id);
       assert.ok(closed, 'the same position is closed');
       assert.equal(closed.closedAmount, '0.01');
+      assert.match(closed.exitReason ?? '', /^Closed at Paper exchange outside botledger by order web-1 at \d+(\.\d+)? \(found by sync\)$/);
+      await f.settle();
+      const leftover = await f.order(takeProfit.id);
+      assert.equal(leftover.status, 'cancelled', 'the take-profit left over is cancelled');
+      assert.equal(leftover.cancellationReason, 'POSITION_CLOSED');
+      assert.equal(f.paper.control.order({ symbol: SYMBOL, clientOrderId: takeProfit.clientOrderId })?.state, 'cancelled');
       const adopted = (await f.ordersOfBot('scalp1')).find((order) => order.clientOrderId === 'web-1');
       assert.equal(adopted?.status, 'closed');
       assert.equal(adopted?.intent, 'exit');

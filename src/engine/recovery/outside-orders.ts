@@ -10,6 +10,7 @@ import { applyOrderEvent, createOrder, type Order } from '../../domain/order/ord
 import { Decimal, formatDecimal, parseDecimal } from '../../domain/money.ts';
 import type { FillReport } from '../../exchange/exchange-adapter.ts';
 import type { Position } from '../../domain/position/position.ts';
+import { closedOutside } from '../../domain/position/exit-reasons.ts';
 import { type ExecutionEngine, newOrderId } from '../orders/execution.ts';
 
 /** One venue order botledger does not know, with its fills on one symbol. */
@@ -63,14 +64,29 @@ export function assignOutsideOrders(orders: readonly OutsideOrder[], positions: 
   return plan;
 }
 
+/** What adopting one outside order did. */
+export interface AdoptedOutsideOrder {
+  readonly order: Order;
+  /** True when its fills closed the position. */
+  readonly closedPosition: boolean;
+}
+
+/** Amount-weighted price of the fills. */
+function averagePrice(fills: readonly FillReport[]): string {
+  const amount = fills.reduce((sum, fill) => sum.plus(parseDecimal(fill.amount, 'amount')), new Decimal(0));
+  const value = fills.reduce((sum, fill) => sum.plus(parseDecimal(fill.amount, 'amount').times(parseDecimal(fill.price, 'price'))), new Decimal(0));
+  return formatDecimal(value.div(amount).toDecimalPlaces(18, Decimal.ROUND_HALF_EVEN));
+}
+
 /**
  * Records one outside order as an exit of the position's bot and applies its fills (one
- * transaction). Returns the order as recorded, or undefined when the ledger has it already.
+ * transaction). When they close the position, its exit reason says so first (the closing fill
+ * keeps it). Returns the order as recorded, or undefined when the ledger has it already.
  *
  * @example
  * await adoptOutsideOrder(execution, order, position);
  */
-export async function adoptOutsideOrder(execution: ExecutionEngine, outside: OutsideOrder, position: Position): Promise<Order | undefined> {
+export async function adoptOutsideOrder(execution: ExecutionEngine, outside: OutsideOrder, position: Position): Promise<AdoptedOutsideOrder | undefined> {
   const venue = execution.venueName;
   return execution.transact(async (uow) => {
     // Recorded by an earlier sync (or meanwhile): its fills are stored with it.
@@ -116,7 +132,11 @@ export async function adoptOutsideOrder(execution: ExecutionEngine, outside: Out
       at: at.toISOString(),
       occurredAt: placedAt.toISOString(),
     });
+    const held = await uow.positions.positionById(position.id);
+    const closes = held?.status === 'open' && parseDecimal(outside.amount, 'amount').gte(parseDecimal(held.amount, 'amount'));
+    if (held && closes) uow.positions.savePosition(held, { ...held, exitReason: closedOutside(venue, clientOrderId, averagePrice(outside.fills)) });
     for (const fill of outside.fills) await execution.applier.apply(uow, { type: 'fill', fill: { ...fill, clientOrderId } }, 'reconciliation');
-    return (await uow.orderById(order.id)) as Order;
+    const after = await uow.positions.positionById(position.id);
+    return { order: (await uow.orderById(order.id)) as Order, closedPosition: after?.status === 'closed' };
   });
 }

@@ -151,7 +151,12 @@ export class PositionSync {
         outsideOrdersOf(outside.filter((fill) => fill.symbol === symbol.symbol)),
         open.filter((position) => position.symbol === symbol.symbol),
       );
-      for (const { order, position } of plan) if (await adoptOutsideOrder(execution, order, position)) touched.add(symbol.symbol);
+      for (const { order, position } of plan) {
+        const adopted = await adoptOutsideOrder(execution, order, position);
+        if (!adopted) continue;
+        touched.add(symbol.symbol);
+        if (adopted.closedPosition && position.botId) await this.#cancelLeftovers(position.botId, symbol.symbol);
+      }
     }
     let positions = await ledger.openPositionsOfAccount(accountId);
     let after = compareAccount({ ledger: positions, venue: venue.positions, missingFills: [], venueName: execution.venueName });
@@ -186,6 +191,15 @@ export class PositionSync {
       };
     });
     return writeSyncResult(execution, { accountId, started, since, venue, discrepancies, marks, positionsSynced: positions.length, notes: [] });
+  }
+
+  /** The bot's exits and stop-losses on the symbol, left live after the venue closed its position: cancelled with POSITION_CLOSED (after the commit). */
+  async #cancelLeftovers(botId: string, symbol: string): Promise<void> {
+    const execution = this.#execution;
+    for (const order of await execution.ledger.ordersOfBot(botId, ['pending', 'failed'])) {
+      if (order.symbol !== symbol || order.intent === 'entry' || order.cancellationReason !== null || execution.inFlight.has(order.id)) continue;
+      await execution.cancelOrder(order.id, 'POSITION_CLOSED', 'reconciliation');
+    }
   }
 
   async #askVenue(since: number): Promise<VenueSnapshot> {
