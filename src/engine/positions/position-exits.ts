@@ -85,3 +85,15 @@ export async function closePosition(execution: ExecutionEngine, positionId: stri
   );
   return { position: (await execution.ledger.positionById(position.id)) ?? current, order };
 }
+
+/**
+ * Cancels the exits and stop-losses a closed position left at the venue (POSITION_CLOSED), after
+ * the close was committed. Each is its own command: one the venue will not cancel (it filled in
+ * the meantime) is resolved by the usual cancel path and does not hold up the others.
+ *
+ * @example
+ * await cancelLeftovers(execution, outcome.position.leftovers);
+ */
+export async function cancelLeftovers(execution: ExecutionEngine, leftovers: readonly Order[]): Promise<void> {
+  for (const order of leftovers) await execution.cancelOrder(order.id, 'POSITION_CLOSED', 'engine');
+}

@@ -21,6 +21,7 @@ import { type AccountSyncReport, PositionSync } from '../recovery/position-sync.
 import { RetryScheduler, type RetryRun } from '../orders/retries.ts';
 import { VenueEventProcessor, type VenueEventOutcome } from '../venue-events/venue-events.ts';
 import { ExchangeError } from '../../exchange/exchange-adapter.ts';
+import { cancelLeftovers } from '../positions/position-exits.ts';
 
 /** A bot whose steps fail this many times in a row (not because of the venue) is stopped. */
 export const MAX_FAILED_STEPS = 3;
@@ -138,6 +139,9 @@ export class BotRuntime {
     const react = (outcome: VenueEventOutcome) => {
       if (!outcome.applied || !outcome.order?.botId) return;
       const botId = outcome.order.botId;
+      // A closed position's other exits and its stop-loss are taken down (POSITION_CLOSED).
+      const leftovers = outcome.position?.leftovers ?? [];
+      if (leftovers.length > 0) this.#track(cancelLeftovers(this.execution, leftovers), botId);
       this.#track(this.bots.orderUpdated(outcome.order), botId);
     };
     this.processor.onCommitted(react);
