@@ -69,6 +69,8 @@ export interface AdoptedOutsideOrder {
   readonly order: Order;
   /** True when its fills closed the position. */
   readonly closedPosition: boolean;
+  /** The bot's exits and stop-losses left live by the close: cancel them after the commit (POSITION_CLOSED). */
+  readonly leftovers: readonly Order[];
 }
 
 /** Amount-weighted price of the fills. */
@@ -135,8 +137,12 @@ export async function adoptOutsideOrder(execution: ExecutionEngine, outside: Out
     const held = await uow.positions.positionById(position.id);
     const closes = held?.status === 'open' && parseDecimal(outside.amount, 'amount').gte(parseDecimal(held.amount, 'amount'));
     if (held && closes) uow.positions.savePosition(held, { ...held, exitReason: closedOutside(venue, clientOrderId, averagePrice(outside.fills)) });
-    for (const fill of outside.fills) await execution.applier.apply(uow, { type: 'fill', fill: { ...fill, clientOrderId } }, 'reconciliation');
+    const leftovers: Order[] = [];
+    for (const fill of outside.fills) {
+      const outcome = await execution.applier.apply(uow, { type: 'fill', fill: { ...fill, clientOrderId } }, 'reconciliation');
+      leftovers.push(...(outcome.position?.leftovers ?? []));
+    }
     const after = await uow.positions.positionById(position.id);
-    return { order: (await uow.orderById(order.id)) as Order, closedPosition: after?.status === 'closed' };
+    return { order: (await uow.orderById(order.id)) as Order, closedPosition: after?.status === 'closed', leftovers };
   });
 }

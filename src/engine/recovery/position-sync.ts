@@ -33,6 +33,7 @@ import { fillKey } from '../../storage/repositories/fills.ts';
 import type { ExecutionEngine } from '../orders/execution.ts';
 import { adoptOutsideOrder, assignOutsideOrders, outsideOrdersOf } from './outside-orders.ts';
 import { Reconciler } from './reconciliation.ts';
+import { cancelLeftovers } from '../positions/position-exits.ts';
 import { type AccountSyncReport, type SyncDiscrepancy, writeSyncResult, writeSyncFailure } from './sync-report.ts';
 
 export type { AccountSyncReport, SyncDiscrepancy } from './sync-report.ts';
@@ -155,7 +156,8 @@ export class PositionSync {
         const adopted = await adoptOutsideOrder(execution, order, position);
         if (!adopted) continue;
         touched.add(symbol.symbol);
-        if (adopted.closedPosition && position.botId) await this.#cancelLeftovers(position.botId, symbol.symbol);
+        // Committed: the bot's take-profit or stop-loss still resting for the closed position is taken down.
+        await cancelLeftovers(execution, adopted.leftovers);
       }
     }
     let positions = await ledger.openPositionsOfAccount(accountId);
@@ -191,15 +193,6 @@ export class PositionSync {
       };
     });
     return writeSyncResult(execution, { accountId, started, since, venue, discrepancies, marks, positionsSynced: positions.length, notes: [] });
-  }
-
-  /** The bot's exits and stop-losses on the symbol, left live after the venue closed its position: cancelled with POSITION_CLOSED (after the commit). */
-  async #cancelLeftovers(botId: string, symbol: string): Promise<void> {
-    const execution = this.#execution;
-    for (const order of await execution.ledger.ordersOfBot(botId, ['pending', 'failed'])) {
-      if (order.symbol !== symbol || order.intent === 'entry' || order.cancellationReason !== null || execution.inFlight.has(order.id)) continue;
-      await execution.cancelOrder(order.id, 'POSITION_CLOSED', 'reconciliation');
-    }
   }
 
   async #askVenue(since: number): Promise<VenueSnapshot> {
