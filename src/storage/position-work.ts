@@ -7,7 +7,7 @@ import type { Position } from '../domain/position/position.ts';
 import type { Trade } from '../domain/position/trade.ts';
 import type { DialectCapabilities } from './dialects/capabilities.ts';
 import { insertPositions, insertTrades, lockOpenPositionsOfBots, lockPositionsByIds, updatePositions } from './repositories/positions-batch.ts';
-import { markPositionsSynced, type PositionSyncMark } from './repositories/position-sync.ts';
+import { type AccountSyncMarks, markAccountPositionsSynced } from './repositories/position-sync.ts';
 import { type SyncStatus, saveSyncStatus } from './repositories/sync-status.ts';
 import type { SqlExecutor } from './sql/executor.ts';
 import { StaleRowError } from './stale-row-error.ts';
@@ -23,7 +23,7 @@ export class PositionWork {
   readonly #botsLoaded = new Set<string>();
   readonly #trades: Trade[] = [];
   #writtenTrades: Trade[] = [];
-  readonly #syncMarks: { marks: readonly PositionSyncMark[]; at: string }[] = [];
+  readonly #syncMarks: AccountSyncMarks[] = [];
   readonly #syncStatuses: SyncStatus[] = [];
 
   constructor(q: SqlExecutor, caps: DialectCapabilities) {
@@ -95,8 +95,8 @@ export class PositionWork {
    * Marks open positions as synced with the venue (last_sync_at, sync_status; error_details for a
    * mismatch), written at flush after the positions' own changes; no version change (bookkeeping).
    */
-  markSynced(marks: readonly PositionSyncMark[], at: string): void {
-    if (marks.length > 0) this.#syncMarks.push({ marks, at });
+  markSynced(marks: AccountSyncMarks): void {
+    this.#syncMarks.push(marks);
   }
 
   /** Writes an account's sync_status row at flush. */
@@ -110,7 +110,7 @@ export class PositionWork {
     await insertPositions(this.#q, list(this.#inserted));
     await updatePositions(this.#q, this.#caps, list(this.#dirty).map((position) => ({ position, expectedVersion: this.#expected.get(position.id) as number })));
     this.#writtenTrades = await insertTrades(this.#q, this.#trades);
-    for (const { marks, at } of this.#syncMarks) await markPositionsSynced(this.#q, marks, at);
+    for (const marks of this.#syncMarks) await markAccountPositionsSynced(this.#q, marks);
     for (const status of this.#syncStatuses) await saveSyncStatus(this.#q, status);
     return this.#writtenTrades;
   }

@@ -141,7 +141,7 @@ export class PositionSync {
 
     if (!venue.positions) {
       const note = `${execution.venueName} does not report positions: orders and fills were synced, positions were not compared`;
-      return writeSyncResult(execution, { accountId, started, since, venue, discrepancies, marks: [], positionsSynced: 0, notes: [note] });
+      return writeSyncResult(execution, { accountId, started, since, venue, discrepancies, positionsSynced: 0, notes: [note] });
     }
 
     // 4. Positions, per symbol: before the fixes (what differed, and why), then after them.
@@ -160,7 +160,9 @@ export class PositionSync {
         await cancelLeftovers(execution, adopted.leftovers);
       }
     }
-    let positions = await ledger.openPositionsOfAccount(accountId);
+    // Read again only when sync changed something (10,000 positions are a read worth saving); a
+    // fill the stream applied meanwhile shows as a difference and gets the second look below.
+    let positions = touched.size > 0 ? await ledger.openPositionsOfAccount(accountId) : positionsBefore;
     let after = compareAccount({ ledger: positions, venue: venue.positions, missingFills: [], venueName: execution.venueName });
     // A fill the stream delivered while sync was looking moves the ledger past the venue's first answer: ask once more.
     const differing = after.filter((entry) => entry.comparison !== 'in_sync').map((entry) => entry.symbol);
@@ -183,15 +185,17 @@ export class PositionSync {
       if (entry.comparison === 'in_sync' || discrepancies.some((d) => d.kind === 'position' && d.symbol === entry.symbol)) continue;
       discrepancies.push(symbolDiscrepancy(entry, positions, false, entry));
     }
-    const marks = positions.map((position) => {
-      const entry = afterBySymbol.get(position.symbol);
-      if (!entry || entry.comparison === 'in_sync') return { id: position.id, syncStatus: 'in_sync' };
-      return {
-        id: position.id,
-        syncStatus: 'mismatch',
-        errorDetails: { message: entry.explanation, symbol: entry.symbol, ledgerSize: entry.ledgerSize, venueSize: entry.venueSize, venue: execution.venueName, at: started.toISOString() },
-      };
-    });
+    const mismatchedSymbols = after.filter((entry) => entry.comparison !== 'in_sync').map((entry) => entry.symbol);
+    const mismatches = positions
+      .filter((position) => mismatchedSymbols.includes(position.symbol))
+      .map((position) => {
+        const entry = afterBySymbol.get(position.symbol) as SymbolSync;
+        const errorDetails = { message: entry.explanation, symbol: entry.symbol, ledgerSize: entry.ledgerSize, venueSize: entry.venueSize, venue: execution.venueName, at: started.toISOString() };
+        return { id: position.id, errorDetails };
+      });
+    // Positions opened after the ledger was read were not compared: the next sync marks them.
+    const openedBy = positions.reduce((latest, position) => (position.openedAt > latest ? position.openedAt : latest), started.toISOString());
+    const marks = { accountId, openedBy, mismatchedSymbols, mismatches };
     return writeSyncResult(execution, { accountId, started, since, venue, discrepancies, marks, positionsSynced: positions.length, notes: [] });
   }
 

@@ -6,7 +6,7 @@
  * itself (`SyncPerformed`, or `SyncFailed` with the whole error).
  */
 import type { OrderStatusReport, PositionStatusReport, FillReport } from '../../exchange/exchange-adapter.ts';
-import type { PositionSyncMark } from '../../storage/repositories/position-sync.ts';
+import type { AccountSyncMarks } from '../../storage/repositories/position-sync.ts';
 import type { ExecutionEngine } from '../orders/execution.ts';
 
 /** One difference between the ledger and the venue. */
@@ -61,7 +61,8 @@ export interface SyncResult {
   readonly since: number;
   readonly venue: { readonly positions?: PositionStatusReport[]; readonly openOrders: OrderStatusReport[]; readonly fills?: FillReport[] };
   readonly discrepancies: readonly SyncDiscrepancy[];
-  readonly marks: readonly PositionSyncMark[];
+  /** How the positions are marked; absent when positions were not compared. */
+  readonly marks?: Omit<AccountSyncMarks, 'at'>;
   readonly positionsSynced: number;
   readonly notes: readonly string[];
 }
@@ -77,7 +78,7 @@ export async function writeSyncResult(execution: ExecutionEngine, result: SyncRe
   const at = finished.toISOString();
   const found = result.discrepancies.length;
   const fixed = result.discrepancies.filter((entry) => entry.fixed).length;
-  const mismatched = result.marks.filter((mark) => mark.syncStatus === 'mismatch').length;
+  const mismatched = result.marks?.mismatches.length ?? 0;
   const status = found > fixed || mismatched > 0 ? 'mismatch' : 'ok';
   const report: AccountSyncReport = {
     accountId: result.accountId,
@@ -103,7 +104,7 @@ export async function writeSyncResult(execution: ExecutionEngine, result: SyncRe
       if (entry.fixed) uow.appendEvent({ ...base, ...ids, type: 'SyncFixed', message: fixedSentence(entry), payload: { ...entry, accountId: result.accountId }, applied: true });
       else uow.appendEvent({ ...base, ...ids, type: 'PositionMismatch', message: entry.explanation, payload: { ...entry, accountId: result.accountId }, applied: true });
     }
-    uow.positions.markSynced(result.marks, at);
+    if (result.marks) uow.positions.markSynced({ ...result.marks, at });
     uow.positions.saveSyncStatus({
       exchangeAccountId: result.accountId,
       lastSyncAt: at,

@@ -95,45 +95,42 @@ export async function storedFillKeys(db: Kysely<LedgerSchema>, orderIds: readonl
   return keys;
 }
 
-/** The sync mark of one position. */
-export interface PositionSyncMark {
-  readonly id: string;
-  /** 'in_sync' | 'mismatch'. */
-  readonly syncStatus: string;
-  /** For a mismatch: what differs (both sizes, the sentence); kept in error_details, with last_error_at. */
-  readonly errorDetails?: JsonValue;
+/** How one sync marks the account's open positions. */
+export interface AccountSyncMarks {
+  readonly accountId: string;
+  /** The sync's time: last_sync_at. */
+  readonly at: string;
+  /** Only positions opened at or before this were compared (one opened during the sync is left for the next). */
+  readonly openedBy: string;
+  /** Symbols whose positions differ from the venue: not marked in_sync. */
+  readonly mismatchedSymbols: readonly string[];
+  /** The positions marked mismatch, with what differs (both sizes, the sentence) for error_details. */
+  readonly mismatches: readonly { readonly id: string; readonly errorDetails: JsonValue }[];
 }
 
 /**
- * Writes last_sync_at and sync_status of open positions (one statement per chunk of ids with the
- * same status; one per position with error details). A position closed meanwhile is left alone.
+ * Marks the account's open positions as synced: one statement for every position in sync
+ * (last_sync_at, sync_status 'in_sync'; 10,000 rows bound as three values, not 10,000 ids), one
+ * per position in mismatch (also error_details and last_error_at). Returns the rows marked.
  *
  * @example
- * await markPositionsSynced(q, [{ id: 'p1', syncStatus: 'in_sync' }], now.toISOString());
+ * await markAccountPositionsSynced(q, { accountId: 'paper', at, openedBy: at, mismatchedSymbols: [], mismatches: [] });
  */
-export async function markPositionsSynced(q: SqlExecutor, marks: readonly PositionSyncMark[], at: string): Promise<number> {
-  const when = timeIn(at, 'at');
-  let changed = 0;
-  const plain = new Map<string, string[]>();
-  for (const mark of marks) {
-    if (mark.errorDetails !== undefined) {
-      changed += await q.run("update positions set last_sync_at = ?, sync_status = ?, error_details = ?, last_error_at = ? where id = ? and status = 'open'", [
-        when,
-        mark.syncStatus,
-        jsonIn(mark.errorDetails),
-        when,
-        mark.id,
-      ]);
-      continue;
-    }
-    const ids = plain.get(mark.syncStatus) ?? [];
-    ids.push(mark.id);
-    plain.set(mark.syncStatus, ids);
-  }
-  for (const [status, ids] of plain) {
-    for (const part of chunks(ids)) {
-      changed += await q.run(`update positions set last_sync_at = ?, sync_status = ? where status = 'open' and id in (${placeholders(part.length)})`, [when, status, ...part]);
-    }
+export async function markAccountPositionsSynced(q: SqlExecutor, marks: AccountSyncMarks): Promise<number> {
+  const at = timeIn(marks.at, 'at');
+  const symbols = [...new Set(marks.mismatchedSymbols)];
+  const others = symbols.length > 0 ? ` and symbol not in (${placeholders(symbols.length)})` : '';
+  let changed = await q.run(
+    `update positions set last_sync_at = ?, sync_status = 'in_sync' where exchange_account_id = ? and status = 'open' and opened_at <= ?${others}`,
+    [at, marks.accountId, timeIn(marks.openedBy, 'openedBy'), ...symbols],
+  );
+  for (const mismatch of marks.mismatches) {
+    changed += await q.run("update positions set last_sync_at = ?, sync_status = 'mismatch', error_details = ?, last_error_at = ? where id = ? and status = 'open'", [
+      at,
+      jsonIn(mismatch.errorDetails),
+      at,
+      mismatch.id,
+    ]);
   }
   return changed;
 }
