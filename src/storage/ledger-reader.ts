@@ -12,7 +12,7 @@ import { activeBots, getBot } from './repositories/bots.ts';
 import { eventsOf } from './repositories/events.ts';
 import { type BotFill, fillsOf, recentClosedFillsOfBot } from './repositories/fills.ts';
 import * as orders from './repositories/orders.ts';
-import { liveOrdersOfAccount, openPositionsOfAccount, ordersByVenueRefs, storedFillKeys } from './repositories/position-sync.ts';
+import { liveOrdersOfAccount, openPositionsOfAccount, ordersByVenueRefs, type PositionSize, storedFillKeys } from './repositories/position-sync.ts';
 import { getSyncStatus, type SyncStatus } from './repositories/sync-status.ts';
 import type { LedgerSchema } from './schema.ts';
 import type { Position } from '../domain/position/position.ts';
@@ -118,7 +118,8 @@ export class LedgerReader {
     return getSyncStatus(this.#db, accountId);
   }
 
-  openPositionsOfAccount(accountId: string): Promise<Position[]> {
+  /** The account's open positions (who holds how much of what), oldest first. */
+  openPositionsOfAccount(accountId: string): Promise<PositionSize[]> {
     return openPositionsOfAccount(this.#db, accountId);
   }
 

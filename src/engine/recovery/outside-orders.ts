@@ -9,7 +9,7 @@
 import { applyOrderEvent, createOrder, type Order } from '../../domain/order/order.ts';
 import { Decimal, formatDecimal, parseDecimal } from '../../domain/money.ts';
 import type { FillReport } from '../../exchange/exchange-adapter.ts';
-import type { Position } from '../../domain/position/position.ts';
+import type { PositionSize } from '../../storage/repositories/position-sync.ts';
 import { closedOutside } from '../../domain/position/exit-reasons.ts';
 import { type ExecutionEngine, newOrderId } from '../orders/execution.ts';
 
@@ -50,12 +50,12 @@ export function outsideOrdersOf(fills: readonly FillReport[]): OutsideOrder[] {
  * @example
  * const plan = assignOutsideOrders(orders, openPositions);
  */
-export function assignOutsideOrders(orders: readonly OutsideOrder[], positions: readonly Position[]): { order: OutsideOrder; position: Position }[] {
+export function assignOutsideOrders(orders: readonly OutsideOrder[], positions: readonly PositionSize[]): { order: OutsideOrder; position: PositionSize }[] {
   const left = new Map(positions.map((position) => [position.id, parseDecimal(position.amount, 'amount')]));
-  const plan: { order: OutsideOrder; position: Position }[] = [];
+  const plan: { order: OutsideOrder; position: PositionSize }[] = [];
   for (const order of orders) {
     const amount = parseDecimal(order.amount, 'amount');
-    const reduces = (position: Position) => position.symbol === order.symbol && (position.side === 'long') === (order.side === 'sell');
+    const reduces = (position: PositionSize) => position.symbol === order.symbol && (position.side === 'long') === (order.side === 'sell');
     const position = positions.find((candidate) => reduces(candidate) && candidate.botId !== null && (left.get(candidate.id) as Decimal).gte(amount));
     if (!position) continue;
     left.set(position.id, (left.get(position.id) as Decimal).minus(amount));
@@ -88,7 +88,7 @@ function averagePrice(fills: readonly FillReport[]): string {
  * @example
  * await adoptOutsideOrder(execution, order, position);
  */
-export async function adoptOutsideOrder(execution: ExecutionEngine, outside: OutsideOrder, position: Position): Promise<AdoptedOutsideOrder | undefined> {
+export async function adoptOutsideOrder(execution: ExecutionEngine, outside: OutsideOrder, position: PositionSize): Promise<AdoptedOutsideOrder | undefined> {
   const venue = execution.venueName;
   return execution.transact(async (uow) => {
     // Recorded by an earlier sync (or meanwhile): its fills are stored with it.

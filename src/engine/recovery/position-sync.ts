@@ -26,7 +26,7 @@
  */
 import type { Order } from '../../domain/order/order.ts';
 import { parseClientOrderId } from '../../domain/order/client-order-id.ts';
-import type { Position } from '../../domain/position/position.ts';
+import type { PositionSize } from '../../storage/repositories/position-sync.ts';
 import { compareAccount, type MissingFill, type SymbolSync } from '../../domain/position/sync.ts';
 import type { FillReport, OrderStatusReport, PositionStatusReport } from '../../exchange/exchange-adapter.ts';
 import { fillKey } from '../../storage/repositories/fills.ts';
@@ -209,14 +209,14 @@ export class PositionSync {
 }
 
 /** From when the venue's fills are fetched: the last sync less a margin, else before the oldest open position or live order. */
-function fillsSince(lastSyncAt: string | null, positions: readonly Position[], live: readonly Order[], now: Date): number {
+function fillsSince(lastSyncAt: string | null, positions: readonly PositionSize[], live: readonly Order[], now: Date): number {
   if (lastSyncAt) return Date.parse(lastSyncAt) - SYNC_FILLS_MARGIN_MS;
   const times = [...positions.map((position) => Date.parse(position.openedAt)), ...live.map((order) => Date.parse(order.createdAt))];
   const oldest = times.length > 0 ? Math.min(...times) : now.getTime();
   return oldest - FIRST_SYNC_LOOKBACK_MS;
 }
 
-function symbolDiscrepancy(entry: SymbolSync, positions: readonly Position[], fixed: boolean, now: SymbolSync | undefined): SyncDiscrepancy {
+function symbolDiscrepancy(entry: SymbolSync, positions: readonly PositionSize[], fixed: boolean, now: SymbolSync | undefined): SyncDiscrepancy {
   const bots = [...new Set(positions.filter((position) => position.symbol === entry.symbol).map((position) => position.botId))];
   const explanation = fixed ? entry.explanation : entry.action === 'leave_for_person' ? entry.explanation : `${entry.explanation}; still differs after that (${now?.explanation ?? 'no answer'}): marked mismatch and left for a person`;
   return {
