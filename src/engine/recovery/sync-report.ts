@@ -3,7 +3,8 @@
  * sync marks, the account's sync_status row, and the event log (source `reconciliation`): one row
  * per discrepancy found (`SyncDiscrepancy`, applied = false: an observation), one per fix
  * (`SyncFixed`), one per position left for a person (`PositionMismatch`), and one for the sync
- * itself (`SyncPerformed`, or `SyncFailed` with the whole error).
+ * itself (`SyncPerformed`, or `SyncFailed` with the whole error) unless there was nothing to sync
+ * (no open position, nothing found: the account's row says when it was synced).
  */
 import type { OrderStatusReport, PositionStatusReport, FillReport } from '../../exchange/exchange-adapter.ts';
 import type { AccountSyncMarks } from '../../storage/repositories/position-sync.ts';
@@ -115,7 +116,9 @@ export async function writeSyncResult(execution: ExecutionEngine, result: SyncRe
       error: null,
       updatedAt: at,
     });
-    uow.appendEvent({ ...base, type: 'SyncPerformed', message: describeSync(report), payload: summaryOf(report), applied: true });
+    // A sync of an account with nothing open and nothing found (every command that opens the venue
+    // syncs first) is kept in the account's row only; the event log gets the ones with something to say.
+    if (report.positionsSynced > 0 || found > 0) uow.appendEvent({ ...base, type: 'SyncPerformed', message: describeSync(report), payload: summaryOf(report), applied: true });
   });
   return report;
 }
