@@ -3,8 +3,8 @@
  * printed, never asserted.
  *
  * `npx tsx bench/position-sync.bench.ts [--dialect sqlite,postgres] [--positions 10000] [--runs 5]`
- * runs it alone; {@link SYNC_SECTION} is the same measurement shaped as a section of
- * `bench/positions.bench.ts` (`npm run bench:positions`): list it in its SECTIONS.
+ * runs it alone; {@link SYNC_SECTION} is the same measurement as the `sync` section of
+ * `npm run bench:positions` (`-- --section sync`).
  *
  * Workload: N bots, each with one open long position (two symbols, alternately), all on the paper
  * account; the paper exchange's net position per symbol equals the ledger's sum (set through its
@@ -13,7 +13,9 @@
  * the comparison, and one transaction marking every position in_sync, writing the account's
  * sync_status row and the SyncPerformed event. The first run (cold statements) is reported apart.
  */
-import { join } from 'node:path';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createBot } from '../src/domain/bot/bot.ts';
 import { Decimal, formatDecimal } from '../src/domain/money.ts';
@@ -111,10 +113,13 @@ export const SYNC_SECTION = {
   name: 'sync',
   description: 'sync with the exchange of 10,000 open positions (target under 2 s on SQLite)',
   async run(database: BotledgerDatabase, _flags: unknown, log: (line: string) => void): Promise<SyncBenchRow[]> {
-    const { mkdtempSync } = await import('node:fs');
-    const { tmpdir } = await import('node:os');
     log('sync: seeding 10,000 positions');
-    return runSyncBench(database, { positions: 10_000, runs: 5, dir: mkdtempSync(join(tmpdir(), 'botledger-sync-bench-')) });
+    const dir = mkdtempSync(join(tmpdir(), 'botledger-sync-bench-'));
+    try {
+      return await runSyncBench(database, { positions: 10_000, runs: 5, dir });
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   },
 };
 
@@ -155,4 +160,4 @@ async function main(): Promise<void> {
   process.stdout.write(`${formatTable(['dialect', 'what', 'figures', 'target'], rows)}\n`);
 }
 
-if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) await main();
+if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) await main();

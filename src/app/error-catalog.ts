@@ -71,6 +71,8 @@ const LEDGER_ENTRIES = {
   POSITION_NOT_FOUND: entry(EXIT_USAGE, 404, 'no position has that id'),
   BOT_EXISTS: entry(EXIT_USAGE, 409, 'a bot with that id already exists'),
   ACCOUNT_NOT_FOUND: entry(EXIT_USAGE, 404, "no exchange account has that id, or it is not the account of this ledger's venue"),
+  IMPORT_SOURCE_INVALID: entry(EXIT_USAGE, 400, 'import --from is not sqlite:<file> of a legacy trading_bot.db (no trades table, or a column it needs)'),
+  IMPORT_ROWS_UNREADABLE: entry(EXIT_FAILED, 409, 'the import was done, but some legacy rows could not be read (each is listed with its id and reason)'),
   // Refusals: what botledger will not do in the current state.
   INVALID_BOT_TRANSITION: entry(EXIT_REFUSED, 409, 'the bot lifecycle change is not allowed from its current status'),
   BOT_NOT_ACTIVE: entry(EXIT_REFUSED, 409, 'the bot is not active, so it cannot place orders'),

@@ -21,6 +21,10 @@ const COMMAND_GROUPS: Record<string, () => Promise<Register>> = {
   orders: async () => (await import('./ledger-orders.ts')).registerOrderCommands,
   events: async () => (await import('./ledger-orders.ts')).registerOrderCommands,
   sync: async () => (await import('./ledger-sync.ts')).registerSyncCommand,
+  // `trades` registers `stats` too.
+  trades: async () => (await import('./ledger-stats.ts')).registerStatsCommands,
+  stats: async () => (await import('./ledger-stats.ts')).registerStatsCommands,
+  import: async () => (await import('./ledger-import.ts')).registerImportCommands,
 };
 
 /** The groups `argv` needs: the one its command names, or all of them (help, an unknown command). */

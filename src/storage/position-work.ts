@@ -10,6 +10,7 @@ import { insertPositions, insertTrades, lockOpenPositionsOfBots, lockPositionsBy
 import { type AccountSyncMarks, markAccountPositionsSynced } from './repositories/position-sync.ts';
 import { type SyncStatus, saveSyncStatus } from './repositories/sync-status.ts';
 import type { SqlExecutor } from './sql/executor.ts';
+import { applyTradesToPluginStats } from './repositories/plugin-stats.ts';
 import { StaleRowError } from './stale-row-error.ts';
 
 export class PositionWork {
@@ -110,6 +111,8 @@ export class PositionWork {
     await insertPositions(this.#q, list(this.#inserted));
     await updatePositions(this.#q, this.#caps, list(this.#dirty).map((position) => ({ position, expectedVersion: this.#expected.get(position.id) as number })));
     this.#writtenTrades = await insertTrades(this.#q, this.#trades);
+    // The per-plugin statistics move in the trade's transaction: never a trade without its statistics.
+    await applyTradesToPluginStats(this.#q, this.#caps, this.#writtenTrades);
     for (const marks of this.#syncMarks) await markAccountPositionsSynced(this.#q, marks);
     for (const status of this.#syncStatuses) await saveSyncStatus(this.#q, status);
     return this.#writtenTrades;

@@ -105,6 +105,7 @@ export interface PositionsTable {
   symbol: string;
   side: 'long' | 'short';
   amount: Money;
+  entry_cost: Money;
   closed_amount: Money;
   entry_price: Money;
   exit_price: Money | null;
@@ -209,6 +210,17 @@ export interface PluginStatsTable {
   max_drawdown: Money;
   last_closed_at: Instant | null;
   last_trade_id: string | null;
+  /** The pnl curve after an earlier trade (checkpoint) and the next checkpoint (candidate); null: none. */
+  checkpoint_closed_at: Instant | null;
+  checkpoint_trade_id: string | null;
+  checkpoint_pnl: Money | null;
+  checkpoint_peak: Money | null;
+  checkpoint_drawdown: Money | null;
+  candidate_closed_at: Instant | null;
+  candidate_trade_id: string | null;
+  candidate_pnl: Money | null;
+  candidate_peak: Money | null;
+  candidate_drawdown: Money | null;
   updated_at: Instant;
 }
 

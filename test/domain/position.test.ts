@@ -83,6 +83,10 @@ test('statistics are exact: 0.1 + 0.2 = 0.3', () => {
     bestPnl: '0.2',
     worstPnl: '-0.05',
     winRate: '0.5',
+    grossProfit: '0.3',
+    grossLoss: '-0.05',
+    profitFactor: '6',
+    maxDrawdown: '0.05',
   });
   assert.deepEqual(computeStats([]), {
     total: 0,
@@ -94,6 +98,10 @@ test('statistics are exact: 0.1 + 0.2 = 0.3', () => {
     bestPnl: null,
     worstPnl: null,
     winRate: null,
+    grossProfit: '0',
+    grossLoss: '0',
+    profitFactor: null,
+    maxDrawdown: '0',
   });
   const perPlugin = computePluginStats([
     { pluginId: 'b', pnl: '0.1' },

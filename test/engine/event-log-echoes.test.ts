@@ -50,12 +50,15 @@ forEachDialect('the event log records what happened, not every echo', (target) =
           'engine OrderSubmitted',
           `${ack} OrderAccepted`,
           'exchange-ws OrderFilled',
-          'engine PositionClosed',
+          // The entry's fill opens the position; the exit's fill closes it, and with it the entry.
+          'exchange-ws PositionOpened',
+          'exchange-ws PositionClosed',
         ]);
         assert.deepEqual(await roundTripRows(f, exit?.id as string), [
           'engine OrderSubmitted',
           `${ack} OrderAccepted`,
           'exchange-ws OrderFilled',
+          'exchange-ws PositionClosed',
         ]);
         assert.deepEqual(
           await roundTripRows(f, next?.id as string),

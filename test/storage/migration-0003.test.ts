@@ -9,6 +9,9 @@ import { test } from 'node:test';
 import { sql } from 'kysely';
 import { MigrationEngine } from '../../src/migrate/engine.ts';
 import { type BotledgerDatabase, openDatabase } from '../../src/storage/database.ts';
+import { moneyOut } from '../../src/storage/repositories/codec.ts';
+import * as migration0003 from '../../src/storage/migrations/0003_positions_and_stats.ts';
+import { coreMigrationContext } from '../support/ledger-database.ts';
 import { forEachDialect } from '../support/dialects.ts';
 
 const NOW = '2026-01-01T00:00:00.000Z';
@@ -100,6 +103,9 @@ forEachDialect('core migration 0003 (positions and statistics)', (target) => {
           trade('tr3', 'scalper', '5', '2026-01-01T03:00:00.000Z'),
           trade('tr2', 'scalper', '-30', '2026-01-01T02:00:00.000Z'),
           trade('tr4', 'grid', '0', '2026-01-01T01:00:00.000Z'),
+          // 38 significant digits: exact only with more than decimal.js's default 20.
+          trade('tr5', 'grid', '12345678901234567890.123456789012345678', '2026-01-01T02:00:00.000Z'),
+          trade('tr6', 'grid', '-0.000000000000000001', '2026-01-01T03:00:00.000Z'),
         ])
         .execute();
       const before = { orders: await dump(database, 'orders'), fills: await dump(database, 'fills') };
@@ -173,7 +179,7 @@ forEachDialect('core migration 0003 (positions and statistics)', (target) => {
       );
 
       const stats = await db.selectFrom('plugin_stats').selectAll().orderBy('plugin_id').execute();
-      const money = (value: unknown) => (value === null ? null : String(Number(value)));
+      const money = (value: unknown) => (value === null ? null : moneyOut(value));
       assert.deepEqual(
         stats.map((s) => [
           s.plugin_id,
@@ -191,7 +197,21 @@ forEachDialect('core migration 0003 (positions and statistics)', (target) => {
           s.last_trade_id,
         ]),
         [
-          ['grid', 1, 0, 0, 1, '0', '0', '0', '0', '0', '0', '0', 'tr4'],
+          [
+            'grid',
+            3,
+            1,
+            1,
+            1,
+            '12345678901234567890.123456789012345677',
+            '12345678901234567890.123456789012345678',
+            '-0.000000000000000001',
+            '12345678901234567890.123456789012345678',
+            '-0.000000000000000001',
+            '12345678901234567890.123456789012345678',
+            '0.000000000000000001',
+            'tr6',
+          ],
           ['scalper', 3, 2, 1, 0, '-15', '10', '-30', '15', '-30', '10', '30', 'tr3'],
         ],
       );
@@ -215,6 +235,40 @@ forEachDialect('core migration 0003 (positions and statistics)', (target) => {
         (await engine.up()).applied.map((m) => m.version),
         ['0003'],
         'and up again',
+      );
+    } finally {
+      await database.close();
+    }
+  });
+
+  test('its up also runs with foreign keys on (outside the engine, which switches them off): fills keep pointing at orders', async () => {
+    const created = await target.create();
+    const database = await openDatabase(created.url);
+    try {
+      await new MigrationEngine({ database, backup: false }).up({ to: '0002' });
+      await database.db.insertInto('orders').values(order('o1')).execute();
+      const fill = { order_id: 'o1', exchange_trade_id: 't1', price: '1', amount: '1', fee: '0', occurred_at: NOW, created_at: NOW };
+      await database.db.insertInto('fills').values(fill).execute();
+      if (database.sqlite) assert.equal(database.sqlite.pragma('foreign_keys', { simple: true }), 1, 'foreign keys are on');
+      const before = await dump(database, 'fills');
+      await database.db.transaction().execute((trx) => migration0003.up(trx, coreMigrationContext(database)));
+      assert.equal(await dump(database, 'fills'), before);
+      await assert.rejects(
+        database.db
+          .insertInto('fills')
+          .values({ ...fill, order_id: 'nope', exchange_trade_id: 't2' })
+          .execute(),
+        /foreign key/i,
+      );
+      await database.db.deleteFrom('fills').execute();
+      await database.db.transaction().execute((trx) => migration0003.down(trx, coreMigrationContext(database)));
+      await database.db.insertInto('fills').values(fill).execute();
+      await assert.rejects(
+        database.db
+          .insertInto('fills')
+          .values({ ...fill, order_id: 'nope', exchange_trade_id: 't3' })
+          .execute(),
+        /foreign key/i,
       );
     } finally {
       await database.close();

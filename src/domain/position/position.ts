@@ -21,6 +21,12 @@ export interface Position {
   readonly side: PositionSide;
   /** Open amount (base currency); 0 once closed. */
   readonly amount: string;
+  /**
+   * The exact quote amount paid (received, for a short) for what is still held: adds add
+   * amount x price, a reduction takes its share, the last one takes all that is left, so the
+   * realized pnl of any sequence of fills is exact.
+   */
+  readonly entryCost: string;
   /** Amount closed so far. */
   readonly closedAmount: string;
   /** Amount-weighted entry price (rounded to 18 places). */
@@ -94,6 +100,7 @@ export function openPosition(input: OpenPositionInput, now: Date): Position {
     symbol: input.symbol,
     side: input.side === 'buy' ? 'long' : 'short',
     amount: formatDecimal(amount),
+    entryCost: formatDecimal(amount.times(price)),
     closedAmount: '0',
     entryPrice: formatDecimal(price),
     exitPrice: null,
@@ -145,23 +152,26 @@ export function applyFill(position: Position, fill: PositionFill, now: Date, exi
     throw new DomainError('INVALID_FIELD', 'fill amount and price must be greater than 0', { field: 'fill' });
   const fee = parseDecimal(fill.fee ?? '0', 'fill.fee');
   const open = parseDecimal(position.amount, 'amount');
-  const entry = parseDecimal(position.entryPrice, 'entryPrice');
   const fees = formatDecimal(parseDecimal(position.fees, 'fees').plus(fee));
   const at = now.toISOString();
   const adds = (position.side === 'long') === (fill.side === 'buy');
+  const cost = parseDecimal(position.entryCost, 'entryCost');
   if (adds) {
     const amount = open.plus(size);
-    const entryPrice = round(open.times(entry).plus(size.times(price)).div(amount));
+    const entryCost = cost.plus(size.times(price));
     const realizedPnl = formatDecimal(parseDecimal(position.realizedPnl, 'realizedPnl').minus(fee));
     return {
-      position: { ...position, amount: formatDecimal(amount), entryPrice, fees, realizedPnl, updatedAt: at },
+      position: { ...position, amount: formatDecimal(amount), entryCost: formatDecimal(entryCost), entryPrice: round(entryCost.div(amount)), fees, realizedPnl, updatedAt: at },
       closed: false,
       remainder: null,
     };
   }
   const closing = Decimal.min(size, open);
-  const perUnit = position.side === 'long' ? price.minus(entry) : entry.minus(price);
-  const realizedPnl = formatDecimal(parseDecimal(position.realizedPnl, 'realizedPnl').plus(perUnit.times(closing)).minus(fee));
+  // The share of the cost this reduction takes; the last takes all that is left, so the total is exact.
+  const closingCost = closing.eq(open) ? cost : cost.times(closing).div(open).toDecimalPlaces(MONEY_SCALE, Decimal.ROUND_HALF_EVEN);
+  const proceeds = closing.times(price);
+  const gain = position.side === 'long' ? proceeds.minus(closingCost) : closingCost.minus(proceeds);
+  const realizedPnl = formatDecimal(parseDecimal(position.realizedPnl, 'realizedPnl').plus(gain).minus(fee));
   const closedBefore = parseDecimal(position.closedAmount, 'closedAmount');
   const closedAmount = closedBefore.plus(closing);
   const exitBefore = position.exitPrice ? parseDecimal(position.exitPrice, 'exitPrice') : new Decimal(0);
@@ -171,6 +181,7 @@ export function applyFill(position: Position, fill: PositionFill, now: Date, exi
   const next: Position = {
     ...position,
     amount: formatDecimal(amount),
+    entryCost: formatDecimal(cost.minus(closingCost)),
     closedAmount: formatDecimal(closedAmount),
     exitPrice,
     realizedPnl,

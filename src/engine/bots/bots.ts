@@ -194,11 +194,12 @@ export class BotService {
   async #immediateLosses(bot: Bot, config: Record<string, JsonValue>): Promise<ImmediateSale[]> {
     if (bot.status !== 'active') return [];
     const context = await this.#context(bot);
-    if (!context.orders.some((order) => order.status === 'ongoing')) return [];
+    if (context.position?.side !== 'long') return [];
     const ticker = await this.execution.exchange.fetchTicker(bot.symbol);
     const orders = ordersAfterTakeDown(context.orders);
-    const commands = this.plugins.get(bot.pluginId).onStart({ ...context, config, orders, ticker });
-    return immediateLosses(commands, orders, ticker);
+    const plugin = this.plugins.get(bot.pluginId);
+    const commands = plugin.onStart({ ...context, config, orders, ticker });
+    return immediateLosses(commands, context.position, ticker, plugin.stopLossPrice?.(config));
   }
 
   /** Stops the bot and cancels its live orders with STOP. */

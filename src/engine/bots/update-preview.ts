@@ -1,8 +1,9 @@
 /**
  * What a config change would do at once, worked out before anything changes: the plugin is asked
  * what it wants with the new config, as it will be after the update has taken its live orders down
- * (UPDATE). A sell that would execute at once (a market sell, or a limit sell at or below the bid)
- * while the bot holds a position bought higher sells that position at a loss: `bots update` says
+ * (UPDATE). A sell that would execute at once (a market sell, a limit sell at or below the bid, a
+ * stop-loss at or above the last price) while the bot holds a position bought higher sells that
+ * position at a loss: `bots update` says
  * so and refuses without `--yes` (a trader who lowers a take-profit below the market rarely means
  * "sell now at a loss").
  */
@@ -46,34 +47,38 @@ export function ordersAfterTakeDown(orders: readonly PluginOrder[]): PluginOrder
     .map((order) => (order.status === 'pending' && order.cancellationReason === null ? { ...order, cancellationReason: 'UPDATE' } : order));
 }
 
+/** What the bot holds: its open long position (a short is never sold, so it cannot be sold at a loss here). */
+export interface Holding {
+  readonly amount: string;
+  readonly entryPrice: string;
+}
+
 /**
- * The sells among `commands` that would execute at once below the open position's entry price.
+ * The sells the new config would make at once below the open position's entry price: among the
+ * plugin's `commands`, and the stop-loss the engine keeps at the venue: a stop at or above the
+ * last price would trigger at once (the venue refuses it, and the engine exits at market).
  *
  * @example
- * immediateLosses(commands, orders, { symbol: 'BTC/USDT', bid: '59900', ask: '59900', last: '59900', timestamp: 0 });
+ * immediateLosses(commands, { amount: '0.01', entryPrice: '60000' }, ticker, undefined);
  * // [{ type: 'limit', amount: '0.01', limitPrice: '59000', expectedPrice: '59900', entryPrice: '60000', loss: '1' }]
  */
-export function immediateLosses(commands: readonly PluginCommand[], orders: readonly PluginOrder[], ticker: TickerReport): ImmediateSale[] {
-  const held = orders.filter((order) => order.intent === 'entry' && order.side === 'buy' && order.status === 'ongoing' && order.averagePrice !== null);
-  if (held.length === 0 || !isDecimalString(ticker.bid)) return [];
-  let amount = new Decimal(0);
-  let cost = new Decimal(0);
-  for (const order of held) {
-    amount = amount.plus(order.filledAmount);
-    cost = cost.plus(new Decimal(order.filledAmount).times(order.averagePrice as string));
-  }
+export function immediateLosses(commands: readonly PluginCommand[], holding: Holding | undefined, ticker: TickerReport, stopLossPrice?: string): ImmediateSale[] {
+  if (!holding || !isDecimalString(ticker.bid)) return [];
+  const amount = new Decimal(holding.amount);
   if (amount.isZero()) return [];
-  const entryPrice = cost.div(amount).toDecimalPlaces(18);
+  const entryPrice = new Decimal(holding.entryPrice);
+  const sells: { orderType: 'limit' | 'market'; amount: string; price?: string }[] = [];
+  for (const command of commands) if (command.type === 'PlaceOrder' && command.side === 'sell') sells.push({ orderType: command.orderType, amount: command.amount, price: command.price });
+  if (stopLossPrice !== undefined && isDecimalString(ticker.last) && compare(stopLossPrice, ticker.last) >= 0) sells.push({ orderType: 'market', amount: holding.amount });
   const sales: ImmediateSale[] = [];
-  for (const command of commands) {
-    if (command.type !== 'PlaceOrder' || command.side !== 'sell') continue;
-    const crosses = command.orderType === 'market' || (command.price !== undefined && compare(command.price, ticker.bid) <= 0);
+  for (const sell of sells) {
+    const crosses = sell.orderType === 'market' || (sell.price !== undefined && compare(sell.price, ticker.bid) <= 0);
     if (!crosses || entryPrice.lte(ticker.bid)) continue;
-    const sold = Decimal.min(command.amount, amount);
+    const sold = Decimal.min(sell.amount, amount);
     sales.push({
-      type: command.orderType,
+      type: sell.orderType,
       amount: sold.toFixed(),
-      ...(command.orderType === 'limit' && command.price !== undefined ? { limitPrice: command.price } : {}),
+      ...(sell.orderType === 'limit' && sell.price !== undefined ? { limitPrice: sell.price } : {}),
       expectedPrice: ticker.bid,
       entryPrice: entryPrice.toFixed(),
       loss: entryPrice.minus(ticker.bid).times(sold).toFixed(),

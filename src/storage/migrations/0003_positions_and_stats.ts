@@ -12,8 +12,13 @@
  *   anyway and runs `foreign_key_check` before COMMIT; this order also works when they are on.
  * - `plugin_stats`: one row per plugin with the running aggregates that answer the statistics in
  *   O(1) (counts, sums, best/worst, the cumulative pnl's peak and maximum drawdown, and the last
- *   trade folded in, by close time then id, so a trade that arrives out of that order is noticed and
- *   the plugin recomputed). Filled here from the trades already stored, exactly (decimal.js).
+ *   trade folded in, by close time then id, so a trade that arrives out of that order is noticed),
+ *   and a checkpoint of the pnl curve from which such a trade is folded in again without reading
+ *   every trade. Filled here from the trades already stored, exactly (decimal.js); checkpoints
+ *   start empty.
+ * - positions.entry_cost: the exact quote amount paid for what a position still holds, so that
+ *   several entries at different prices and partial exits realize an exact pnl (the average entry
+ *   price, rounded to 18 places, cannot; 0001 stored no positions yet, so '0' fills it).
  * - indexes: positions(sl_order_id) (a stop order's fill finds its position), positions
  *   (exchange_account_id, status) (sync walks an account's open positions), and trades(plugin_id,
  *   closed_at, id) replacing trades(plugin_id, closed_at): the statistics fold and "trades of a
@@ -25,7 +30,7 @@
  *
  * Frozen once released: change it with a new migration, never by editing this.
  */
-import { Decimal } from 'decimal.js';
+import { Decimal as DecimalJs } from 'decimal.js';
 import { type Kysely, sql } from 'kysely';
 import type { MigrationContext } from '../../migrate/migration.ts';
 
@@ -77,6 +82,10 @@ const cancellationCheck = (values: readonly string[]) => `cancellation_reason is
 export async function up(db: Kysely<any>, context: MigrationContext): Promise<void> {
   await setCancellationReasons(db, context, NEW_CANCELLATION_REASONS);
   await createPluginStats(db, context);
+  await db.schema
+    .alterTable('positions')
+    .addColumn('entry_cost', sql.raw(context.capabilities.moneyType), (c) => c.notNull().defaultTo('0'))
+    .execute();
   await db.schema.createIndex('positions_sl_order_id_idx').on('positions').column('sl_order_id').execute();
   await db.schema.createIndex('positions_account_status_idx').on('positions').columns(['exchange_account_id', 'status']).execute();
   await db.schema.createIndex('trades_plugin_closed_id_idx').on('trades').columns(['plugin_id', 'closed_at', 'id']).execute();
@@ -98,6 +107,7 @@ export async function down(db: Kysely<any>, context: MigrationContext): Promise<
   await db.schema.dropIndex('trades_plugin_closed_id_idx').execute();
   await db.schema.dropIndex('positions_account_status_idx').execute();
   await db.schema.dropIndex('positions_sl_order_id_idx').execute();
+  await db.schema.alterTable('positions').dropColumn('entry_cost').execute();
   await db.schema.dropTable('plugin_stats').execute();
   await setCancellationReasons(db, context, OLD_CANCELLATION_REASONS);
 }
@@ -232,9 +242,27 @@ async function createPluginStats(db: Kysely<any>, context: MigrationContext): Pr
     // The last trade folded in, in (closed_at, id) order.
     .addColumn('last_closed_at', time)
     .addColumn('last_trade_id', 'text')
+    // The cumulative pnl curve (cumulative pnl, peak, drawdown) as it stood after an earlier trade,
+    // so a trade that arrives a little out of close order is folded from there (a few trades read)
+    // instead of from the first trade: the checkpoint lags the last trade by a while, the
+    // candidate is the next checkpoint. Null: none yet.
+    .addColumn('checkpoint_closed_at', time)
+    .addColumn('checkpoint_trade_id', 'text')
+    .addColumn('checkpoint_pnl', money)
+    .addColumn('checkpoint_peak', money)
+    .addColumn('checkpoint_drawdown', money)
+    .addColumn('candidate_closed_at', time)
+    .addColumn('candidate_trade_id', 'text')
+    .addColumn('candidate_pnl', money)
+    .addColumn('candidate_peak', money)
+    .addColumn('candidate_drawdown', money)
     .addColumn('updated_at', time, (c) => c.notNull())
     .execute();
 }
+
+/** Exact for NUMERIC(38,18) sums (decimal.js's default precision is 20 significant digits). */
+const Decimal = DecimalJs.clone({ precision: 80, rounding: DecimalJs.ROUND_HALF_EVEN, toExpNeg: -9e15, toExpPos: 9e15 });
+type Decimal = InstanceType<typeof Decimal>;
 
 /** Trades read per round trip while filling plugin_stats. */
 const FILL_BATCH = 5_000;
@@ -287,7 +315,7 @@ async function fillPluginStats(db: Kysely<any>, context: MigrationContext): Prom
     for (;;) {
       const page = await sql<{ id: string; pnl: unknown; closed_at: unknown }>`
         select id, pnl, closed_at from trades
-        where plugin_id = ${pluginId} ${after ? sql`and (closed_at > ${after.closedAt} or (closed_at = ${after.closedAt} and id > ${after.id}))` : sql``}
+        where plugin_id = ${pluginId} ${after ? sql`and closed_at >= ${after.closedAt} and (closed_at > ${after.closedAt} or id > ${after.id})` : sql``}
         order by closed_at, id limit ${FILL_BATCH}`.execute(db);
       for (const row of page.rows) {
         const pnl = new Decimal(String(row.pnl));

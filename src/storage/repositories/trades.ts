@@ -9,7 +9,8 @@ import { computePluginStats, type PluginStats } from '../../domain/position/stat
 import type { Trade } from '../../domain/position/trade.ts';
 import { moneyIn, moneyOut, type Page, type PageOptions, pageBy, timeIn, timeOut } from './codec.ts';
 
-function tradeFromRow(row: Record<string, unknown>): Trade {
+/** A trades row as a domain Trade. */
+export function tradeFromRow(row: Record<string, unknown>): Trade {
   return {
     id: String(row.id),
     positionId: (row.position_id as string | null) ?? null,
@@ -95,13 +96,62 @@ export async function listTrades(db: Kysely<LedgerSchema>, filter: TradeFilter =
 }
 
 /**
- * Per-plugin statistics (total, wins, losses, total/avg/best/worst pnl), exact, sorted by plugin.
+ * Per-plugin statistics (total, wins, losses, total/avg/best/worst pnl, profit factor, drawdown),
+ * exact, sorted by plugin, computed from every matching trade (a filtered period; the whole
+ * history is kept up to date in plugin_stats: plugin-stats.ts).
  *
  * @example
  * await pluginStats(db, { from: '2026-01-01T00:00:00Z' });
  * // [{ pluginId: 'scalper', total: 2, wins: 1, losses: 1, totalPnl: '0.3', avgPnl: '0.15', ... }]
  */
 export async function pluginStats(db: Kysely<LedgerSchema>, filter: TradeFilter = {}): Promise<PluginStats[]> {
-  const rows = await filtered(db, filter).select(['plugin_id', 'pnl']).execute();
-  return computePluginStats(rows.map((row) => ({ pluginId: String(row.plugin_id), pnl: moneyOut(row.pnl) })));
+  const rows = await filtered(db, filter).select(['plugin_id', 'pnl', 'closed_at', 'id']).execute();
+  return computePluginStats(
+    rows.map((row) => ({ pluginId: String(row.plugin_id), pnl: moneyOut(row.pnl), closedAt: timeOut(row.closed_at), id: String(row.id) })),
+  );
+}
+
+/** Trades per statement of {@link insertTradesIfAbsent}: 16 columns each, well under both dialects' parameter limits. */
+const INSERT_CHUNK = 500;
+
+/**
+ * Inserts the trades whose id is not stored yet, in ONE transaction, and returns how many were
+ * new (`insert ... on conflict (id) do nothing`: both dialects count only the rows inserted). An
+ * import re-run with the same deterministic ids therefore adds nothing.
+ *
+ * @example
+ * const inserted = await insertTradesIfAbsent(db, trades); // 1000 the first time, 0 the second
+ */
+export async function insertTradesIfAbsent(db: Kysely<LedgerSchema>, trades: readonly Trade[]): Promise<number> {
+  if (trades.length === 0) return 0;
+  return db.transaction().execute(async (trx) => {
+    let inserted = 0;
+    for (let start = 0; start < trades.length; start += INSERT_CHUNK) {
+      const values = trades.slice(start, start + INSERT_CHUNK).map((trade) => ({
+        id: trade.id,
+        position_id: trade.positionId,
+        user_id: trade.userId,
+        bot_id: trade.botId,
+        plugin_id: trade.pluginId,
+        symbol: trade.symbol,
+        side: trade.side,
+        amount: moneyIn(trade.amount, 'trades.amount', 'amount'),
+        entry_price: moneyIn(trade.entryPrice, 'trades.entry_price', 'entryPrice'),
+        exit_price: moneyIn(trade.exitPrice, 'trades.exit_price', 'exitPrice'),
+        pnl: moneyIn(trade.pnl, 'trades.pnl', 'pnl'),
+        fees: moneyIn(trade.fees, 'trades.fees', 'fees'),
+        exit_reason: trade.exitReason,
+        opened_at: timeIn(trade.openedAt, 'openedAt'),
+        closed_at: timeIn(trade.closedAt, 'closedAt'),
+        created_at: timeIn(trade.createdAt, 'createdAt'),
+      }));
+      const result = await trx
+        .insertInto('trades')
+        .values(values)
+        .onConflict((conflict) => conflict.column('id').doNothing())
+        .executeTakeFirst();
+      inserted += Number(result.numInsertedOrUpdatedRows ?? 0n);
+    }
+    return inserted;
+  });
 }

@@ -88,6 +88,10 @@ forEachDialect('positions, trades and statistics repositories', (target) => {
           bestPnl: '12345678901234567890.123456789012345678',
           worstPnl: '-1',
           winRate: '0.5',
+          grossProfit: '12345678901234567890.123456789012345678',
+          grossLoss: '-1',
+          profitFactor: '12345678901234567890.123456789012345678',
+          maxDrawdown: '1',
         },
         {
           pluginId: 'scalper',
@@ -100,6 +104,10 @@ forEachDialect('positions, trades and statistics repositories', (target) => {
           bestPnl: '0.2',
           worstPnl: '-0.000000000000000001',
           winRate: '0.666666666666666667',
+          grossProfit: '0.3',
+          grossLoss: '-0.000000000000000001',
+          profitFactor: '300000000000000000',
+          maxDrawdown: '0.000000000000000001',
         },
       ]);
       assert.deepEqual(await pluginStats(ledger.db, { pluginId: 'nobody' }), []);
