@@ -14,6 +14,8 @@ import { listPositions } from '../../src/storage/repositories/positions.ts';
 import { getSyncStatus } from '../../src/storage/repositories/sync-status.ts';
 import { forEachDialect } from '../support/dialects.ts';
 import { type EngineFixture, openEngineFixture, SYMBOL, scalperConfig } from './engine-fixture.ts';
+import { openRuntimeFixture } from './runtime-fixture.ts';
+import { SCALPER_PLUGIN } from '../../src/plugins/scalper.ts';
 
 const positionsOf = async (f: EngineFixture, status?: Position['status']): Promise<Position[]> =>
   (await listPositions(f.caller.db, status ? { status } : {}, { limit: 100 })).items;
@@ -238,6 +240,34 @@ forEachDialect('sync with the exchange', (target) => {
       assert.equal((await eventTypes(f, 'SyncFailed')).length, 1);
       assert.equal((await sync.sync()).status, 'ok');
       assert.equal((await getSyncStatus(f.caller.db, 'paper'))?.error, null);
+    } finally {
+      await f.close();
+    }
+  });
+
+  test('the runtime syncs every syncEveryMs: a dropped entry fill is applied and the scalper reacts with its exit', async () => {
+    const f = await openRuntimeFixture(target, [SCALPER_PLUGIN], {}, { syncEveryMs: 60_000 });
+    try {
+      await f.runtime.bots.create({ id: 'scalp1', pluginId: 'scalper', symbol: SYMBOL, config: scalperConfig() });
+      await f.runtime.settle();
+      f.paper.control.dropNextEvents(1);
+      await f.move('58990');
+      // Reconciliation of pending orders would find it too; here only the interval's sync looks.
+      assert.equal((await f.runtime.step({ reconcile: false })).sync, undefined, 'not due yet');
+      assert.deepEqual((await f.orders('scalp1')).map((o) => [o.intent, o.filledAmount]), [['entry', '0']], 'the fill was dropped');
+
+      f.clock.advance(60_000);
+      const report = await f.runtime.step({ reconcile: false });
+      assert.equal(report.sync?.status, 'ok', JSON.stringify(report.sync));
+      assert.equal(report.sync?.discrepanciesFixed, 2);
+      await f.paper.control.drain();
+      await f.runtime.settle();
+      const orders = await f.orders('scalp1');
+      assert.deepEqual(orders.map((o) => [o.intent, o.status, o.amount]), [
+        ['entry', 'ongoing', '0.01'],
+        ['exit', 'pending', '0.01'],
+      ]);
+      assert.equal((await f.runtime.step({ reconcile: false })).sync, undefined, 'the interval counts from the last sync');
     } finally {
       await f.close();
     }
