@@ -8,10 +8,13 @@
 import type { Bot } from '../domain/bot/bot.ts';
 import { DomainError } from '../domain/errors.ts';
 import type { Order } from '../domain/order/order.ts';
+import { type Position, stopLossState } from '../domain/position/position.ts';
+import { describeHeldPosition } from '../engine/bots/take-down.ts';
 import { describeImmediateLoss, ImmediateLossError } from '../engine/bots/update-preview.ts';
 import { PluginConfigError, type PluginRegistry, parsePluginConfig } from '../plugins/plugin-api.ts';
 import { getBot, listBots as listStoredBots } from '../storage/repositories/bots.ts';
 import { countOrdersByStatus, getOrder, listOrders } from '../storage/repositories/orders.ts';
+import { getPosition, listPositions } from '../storage/repositories/positions.ts';
 import type { LedgerErrorCode } from './error-catalog.ts';
 import { LedgerError } from './ledger-error.ts';
 import { type Ledger, venueOf } from './open-ledger.ts';
@@ -164,12 +167,27 @@ export interface OutsideCancel {
   readonly orders: { id: string; clientOrderId: string; reason: string }[];
 }
 
+/** A position a stopped or deleted bot held, and what became of it. */
+export interface HeldPositionReport {
+  /** "Bot X stopped; it still holds long 0.01 BTC/USDT (position P), protected by its stop-loss at 59000 (order ...)", or NOT protected, or being closed. */
+  readonly message: string;
+  /** The position after the command (closed when --close-position closed it). */
+  readonly position: Position;
+  readonly stopLossState: 'none' | 'unprotected' | 'protected';
+  /** The stop-loss order kept at the venue, if any. */
+  readonly stopOrder: Order | null;
+  /** With --close-position: the order that closes it. */
+  readonly closingOrder: Order | null;
+}
+
 /** What a lifecycle command did. */
 export interface BotChange {
   readonly bot: Bot;
   readonly before: { status: Bot['status'] };
   /** A person's cancel at the venue came first and stopped the bot (CANCELLED_OUTSIDE): the command did not do what was asked. */
   readonly cancelledOutside?: OutsideCancel;
+  /** Stop and delete: the positions the bot held (kept under their stop-loss, or closed with --close-position). */
+  readonly positions?: HeldPositionReport[];
 }
 
 /** What `updateBot` did. */
@@ -223,7 +241,40 @@ export async function updateBot(ledger: Ledger, id: string, config: Record<strin
 
 type Lifecycle = 'stop' | 'start' | 'delete';
 
-async function lifecycle(ledger: Ledger, action: Lifecycle, id: string): Promise<BotChange> {
+/** Options of {@link stopBot} and {@link deleteBot}. */
+export interface EndBotRequest {
+  /** Close the positions the bot holds at market instead of keeping them under their stop-loss. */
+  readonly closePosition?: boolean;
+}
+
+/** The bot's open positions and their live stop-loss orders, as the command finds them. */
+async function heldBefore(ledger: Ledger, botId: string): Promise<{ position: Position; stopOrder?: Order }[]> {
+  const db = ledger.database.db;
+  const positions = (await listPositions(db, { botId, status: 'open' }, { limit: 1000 })).items;
+  if (positions.length === 0) return [];
+  const stops = (await listOrders(db, { botId, status: 'pending' }, { limit: 1000 })).items.filter((order) => order.intent === 'stop_loss' && order.cancellationReason === null);
+  return positions.map((position) => {
+    const mine = stops.filter((order) => order.symbol === position.symbol);
+    return { position, stopOrder: mine.find((order) => order.id === position.slOrderId) ?? mine[0] };
+  });
+}
+
+/** What became of each held position, after the command settled. */
+async function heldAfter(ledger: Ledger, botId: string, done: 'stopped' | 'deleted', held: { position: Position; stopOrder?: Order }[], closing: boolean, since: string): Promise<HeldPositionReport[]> {
+  const db = ledger.database.db;
+  const exits = closing ? (await listOrders(db, { botId }, { limit: 1000 })).items.filter((order) => order.intent === 'exit' && order.createdAt >= since) : [];
+  return Promise.all(
+    held.map(async ({ position, stopOrder }) => ({
+      message: describeHeldPosition(botId, done, position, stopOrder, closing),
+      position: (await getPosition(db, position.id)) ?? position,
+      stopLossState: stopOrder ? 'protected' : stopLossState(position),
+      stopOrder: stopOrder ? ((await getOrder(db, stopOrder.id)) ?? stopOrder) : null,
+      closingOrder: exits.find((order) => order.symbol === position.symbol) ?? null,
+    })),
+  );
+}
+
+async function lifecycle(ledger: Ledger, action: Lifecycle, id: string, request: EndBotRequest = {}): Promise<BotChange> {
   const { runtime, info } = venueOf(ledger);
   const bots = runtime.bots;
   const before = await existingBot(ledger, id);
@@ -233,23 +284,28 @@ async function lifecycle(ledger: Ledger, action: Lifecycle, id: string): Promise
     action === 'start'
       ? []
       : [...(await listOrders(ledger.database.db, { botId: id, status: 'pending' }, { limit: 1000 })).items, ...(await cancelledAtStart(ledger, id, info))];
-  if (action === 'stop') await bots.stop(id, 'Stopped from the command line', 'cli');
-  else if (action === 'delete') await bots.delete(id, 'Deleted from the command line', 'cli');
+  const held = action === 'start' ? [] : await heldBefore(ledger, id);
+  const since = new Date(ledger.clock.now()).toISOString();
+  const options = { closePosition: request.closePosition ?? false };
+  if (action === 'stop') await bots.stop(id, 'Stopped from the command line', 'cli', options);
+  else if (action === 'delete') await bots.delete(id, 'Deleted from the command line', 'cli', options);
   else await bots.start(id, 'cli');
   // Wait for the venue's cancel/place answers, so the returned state is the committed one.
   await ledger.settle();
   const bot = await bots.get(id);
-  return { bot, before: { status: before.status }, cancelledOutside: await outsideCancel(ledger, action, bot, live) };
+  const positions = action === 'start' ? undefined : await heldAfter(ledger, id, action === 'stop' ? 'stopped' : 'deleted', held, options.closePosition, since);
+  return { bot, before: { status: before.status }, cancelledOutside: await outsideCancel(ledger, action, bot, live), ...(positions ? { positions } : {}) };
 }
 
 /**
- * Stops a bot and cancels its live orders (STOP).
+ * Stops a bot and cancels its live entries and exits (STOP). A position it holds keeps its
+ * stop-loss (what it holds is said in `positions`), or is closed at market with `closePosition`.
  *
  * @example
- * const { bot, cancelledOutside } = await stopBot(ledger, 'scalp1');
+ * const { bot, cancelledOutside, positions } = await stopBot(ledger, 'scalp1', { closePosition: true });
  */
-export function stopBot(ledger: Ledger, id: string): Promise<BotChange> {
-  return lifecycle(ledger, 'stop', id);
+export function stopBot(ledger: Ledger, id: string, request: EndBotRequest = {}): Promise<BotChange> {
+  return lifecycle(ledger, 'stop', id, request);
 }
 
 /**
@@ -263,13 +319,14 @@ export function startBot(ledger: Ledger, id: string): Promise<BotChange> {
 }
 
 /**
- * Deletes a bot (kept as deleted) and cancels its live orders (DELETE).
+ * Deletes a bot (kept as deleted) and cancels its live entries and exits (DELETE); a position it
+ * holds is kept under its stop-loss or closed, as {@link stopBot} does.
  *
  * @example
- * const { bot } = await deleteBot(ledger, 'scalp1');
+ * const { bot, positions } = await deleteBot(ledger, 'scalp1');
  */
-export function deleteBot(ledger: Ledger, id: string): Promise<BotChange> {
-  return lifecycle(ledger, 'delete', id);
+export function deleteBot(ledger: Ledger, id: string, request: EndBotRequest = {}): Promise<BotChange> {
+  return lifecycle(ledger, 'delete', id, request);
 }
 
 /**

@@ -159,12 +159,37 @@ async function update(id: string, flags: UpdateFlags): Promise<void> {
 
 const LIFECYCLE = { stop: stopBot, start: startBot, delete: deleteBot } as const;
 
-async function lifecycle(action: keyof typeof LIFECYCLE, id: string, flags: LedgerFlags): Promise<void> {
+interface EndFlags extends LedgerFlags {
+  closePosition?: boolean;
+}
+
+/** What a stopped or deleted bot held: kept under its stop-loss (or NOT protected), or closed. */
+function formatHeld(change: BotChange): string {
+  return (change.positions ?? [])
+    .map((held) => {
+      const order = held.closingOrder;
+      const closed = held.position.status === 'closed' ? `\n  closed: ${held.position.exitReason}; pnl ${held.position.realizedPnl} (fees ${held.position.fees})` : '';
+      const closing = order && held.position.status !== 'closed' ? `\n  closing order ${order.clientOrderId}: ${order.status} - ${order.reason}` : '';
+      return `${held.message}${closed}${closing}\n`;
+    })
+    .join('');
+}
+
+async function lifecycle(action: keyof typeof LIFECYCLE, id: string, flags: EndFlags): Promise<void> {
   await withLedger(flags, { venue: {} }, async (ledger) => {
-    const change = await LIFECYCLE[action](ledger, id);
+    const change = await LIFECYCLE[action](ledger, id, { closePosition: flags.closePosition ?? false });
     const notice = change.cancelledOutside?.message;
-    if (flags.json) printJson({ bot: botView(change.bot), before: change.before, ...(change.cancelledOutside ? { cancelledOutside: change.cancelledOutside } : {}) });
-    else process.stdout.write(`${formatBot(change.bot)}\n${notice ? `\n${notice}\n` : ''}`);
+    if (flags.json)
+      printJson({
+        bot: botView(change.bot),
+        before: change.before,
+        ...(change.positions ? { positions: change.positions } : {}),
+        ...(change.cancelledOutside ? { cancelledOutside: change.cancelledOutside } : {}),
+      });
+    else {
+      const held = formatHeld(change);
+      process.stdout.write(`${formatBot(change.bot)}\n${held ? `\n${held}` : ''}${notice ? `\n${notice}\n` : ''}`);
+    }
     process.exitCode = outsideExit(change) ?? process.exitCode;
   });
 }
@@ -203,12 +228,20 @@ export function registerBotCommands(program: Command): Command {
       .requiredOption('--config <json>', 'the new plugin config as a JSON object')
       .option('--yes', 'go ahead even when the new config sells the open position at once at a loss'),
   ).action((id: string, flags: UpdateFlags) => update(id, flags));
-  common(bots.command('stop <id>').description('stop the bot and cancel its live orders (STOP)')).action((id: string, flags: LedgerFlags) =>
-    lifecycle('stop', id, flags),
-  );
+  const closeFlag = '--close-position';
+  const closeHelp = 'close the position the bot holds at market, instead of keeping it protected by its stop-loss';
+  common(
+    bots
+      .command('stop <id>')
+      .description('stop the bot and cancel its live entries and exits (STOP); a position it holds keeps its stop-loss, or is closed with --close-position')
+      .option(closeFlag, closeHelp),
+  ).action((id: string, flags: EndFlags) => lifecycle('stop', id, flags));
   common(bots.command('start <id>').description('start a stopped bot')).action((id: string, flags: LedgerFlags) => lifecycle('start', id, flags));
-  common(bots.command('delete <id>').description('delete the bot (kept as deleted) and cancel its live orders (DELETE)')).action(
-    (id: string, flags: LedgerFlags) => lifecycle('delete', id, flags),
-  );
+  common(
+    bots
+      .command('delete <id>')
+      .description('delete the bot (kept as deleted) and cancel its live entries and exits (DELETE); a position it holds keeps its stop-loss, or is closed with --close-position')
+      .option(closeFlag, closeHelp),
+  ).action((id: string, flags: EndFlags) => lifecycle('delete', id, flags));
   return bots;
 }

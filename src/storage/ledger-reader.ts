@@ -14,6 +14,7 @@ import { type BotFill, fillsOf, recentClosedFillsOfBot } from './repositories/fi
 import * as orders from './repositories/orders.ts';
 import { liveOrdersOfAccount, openPositionsOfAccount, ordersByVenueRefs, type PositionSize, storedFillKeys } from './repositories/position-sync.ts';
 import { getSyncStatus, type SyncStatus } from './repositories/sync-status.ts';
+import { findPositionByStopLossOrder, listPositionsToProtect, type PositionCursor } from './repositories/positions.ts';
 import type { LedgerSchema } from './schema.ts';
 import type { Position } from '../domain/position/position.ts';
 import * as positions from './repositories/positions.ts';
@@ -134,5 +135,15 @@ export class LedgerReader {
   /** Stored (order, trade id) pairs of these orders, as fills.ts's `fillKey`. */
   storedFillKeys(orderIds: readonly string[]): Promise<Set<string>> {
     return storedFillKeys(this.#db, orderIds);
+  }
+
+  /** The position whose stop-loss order is `orderId` (positions.sl_order_id). */
+  positionOfStopLoss(orderId: string): Promise<Position | undefined> {
+    return findPositionByStopLossOrder(this.#db, orderId);
+  }
+
+  /** Open positions that may need a stop-loss placed, oldest first, at most `limit` after `after` (the stop-loss manager's scan). */
+  positionsToProtect(limit: number, after?: PositionCursor): Promise<Position[]> {
+    return listPositionsToProtect(this.#db, { limit, after });
   }
 }

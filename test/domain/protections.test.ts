@@ -7,7 +7,10 @@ const at = (s: number) => new Date(Date.UTC(2026, 0, 1, 0, 0, s)).toISOString();
 
 test('protection limits: defaults, per-bot overrides, and errors naming the field', () => {
   assert.deepEqual(protectionLimits({ amount: '1' }), DEFAULT_PROTECTIONS);
-  assert.deepEqual(protectionLimits({ protections: { maxConsecutiveLosses: 2 } }), { maxOrdersPerMinute: 60, maxConsecutiveLosses: 2 });
+  assert.deepEqual(protectionLimits({ protections: { maxConsecutiveLosses: 2 } }), { maxOrdersPerMinute: 60, maxConsecutiveLosses: 2, stopLossAttempts: 3 });
+  assert.equal(protectionLimits({ protections: { stopLossAttempts: 5 } }).stopLossAttempts, 5);
+  assert.throws(() => protectionLimits({ protections: { stopLossAttempts: 0 } }), /protections\.stopLossAttempts must be a whole number from 1/);
+  assert.throws(() => protectionLimits({ protections: { stopLossAttempts: '3' } }), /protections\.stopLossAttempts must be a whole number/);
   assert.throws(() => protectionLimits({ protections: { maxOrdersPerMinute: 1.5 } }), /protections\.maxOrdersPerMinute must be a whole number/);
   assert.throws(() => protectionLimits({ protections: null }), /protections must be an object/);
 });

@@ -99,7 +99,9 @@ forEachDialect('the event log records what happened, not every echo', (target) =
         'engine OrderSubmitted',
         'exchange-ws OrderAccepted',
         'exchange-ws OrderPartiallyFilled',
+        'exchange-ws PositionOpened',
         'reconciliation OrderFilled',
+        'reconciliation PositionIncreased',
       ]);
     } finally {
       await f.close();
@@ -123,6 +125,7 @@ forEachDialect('the event log records what happened, not every echo', (target) =
         'engine OrderSubmitted',
         'exchange-ws OrderAccepted',
         'exchange-ws OrderFilled',
+        'exchange-ws PositionOpened',
         'exchange-ws FillDuplicate NO',
         'exchange-ws OrderCanceled NO',
       ]);

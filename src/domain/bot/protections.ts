@@ -9,6 +9,7 @@
  */
 import type { JsonValue } from './bot.ts';
 import { DomainError } from '../errors.ts';
+import { DEFAULT_STOP_LOSS_ATTEMPTS } from '../position/stop-loss.ts';
 
 /** The limits of one bot. */
 export interface ProtectionLimits {
@@ -16,6 +17,11 @@ export interface ProtectionLimits {
   readonly maxOrdersPerMinute: number;
   /** Most losing round trips (net of fees) in a row. */
   readonly maxConsecutiveLosses: number;
+  /**
+   * Stop-loss placements tried (the first and its retries) before the position is closed by an
+   * emergency exit at market (domain/position/stop-loss.ts).
+   */
+  readonly stopLossAttempts: number;
 }
 
 /** The window of the orders-per-minute protection. */
@@ -26,12 +32,12 @@ export const PROTECTION_WINDOW_MS = 60_000;
  * cycle every few seconds, far more than a scalper on a real market needs and far less than a
  * loop places; five stop-outs in a row means the market is not what the config expects.
  */
-export const DEFAULT_PROTECTIONS: ProtectionLimits = { maxOrdersPerMinute: 60, maxConsecutiveLosses: 5 };
+export const DEFAULT_PROTECTIONS: ProtectionLimits = { maxOrdersPerMinute: 60, maxConsecutiveLosses: 5, stopLossAttempts: DEFAULT_STOP_LOSS_ATTEMPTS };
 
 /** The key of a bot's config that overrides the defaults: `{"protections": {"maxOrdersPerMinute": 120}}`. */
 export const PROTECTIONS_CONFIG_KEY = 'protections';
 
-const FIELDS = ['maxOrdersPerMinute', 'maxConsecutiveLosses'] as const;
+const FIELDS = ['maxOrdersPerMinute', 'maxConsecutiveLosses', 'stopLossAttempts'] as const;
 
 /** The largest limit accepted (a limit is a count; anything bigger is a typo, not a wish). */
 export const MAX_PROTECTION_LIMIT = 1_000_000;
@@ -43,13 +49,13 @@ export const MAX_PROTECTION_LIMIT = 1_000_000;
  *
  * @example
  * protectionLimits({ amount: '1', protections: { maxOrdersPerMinute: 120 } });
- * // { maxOrdersPerMinute: 120, maxConsecutiveLosses: 5 }
+ * // { maxOrdersPerMinute: 120, maxConsecutiveLosses: 5, stopLossAttempts: 3 }
  */
 export function protectionLimits(config: { readonly [key: string]: JsonValue | undefined } | undefined): ProtectionLimits {
   const given = config?.[PROTECTIONS_CONFIG_KEY];
   if (given === undefined) return DEFAULT_PROTECTIONS;
   if (given === null || typeof given !== 'object' || Array.isArray(given)) {
-    throw new DomainError('INVALID_FIELD', `protections must be an object such as {"maxOrdersPerMinute": 60, "maxConsecutiveLosses": 5}`, {
+    throw new DomainError('INVALID_FIELD', `protections must be an object such as {"maxOrdersPerMinute": 60, "maxConsecutiveLosses": 5, "stopLossAttempts": 3}`, {
       field: 'protections',
     });
   }

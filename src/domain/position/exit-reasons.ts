@@ -53,6 +53,16 @@ export function closedOnRequest(why: string, actor: string, limitPrice?: string,
 }
 
 /**
+ * A bot stopped or deleted with `--close-position`: its position closed at market.
+ *
+ * @example
+ * closedWhenBotEnded('scalp1', 'stopped', 'cli'); // 'Closed at market when bot scalp1 was stopped (cli)'
+ */
+export function closedWhenBotEnded(botId: string, done: 'stopped' | 'deleted', actor: string): string {
+  return `Closed at market when bot ${botId} was ${done} (${actor})`;
+}
+
+/**
  * The exit reason of a position its closing fill closed: a reason decided before (an emergency
  * exit, a close by hand) wins; otherwise the closing order's intent and type say it.
  *

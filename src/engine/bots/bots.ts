@@ -1,8 +1,7 @@
 /**
  * Bots: create, update, stop, delete, start. Every live order a command takes away is cancelled
- * with its system reason (UPDATE, STOP, DELETE), and that reason is COMMITTED before the venue is
- * asked to cancel, so the venue's cancel event, which can arrive on another connection before the
- * cancel call returns, never looks like an outside cancel (seeds 000 and 001).
+ * with its system reason (UPDATE, STOP, DELETE), committed before the venue is asked (take-down.ts);
+ * a stop or delete keeps the stop-loss of a position the bot holds, or closes the position.
  *
  * Commands on one bot run one after another (a per-bot queue), so a plugin reaction never sees a
  * half-done update. The venue-event processor is NOT in that queue and never waits for it.
@@ -11,19 +10,21 @@ import { type Bot, createBot, deleteBot, type JsonValue, startBot, stopBot, upda
 import type { Order } from '../../domain/order/order.ts';
 import { type PlaceCommand, type PluginCommand, type PluginContext, type PluginOrder, type PluginPosition, type PluginRegistry, parsePluginConfig } from '../strategy-plugin.ts';
 import type { Position } from '../../domain/position/position.ts';
-import { closedOnRequest } from '../../domain/position/exit-reasons.ts';
+import { closedOnRequest, closedWhenBotEnded } from '../../domain/position/exit-reasons.ts';
 import { closePosition } from '../positions/position-exits.ts';
 import { ExchangeError, type MarketRules, type TickerReport } from '../../exchange/exchange-adapter.ts';
-import { BotNotActiveError, type ExecutionEngine, type SystemCancellationReason } from '../orders/execution.ts';
+import { BotNotActiveError, type ExecutionEngine } from '../orders/execution.ts';
 import type { EventSource } from '../../domain/order/order-events.ts';
 import { isDriverError } from '../../storage/database-errors.ts';
 import { StaleRowError } from '../../storage/stale-row-error.ts';
-import { decideOrderCommand } from '../../domain/order/order-commands.ts';
 import { makeClientOrderId } from '../../domain/order/client-order-id.ts';
 import { assertConfigFitsMarket, assertPlaceable, marketFor } from '../orders/market-checks.ts';
 import { ImmediateLossError, type ImmediateSale, immediateLosses, ordersAfterTakeDown } from './update-preview.ts';
 import { ProtectionGuard } from './protections.ts';
 import { venueAccount } from '../recovery/venue-account.ts';
+import { BotNotFoundError, type HeldPosition, takeDownBot } from './take-down.ts';
+
+export { BotNotFoundError };
 
 export interface CreateBotInput {
   readonly id: string;
@@ -36,11 +37,6 @@ export interface CreateBotInput {
   readonly orderTtlMs?: number;
 }
 
-/** Raised for a bot id the ledger does not have. */
-export class BotNotFoundError extends Error {
-  readonly code = 'BOT_NOT_FOUND';
-}
-
 /** Options of {@link BotService.update}. */
 export interface UpdateOptions {
   /**
@@ -48,6 +44,12 @@ export interface UpdateOptions {
    * throws {@link ImmediateLossError} and changes nothing; 'allow' (the default) goes ahead.
    */
   readonly immediateLoss?: 'refuse' | 'allow';
+}
+
+/** Options of {@link BotService.stop} and {@link BotService.delete}. */
+export interface EndBotOptions {
+  /** Close the positions the bot holds at market (after its entries and exits are taken down) instead of keeping them under their stop-loss. */
+  readonly closePosition?: boolean;
 }
 
 /**
@@ -163,7 +165,7 @@ export class BotService {
         const sales = await this.#immediateLosses(current, parsed);
         if (sales.length > 0) throw new ImmediateLossError(botId, sales);
       }
-      await this.#takeDown(botId, 'UPDATE', source, (bot) => updateBotConfig(bot, parsed, this.execution.now()));
+      await takeDownBot(this.execution, botId, 'UPDATE', source, (bot) => updateBotConfig(bot, parsed, this.execution.now()));
       await this.#guarded(botId, () => this.#runHook(botId, 'start'));
       return this.get(botId);
     });
@@ -202,18 +204,23 @@ export class BotService {
     return immediateLosses(commands, context.position, ticker, plugin.stopLossPrice?.(config));
   }
 
-  /** Stops the bot and cancels its live orders with STOP. */
-  stop(botId: string, reason = 'Stopped by user', source: EventSource = 'api'): Promise<Bot> {
+  /**
+   * Stops the bot and cancels its live entries and exits with STOP. A position it holds keeps its
+   * stop-loss (the event log says what it holds), or, with `closePosition`, is closed at market.
+   */
+  stop(botId: string, reason = 'Stopped by user', source: EventSource = 'api', options: EndBotOptions = {}): Promise<Bot> {
     return this.serialize(botId, async () => {
-      await this.#takeDown(botId, 'STOP', source, (bot) => stopBot(bot, reason, this.execution.now()));
+      const { held } = await takeDownBot(this.execution, botId, 'STOP', source, (bot) => stopBot(bot, reason, this.execution.now()), { closing: options.closePosition });
+      if (options.closePosition) await this.#closeHeld(botId, 'stopped', held, source);
       return this.get(botId);
     });
   }
 
-  /** Deletes the bot (the row stays, status deleted) and cancels its live orders with DELETE. */
-  delete(botId: string, reason = 'Deleted by user', source: EventSource = 'api'): Promise<Bot> {
+  /** Deletes the bot (the row stays, status deleted) as {@link stop} stops it, with DELETE. */
+  delete(botId: string, reason = 'Deleted by user', source: EventSource = 'api', options: EndBotOptions = {}): Promise<Bot> {
     return this.serialize(botId, async () => {
-      await this.#takeDown(botId, 'DELETE', source, (bot) => deleteBot(bot, reason, this.execution.now()));
+      const { held } = await takeDownBot(this.execution, botId, 'DELETE', source, (bot) => deleteBot(bot, reason, this.execution.now()), { closing: options.closePosition });
+      if (options.closePosition) await this.#closeHeld(botId, 'deleted', held, source);
       return this.get(botId);
     });
   }
@@ -280,32 +287,11 @@ export class BotService {
     assertPlaceable({ type: command.orderType, amount: command.amount, price: command.price }, market);
   }
 
-  /**
-   * One transaction: the bot change, plus a cancel request with `reason` on every live order (a
-   * failed order is cancelled outright). COMMIT. Then the venue cancels, one by one.
-   */
-  async #takeDown(botId: string, reason: SystemCancellationReason, source: EventSource, change: (bot: Bot) => { bot: Bot; changed: boolean; message: string }): Promise<void> {
-    const toSend = await this.execution.transact(async (uow) => {
-      const now = this.execution.now();
-      const at = now.toISOString();
-      const orders = await uow.lockOrdersOfBot(botId, ['pending', 'failed']);
-      const requested: Order[] = [];
-      for (const locked of orders) {
-        const { result } = decideOrderCommand(locked, { type: 'CancelOrder', orderId: locked.id, cancellationReason: reason, actor: source }, now);
-        if (result.outcome !== 'applied') continue;
-        const saved = uow.saveOrder(locked, result.order);
-        const message = saved.status === 'cancelled' ? `Order ${saved.clientOrderId}: ${saved.reason}` : `${result.explanation} - recorded before asking the venue`;
-        uow.appendEvent({ source, type: 'OrderCancelRequested', message, orderId: saved.id, botId, pluginId: saved.pluginId, payload: { cancellationReason: reason }, applied: true, at });
-        if (saved.status === 'pending') requested.push(saved);
-      }
-      const bot = await uow.bot(botId);
-      if (!bot) throw new BotNotFoundError(`bot ${botId} does not exist`);
-      const changed = change(bot);
-      if (changed.changed) uow.saveBot(bot, changed.bot);
-      uow.appendEvent({ source, type: `Bot${reason === 'UPDATE' ? 'Updated' : reason === 'STOP' ? 'Stopped' : 'Deleted'}`, message: changed.message, botId, pluginId: bot.pluginId, payload: changed.bot.config, applied: changed.changed, at });
-      return requested;
-    });
-    for (const order of toSend) await this.execution.sendCancel(order);
+  /** With `closePosition`: closes each position the take-down found the bot holding, at market. */
+  async #closeHeld(botId: string, done: 'stopped' | 'deleted', held: readonly HeldPosition[], source: EventSource): Promise<void> {
+    for (const { position } of held) {
+      await closePosition(this.execution, position.id, { reason: closedWhenBotEnded(botId, done, source), source });
+    }
   }
 
   /** Remembers the last price of a symbol for plugin contexts. */
@@ -343,7 +329,7 @@ export class BotService {
       // this bot with the plugin's words; the other bots go on.
       const name = hook === 'start' ? 'onStart' : hook === 'tick' ? 'onTick' : 'onOrderUpdate';
       const reason = `Stopped: plugin ${plugin.id} failed in ${name}: ${(error as Error)?.message ?? String(error)}`;
-      await this.#takeDown(botId, 'STOP', 'engine', (current) => stopBot(current, reason, this.execution.now()));
+      await takeDownBot(this.execution, botId, 'STOP', 'engine', (current) => stopBot(current, reason, this.execution.now()));
       return;
     }
     await this.#execute(bot, commands);
@@ -376,7 +362,7 @@ export class BotService {
         // Protections hold whatever the plugin asks: a bot over a limit is stopped instead.
         const verdict = await this.#protections.check(current);
         if (!verdict.allowed) {
-          await this.#takeDown(bot.id, 'STOP', 'engine', (stopped) => stopBot(stopped, verdict.reason, this.execution.now()));
+          await takeDownBot(this.execution, bot.id, 'STOP', 'engine', (stopped) => stopBot(stopped, verdict.reason, this.execution.now()));
           return;
         }
         await this.#assertPlaceable(bot, command);

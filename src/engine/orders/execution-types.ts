@@ -80,5 +80,17 @@ export function newOrderId(nowMs: number): string {
   return `o${nowMs.toString(36).padStart(9, '0')}${orderIdCounter.toString(36).padStart(6, '0')}${randomUUID().slice(0, 8)}`;
 }
 
+/** A placement that threw (execution.ts `onPlacementError`): the order as recorded after it, the error, the venue's raw body. */
+export interface PlacementFailure {
+  readonly order: Order;
+  readonly error: unknown;
+  readonly raw: unknown;
+}
+
+/** The venue's raw body of an error (the adapter keeps it in `raw`), else its message. */
+export function rawOf(error: unknown): unknown {
+  return (error as { raw?: unknown } | undefined)?.raw ?? { message: String((error as Error)?.message ?? error) };
+}
+
 /** How many times a transaction that lost a race on a row's version is run again. */
 export const STALE_ROW_ATTEMPTS = 5;

@@ -12,17 +12,17 @@
  * reconciliation asks the venue by client order id. A rejection fails the order with the venue's
  * words, whole; a rate limit fails it for the retry loop, after the venue's retry hint.
  */
-import { makeClientOrderId } from '../../domain/order/client-order-id.ts';
 import { decideOrderCommand, type ExistingOrderCommand, type OrderCommand, type SystemCancellationReason } from '../../domain/order/order-commands.ts';
 import type { EventSource, OrderEvent } from '../../domain/order/order-events.ts';
-import { applyOrderEvent, createOrder, type Order } from '../../domain/order/order.ts';
+import { applyOrderEvent, type Order } from '../../domain/order/order.ts';
 import { type ExchangeAdapter, OrderNotFoundError, OrderNotOpenError, OrderRejectedError, type OrderStatusReport, RateLimitedError } from '../../exchange/exchange-adapter.ts';
 import type { BotledgerDatabase } from '../../storage/database.ts';
 import { LedgerReader } from '../../storage/ledger-reader.ts';
 import { StaleRowError } from '../../storage/stale-row-error.ts';
 import { UnitOfWork } from '../../storage/unit-of-work.ts';
 import { type Clock, SYSTEM_CLOCK } from '../clock.ts';
-import { BotNotActiveError, type ExecutionOptions, type OrderChange, OrderNotKnownError, type PlaceOrderInput, STALE_ROW_ATTEMPTS, type VenueInferredEvent, newOrderId } from './execution-types.ts';
+import { type ExecutionOptions, type OrderChange, OrderNotKnownError, type PlaceOrderInput, type PlacementFailure, rawOf, STALE_ROW_ATTEMPTS, type VenueInferredEvent } from './execution-types.ts';
+import { recordOrderIntent } from './order-intent.ts';
 import { VenueEventApplier, type VenueEventOutcome } from '../venue-events/venue-events.ts';
 import { assertVenueTakes, findAtVenue } from './venue-capabilities.ts';
 
@@ -50,6 +50,7 @@ export class ExecutionEngine {
   readonly inFlight = new Set<string>();
   readonly #outcomeListeners = new Set<(outcome: VenueEventOutcome) => void>();
   readonly #placedListeners = new Set<(order: Order) => void>();
+  readonly #placementErrorListeners = new Set<(failure: PlacementFailure) => void>();
 
   constructor(database: BotledgerDatabase, options: ExecutionOptions) {
     this.database = database;
@@ -72,6 +73,17 @@ export class ExecutionEngine {
   onVenueOutcome(listener: (outcome: VenueEventOutcome) => void): () => void {
     this.#outcomeListeners.add(listener);
     return () => this.#outcomeListeners.delete(listener);
+  }
+
+  /**
+   * Calls `listener` after a placement (a new order or a retry) threw, once what it means is
+   * recorded (failed for a rejection or a rate limit; still pending for an unclear answer), with
+   * the error itself (its class: OrderWouldTriggerError, ExchangeUnclearError, ...) and the venue's
+   * raw body. The stop-loss manager decides retry or emergency exit from it.
+   */
+  onPlacementError(listener: (failure: PlacementFailure) => void): () => void {
+    this.#placementErrorListeners.add(listener);
+    return () => this.#placementErrorListeners.delete(listener);
   }
 
   /** Calls `listener` with each new order once its intent is committed, before the venue is called. */
@@ -101,51 +113,26 @@ export class ExecutionEngine {
 
   /**
    * Records the order (intent) and commits, then places it at the venue and records the answer.
-   * Resolves with the order as recorded after the answer.
+   * Resolves with the order as recorded after the answer. `input.protective` places a stop-loss
+   * or an exit for a bot that is no longer active (its position must stay protected).
    */
   async placeOrder(input: PlaceOrderInput, source: EventSource = 'engine'): Promise<Order> {
+    const order = await this.transact((uow) => this.recordIntent(uow, input, source));
+    return this.placeRecorded(order);
+  }
+
+  /**
+   * The first half of {@link placeOrder} inside the caller's unit of work, for a caller that
+   * records rows of its own with the order in one transaction; after COMMIT, {@link placeRecorded}.
+   */
+  recordIntent(uow: UnitOfWork, input: PlaceOrderInput, source: EventSource): Promise<Order> {
     assertVenueTakes(this.exchange, this.venueName, input);
-    const order = await this.transact(async (uow) => {
-      const bot = await uow.bot(input.botId);
-      if (!bot) throw new BotNotActiveError(`bot ${input.botId} does not exist`);
-      if (bot.status !== 'active' && !input.protective) throw new BotNotActiveError(`bot ${bot.id} is ${bot.status}, so it cannot place orders (${bot.stopReason ?? 'no reason recorded'})`);
-      const sequence = await uow.nextOrderSequence(bot.id);
-      const clientOrderId = makeClientOrderId({ botId: bot.id, sequence, maxLength: this.exchange.capabilities.maxClientOrderIdLength });
-      const created = createOrder(
-        {
-          id: newOrderId(this.clock.now()),
-          clientOrderId,
-          symbol: input.symbol ?? bot.symbol,
-          side: input.side,
-          type: input.type,
-          intent: input.intent,
-          amount: input.amount,
-          price: input.price ?? null,
-          stopPrice: input.stopPrice ?? null,
-          userId: bot.userId,
-          botId: bot.id,
-          pluginId: bot.pluginId,
-          expiresAt: input.expiresAt,
-          ttlMs: bot.orderTtlMs,
-        },
-        this.now(),
-      );
-      uow.insertOrder(created);
-      const what = `${created.side} ${created.amount} ${created.symbol} ${created.type}${created.price ? ` at ${created.price}` : ''}`;
-      uow.appendEvent({
-        source,
-        type: 'OrderSubmitted',
-        message: `Order ${clientOrderId} recorded (${what}, ${created.intent}) - placing it at ${this.venueName}`,
-        orderId: created.id,
-        botId: bot.id,
-        pluginId: bot.pluginId,
-        payload: input,
-        applied: true,
-        at: created.createdAt,
-      });
-      return created;
-    });
-    // The intent is committed: whoever routes the venue's events for it (the commit lanes) learns it before the venue is called.
+    return recordOrderIntent(uow, input, { now: this.now(), capabilities: this.exchange.capabilities, venueName: this.venueName, source });
+  }
+
+  /** The second half of {@link placeOrder}: the order's intent is committed; place it at the venue. */
+  placeRecorded(order: Order): Promise<Order> {
+    // Whoever routes the venue's events for it (the commit lanes) learns it before the venue is called.
     for (const listener of this.#placedListeners) listener(order);
     return this.submitToVenue(order);
   }
@@ -171,7 +158,13 @@ export class ExecutionEngine {
   }
 
   async #recordPlacementError(order: Order, error: unknown): Promise<Order> {
-    const raw = (error as { raw?: unknown }).raw ?? { message: String((error as Error)?.message ?? error) };
+    const recorded = await this.#recordPlacementErrorOnly(order, error);
+    for (const listener of this.#placementErrorListeners) listener({ order: recorded, error, raw: rawOf(error) });
+    return recorded;
+  }
+
+  async #recordPlacementErrorOnly(order: Order, error: unknown): Promise<Order> {
+    const raw = rawOf(error);
     if (error instanceof OrderRejectedError) {
       return this.recordVenueEvent(order.id, { type: 'OrderRejected', venue: this.venueName, venueMessage: error.message }, 'exchange-rest', raw);
     }

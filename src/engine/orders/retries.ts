@@ -1,7 +1,9 @@
 /**
  * Failed orders: retried with backoff (the domain's retry policy, stored as next_retry_at) until
  * expires_at (default: creation plus the bot's order TTL), then cancelled with EXPIRED and a
- * reason that says so. retry_count and first_failed_at are kept. By hand: `retryOrder`
+ * reason that says so. retry_count and first_failed_at are kept. Stop-loss orders are not retried
+ * here: the stop-loss manager (engine/positions/stop-losses.ts) retries them on its own, shorter
+ * backoff and gives up with an emergency exit (the due query leaves them out). By hand: `retryOrder`
  * (failed -> pending, retry_count + 1, placed again) and `dropOrder` (failed -> cancelled, DROPPED).
  * Time comes from the engine's clock, so tests are deterministic.
  */
@@ -42,7 +44,7 @@ export class RetryScheduler {
    * One pass over the failed orders that are due (the ledger's bounded, indexed query, at most
    * {@link DUE_ORDERS_LIMIT}; failed orders not yet due are never read): expire those past
    * expires_at, retry those whose next_retry_at has come (only for active bots: a stopped bot's
-   * orders wait).
+   * orders wait, except its exits, which close its position).
    */
   async runDue(): Promise<RetryRun> {
     const execution = this.#execution;
@@ -71,7 +73,9 @@ export class RetryScheduler {
       return;
     }
     if (order.nextRetryAt !== null && Date.parse(order.nextRetryAt) > now.getTime()) return;
-    if (order.botId) {
+    // A stopped bot's entries wait; an exit it still holds (an emergency exit, a close by hand,
+    // placed for a stopped bot to close its position) is retried, or the position stays open.
+    if (order.botId && !(order.intent === 'exit' && order.cancellationReason === null)) {
       const bot = await execution.ledger.botById(order.botId);
       if (bot?.status !== 'active') return;
     }

@@ -22,6 +22,7 @@ import { RetryScheduler, type RetryRun } from '../orders/retries.ts';
 import { VenueEventProcessor, type VenueEventOutcome } from '../venue-events/venue-events.ts';
 import { ExchangeError } from '../../exchange/exchange-adapter.ts';
 import { cancelLeftovers } from '../positions/position-exits.ts';
+import { StopLossManager } from '../positions/stop-losses.ts';
 
 /** A bot whose steps fail this many times in a row (not because of the venue) is stopped. */
 export const MAX_FAILED_STEPS = 3;
@@ -84,7 +85,7 @@ export interface StepReport {
 /** One failure a step survived. */
 export interface StepFailure {
   /** ticker: fetchTicker; bot: a bot's tick or reaction; retry / reconcile: one order. */
-  readonly scope: 'ticker' | 'bot' | 'retry' | 'reconcile';
+  readonly scope: 'ticker' | 'bot' | 'retry' | 'reconcile' | 'stop-loss';
   readonly symbol?: string;
   readonly botId?: string;
   readonly orderId?: string;
@@ -117,12 +118,15 @@ export class BotRuntime {
   readonly positionSync: PositionSync;
   readonly #syncEveryMs: number;
   #lastSyncAt: number;
+  /** Stop-losses on the venue for open positions (engine/positions/stop-losses.ts). */
+  readonly stopLosses: StopLossManager;
   readonly #exchange: ExchangeAdapter;
   readonly #reconcileAfterMs: number;
   readonly #reactions = new Set<Promise<void>>();
   readonly #errors: unknown[] = [];
   readonly #stepFailures = new StepFailures();
   #unsubscribe: (() => void) | undefined;
+  #unfollowStops: (() => void) | undefined;
 
   constructor(options: BotRuntimeOptions) {
     const clock = options.clock ?? SYSTEM_CLOCK;
@@ -136,12 +140,21 @@ export class BotRuntime {
     this.positionSync = new PositionSync(this.execution);
     this.#syncEveryMs = options.syncEveryMs ?? 0;
     this.#lastSyncAt = this.execution.clock.now();
+    this.stopLosses = new StopLossManager(this.execution, { plugins: options.plugins });
     const react = (outcome: VenueEventOutcome) => {
       if (!outcome.applied || !outcome.order?.botId) return;
       const botId = outcome.order.botId;
       // A closed position's other exits and its stop-loss are taken down (POSITION_CLOSED).
       const leftovers = outcome.position?.leftovers ?? [];
       if (leftovers.length > 0) this.#track(cancelLeftovers(this.execution, leftovers), botId);
+      // A market close that just filled (a triggered stop-loss, an emergency exit) is the newest
+      // price botledger knows (the last ticker may predate it): the plugin's reaction must not buy
+      // again above a stop that was just hit.
+      const stopped = outcome.order;
+      if (stopped.intent !== 'entry' && stopped.type === 'market' && stopped.status === 'closed' && stopped.averagePrice) {
+        const last = stopped.averagePrice;
+        this.bots.setTicker({ symbol: stopped.symbol, bid: last, ask: last, last, timestamp: clock.now() });
+      }
       this.#track(this.bots.orderUpdated(outcome.order), botId);
     };
     this.processor.onCommitted(react);
@@ -161,10 +174,14 @@ export class BotRuntime {
 
   /** Starts listening to the venue's stream (a venue without one is polled by {@link step} instead). */
   start(): void {
+    // After each commit (a position opened, grew or closed; a stop order failed or was cancelled)
+    // the stop-loss manager queues its work; the committing code never waits for it.
+    this.#unfollowStops ??= this.stopLosses.follow();
     if (this.#unsubscribe || this.polling) return;
     this.#unsubscribe = this.#exchange.subscribe(async (event) => {
       if (event.type === 'ticker') {
         this.bots.setTicker(event.ticker);
+        this.stopLosses.setTicker(event.ticker);
         return;
       }
       await this.processor.handle(event, 'exchange-ws');
@@ -190,7 +207,9 @@ export class BotRuntime {
     for (const symbol of new Set(active.map((bot) => bot.symbol))) {
       if (this.bots.halted) break;
       try {
-        this.bots.setTicker(await this.#exchange.fetchTicker(symbol));
+        const ticker = await this.#exchange.fetchTicker(symbol);
+        this.bots.setTicker(ticker);
+        this.stopLosses.setTicker(ticker);
         priced.add(symbol);
       } catch (error) {
         // Without a fresh price the bots of this symbol wait: a stale one could trigger a wrong stop-loss.
@@ -220,6 +239,12 @@ export class BotRuntime {
       const report = await this.reconciler.reconcilePending({ minAgeMs });
       reconciled = report.checked;
       for (const failure of report.failed ?? []) failures.add({ scope: 'reconcile', orderId: failure.orderId, message: failure.message });
+    }
+    // Open positions left unprotected (a stop that failed and is due, one cancelled outside
+    // botledger, none placed before a crash), a bounded number per step; stopped bots' too.
+    if (!this.bots.halted) {
+      const scan = await this.stopLosses.scan();
+      for (const failure of scan.failures) failures.add({ scope: 'stop-loss', message: failure.message });
     }
     const sync = this.bots.halted ? undefined : await this.#syncIfDue(options.sync);
     await this.settle();
@@ -251,7 +276,7 @@ export class BotRuntime {
   async #log(failures: readonly StepFailure[]): Promise<void> {
     if (failures.length === 0) return;
     const at = this.execution.now().toISOString();
-    const type = { ticker: 'TickerFailed', retry: 'RetryFailed', reconcile: 'ReconcileFailed', bot: 'BotStepFailed' } as const;
+    const type = { ticker: 'TickerFailed', retry: 'RetryFailed', reconcile: 'ReconcileFailed', bot: 'BotStepFailed', 'stop-loss': 'StopLossCheckFailed' } as const;
     try {
       await this.execution.transact(async (uow) => {
         for (const failure of failures) {
@@ -304,7 +329,8 @@ export class BotRuntime {
     for (;;) {
       await this.processor.idle();
       await this.bots.idle();
-      if (this.#reactions.size === 0) return;
+      await this.stopLosses.idle();
+      if (this.#reactions.size === 0 && !this.stopLosses.busy) return;
       await Promise.all([...this.#reactions]);
     }
   }
@@ -313,6 +339,8 @@ export class BotRuntime {
   async stop(): Promise<void> {
     this.#unsubscribe?.();
     this.#unsubscribe = undefined;
+    this.#unfollowStops?.();
+    this.#unfollowStops = undefined;
     await this.settle();
     this.processor.close();
   }

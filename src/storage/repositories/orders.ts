@@ -206,6 +206,8 @@ export async function listFailedOrdersDue(db: Db, now: Date, limit = DUE_ORDERS_
     .selectFrom('orders')
     .selectAll()
     .where('status', '=', 'failed')
+    // Stop-loss orders are the stop-loss manager's to retry (engine/positions/stop-losses.ts), on their own backoff.
+    .where('intent', '<>', 'stop_loss')
     .where((eb) => eb.or([eb('next_retry_at', 'is', null), eb('next_retry_at', '<=', at)]))
     .orderBy('next_retry_at')
     .orderBy('id')

@@ -6,7 +6,7 @@
 import type { Kysely } from 'kysely';
 import type { LedgerSchema } from '../schema.ts';
 import type { Position, PositionStatus } from '../../domain/position/position.ts';
-import { type Page, type PageOptions, pageBy } from './codec.ts';
+import { type Page, type PageOptions, pageBy, timeIn } from './codec.ts';
 import { positionFromRow } from './positions-batch.ts';
 
 const selectPositions = (db: Kysely<LedgerSchema>) => db.selectFrom('positions').selectAll();
@@ -65,5 +65,53 @@ export async function listPositions(db: Kysely<LedgerSchema>, filter: PositionFi
  */
 export async function listOpenPositions(db: Kysely<LedgerSchema>, limit = 10_000): Promise<Position[]> {
   const rows = await selectPositions(db).where('status', '=', 'open').orderBy('opened_at').orderBy('id').limit(limit).execute();
+  return rows.map(positionFromRow);
+}
+
+/**
+ * The open position a stop-loss order protects (positions.sl_order_id holds the order's id).
+ *
+ * @example
+ * const position = await findPositionByStopLossOrder(db, order.id);
+ */
+export async function findPositionByStopLossOrder(db: Kysely<LedgerSchema>, orderId: string): Promise<Position | undefined> {
+  const row = await selectPositions(db).where('sl_order_id', '=', orderId).orderBy('opened_at', 'desc').executeTakeFirst();
+  return row ? positionFromRow(row) : undefined;
+}
+
+/** Where a scan of positions goes on from (keyset by opened_at, id). */
+export interface PositionCursor {
+  readonly openedAt: string;
+  readonly id: string;
+}
+
+/**
+ * Open positions that may need a stop-loss placed (the stop-loss manager's bounded scan, at most
+ * `limit`, oldest first, after `after`): no exit under way (exit_reason is null) and no live stop
+ * order of the position's amount (none recorded, or the one recorded is failed, cancelled or
+ * filled, or rests for another amount). A position whose plugin gives no stop-loss price is listed
+ * too; the manager skips it. The cursor lets successive scans go round all of them.
+ *
+ * @example
+ * const batch = await listPositionsToProtect(db, { limit: 100 });
+ */
+export async function listPositionsToProtect(db: Kysely<LedgerSchema>, options: { readonly limit: number; readonly after?: PositionCursor }): Promise<Position[]> {
+  let query = db
+    .selectFrom('positions')
+    .leftJoin('orders', 'orders.id', 'positions.sl_order_id')
+    .select('positions.id')
+    .where('positions.status', '=', 'open')
+    .where('positions.exit_reason', 'is', null)
+    .where((eb) =>
+      eb.or([eb('positions.sl_order_id', 'is', null), eb('orders.status', 'is', null), eb('orders.status', '<>', 'pending'), eb('orders.amount', '<>', eb.ref('positions.amount'))]),
+    );
+  const after = options.after;
+  if (after) {
+    const at = timeIn(after.openedAt, 'openedAt');
+    query = query.where((eb) => eb.or([eb('positions.opened_at', '>', at), eb.and([eb('positions.opened_at', '=', at), eb('positions.id', '>', after.id)])]));
+  }
+  const ids = (await query.orderBy('positions.opened_at').orderBy('positions.id').limit(options.limit).execute()).map((row) => row.id);
+  if (ids.length === 0) return [];
+  const rows = await selectPositions(db).where('id', 'in', ids).orderBy('opened_at').orderBy('id').execute();
   return rows.map(positionFromRow);
 }
