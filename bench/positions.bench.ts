@@ -3,7 +3,7 @@
  *
  * Figures for issue 8, printed, never asserted. Each part is a section of {@link SECTIONS}: a
  * name and a function that gets a fresh migrated database of one dialect and returns table rows.
- * Add a section (sync of 10,000 open positions; the venue-event path with and without positions)
+ * Add a section (sync of 10,000 open positions: position-sync.bench.ts; the venue-event path)
  * by writing its function and listing it there; `--section name,name` picks some.
  *
  * - stats: per-plugin statistics at N trades (target: under 10 ms per plugin, under 50 ms for all
@@ -30,6 +30,7 @@ import type { Trade } from '../src/domain/position/trade.ts';
 import { benchPostgresServer, createBenchDatabase } from './bench-database.ts';
 import { formatTable } from './bench-table.ts';
 import { venuePathSection } from './venue-path-section.ts';
+import { SYNC_SECTION } from './position-sync.bench.ts';
 
 export interface BenchFlags {
   readonly dialects: DialectName[];
@@ -256,7 +257,7 @@ export const statsSection: BenchSection = {
 };
 
 /** Every section, in the order they run. Add yours here. */
-export const SECTIONS: BenchSection[] = [statsSection, venuePathSection];
+export const SECTIONS: BenchSection[] = [statsSection, venuePathSection, SYNC_SECTION];
 
 async function migratedDatabase(dialect: DialectName, serverUrl: string | undefined) {
   const bench = await createBenchDatabase(dialect, 'positions', serverUrl);

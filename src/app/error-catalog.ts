@@ -70,6 +70,7 @@ const LEDGER_ENTRIES = {
   ORDER_NOT_FOUND: entry(EXIT_USAGE, 404, 'no order has that id or client order id (in the ledger, or at the venue)'),
   POSITION_NOT_FOUND: entry(EXIT_USAGE, 404, 'no position has that id'),
   BOT_EXISTS: entry(EXIT_USAGE, 409, 'a bot with that id already exists'),
+  ACCOUNT_NOT_FOUND: entry(EXIT_USAGE, 404, "no exchange account has that id, or it is not the account of this ledger's venue"),
   IMPORT_SOURCE_INVALID: entry(EXIT_USAGE, 400, 'import --from is not sqlite:<file> of a legacy trading_bot.db (no trades table, or a column it needs)'),
   IMPORT_ROWS_UNREADABLE: entry(EXIT_FAILED, 409, 'the import was done, but some legacy rows could not be read (each is listed with its id and reason)'),
   // Refusals: what botledger will not do in the current state.
@@ -93,6 +94,7 @@ const LEDGER_ENTRIES = {
   ORDER_REJECTED: entry(EXIT_FAILED, 409, 'the venue rejected the order'),
   ORDER_WOULD_TRIGGER: entry(EXIT_FAILED, 409, 'the venue rejected a stop order whose trigger price is already crossed (it would trigger at once)'),
   ORDER_NOT_OPEN: entry(EXIT_FAILED, 409, 'the venue says the order is no longer open'),
+  SYNC_FAILED: entry(EXIT_FAILED, 503, "the sync with the venue failed (a venue call did not answer); the account's sync status keeps the whole error"),
   RATE_LIMITED: entry(EXIT_FAILED, 503, 'the venue refused the call for too many requests; try again later'),
   OUTCOME_UNCLEAR: entry(EXIT_FAILED, 503, 'the venue call timed out or broke off; the order stays pending until reconciliation'),
   EXCHANGE_CLOSED: entry(EXIT_FAILED, 503, 'the exchange adapter was closed'),

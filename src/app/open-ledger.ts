@@ -8,6 +8,9 @@
  */
 import { type Clock, SYSTEM_CLOCK } from '../engine/clock.ts';
 import { BotRuntime } from '../engine/runtime/runtime.ts';
+import { ensureVenueAccount } from '../engine/recovery/venue-account.ts';
+import { type AccountSyncReport, DEFAULT_SYNC_EVERY_MS } from '../engine/recovery/position-sync.ts';
+import { describeSync } from '../engine/recovery/sync-report.ts';
 import type { PaperExchange } from '../exchange/paper/index.ts';
 import type { EngineEvent } from '../migrate/reports.ts';
 import { PluginRegistry } from '../plugins/plugin-api.ts';
@@ -43,6 +46,10 @@ export interface OpenLedgerOptions {
   readonly plugins?: PluginRegistry;
   /** Default: the system clock. */
   readonly clock?: Clock;
+  /** With the venue: how often the runtime's steps sync the account with the venue (runtime clock); 0 turns it off. Default 60 s. */
+  readonly syncEveryMs?: number;
+  /** With the venue: sync the account with the venue once it is open (default true). */
+  readonly syncAtStart?: boolean;
   /** Lines for a person (a database created, which venue and what reconciliation did). */
   readonly onNotice?: (line: string) => void;
   /** The migration engine's progress when `migrate` applies migrations. */
@@ -55,6 +62,8 @@ export interface LedgerVenue {
   readonly runtime: BotRuntime;
   /** Which venue, and what reconciliation at start did. */
   readonly info: VenueInfo;
+  /** What the sync with the venue at start found and fixed (absent with `syncAtStart: false`). */
+  readonly startSync?: AccountSyncReport;
 }
 
 /** An open ledger: what the command and query functions work with. */
@@ -119,11 +128,18 @@ export async function openLedger(options: OpenLedgerOptions = {}): Promise<Ledge
       closers.push(() => paper.close());
       // Before the runtime listens or any bot acts: the ledger equals the venue first.
       const reconciliation = await reconcileVenueAtStart(database, paper, opened.info, clock, notice);
+      // The venue's exchange account: bots, positions and the per-account sync status name it.
+      const account = await ensureVenueAccount(database, paper, new Date(clock.now()), { sandbox: true });
+      if (account.assigned.bots > 0) notice(`${account.assigned.bots} bot(s) without an exchange account now trade on account ${account.id}`);
       const events = await open('write');
-      const runtime = new BotRuntime({ database, eventsDatabase: events, exchange: paper, plugins, clock });
+      const syncEveryMs = options.syncEveryMs ?? DEFAULT_SYNC_EVERY_MS;
+      const runtime = new BotRuntime({ database, eventsDatabase: events, exchange: paper, plugins, clock, syncEveryMs });
       closers.push(() => runtime.stop());
       runtime.start();
-      venue = { paper, runtime, info: { ...opened.info, reconciliation } };
+      // Positions, open orders and recent fills compared with the venue before any bot acts (nautilus_trader's start reconciliation).
+      const startSync = options.syncAtStart === false ? undefined : await runtime.sync();
+      if (startSync && (startSync.status !== 'ok' || startSync.discrepanciesFound > 0)) notice(`sync: ${describeSync(startSync)}`);
+      venue = { paper, runtime, info: { ...opened.info, reconciliation }, ...(startSync ? { startSync } : {}) };
     }
     const ledger: Ledger = {
       url,

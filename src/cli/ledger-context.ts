@@ -20,6 +20,8 @@ export interface LedgerFlags {
 export interface VenueOptions {
   /** Seed of the paper price feed; a venue file that already exists keeps the seed it was made with. */
   readonly seed?: number;
+  /** Sync with the venue once it is open (default true; `botledger sync` syncs itself). */
+  readonly syncAtStart?: boolean;
 }
 
 const HINTS: AccessHints = { creates: 'botledger migrate up' };
@@ -46,6 +48,7 @@ export async function withLedger(flags: LedgerFlags, options: { venue?: VenueOpt
       migrate: flags.migrate,
       migrateAdvice: `run \`botledger migrate up${dbArgument(flags.db)}\` (or pass --migrate)`,
       venue: options.venue ? { seed: options.venue.seed } : false,
+      syncAtStart: options.venue?.syncAtStart,
       onNotice: toStderr,
       onMigrationEvent: (event) => {
         const line = eventLine(event);

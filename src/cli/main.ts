@@ -20,6 +20,7 @@ const COMMAND_GROUPS: Record<string, () => Promise<Register>> = {
   // `orders` registers `events` too.
   orders: async () => (await import('./ledger-orders.ts')).registerOrderCommands,
   events: async () => (await import('./ledger-orders.ts')).registerOrderCommands,
+  sync: async () => (await import('./ledger-sync.ts')).registerSyncCommand,
   positions: async () => (await import('./ledger-positions.ts')).registerPositionCommands,
   // `trades` registers `stats` too.
   trades: async () => (await import('./ledger-stats.ts')).registerStatsCommands,

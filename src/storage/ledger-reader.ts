@@ -12,6 +12,8 @@ import { activeBots, getBot } from './repositories/bots.ts';
 import { eventsOf } from './repositories/events.ts';
 import { type BotFill, fillsOf, recentClosedFillsOfBot } from './repositories/fills.ts';
 import * as orders from './repositories/orders.ts';
+import { liveOrdersOfAccount, openPositionsOfAccount, ordersByVenueRefs, type PositionSize, storedFillKeys } from './repositories/position-sync.ts';
+import { getSyncStatus, type SyncStatus } from './repositories/sync-status.ts';
 import { findPositionByStopLossOrder, listPositionsToProtect, type PositionCursor } from './repositories/positions.ts';
 import type { LedgerSchema } from './schema.ts';
 import type { Position } from '../domain/position/position.ts';
@@ -109,6 +111,30 @@ export class LedgerReader {
 
   eventsOf(filter: { orderId?: string; botId?: string }): Promise<{ type: string; message: string; source: string; applied: boolean }[]> {
     return eventsOf(this.#db, filter);
+  }
+
+  // ---- sync with the exchange (engine/recovery/position-sync.ts) ----
+
+  syncStatus(accountId: string): Promise<SyncStatus | undefined> {
+    return getSyncStatus(this.#db, accountId);
+  }
+
+  /** The account's open positions (who holds how much of what), oldest first. */
+  openPositionsOfAccount(accountId: string): Promise<PositionSize[]> {
+    return openPositionsOfAccount(this.#db, accountId);
+  }
+
+  liveOrdersOfAccount(accountId: string): Promise<Order[]> {
+    return liveOrdersOfAccount(this.#db, accountId);
+  }
+
+  ordersByVenueRefs(refs: { clientOrderIds: readonly string[]; exchangeOrderIds: readonly string[] }): Promise<Order[]> {
+    return ordersByVenueRefs(this.#db, refs);
+  }
+
+  /** Stored (order, trade id) pairs of these orders, as fills.ts's `fillKey`. */
+  storedFillKeys(orderIds: readonly string[]): Promise<Set<string>> {
+    return storedFillKeys(this.#db, orderIds);
   }
 
   /** The position whose stop-loss order is `orderId` (positions.sl_order_id). */

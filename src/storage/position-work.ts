@@ -7,6 +7,8 @@ import type { Position } from '../domain/position/position.ts';
 import type { Trade } from '../domain/position/trade.ts';
 import type { DialectCapabilities } from './dialects/capabilities.ts';
 import { insertPositions, insertTrades, lockOpenPositionsOfBots, lockPositionsByIds, updatePositions } from './repositories/positions-batch.ts';
+import { type AccountSyncMarks, markAccountPositionsSynced } from './repositories/position-sync.ts';
+import { type SyncStatus, saveSyncStatus } from './repositories/sync-status.ts';
 import type { SqlExecutor } from './sql/executor.ts';
 import { applyTradesToPluginStats } from './repositories/plugin-stats.ts';
 import { StaleRowError } from './stale-row-error.ts';
@@ -22,6 +24,8 @@ export class PositionWork {
   readonly #botsLoaded = new Set<string>();
   readonly #trades: Trade[] = [];
   #writtenTrades: Trade[] = [];
+  readonly #syncMarks: AccountSyncMarks[] = [];
+  readonly #syncStatuses: SyncStatus[] = [];
 
   constructor(q: SqlExecutor, caps: DialectCapabilities) {
     this.#q = q;
@@ -88,7 +92,20 @@ export class PositionWork {
     this.#trades.push(trade);
   }
 
-  /** Writes new positions, changed positions and new trades; returns the trades actually written (a repeat is skipped). */
+  /**
+   * Marks open positions as synced with the venue (last_sync_at, sync_status; error_details for a
+   * mismatch), written at flush after the positions' own changes; no version change (bookkeeping).
+   */
+  markSynced(marks: AccountSyncMarks): void {
+    this.#syncMarks.push(marks);
+  }
+
+  /** Writes an account's sync_status row at flush. */
+  saveSyncStatus(status: SyncStatus): void {
+    this.#syncStatuses.push(status);
+  }
+
+  /** Writes new positions, changed positions, new trades and sync marks; returns the trades actually written (a repeat is skipped). */
   async flush(): Promise<Trade[]> {
     const list = (ids: Set<string>) => [...ids].map((id) => this.#positions.get(id) as Position);
     await insertPositions(this.#q, list(this.#inserted));
@@ -96,6 +113,8 @@ export class PositionWork {
     this.#writtenTrades = await insertTrades(this.#q, this.#trades);
     // The per-plugin statistics move in the trade's transaction: never a trade without its statistics.
     await applyTradesToPluginStats(this.#q, this.#caps, this.#writtenTrades);
+    for (const marks of this.#syncMarks) await markAccountPositionsSynced(this.#q, marks);
+    for (const status of this.#syncStatuses) await saveSyncStatus(this.#q, status);
     return this.#writtenTrades;
   }
 

@@ -21,6 +21,7 @@ import type { Order } from '../domain/order/order.ts';
 import { type CommittedChange, type CommittedEvent, commitHubFor } from './committed-changes.ts';
 import type { BotledgerDatabase } from './database.ts';
 import type { DialectCapabilities } from './dialects/capabilities.ts';
+import { type ExchangeAccount, ensureExchangeAccounts } from './repositories/accounts.ts';
 import * as botRows from './repositories/bots.ts';
 import { cancelRequestedAt, type EventEntry, insertEvents } from './repositories/events.ts';
 import { fillKey, fillKeysOf, insertFills, type NewFill } from './repositories/fills.ts';
@@ -62,6 +63,7 @@ export class UnitOfWork {
   readonly #expectedBot = new Map<string, number>();
   readonly #insertedBots = new Set<string>();
   readonly #dirtyBots = new Set<string>();
+  readonly #accounts = new Map<string, ExchangeAccount>();
   #eventIds: string[] = [];
   /** Positions and trades (position-work.ts): `uow.positions.openPosition(...)`, `insertTrade(...)`. */
   readonly positions: PositionWork;
@@ -270,6 +272,11 @@ export class UnitOfWork {
     return this.#bots.get(id);
   }
 
+  /** Makes sure the exchange account exists (inserted at flush, before bots, unless the ledger has it). */
+  ensureExchangeAccount(account: ExchangeAccount): void {
+    if (!this.#accounts.has(account.id)) this.#accounts.set(account.id, account);
+  }
+
   insertBot(bot: Bot): Bot {
     this.#bots.set(bot.id, bot);
     this.#insertedBots.add(bot.id);
@@ -339,6 +346,7 @@ export class UnitOfWork {
     await this.#checkUnlocked();
     const bots = (ids: Set<string>) => [...ids].map((id) => this.#bots.get(id) as Bot);
     const orders = (ids: Set<string>) => [...ids].map((id) => this.#orders.get(id) as Order);
+    await ensureExchangeAccounts(this.#q, [...this.#accounts.values()]);
     await botRows.insertBots(this.#q, bots(this.#insertedBots));
     await insertOrders(this.#q, orders(this.#insertedOrders));
     await insertFills(this.#q, this.#fills);

@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { z } from 'zod';
 import type { Order } from '../../src/domain/order/order.ts';
 import { ManualClock } from '../../src/engine/clock.ts';
-import { BotRuntime } from '../../src/engine/runtime/runtime.ts';
+import { BotRuntime, type BotRuntimeOptions } from '../../src/engine/runtime/runtime.ts';
 import { PaperExchange } from '../../src/exchange/paper/index.ts';
 import type { PaperExchangeOptions } from '../../src/exchange/paper/paper-options.ts';
 import { type PluginCommand, type PluginContext, PluginRegistry, type StrategyPlugin } from '../../src/plugins/plugin-api.ts';
@@ -58,6 +58,7 @@ export async function openRuntimeFixture(
   target: DialectTarget,
   plugins: StrategyPlugin<any>[] = [SCALPER_PLUGIN, LOOPER_PLUGIN, THROWER_PLUGIN],
   paperOptions: PaperExchangeOptions = {},
+  runtimeOptions: Pick<BotRuntimeOptions, 'syncEveryMs'> = {},
 ) {
   const ledger = await openLedgerDatabase(target);
   const events = await openDatabase(ledger.test.url);
@@ -74,7 +75,7 @@ export async function openRuntimeFixture(
     synchronous: 'normal',
     ...paperOptions,
   });
-  const runtime = new BotRuntime({ database: ledger, eventsDatabase: events, exchange: paper, plugins: new PluginRegistry(plugins), clock });
+  const runtime = new BotRuntime({ database: ledger, eventsDatabase: events, exchange: paper, plugins: new PluginRegistry(plugins), clock, ...runtimeOptions });
   runtime.start();
   const reader = new LedgerReader(ledger);
   return {

@@ -30,6 +30,17 @@ export function emergencyExit(venueMessage: string): string {
 }
 
 /**
+ * A position closed at the venue by an order botledger never placed (a person on the venue's
+ * website, another program on the account), found by sync with the exchange.
+ *
+ * @example
+ * closedOutside('Paper exchange', 'web-1', '59990'); // 'Closed at Paper exchange outside botledger by order web-1 at 59990 (found by sync)'
+ */
+export function closedOutside(venue: string, orderRef: string, price: string): string {
+  return `Closed at ${venue} outside botledger by order ${orderRef} at ${price} (found by sync)`;
+}
+
+/**
  * A close someone asked for (a person, a plugin, a bot stop), decided before the closing order is
  * placed, so the closing fill keeps it.
  *

@@ -21,6 +21,7 @@ import { makeClientOrderId } from '../../domain/order/client-order-id.ts';
 import { assertConfigFitsMarket, assertPlaceable, marketFor } from '../orders/market-checks.ts';
 import { ImmediateLossError, type ImmediateSale, immediateLosses, ordersAfterTakeDown } from './update-preview.ts';
 import { ProtectionGuard } from './protections.ts';
+import { venueAccount } from '../recovery/venue-account.ts';
 import { BotNotFoundError, type HeldPosition, takeDownBot } from './take-down.ts';
 
 export { BotNotFoundError };
@@ -138,11 +139,13 @@ export class BotService {
   async create(input: CreateBotInput, source: EventSource = 'api'): Promise<Bot> {
     const plugin = this.plugins.get(input.pluginId);
     const config = parsePluginConfig(plugin, input.config) as Record<string, JsonValue>;
-    const bot = createBot({ ...input, config }, this.execution.now());
+    // A bot trades on the engine's exchange account unless told otherwise; its positions carry it.
+    const bot = createBot({ ...input, config, exchangeAccountId: input.exchangeAccountId ?? this.execution.accountId }, this.execution.now());
     // Its first client order id must fit the venue's limit, or no order of the bot ever could.
     makeClientOrderId({ botId: bot.id, sequence: 1, maxLength: this.execution.exchange.capabilities.maxClientOrderIdLength });
     assertConfigFitsMarket(plugin, config, await this.marketRules(bot.symbol));
     await this.execution.transact(async (uow) => {
+      if (bot.exchangeAccountId === this.execution.accountId) uow.ensureExchangeAccount(venueAccount(this.execution.exchange, bot.createdAt, { id: bot.exchangeAccountId }));
       uow.insertBot(bot);
       uow.appendEvent({ source, type: 'BotCreated', message: `Bot ${bot.id} created (plugin ${bot.pluginId}, ${bot.symbol})`, botId: bot.id, pluginId: bot.pluginId, payload: input, applied: true, at: bot.createdAt });
     });

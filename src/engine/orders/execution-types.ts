@@ -65,6 +65,8 @@ export interface ExecutionOptions {
   readonly clock?: Clock;
   /** The venue's display name in reasons ("Paper exchange rejected the order: ..."). Default: the adapter's `displayName`. */
   readonly venueName?: string;
+  /** The exchange account it trades on (`exchange_accounts.id`); default the adapter's id (`paper`). */
+  readonly accountId?: string;
 }
 
 let orderIdCounter = 0;

@@ -44,6 +44,8 @@ export class ExecutionEngine {
   readonly exchange: ExchangeAdapter;
   readonly clock: Clock;
   readonly venueName: string;
+  /** The exchange account it trades on: new bots get it, sync is kept per account. */
+  readonly accountId: string;
   /** Orders whose venue call is in flight in this process; reconciliation leaves them alone. */
   readonly inFlight = new Set<string>();
   readonly #outcomeListeners = new Set<(outcome: VenueEventOutcome) => void>();
@@ -56,6 +58,7 @@ export class ExecutionEngine {
     this.exchange = options.exchange;
     this.clock = options.clock ?? SYSTEM_CLOCK;
     this.venueName = options.venueName ?? options.exchange.displayName;
+    this.accountId = options.accountId ?? options.exchange.id;
     this.applier = new VenueEventApplier({ clock: this.clock, venueName: this.venueName });
   }
 

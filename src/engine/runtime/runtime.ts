@@ -17,6 +17,7 @@ import { BotService } from '../bots/bots.ts';
 import { type Clock, SYSTEM_CLOCK } from '../clock.ts';
 import { ExecutionEngine } from '../orders/execution.ts';
 import { Reconciler } from '../recovery/reconciliation.ts';
+import { type AccountSyncReport, PositionSync } from '../recovery/position-sync.ts';
 import { RetryScheduler, type RetryRun } from '../orders/retries.ts';
 import { VenueEventProcessor, type VenueEventOutcome } from '../venue-events/venue-events.ts';
 import { ExchangeError } from '../../exchange/exchange-adapter.ts';
@@ -64,6 +65,8 @@ export interface BotRuntimeOptions {
   readonly venueName?: string;
   /** Pending orders younger than this are not reconciled yet (their answer may be on its way). Default 0. */
   readonly reconcileAfterMs?: number;
+  /** A step syncs the account with the venue when this long (runtime clock) has passed since the last sync or the start (PositionSync); 0 (the default): only when asked. The app passes 60 s. */
+  readonly syncEveryMs?: number;
 }
 
 /** What one step did. */
@@ -71,6 +74,8 @@ export interface StepReport {
   readonly bots: number;
   readonly retries: RetryRun;
   readonly reconciled: number;
+  /** Present when this step synced the account with the venue. */
+  readonly sync?: AccountSyncReport;
   /** Calls that failed in this step: logged, counted here, tried again next time. */
   readonly failures: readonly StepFailure[];
   /** True when {@link BotRuntime.halt} cut the step short. */
@@ -92,6 +97,8 @@ export interface StepOptions {
   readonly reconcile?: boolean;
   /** Default: the runtime's `reconcileAfterMs`. */
   readonly reconcileMinAgeMs?: number;
+  /** Sync the account with the venue in this step: true always, false never; default when `syncEveryMs` has passed. */
+  readonly sync?: boolean;
 }
 
 /**
@@ -108,6 +115,9 @@ export class BotRuntime {
   readonly bots: BotService;
   readonly retries: RetryScheduler;
   readonly reconciler: Reconciler;
+  readonly positionSync: PositionSync;
+  readonly #syncEveryMs: number;
+  #lastSyncAt: number;
   /** Stop-losses on the venue for open positions (engine/positions/stop-losses.ts). */
   readonly stopLosses: StopLossManager;
   readonly #exchange: ExchangeAdapter;
@@ -127,6 +137,9 @@ export class BotRuntime {
     this.bots = new BotService(this.execution, options.plugins);
     this.retries = new RetryScheduler(this.execution);
     this.reconciler = new Reconciler(this.execution);
+    this.positionSync = new PositionSync(this.execution);
+    this.#syncEveryMs = options.syncEveryMs ?? 0;
+    this.#lastSyncAt = this.execution.clock.now();
     this.stopLosses = new StopLossManager(this.execution, { plugins: options.plugins });
     const react = (outcome: VenueEventOutcome) => {
       if (!outcome.applied || !outcome.order?.botId) return;
@@ -233,10 +246,30 @@ export class BotRuntime {
       const scan = await this.stopLosses.scan();
       for (const failure of scan.failures) failures.add({ scope: 'stop-loss', message: failure.message });
     }
+    const sync = this.bots.halted ? undefined : await this.#syncIfDue(options.sync);
     await this.settle();
     const report = failures.take();
     await this.#log(report.filter((failure) => failure.scope !== 'bot'));
-    return { bots: active.length, retries, reconciled, failures: report, interrupted: this.bots.halted };
+    return { bots: active.length, retries, reconciled, ...(sync ? { sync } : {}), failures: report, interrupted: this.bots.halted };
+  }
+
+  /**
+   * Syncs the account with the venue now (a failure is in the report's `error`, and in the
+   * account's sync_status row and the event log). The interval counts from here.
+   */
+  async sync(): Promise<AccountSyncReport> {
+    this.#lastSyncAt = this.execution.clock.now();
+    const report = await this.positionSync.sync();
+    await this.settle();
+    return report;
+  }
+
+  async #syncIfDue(asked: boolean | undefined): Promise<AccountSyncReport | undefined> {
+    if (asked === false) return undefined;
+    const now = this.execution.clock.now();
+    const due = this.#syncEveryMs > 0 && now - this.#lastSyncAt >= this.#syncEveryMs;
+    if (asked !== true && !due) return undefined;
+    return this.sync();
   }
 
   /** Writes failures to the event log (bots' own failures are written by #botFailed). */

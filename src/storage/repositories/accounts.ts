@@ -6,6 +6,9 @@
 import { createHash } from 'node:crypto';
 import type { Kysely } from 'kysely';
 import type { LedgerSchema } from '../schema.ts';
+import type { BotledgerDatabase } from '../database.ts';
+import { type SqlExecutor, writeTransaction } from '../sql/executor.ts';
+import { insertEvents } from './events.ts';
 import { boolIn, boolOut, timeIn, timeInOrNull, timeOut, timeOutOrNull } from './codec.ts';
 
 export interface User {
@@ -150,4 +153,79 @@ export async function getExchangeAccount(db: Kysely<LedgerSchema>, id: string): 
     createdAt: timeOut(row.created_at),
     updatedAt: timeOut(row.updated_at),
   };
+}
+
+/**
+ * Inserts the accounts the ledger does not have yet; an existing row is left as it is (run at
+ * every open and with every new bot, so it must be idempotent).
+ *
+ * @example
+ * await ensureExchangeAccounts(q, [{ id: 'paper', userId: null, name: 'Paper exchange', exchange: 'paper', sandbox: true, credentialsRef: null, createdAt: t, updatedAt: t }]);
+ */
+export async function ensureExchangeAccounts(q: SqlExecutor, accounts: readonly ExchangeAccount[]): Promise<void> {
+  for (const account of accounts) {
+    await q.run(
+      `insert into exchange_accounts (id, user_id, name, exchange, sandbox, credentials_ref, created_at, updated_at)
+       values (?, ?, ?, ?, ?, ?, ?, ?) on conflict (id) do nothing`,
+      [
+        account.id,
+        account.userId,
+        account.name,
+        account.exchange,
+        boolIn(account.sandbox),
+        account.credentialsRef,
+        timeIn(account.createdAt, 'createdAt'),
+        timeIn(account.updatedAt, 'updatedAt'),
+      ],
+    );
+  }
+}
+
+/**
+ * Gives the bots and positions that have no exchange account (made before accounts were kept)
+ * this one; bots get a new version, so a command holding an older copy retries. Returns how many
+ * bots and positions changed.
+ *
+ * @example
+ * const { bots } = await assignRowsWithoutAccount(q, 'paper', now.toISOString());
+ */
+export async function assignRowsWithoutAccount(q: SqlExecutor, accountId: string, at: string): Promise<{ bots: number; positions: number }> {
+  const when = timeIn(at, 'at');
+  const bots = await q.run('update bots set exchange_account_id = ?, updated_at = ?, version = version + 1 where exchange_account_id is null', [accountId, when]);
+  const positions = await q.run('update positions set exchange_account_id = ? where exchange_account_id is null', [accountId]);
+  return { bots, positions };
+}
+
+/** Every exchange account, by id. */
+export async function listExchangeAccounts(db: Kysely<LedgerSchema>): Promise<ExchangeAccount[]> {
+  const rows = await db.selectFrom('exchange_accounts').selectAll().orderBy('id').execute();
+  return rows.map((row) => ({
+    id: String(row.id),
+    userId: (row.user_id as string | null) ?? null,
+    name: String(row.name),
+    exchange: String(row.exchange),
+    sandbox: boolOut(row.sandbox),
+    credentialsRef: (row.credentials_ref as string | null) ?? null,
+    createdAt: timeOut(row.created_at),
+    updatedAt: timeOut(row.updated_at),
+  }));
+}
+
+/**
+ * At open: the account of the ledger's venue exists, and bots and positions made before accounts
+ * were kept trade on it (one event-log row says so when there were any). Idempotent.
+ *
+ * @example
+ * await ensureLedgerAccount(database, { id: 'paper', userId: null, name: 'Paper exchange', exchange: 'paper', sandbox: true, credentialsRef: null, createdAt: t, updatedAt: t });
+ */
+export async function ensureLedgerAccount(database: BotledgerDatabase, account: ExchangeAccount): Promise<{ bots: number; positions: number }> {
+  return writeTransaction(database, async (q) => {
+    await ensureExchangeAccounts(q, [account]);
+    const assigned = await assignRowsWithoutAccount(q, account.id, account.updatedAt);
+    if (assigned.bots + assigned.positions > 0) {
+      const message = `${assigned.bots} bot(s) and ${assigned.positions} position(s) made before exchange accounts were kept now trade on account ${account.id} (${account.name})`;
+      await insertEvents(q, [{ source: 'engine', type: 'AccountAssigned', message, payload: { accountId: account.id, ...assigned }, applied: true, at: account.updatedAt }], { ids: false });
+    }
+    return assigned;
+  });
 }

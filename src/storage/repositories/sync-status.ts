@@ -4,6 +4,7 @@
  */
 import type { Kysely } from 'kysely';
 import type { LedgerSchema } from '../schema.ts';
+import type { SqlExecutor } from '../sql/executor.ts';
 import { intOut, timeIn, timeInOrNull, timeOut, timeOutOrNull } from './codec.ts';
 
 export interface SyncStatus {
@@ -54,6 +55,33 @@ export async function upsertSyncStatus(db: Kysely<LedgerSchema>, status: SyncSta
     .values({ exchange_account_id: status.exchangeAccountId, ...values })
     .onConflict((conflict) => conflict.column('exchange_account_id').doUpdateSet(values))
     .execute();
+}
+
+/**
+ * {@link upsertSyncStatus} as one fixed statement on the executor of a write transaction (the
+ * engine's sync writes it in the transaction that marks the positions).
+ *
+ * @example
+ * await saveSyncStatus(q, status);
+ */
+export async function saveSyncStatus(q: SqlExecutor, status: SyncStatus): Promise<void> {
+  await q.run(
+    `insert into sync_status (exchange_account_id, last_sync_at, positions_synced, discrepancies_found, discrepancies_fixed, status, error, updated_at)
+     values (?, ?, ?, ?, ?, ?, ?, ?)
+     on conflict (exchange_account_id) do update set last_sync_at = excluded.last_sync_at, positions_synced = excluded.positions_synced,
+       discrepancies_found = excluded.discrepancies_found, discrepancies_fixed = excluded.discrepancies_fixed, status = excluded.status,
+       error = excluded.error, updated_at = excluded.updated_at`,
+    [
+      status.exchangeAccountId,
+      timeInOrNull(status.lastSyncAt, 'lastSyncAt'),
+      status.positionsSynced,
+      status.discrepanciesFound,
+      status.discrepanciesFixed,
+      status.status,
+      status.error,
+      timeIn(status.updatedAt, 'updatedAt'),
+    ],
+  );
 }
 
 /** @example const status = await getSyncStatus(db, 'acc1'); */
