@@ -7,6 +7,8 @@
  * 2. The migration engine on a user's database: the legacy `trading_bot.db` of seed 003 (10 tables,
  *    20,000 trades of realistic data) goes through the real `botledger migrate` commands: status,
  *    plan, up, status, verify.
+ * 3. Its closed trades are imported into the ledger with their plugin_id, and the per-plugin
+ *    statistics include them.
  *
  * Run: npm run demo           (or: npm run demo -- --rows 100000)
  * Afterwards try the commands it prints (down, restore, bots, orders) yourself.
@@ -58,10 +60,11 @@ botledger([
   '--id',
   'scalper-1',
   '--config',
-  '{"amount":"0.01","entryPrice":"59950","takeProfitPrice":"60050","stopLossPrice":"59000"}',
+  '{"amount":"0.01","entryPrice":"59950","takeProfitPrice":"60150","stopLossPrice":"59000"}',
 ]);
 botledger(['run', '--db', ledger, '--ticks', '300']);
 botledger(['orders', 'list', '--db', ledger, '--status', 'closed', '--limit', '5']);
+botledger(['positions', '--db', ledger, '--limit', '5']);
 botledger(['bots', 'stop', '--db', ledger, 'scalper-1']);
 botledger(['events', '--db', ledger, '--bot', 'scalper-1', '--limit', '5']);
 
@@ -78,10 +81,17 @@ botledger(['migrate', 'up', '--db', url, '--dir', dir, '--yes']);
 botledger(['migrate', 'status', '--db', url, '--dir', dir]);
 botledger(['migrate', 'verify', '--db', url, '--dir', dir]);
 
+console.log('\nPart 3: the legacy trades in the ledger, per plugin');
+botledger(['import', 'trades', '--db', ledger, '--from', url]);
+botledger(['stats', '--db', ledger]);
+
 console.log(`
 Done. Try next:
   node bin/botledger.js migrate down    --db ${url} --dir ${dir} --yes   # run the down section (after a backup)
   node bin/botledger.js migrate restore --db ${url} --yes                # put the newest automatic backup back
   node bin/botledger.js migrate status  --db ${url} --dir ${dir} --json
   node bin/botledger.js orders list --db ${ledger} --status cancelled     # the order the stop cancelled (STOP)
+  node bin/botledger.js positions show <id> --db ${ledger}                # a position's stop-loss, sync state and events
+  node bin/botledger.js trades --db ${ledger} --plugin scalper --days 1
+  node bin/botledger.js sync --db ${ledger}                               # compare with the venue now
   node bin/botledger.js bots start scalper-1 --db ${ledger} && node bin/botledger.js run --db ${ledger}`);

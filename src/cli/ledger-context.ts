@@ -20,7 +20,11 @@ export interface LedgerFlags {
 export interface VenueOptions {
   /** Seed of the paper price feed; a venue file that already exists keeps the seed it was made with. */
   readonly seed?: number;
-  /** Sync with the venue once it is open (default true; `botledger sync` syncs itself). */
+  /**
+   * Sync with the venue once it is open. Default false: only `run` (which trades for a while) asks
+   * for it, and `botledger sync` syncs itself. A one-shot command only reconciles its orders, so
+   * a command that is refused stores nothing at all, not even a sync.
+   */
   readonly syncAtStart?: boolean;
 }
 
@@ -48,7 +52,7 @@ export async function withLedger(flags: LedgerFlags, options: { venue?: VenueOpt
       migrate: flags.migrate,
       migrateAdvice: `run \`botledger migrate up${dbArgument(flags.db)}\` (or pass --migrate)`,
       venue: options.venue ? { seed: options.venue.seed } : false,
-      syncAtStart: options.venue?.syncAtStart,
+      syncAtStart: options.venue?.syncAtStart ?? false,
       onNotice: toStderr,
       onMigrationEvent: (event) => {
         const line = eventLine(event);

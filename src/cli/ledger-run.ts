@@ -31,7 +31,7 @@ function failureLine(step: number, failure: StepFailure): string {
 }
 
 async function run(flags: RunFlags): Promise<void> {
-  await withLedger(flags, { venue: { seed: flags.seed } }, async (ledger) => {
+  await withLedger(flags, { venue: { seed: flags.seed, syncAtStart: true } }, async (ledger) => {
     const interrupt = new AbortController();
     let signal: keyof typeof SIGNAL_EXIT_CODES | undefined;
     const onSignal = (name: keyof typeof SIGNAL_EXIT_CODES) => {

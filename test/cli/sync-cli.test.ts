@@ -1,7 +1,6 @@
 /**
  * `botledger sync [--account ID] [--json]` as a user runs it: a venue position no fill explains is
- * reported and left (exit 0, status mismatch), a second ledger command's sync at start says so on
- * stderr, an account that is not the venue's is refused (exit 2), and the account's row keeps the
+ * reported and left (exit 0, status mismatch), `run`'s sync at start says so on stderr, an account that is not the venue's is refused (exit 2), and the account's row keeps the
  * counts.
  */
 import assert from 'node:assert/strict';
@@ -36,8 +35,8 @@ test('botledger sync finds what the venue holds and the ledger does not, says it
   assert.match(found.stdout, /LEFT FOR A PERSON: ETH\/USDT: Paper exchange has a position the ledger does not know \(the ledger holds flat, Paper exchange reports long 0\.5\); no fill the ledger lacks explains it: marked mismatch and left for a person/);
   assert.match(found.stdout, /account paper: last sync .*, status mismatch, 0 position\(s\) synced, 1 found, 0 fixed/);
 
-  // Any command that opens the venue syncs first and says what it found on stderr.
-  const stop = await l.cli('bots', 'stop', 's1');
+  // `run` syncs first and says what it found on stderr.
+  const stop = await l.cli('run', '--ticks', '1');
   assert.equal(stop.code, 0, stop.stderr);
   assert.match(stop.stderr, /sync: Synced account paper with Paper exchange: .*1 discrepancy found, 0 fixed, 1 left for a person/);
 
