@@ -120,7 +120,7 @@ export async function importLegacyTrades(ledger: Ledger, options: ImportTradesOp
           byStatus[outcome.status] = (byStatus[outcome.status] ?? 0) + 1;
         }
       }
-      imported += await insertTradesIfAbsent(ledger.database.ledger, trades);
+      imported += await insertTradesIfAbsent(ledger.database, trades);
       readable += trades.length;
       done += rows.length;
       options.onProgress?.(done, total);

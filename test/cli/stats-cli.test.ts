@@ -8,7 +8,7 @@ import { test } from 'node:test';
 import type { Trade } from '../../src/domain/position/trade.ts';
 import { openDatabase } from '../../src/storage/database.ts';
 import { applyTradesToPluginStats } from '../../src/storage/repositories/plugin-stats.ts';
-import { insertTrade } from '../../src/storage/repositories/trades.ts';
+import { insertTradesIfAbsent } from '../../src/storage/repositories/trades.ts';
 import { writeTransaction } from '../../src/storage/sql/executor.ts';
 import { tempDir } from '../support/dialects.ts';
 import { runCli } from './cli-support.ts';
@@ -51,7 +51,8 @@ test('trades and stats: per plugin and all, over N days, --json, and bad flags n
   ];
   const database = await openDatabase(db);
   try {
-    for (const t of trades) await insertTrade(database.db, t);
+    // Trades of the past, as an import writes them, then their statistics.
+    await insertTradesIfAbsent(database, trades);
     await writeTransaction(database, (q) => applyTradesToPluginStats(q, database.capabilities, trades));
   } finally {
     await database.close();

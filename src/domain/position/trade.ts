@@ -30,7 +30,7 @@ export interface Trade {
  *
  * @example
  * const { position, closed } = applyFill(open, exitFill, now);
- * if (closed) await insertTrade(db, tradeFromClosedPosition(position, 't-' + position.id, now));
+ * if (closed) uow.positions.insertTrade(tradeFromClosedPosition(position, 't-' + position.id, now));
  */
 export function tradeFromClosedPosition(position: Position, id: string, now: Date): Trade {
   if (position.status !== 'closed' || position.exitPrice === null || position.closedAt === null) {

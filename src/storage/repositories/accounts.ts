@@ -139,10 +139,8 @@ export async function insertExchangeAccount(db: Kysely<LedgerSchema>, account: E
     .execute();
 }
 
-/** @example const account = await getExchangeAccount(db, 'paper1'); */
-export async function getExchangeAccount(db: Kysely<LedgerSchema>, id: string): Promise<ExchangeAccount | undefined> {
-  const row = await db.selectFrom('exchange_accounts').selectAll().where('id', '=', id).executeTakeFirst();
-  if (!row) return undefined;
+/** A row of `exchange_accounts` as an ExchangeAccount. */
+function accountFromRow(row: Record<string, unknown>): ExchangeAccount {
   return {
     id: String(row.id),
     userId: (row.user_id as string | null) ?? null,
@@ -153,6 +151,12 @@ export async function getExchangeAccount(db: Kysely<LedgerSchema>, id: string): 
     createdAt: timeOut(row.created_at),
     updatedAt: timeOut(row.updated_at),
   };
+}
+
+/** @example const account = await getExchangeAccount(db, 'paper1'); */
+export async function getExchangeAccount(db: Kysely<LedgerSchema>, id: string): Promise<ExchangeAccount | undefined> {
+  const row = await db.selectFrom('exchange_accounts').selectAll().where('id', '=', id).executeTakeFirst();
+  return row ? accountFromRow(row) : undefined;
 }
 
 /**
@@ -199,16 +203,7 @@ export async function assignRowsWithoutAccount(q: SqlExecutor, accountId: string
 /** Every exchange account, by id. */
 export async function listExchangeAccounts(db: Kysely<LedgerSchema>): Promise<ExchangeAccount[]> {
   const rows = await db.selectFrom('exchange_accounts').selectAll().orderBy('id').execute();
-  return rows.map((row) => ({
-    id: String(row.id),
-    userId: (row.user_id as string | null) ?? null,
-    name: String(row.name),
-    exchange: String(row.exchange),
-    sandbox: boolOut(row.sandbox),
-    credentialsRef: (row.credentials_ref as string | null) ?? null,
-    createdAt: timeOut(row.created_at),
-    updatedAt: timeOut(row.updated_at),
-  }));
+  return rows.map(accountFromRow);
 }
 
 /**

@@ -5,6 +5,9 @@
  */
 import type { Kysely } from 'kysely';
 import type { LedgerSchema } from '../schema.ts';
+import type { BotledgerDatabase } from '../database.ts';
+import { writeTransaction } from '../sql/executor.ts';
+import { insertTrades } from './positions-batch.ts';
 import { computePluginStats, type PluginStats } from '../../domain/position/stats.ts';
 import type { Trade } from '../../domain/position/trade.ts';
 import { moneyIn, moneyOut, type Page, type PageOptions, pageBy, timeIn, timeOut } from './codec.ts';
@@ -29,31 +32,6 @@ export function tradeFromRow(row: Record<string, unknown>): Trade {
     closedAt: timeOut(row.closed_at),
     createdAt: timeOut(row.created_at),
   };
-}
-
-/** @example if (closed) await insertTrade(trx, tradeFromClosedPosition(position, tradeId, now)); */
-export async function insertTrade(db: Kysely<LedgerSchema>, trade: Trade): Promise<void> {
-  await db
-    .insertInto('trades')
-    .values({
-      id: trade.id,
-      position_id: trade.positionId,
-      user_id: trade.userId,
-      bot_id: trade.botId,
-      plugin_id: trade.pluginId,
-      symbol: trade.symbol,
-      side: trade.side,
-      amount: moneyIn(trade.amount, 'amount'),
-      entry_price: moneyIn(trade.entryPrice, 'entryPrice'),
-      exit_price: moneyIn(trade.exitPrice, 'exitPrice'),
-      pnl: moneyIn(trade.pnl, 'pnl'),
-      fees: moneyIn(trade.fees, 'fees'),
-      exit_reason: trade.exitReason,
-      opened_at: timeIn(trade.openedAt, 'openedAt'),
-      closed_at: timeIn(trade.closedAt, 'closedAt'),
-      created_at: timeIn(trade.createdAt, 'createdAt'),
-    })
-    .execute();
 }
 
 /** @example const trade = await getTrade(db, 't1'); */
@@ -111,47 +89,16 @@ export async function pluginStats(db: Kysely<LedgerSchema>, filter: TradeFilter 
   );
 }
 
-/** Trades per statement of {@link insertTradesIfAbsent}: 16 columns each, well under both dialects' parameter limits. */
-const INSERT_CHUNK = 500;
-
 /**
  * Inserts the trades whose id is not stored yet, in ONE transaction, and returns how many were
- * new (`insert ... on conflict (id) do nothing`: both dialects count only the rows inserted). An
- * import re-run with the same deterministic ids therefore adds nothing.
+ * new (the batch form of positions-batch.ts: `insert ... on conflict (id) do nothing`). An import
+ * re-run with the same deterministic ids therefore adds nothing. The per-plugin statistics are
+ * the caller's to recompute (trades of the past arrive out of close order).
  *
  * @example
- * const inserted = await insertTradesIfAbsent(db, trades); // 1000 the first time, 0 the second
+ * const inserted = await insertTradesIfAbsent(database, trades); // 1000 the first time, 0 the second
  */
-export async function insertTradesIfAbsent(db: Kysely<LedgerSchema>, trades: readonly Trade[]): Promise<number> {
+export async function insertTradesIfAbsent(database: BotledgerDatabase, trades: readonly Trade[]): Promise<number> {
   if (trades.length === 0) return 0;
-  return db.transaction().execute(async (trx) => {
-    let inserted = 0;
-    for (let start = 0; start < trades.length; start += INSERT_CHUNK) {
-      const values = trades.slice(start, start + INSERT_CHUNK).map((trade) => ({
-        id: trade.id,
-        position_id: trade.positionId,
-        user_id: trade.userId,
-        bot_id: trade.botId,
-        plugin_id: trade.pluginId,
-        symbol: trade.symbol,
-        side: trade.side,
-        amount: moneyIn(trade.amount, 'trades.amount', 'amount'),
-        entry_price: moneyIn(trade.entryPrice, 'trades.entry_price', 'entryPrice'),
-        exit_price: moneyIn(trade.exitPrice, 'trades.exit_price', 'exitPrice'),
-        pnl: moneyIn(trade.pnl, 'trades.pnl', 'pnl'),
-        fees: moneyIn(trade.fees, 'trades.fees', 'fees'),
-        exit_reason: trade.exitReason,
-        opened_at: timeIn(trade.openedAt, 'openedAt'),
-        closed_at: timeIn(trade.closedAt, 'closedAt'),
-        created_at: timeIn(trade.createdAt, 'createdAt'),
-      }));
-      const result = await trx
-        .insertInto('trades')
-        .values(values)
-        .onConflict((conflict) => conflict.column('id').doNothing())
-        .executeTakeFirst();
-      inserted += Number(result.numInsertedOrUpdatedRows ?? 0n);
-    }
-    return inserted;
-  });
+  return writeTransaction(database, async (q) => (await insertTrades(q, trades)).length);
 }

@@ -9,7 +9,7 @@ import { UnitOfWork } from '../../../src/storage/unit-of-work.ts';
 import type { BotledgerDatabase } from '../../../src/storage/database.ts';
 import { StaleRowError } from '../../../src/storage/stale-row-error.ts';
 import { getSyncStatus, listSyncStatus, upsertSyncStatus } from '../../../src/storage/repositories/sync-status.ts';
-import { getTrade, insertTrade, listTrades, pluginStats } from '../../../src/storage/repositories/trades.ts';
+import { getTrade, insertTradesIfAbsent, listTrades, pluginStats } from '../../../src/storage/repositories/trades.ts';
 import { forEachDialect } from '../../support/dialects.ts';
 import { openLedgerDatabase } from '../../support/ledger-database.ts';
 
@@ -72,7 +72,7 @@ forEachDialect('positions, trades and statistics repositories', (target) => {
         const position = openPosition({ id: `p${i}`, pluginId, symbol: 'S', side: 'buy', price: '1', amount: '1' }, at(i));
         const { position: closed } = applyFill(position, { side: 'sell', price: '1', amount: '1' }, at(i + 1));
         await insertPosition(ledger, closed);
-        await insertTrade(ledger.db, { ...tradeFromClosedPosition(closed, `t${i}`, at(i + 1)), pnl });
+        await insertTradesIfAbsent(ledger, [{ ...tradeFromClosedPosition(closed, `t${i}`, at(i + 1)), pnl }]);
       }
       assert.equal((await getTrade(ledger.db, 't3'))?.pnl, '12345678901234567890.123456789012345678');
       const stats = await pluginStats(ledger.db);
