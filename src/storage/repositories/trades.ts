@@ -10,7 +10,7 @@ import { writeTransaction } from '../sql/executor.ts';
 import { insertTrades } from './positions-batch.ts';
 import { computePluginStats, type PluginStats } from '../../domain/position/stats.ts';
 import type { Trade } from '../../domain/position/trade.ts';
-import { moneyIn, moneyOut, type Page, type PageOptions, pageBy, timeIn, timeOut } from './codec.ts';
+import { moneyOut, type Page, type PageOptions, pageBy, timeIn, timeOut } from './codec.ts';
 
 /** A trades row as a domain Trade. */
 export function tradeFromRow(row: Record<string, unknown>): Trade {
