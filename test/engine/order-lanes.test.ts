@@ -1,7 +1,8 @@
 /**
- * Commit lanes are keyed by botledger's own order id: an order's events take one lane whichever
- * reference the venue put in them (only the exchange order id, only the client order id, or both),
- * so on PostgreSQL with three lanes they are still applied in the order they arrived.
+ * Commit lanes are keyed by the order's bot: an order's events take one lane whichever reference
+ * the venue put in them (only the exchange order id, only the client order id, or both), so on
+ * PostgreSQL with three lanes they are still applied in the order they arrived, and every order of
+ * one bot takes that bot's lane (two lanes never lock one bot's position).
  */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
@@ -19,18 +20,19 @@ import { type EngineFixture, openEngineFixture, SYMBOL } from './engine-fixture.
 const ORDERS = 30;
 const FILLS = 10;
 const LANES = 3;
+const BOTS = 6;
 
-/** A bot and ORDERS acknowledged orders of amount 1, stored directly. */
+/** BOTS bots and ORDERS acknowledged orders of amount 1 spread over them, stored directly. */
 async function storeOrders(f: EngineFixture): Promise<Order[]> {
   const now = new Date(f.clock.now());
-  const bot = createBot({ id: 'ln', pluginId: 'scalper', symbol: SYMBOL, config: {} }, now);
+  const bots = Array.from({ length: BOTS }, (_, index) => createBot({ id: `ln${index}`, pluginId: 'scalper', symbol: SYMBOL, config: {} }, now));
   const orders = Array.from({ length: ORDERS }, (_, index) => ({
-    ...createOrder({ id: newOrderId(f.clock.now()), clientOrderId: `bl-ln-${(index + 1).toString(36)}`, symbol: SYMBOL, side: 'buy', type: 'limit', intent: 'entry', amount: '1', price: '100', botId: 'ln', pluginId: 'scalper' }, now),
+    ...createOrder({ id: newOrderId(f.clock.now()), clientOrderId: `bl-ln${index % BOTS}-${(index + 1).toString(36)}`, symbol: SYMBOL, side: 'buy', type: 'limit', intent: 'entry', amount: '1', price: '100', botId: `ln${index % BOTS}`, pluginId: 'scalper' }, now),
     // Venue ids unlike the client ids, as real ones are (a reference hash then rarely agrees).
     exchangeOrderId: `ex-${(((index + 1) * 2654435761) >>> 0).toString(36)}`,
   }));
   await f.execution.transact(async (uow) => {
-    uow.insertBot(bot);
+    for (const bot of bots) uow.insertBot(bot);
     for (const order of orders) uow.insertOrder(order);
   });
   return orders;
@@ -54,8 +56,8 @@ function fillEvent(f: EngineFixture, order: Order, k: number, refs: 'client' | '
   return { type: 'fill', fill };
 }
 
-forEachDialect('commit lanes by order id', (target) => {
-  test('every event of one order takes its order id lane, whichever reference it carries (read from storage on a miss)', async () => {
+forEachDialect('commit lanes by bot', (target) => {
+  test("every event of one order takes its bot's lane, whichever reference it carries (read from storage on a miss)", async () => {
     const f = await openEngineFixture(target);
     try {
       const orders = await storeOrders(f);
@@ -64,13 +66,17 @@ forEachDialect('commit lanes by order id', (target) => {
       assert.equal(lanes.cachedLane(events[0] as VenueEvent), undefined, 'nothing is indexed before the read');
       await lanes.load(events);
       const used = new Set<number>();
+      const laneOfBot = new Map<string, number>();
       for (const order of orders) {
         const own = [fillEvent(f, order, 3, 'exchange'), fillEvent(f, order, 4, 'client'), fillEvent(f, order, 5, 'both')].map((event) => lanes.cachedLane(event));
         assert.equal(new Set(own).size, 1, `order ${order.clientOrderId} took lanes ${own.join(', ')}`);
         assert.notEqual(own[0], undefined);
+        const botLane = laneOfBot.get(order.botId as string) ?? (own[0] as number);
+        assert.equal(own[0], botLane, `order ${order.clientOrderId} takes the lane of its bot ${order.botId}`);
+        laneOfBot.set(order.botId as string, botLane);
         used.add(own[0] as number);
       }
-      assert.ok(used.size > 1, 'orders spread over the lanes');
+      assert.ok(used.size > 1, 'bots spread over the lanes');
     } finally {
       await f.close();
     }

@@ -1,7 +1,10 @@
 /**
- * Which commit lane a venue event takes: the lane of botledger's own order id, so that every event
- * of one order takes one lane and stays in arrival order, whichever reference the venue put in it
- * (real venues often send only their exchange order id, or only the client order id).
+ * Which commit lane a venue event takes: the lane of its order's bot (of botledger's own order id
+ * for an order of no bot), so that every event of one order takes one lane and stays in arrival
+ * order, whichever reference the venue put in it (real venues often send only their exchange
+ * order id, or only the client order id), and no two lanes ever write the same bot's position:
+ * a fill moves its bot's position in its own transaction, and two lanes locking one position row
+ * would wait on each other (or deadlock) instead of overlapping.
  *
  * References resolve to order ids through an in-memory index, fed by every committed order
  * (`commitHubFor(database)`), by the orders this processor applies, and by events that carry
@@ -20,6 +23,8 @@ export const MAX_INDEXED_REFS = 200_000;
 /** What an order is known by. */
 export interface OrderRefsLike {
   readonly id: string;
+  /** The order's bot: its lane key when it has one. */
+  readonly botId?: string | null;
   readonly clientOrderId?: string | null;
   readonly exchangeOrderId?: string | null;
 }
@@ -45,7 +50,7 @@ function refsOf(event: VenueEvent): { clientOrderId?: string; exchangeOrderId?: 
 export class OrderLanes {
   readonly lanes: number;
   readonly #db: Kysely<LedgerSchema>;
-  /** 'c:' + client order id or 'x:' + exchange order id -> order id. */
+  /** 'c:' + client order id or 'x:' + exchange order id -> lane key (the order's bot id, else its order id). */
   readonly #byRef = new Map<string, string>();
   readonly #unsubscribe: (() => void) | undefined;
 
@@ -59,38 +64,39 @@ export class OrderLanes {
 
   /** Remembers an order's references. */
   learn(order: OrderRefsLike): void {
-    if (order.clientOrderId) this.#remember(`c:${order.clientOrderId}`, order.id);
-    if (order.exchangeOrderId) this.#remember(`x:${order.exchangeOrderId}`, order.id);
+    const laneKey = order.botId ?? order.id;
+    if (order.clientOrderId) this.#remember(`c:${order.clientOrderId}`, laneKey);
+    if (order.exchangeOrderId) this.#remember(`x:${order.exchangeOrderId}`, laneKey);
   }
 
-  #remember(key: string, orderId: string): void {
-    if (this.#byRef.get(key) === orderId) return;
+  #remember(key: string, laneKey: string): void {
+    if (this.#byRef.get(key) === laneKey) return;
     this.#byRef.delete(key);
-    this.#byRef.set(key, orderId);
+    this.#byRef.set(key, laneKey);
     if (this.#byRef.size > MAX_INDEXED_REFS) this.#byRef.delete(this.#byRef.keys().next().value as string);
   }
 
-  /** The order id the event's references resolve to in memory (learning the other reference), if any. */
-  orderIdOf(event: VenueEvent): string | undefined {
+  /** The lane key the event's references resolve to in memory (learning the other reference), if any. */
+  laneKeyOf(event: VenueEvent): string | undefined {
     const refs = refsOf(event);
     if (!refs) return undefined;
     const byClient = refs.clientOrderId ? this.#byRef.get(`c:${refs.clientOrderId}`) : undefined;
-    const orderId = byClient ?? (refs.exchangeOrderId ? this.#byRef.get(`x:${refs.exchangeOrderId}`) : undefined);
+    const laneKey = byClient ?? (refs.exchangeOrderId ? this.#byRef.get(`x:${refs.exchangeOrderId}`) : undefined);
     // An event that carries both references teaches the one not yet known, so that a later
     // event with only that one finds the same order (and lane) before the ledger stores it.
-    if (orderId) this.learn({ id: orderId, ...refs });
-    return orderId;
+    if (laneKey) this.learn({ id: laneKey, ...refs });
+    return laneKey;
   }
 
   /** The lane when it is known without reading storage: the order is indexed, or the event names no order. */
   cachedLane(event: VenueEvent): number | undefined {
     if (this.lanes === 1 || !refsOf(event)) return 0;
-    const orderId = this.orderIdOf(event);
-    return orderId === undefined ? undefined : hashOf(orderId) % this.lanes;
+    const laneKey = this.laneKeyOf(event);
+    return laneKey === undefined ? undefined : hashOf(laneKey) % this.lanes;
   }
 
   /**
-   * The event's lane: its order id's, or, for an order not known even to storage, a lane
+   * The event's lane: its bot's (or order id's), or, for an order not known even to storage, a lane
    * decided by the reference it carries (the client order id, else the exchange order id).
    */
   laneOf(event: VenueEvent): number {
@@ -106,14 +112,14 @@ export class OrderLanes {
     const exchangeOrderIds: string[] = [];
     for (const event of events) {
       const refs = refsOf(event);
-      if (!refs || this.orderIdOf(event) !== undefined) continue;
+      if (!refs || this.laneKeyOf(event) !== undefined) continue;
       if (refs.clientOrderId) clientOrderIds.push(refs.clientOrderId);
       if (refs.exchangeOrderId) exchangeOrderIds.push(refs.exchangeOrderId);
     }
     if (clientOrderIds.length === 0 && exchangeOrderIds.length === 0) return;
     for (const order of await findOrderRefs(this.#db, { clientOrderIds, exchangeOrderIds })) this.learn(order);
     // Teach each event's other reference now that one of them resolves.
-    for (const event of events) this.orderIdOf(event);
+    for (const event of events) this.laneKeyOf(event);
   }
 
   /** Stops following committed changes. */

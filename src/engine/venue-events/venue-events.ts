@@ -257,9 +257,9 @@ export interface VenueEventProcessorOptions {
   readonly maxBatch?: number;
   /**
    * Parallel commit lanes (default 1 on SQLite, which has one writer; {@link DEFAULT_POSTGRES_LANES}
-   * on PostgreSQL). An order's events always take the same lane (by botledger's own order id,
-   * whichever reference the event carries: order-lanes.ts), so they are applied in the order they
-   * arrived; lanes only overlap the round trips of different orders.
+   * on PostgreSQL). An order's events always take the same lane (its bot's, whichever
+   * reference the event carries: order-lanes.ts), so they are applied in the order they arrived,
+   * and no two lanes write one bot's position; lanes overlap the round trips of different bots.
    */
   readonly lanes?: number;
 }

@@ -1,6 +1,6 @@
 /**
- * An order's references: botledger's own order id, the client order id it made, and the venue's
- * exchange order id once acknowledged. The venue-event processor resolves the references a venue
+ * An order's references: botledger's own order id, the client order id it made, the venue's
+ * exchange order id once acknowledged, and its bot (whose lane it takes). The venue-event processor resolves the references a venue
  * event carries (often only one of the two) to the order id, to keep each order's events in one
  * commit lane; this is its storage read on a cache miss, one query for a whole batch of events.
  */
@@ -12,6 +12,7 @@ export interface OrderRefs {
   readonly id: string;
   readonly clientOrderId: string;
   readonly exchangeOrderId: string | null;
+  readonly botId: string | null;
 }
 
 /** Most references per statement (well under PostgreSQL's 65,535 and SQLite's 32,766 parameters). */
@@ -38,10 +39,10 @@ export async function findOrderRefs(
     for (let start = 0; start < values.length; start += CHUNK) {
       const rows = await db
         .selectFrom('orders')
-        .select(['id', 'client_order_id', 'exchange_order_id'])
+        .select(['id', 'client_order_id', 'exchange_order_id', 'bot_id'])
         .where(column, 'in', values.slice(start, start + CHUNK))
         .execute();
-      for (const row of rows) found.set(row.id, { id: row.id, clientOrderId: row.client_order_id, exchangeOrderId: row.exchange_order_id });
+      for (const row of rows) found.set(row.id, { id: row.id, clientOrderId: row.client_order_id, exchangeOrderId: row.exchange_order_id, botId: row.bot_id });
     }
   }
   return [...found.values()];
