@@ -95,6 +95,11 @@ export class LedgerReader {
     return orders.newestOrderCreatedAt(this.#db);
   }
 
+  /** Live exits and stop-losses whose bot holds no open position on their symbol (left over by a crash). */
+  leftoverExitsOfClosedPositions(limit?: number): Promise<Order[]> {
+    return orders.leftoverExitsOfClosedPositions(this.#db, limit);
+  }
+
   /** The bot's open position on `symbol`, if any. */
   openPosition(botId: string, symbol: string): Promise<Position | undefined> {
     return positions.findOpenPosition(this.#db, { botId, symbol });

@@ -9,6 +9,7 @@ import { Decimal } from '../../src/domain/money.ts';
 import type { Position } from '../../src/domain/position/position.ts';
 import type { StrategyPlugin } from '../../src/plugins/plugin-api.ts';
 import { z } from 'zod';
+import { cancelLeftoversOfClosedPositions } from '../../src/engine/positions/position-exits.ts';
 import { forEachDialect } from '../support/dialects.ts';
 import { type EngineFixture, openEngineFixture, SYMBOL, scalperConfig } from './engine-fixture.ts';
 
@@ -153,6 +154,32 @@ forEachDialect('positions from fills', (target) => {
       await f.settle();
       assert.equal((await positionsOf(f, 'm')).length, 1);
       assert.ok((await f.eventsOf({ botId: 'm' })).some((event) => event.type === 'PositionMissing' && !event.applied));
+    } finally {
+      await f.close();
+    }
+  });
+
+  test('a stop-loss a closed position left live (a crash before its cancel) is found and cancelled with POSITION_CLOSED', async () => {
+    const f = await openEngineFixture(target);
+    try {
+      f.bots.plugins.register(MANUAL);
+      await f.bots.create({ id: 'm', pluginId: 'manual', symbol: SYMBOL, config: {} });
+      await f.execution.placeOrder({ botId: 'm', side: 'buy', type: 'market', intent: 'entry', amount: '0.01' });
+      await f.settle();
+      const stop = await f.execution.placeOrder({ botId: 'm', side: 'sell', type: 'market', intent: 'stop_loss', amount: '0.01', stopPrice: '59000', protective: true });
+      const exit = await f.execution.placeOrder({ botId: 'm', side: 'sell', type: 'limit', intent: 'exit', amount: '0.01', price: '61000' });
+      // The take-profit fills; no runtime follows the commit here, as after a kill -9 at that point.
+      f.paper.control.fillByHand({ symbol: SYMBOL, clientOrderId: exit.clientOrderId });
+      await f.settle();
+      assert.equal((await positionsOf(f, 'm'))[0]?.status, 'closed');
+      assert.equal((await f.order(stop.id)).status, 'pending', 'the stop rests at the venue with nothing to protect');
+      assert.equal(await cancelLeftoversOfClosedPositions(f.execution), 1);
+      await f.settle();
+      const cancelled = await f.order(stop.id);
+      assert.equal(cancelled.status, 'cancelled');
+      assert.equal(cancelled.cancellationReason, 'POSITION_CLOSED');
+      assert.equal(f.paper.control.order({ symbol: SYMBOL, clientOrderId: stop.clientOrderId })?.state, 'cancelled', 'and at the venue');
+      assert.equal(await cancelLeftoversOfClosedPositions(f.execution), 0, 'a second pass finds nothing');
     } finally {
       await f.close();
     }

@@ -97,3 +97,18 @@ export async function closePosition(execution: ExecutionEngine, positionId: stri
 export async function cancelLeftovers(execution: ExecutionEngine, leftovers: readonly Order[]): Promise<void> {
   for (const order of leftovers) await execution.cancelOrder(order.id, 'POSITION_CLOSED', 'engine');
 }
+
+/**
+ * Finds the exits and stop-losses a closed position left live (the process died between the
+ * close's COMMIT and its cancels: a stop resting at the venue with nothing to protect would sell
+ * what the bot does not hold) and cancels them with POSITION_CLOSED; orders whose venue call is in
+ * flight in this process are left to it. A bounded pass, for each runtime step. Returns how many.
+ *
+ * @example
+ * await cancelLeftoversOfClosedPositions(execution);
+ */
+export async function cancelLeftoversOfClosedPositions(execution: ExecutionEngine, limit = 100): Promise<number> {
+  const strays = (await execution.ledger.leftoverExitsOfClosedPositions(limit)).filter((order) => !execution.inFlight.has(order.id));
+  await cancelLeftovers(execution, strays);
+  return strays.length;
+}

@@ -21,7 +21,7 @@ import { type AccountSyncReport, PositionSync } from '../recovery/position-sync.
 import { RetryScheduler, type RetryRun } from '../orders/retries.ts';
 import { VenueEventProcessor, type VenueEventOutcome } from '../venue-events/venue-events.ts';
 import { ExchangeError } from '../../exchange/exchange-adapter.ts';
-import { cancelLeftovers } from '../positions/position-exits.ts';
+import { cancelLeftovers, cancelLeftoversOfClosedPositions } from '../positions/position-exits.ts';
 import { StopLossManager } from '../positions/stop-losses.ts';
 
 /** A bot whose steps fail this many times in a row (not because of the venue) is stopped. */
@@ -245,6 +245,12 @@ export class BotRuntime {
     if (!this.bots.halted) {
       const scan = await this.stopLosses.scan();
       for (const failure of scan.failures) failures.add({ scope: 'stop-loss', message: failure.message });
+      // And the other way round: exits and stops a closed position left live (a crash after its close).
+      try {
+        await cancelLeftoversOfClosedPositions(this.execution);
+      } catch (error) {
+        failures.add({ scope: 'stop-loss', message: `cancelling the orders closed positions left: ${messageOf(error)}` });
+      }
     }
     const sync = this.bots.halted ? undefined : await this.#syncIfDue(options.sync);
     await this.settle();

@@ -303,3 +303,29 @@ export async function newestOrderCreatedAt(db: Db): Promise<string | undefined> 
   const row = await db.selectFrom('orders').select('created_at').orderBy('created_at', 'desc').orderBy('id', 'desc').limit(1).executeTakeFirst();
   return row ? timeOut(row.created_at) : undefined;
 }
+
+/**
+ * Live exits and stop-losses (pending or failed, not being cancelled) of a bot that holds no open
+ * position on their symbol: what a closed position left at the venue when the process died
+ * between the close's COMMIT and the cancels that follow it. Oldest first, at most `limit`.
+ *
+ * @example
+ * const strays = await leftoverExitsOfClosedPositions(db, 100);
+ */
+export async function leftoverExitsOfClosedPositions(db: Db, limit = 100): Promise<Order[]> {
+  const rows = await db
+    .selectFrom('orders as o')
+    .selectAll('o')
+    .where('o.status', 'in', ['pending', 'failed'])
+    .where('o.intent', 'in', ['exit', 'stop_loss'])
+    .where('o.cancellation_reason', 'is', null)
+    .where('o.bot_id', 'is not', null)
+    .where(({ not, exists, selectFrom }) =>
+      not(exists(selectFrom('positions as p').select('p.id').whereRef('p.bot_id', '=', 'o.bot_id').whereRef('p.symbol', '=', 'o.symbol').where('p.status', '=', 'open'))),
+    )
+    .orderBy('o.created_at')
+    .orderBy('o.id')
+    .limit(limit)
+    .execute();
+  return rows.map(orderFromRow);
+}
