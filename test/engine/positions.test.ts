@@ -23,6 +23,15 @@ const MANUAL: StrategyPlugin<Record<string, never>> = {
   onOrderUpdate: () => [],
 };
 
+/** A bot `m` of the manual plugin, holding a long 0.01 bought at market when `holding`. */
+async function manualBot(f: EngineFixture, holding: boolean): Promise<void> {
+  f.bots.plugins.register(MANUAL);
+  await f.bots.create({ id: 'm', pluginId: 'manual', symbol: SYMBOL, config: {} });
+  if (!holding) return;
+  await f.execution.placeOrder({ botId: 'm', side: 'buy', type: 'market', intent: 'entry', amount: '0.01' });
+  await f.settle();
+}
+
 async function priceTo(f: EngineFixture, botId: string, price: string): Promise<void> {
   f.paper.control.setPrice(SYMBOL, price);
   await f.settle();
@@ -98,8 +107,7 @@ forEachDialect('positions from fills', (target) => {
   test('several entries at different prices, partial fills and partial exits add up exactly', async () => {
     const f = await openEngineFixture(target);
     try {
-      f.bots.plugins.register(MANUAL);
-      await f.bots.create({ id: 'm', pluginId: 'manual', symbol: SYMBOL, config: {} });
+      await manualBot(f, false);
       const place = (input: { side: 'buy' | 'sell'; intent: 'entry' | 'exit'; amount: string; price?: string }) =>
         f.execution.placeOrder({ botId: 'm', type: input.price ? 'limit' : 'market', ...input });
       const entry1 = await place({ side: 'buy', intent: 'entry', amount: '0.01', price: '59000' });
@@ -136,10 +144,7 @@ forEachDialect('positions from fills', (target) => {
   test('an exit that sells more than the position holds closes it and never opens a short', async () => {
     const f = await openEngineFixture(target);
     try {
-      f.bots.plugins.register(MANUAL);
-      await f.bots.create({ id: 'm', pluginId: 'manual', symbol: SYMBOL, config: {} });
-      await f.execution.placeOrder({ botId: 'm', side: 'buy', type: 'market', intent: 'entry', amount: '0.01' });
-      await f.settle();
+      await manualBot(f, true);
       await f.execution.placeOrder({ botId: 'm', side: 'sell', type: 'market', intent: 'exit', amount: '0.015' });
       await f.settle();
       const positions = await positionsOf(f, 'm');
@@ -162,10 +167,7 @@ forEachDialect('positions from fills', (target) => {
   test('a stop-loss a closed position left live (a crash before its cancel) is found and cancelled with POSITION_CLOSED', async () => {
     const f = await openEngineFixture(target);
     try {
-      f.bots.plugins.register(MANUAL);
-      await f.bots.create({ id: 'm', pluginId: 'manual', symbol: SYMBOL, config: {} });
-      await f.execution.placeOrder({ botId: 'm', side: 'buy', type: 'market', intent: 'entry', amount: '0.01' });
-      await f.settle();
+      await manualBot(f, true);
       const stop = await f.execution.placeOrder({ botId: 'm', side: 'sell', type: 'market', intent: 'stop_loss', amount: '0.01', stopPrice: '59000', protective: true });
       const exit = await f.execution.placeOrder({ botId: 'm', side: 'sell', type: 'limit', intent: 'exit', amount: '0.01', price: '61000' });
       // The take-profit fills; no runtime follows the commit here, as after a kill -9 at that point.
