@@ -1,4 +1,5 @@
 /** A ledger the CLI tests drive: its folder, its URL, the CLI on it, its table row counts and its venue file. */
+import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { sql } from 'kysely';
 import { paperFileForLedger } from '../../src/app/venue.ts';
@@ -14,6 +15,8 @@ export interface CliLedger {
   readonly dir: string;
   readonly db: string;
   cli(...args: string[]): Promise<CliResult>;
+  /** Runs the command with --json; asserts it exited 0 and returns the parsed document. */
+  json<T = any>(...args: string[]): Promise<T>;
   counts(): Promise<Record<string, number>>;
   /** Opens the venue's state file in this process (no botledger command may be running). */
   withVenue<T>(work: (paper: PaperExchange) => Promise<T> | T): Promise<T>;
@@ -27,6 +30,11 @@ export function cliLedger(url?: string): CliLedger {
     dir,
     db,
     cli: (...args) => runCli([...args, '--db', db], dir),
+    async json(...args) {
+      const result = await runCli([...args, '--json', '--db', db], dir);
+      assert.equal(result.code, 0, `botledger ${args.join(' ')} failed (${result.code}):\n${result.stdout}\n${result.stderr}`);
+      return JSON.parse(result.stdout);
+    },
     async counts() {
       const database = await openDatabase(db);
       try {

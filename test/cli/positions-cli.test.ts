@@ -14,38 +14,23 @@ import { listPositions } from '../../src/app/positions.ts';
 import { add, mul, sub } from '../../src/domain/money.ts';
 import { setStopLoss } from '../../src/domain/position/position.ts';
 import { createTestPostgresDatabase } from '../support/postgres.ts';
-import { tempDir } from '../support/dialects.ts';
-import { type CliResult, runCli, startCli } from './cli-support.ts';
+import { startCli } from './cli-support.ts';
+import { cliLedger } from './cli-ledger.ts';
 
 const SYMBOL = 'BTC/USDT';
 const CONFIG = { amount: '0.01', entryPrice: '59950', takeProfitPrice: '60050' };
 
-interface CliLedger {
-  readonly dir: string;
-  readonly db: string;
-  cli(...args: string[]): Promise<CliResult>;
-  json<T = any>(...args: string[]): Promise<T>;
-  /** The application core on the same ledger and venue file (no CLI command may be running). */
-  inProcess(work: (ledger: Ledger) => Promise<void>): Promise<void>;
-}
-
-function cliLedger(url?: string): CliLedger {
-  const dir = tempDir('botledger-positions-cli-');
-  if (!url) writeFileSync(join(dir, 'ledger.db'), '');
-  const db = url ?? `sqlite:${join(dir, 'ledger.db')}`;
-  const cli = (...args: string[]) => runCli([...args, '--db', db], dir);
+/** A CLI ledger (an empty SQLite file, or the PostgreSQL `url`) and the application core on the same ledger and venue file. */
+function positionsLedger(url?: string) {
+  const l = cliLedger(url);
+  // Reading commands refuse a file that does not exist (database-open-cli.test.ts).
+  if (!url) writeFileSync(join(l.dir, 'ledger.db'), '');
   return {
-    dir,
-    db,
-    cli,
-    async json(...args) {
-      const result = await cli(...args, '--json');
-      assert.equal(result.code, 0, `botledger ${args.join(' ')} failed (${result.code}):\n${result.stdout}\n${result.stderr}`);
-      return JSON.parse(result.stdout);
-    },
-    async inProcess(work) {
+    ...l,
+    /** No CLI command may be running meanwhile. */
+    async inProcess(work: (ledger: Ledger) => Promise<void>): Promise<void> {
       // The venue dir the CLI uses (BOTLEDGER_DATA_DIR = the test's folder), so both open one venue file.
-      const ledger = await openLedger({ url: db, migrate: true, venue: { dir } });
+      const ledger = await openLedger({ url: l.db, migrate: true, venue: { dir: l.dir } });
       try {
         await work(ledger);
         await ledger.settle();
@@ -55,6 +40,8 @@ function cliLedger(url?: string): CliLedger {
     },
   };
 }
+
+type CliLedger = ReturnType<typeof positionsLedger>;
 
 async function move(ledger: Ledger, price: string): Promise<void> {
   venueOf(ledger).paper.control.setPrice(SYMBOL, price);
@@ -89,7 +76,7 @@ async function setUp(l: CliLedger): Promise<void> {
 function suite(name: string, url?: string): void {
   describe(name, () => {
     // Made in the suite's body: its folder lives until the suite ends.
-    const l = cliLedger(url);
+    const l = positionsLedger(url);
     const positionOf = async (botId: string) => (await l.json('positions', '--bot', botId)).positions[0];
 
     test('a scalper round trip: one closed position, its trade with the exact pnl (fees included)', async () => {
