@@ -9,14 +9,8 @@
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
-import Fastify, {
-  type FastifyBaseLogger,
-  type FastifyInstance,
-  type RawReplyDefaultExpression,
-  type RawRequestDefaultExpression,
-  type RawServerDefault,
-} from 'fastify';
-import type { Ledger } from '../app/open-ledger.ts';
+import Fastify from 'fastify';
+import type { ApiContext, ApiInstance } from './api-instance.ts';
 import { ApiError, handleError, handleNotFound } from './errors.ts';
 import { bearerToken, principalOf, type RouteAccess, requireScope } from './auth.ts';
 import type { ActAs, Authenticate } from './principal.ts';
@@ -24,34 +18,7 @@ import { API_ROUTES } from './routes/index.ts';
 import { validatorCompiler } from './validation.ts';
 import { API_VERSION_PREFIX, packageVersion } from './version.ts';
 
-/** The app's Fastify instance, typed by its TypeBox schemas. */
-export type ApiInstance = FastifyInstance<
-  RawServerDefault,
-  RawRequestDefaultExpression,
-  RawReplyDefaultExpression,
-  FastifyBaseLogger,
-  TypeBoxTypeProvider
->;
-
-/** What /readyz asks the running service. */
-export interface Readiness {
-  readonly ready: boolean;
-  readonly checks: Readonly<Record<string, string>>;
-}
-
-/** Everything the routes share: the ledger and, when serving, the running service. */
-export interface ApiContext {
-  readonly ledger: Ledger;
-  /** The running service's readiness (database, venue stream, migrations); absent: the database alone is asked. */
-  readonly readiness?: () => Promise<Readiness>;
-}
-
-declare module 'fastify' {
-  interface FastifyInstance {
-    /** The ledger and service the routes act on. */
-    readonly api: ApiContext;
-  }
-}
+export type { ApiContext, ApiInstance, Readiness } from './api-instance.ts';
 
 export interface BuildAppOptions extends ApiContext {
   /** Resolves bearer tokens; default: the ledger's users (src/app/users.ts). */

@@ -6,7 +6,7 @@
 import { Type } from '@sinclair/typebox';
 import { botView, createBot, deleteBot, listBots, showBot, startBot, stopBot, updateBot } from '../../app/bots.ts';
 import { ownerOf } from '../auth.ts';
-import type { ApiInstance } from '../build-app.ts';
+import type { ApiInstance } from '../api-instance.ts';
 import { BotBody, BotStatus, CreateBotBody, EndBotBody, UpdateBotBody } from '../schemas/bots.ts';
 import { ERROR_RESPONSES, IdParams } from '../schemas/common.ts';
 

@@ -5,7 +5,7 @@
  */
 import { Type } from '@sinclair/typebox';
 import { pingDatabase } from '../../storage/health.ts';
-import type { ApiInstance } from '../build-app.ts';
+import type { ApiInstance } from '../api-instance.ts';
 import { API_VERSION_PREFIX, packageVersion } from '../version.ts';
 
 const Readiness = Type.Object({ ready: Type.Boolean(), checks: Type.Record(Type.String(), Type.String()) });

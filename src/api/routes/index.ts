@@ -1,5 +1,5 @@
 /** Every route group of the API, in registration order; each calls application functions only. */
-import type { ApiInstance } from '../build-app.ts';
+import type { ApiInstance } from '../api-instance.ts';
 import bots from './bots.ts';
 import health from './health.ts';
 
