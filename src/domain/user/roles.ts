@@ -20,7 +20,8 @@ const ROLE_SCOPES: Readonly<Record<Role, readonly TokenScope[]>> = {
 };
 
 export const isRole = (value: unknown): value is Role => typeof value === 'string' && (ROLES as readonly string[]).includes(value);
-export const isTokenScope = (value: unknown): value is TokenScope => typeof value === 'string' && (TOKEN_SCOPES as readonly string[]).includes(value);
+export const isTokenScope = (value: unknown): value is TokenScope =>
+  typeof value === 'string' && (TOKEN_SCOPES as readonly string[]).includes(value);
 
 /**
  * The scopes a role allows.

@@ -17,6 +17,9 @@
  *
  * Value sets are copied, not imported from src/domain: an applied migration is frozen.
  * `down` drops the new columns and index; users and owners it set stay (0003's schema holds them).
+ * It refuses while a user has a role other than admin, a password or is disabled, or a token has a
+ * kind, scopes or an expiry: 0003 cannot hold those, and migrating up again would turn them into
+ * admins with unlimited tokens (the engine's forecast counts rows, not a .ts down's dropped columns).
  *
  * Frozen once released: change it with a new migration, never by editing this.
  */
@@ -64,9 +67,24 @@ export async function up(db: Kysely<any>, context: MigrationContext): Promise<vo
 }
 
 export async function down(db: Kysely<any>): Promise<void> {
+  // Refused while a user or token holds something the old schema cannot: up again would make every
+  // user an admin and every token unlimited, so a viewer or a read-only token would gain power.
+  const count = async (query: ReturnType<typeof sql<{ n: string | number }>>) => Number((await query.execute(db)).rows[0]?.n ?? 0);
+  const users = await count(
+    sql`select count(*) as n from users where role <> 'admin' or password_hash is not null or disabled_at is not null`,
+  );
+  const tokens = await count(
+    sql`select count(*) as n from api_tokens where kind <> 'personal' or scopes <> 'read,trade,admin' or expires_at is not null`,
+  );
+  if (users + tokens > 0) {
+    throw new Error(
+      `${users} user(s) have a role other than admin, a password or are disabled, and ${tokens} token(s) have a kind, scopes or an expiry, which the schema before 0004 cannot hold; reverting and migrating again would make them admins with unlimited tokens. Restore a backup taken before 0004 instead`,
+    );
+  }
   await db.schema.dropIndex('api_tokens_user_id_idx').execute();
   for (const column of ['expires_at', 'scopes', 'kind']) await db.schema.alterTable('api_tokens').dropColumn(column).execute();
-  for (const column of ['updated_at', 'disabled_at', 'password_hash', 'role']) await db.schema.alterTable('users').dropColumn(column).execute();
+  for (const column of ['updated_at', 'disabled_at', 'password_hash', 'role'])
+    await db.schema.alterTable('users').dropColumn(column).execute();
 }
 
 /** The user that may gain a row (`admin`, when the ledger had none). */

@@ -78,7 +78,12 @@ export async function findTokenByHash(q: SqlExecutor, tokenHash: string): Promis
     [tokenHash],
   );
   if (!row) return undefined;
-  return { ...tokenFromRow(row), username: String(row.username), role: String(row.role) as Role, userDisabledAt: timeOutOrNull(row.user_disabled_at) };
+  return {
+    ...tokenFromRow(row),
+    username: String(row.username),
+    role: String(row.role) as Role,
+    userDisabledAt: timeOutOrNull(row.user_disabled_at),
+  };
 }
 
 /**
@@ -114,9 +119,8 @@ export async function revokeToken(q: SqlExecutor, id: string, at: string): Promi
 /** Revokes a user's live tokens of these kinds; returns how many. */
 export async function revokeUserTokens(q: SqlExecutor, userId: string, kinds: readonly TokenKind[], at: string): Promise<number> {
   if (kinds.length === 0) return 0;
-  return q.run(`update api_tokens set revoked_at = ? where user_id = ? and revoked_at is null and kind in (${kinds.map(() => '?').join(', ')})`, [
-    timeIn(at, 'at'),
-    userId,
-    ...kinds,
-  ]);
+  return q.run(
+    `update api_tokens set revoked_at = ? where user_id = ? and revoked_at is null and kind in (${kinds.map(() => '?').join(', ')})`,
+    [timeIn(at, 'at'), userId, ...kinds],
+  );
 }

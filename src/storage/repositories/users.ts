@@ -68,10 +68,16 @@ export async function firstEnabledAdmin(q: SqlExecutor): Promise<UserRecord | un
   return row ? userFromRow(row) : undefined;
 }
 
-/** Enabled admins other than `exceptId`. */
-export async function countOtherEnabledAdmins(q: SqlExecutor, exceptId: string): Promise<number> {
-  const row = await q.get<{ n: number | string }>(`select count(*) as n from users where role = 'admin' and disabled_at is null and id <> ?`, [exceptId]);
-  return Number(row?.n ?? 0);
+/**
+ * The ids of the enabled admins. With `lock` (PostgreSQL) their rows stay locked until the
+ * transaction ends, so two admins demoting each other at once cannot leave none; SQLite's write
+ * transaction already runs alone.
+ */
+export async function enabledAdminIds(q: SqlExecutor, lock: boolean): Promise<string[]> {
+  const rows = await q.all<{ id: string }>(
+    `select id from users where role = 'admin' and disabled_at is null order by id${lock ? ' for update' : ''}`,
+  );
+  return rows.map((row) => String(row.id));
 }
 
 /**
