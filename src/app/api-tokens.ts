@@ -155,7 +155,7 @@ export async function login(ledger: LedgerCore, credentials: LoginCredentials, c
     if (typeof text !== 'string' || !looksLikeApiToken(text)) return failed();
     const result = await writeTransaction(ledger.database, async (q) => {
       const found = await findTokenByHash(q, hashApiToken(text));
-      if (!found || found.kind !== 'one_time' || !isLive(found, now) || found.userDisabledAt !== null) return undefined;
+      if (found?.kind !== 'one_time' || !isLive(found, now) || found.userDisabledAt !== null) return undefined;
       // Consumed here, in the transaction that makes the session: a second login with it finds it revoked.
       if (!(await revokeToken(q, found.id, now))) return undefined;
       const user = await resolveUser(q, found.userId);
