@@ -90,11 +90,12 @@ export async function down(db: Kysely<any>): Promise<void> {
 /** The user that may gain a row (`admin`, when the ledger had none). */
 export const config = { allowRowChange: ['users'] };
 
-/** Each query must return no rows: someone can manage users, and every ledger object has an owner. */
-export const verify = [
-  `select 'no admin' as problem where not exists (select 1 from users where role = 'admin')`,
-  ...OWNED_TABLES.map((table) => `select '${table}' as problem, id from ${table} where user_id is null`),
-];
+/**
+ * Must return no rows, now and whenever `migrate verify` runs it again: someone can manage users.
+ * (That every row has an owner is checked by the migration's own test, not here: rows written
+ * later by code that does not name a user yet must not fail `migrate verify`.)
+ */
+export const verify = [`select 'no admin' as problem where not exists (select 1 from users where role = 'admin')`];
 
 /** The oldest admin's id, after making `admin` when there is no user at all. */
 async function firstAdmin(db: Kysely<any>, context: MigrationContext): Promise<string> {
