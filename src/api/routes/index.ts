@@ -1,7 +1,9 @@
 /** Every route group of the API, in registration order; each calls application functions only. */
 import type { ApiInstance } from '../api-instance.ts';
+import auth from './auth.ts';
 import bots from './bots.ts';
 import health from './health.ts';
+import users from './users.ts';
 
 export interface RouteGroup {
   readonly plugin: (app: ApiInstance) => Promise<void>;
@@ -9,4 +11,4 @@ export interface RouteGroup {
   readonly prefix?: string;
 }
 
-export const API_ROUTES: readonly RouteGroup[] = [{ plugin: health, prefix: '' }, { plugin: bots }];
+export const API_ROUTES: readonly RouteGroup[] = [{ plugin: health, prefix: '' }, { plugin: auth }, { plugin: users }, { plugin: bots }];
