@@ -10,6 +10,7 @@ import { accountUses, deleteExchangeAccount, listAccountsOf } from '../storage/r
 import { encryptCredentials, type ExchangeCredentials, loadSecretKey, secretKeyDirFor } from './credentials.ts';
 import { LedgerError } from './ledger-error.ts';
 import type { Ledger } from './open-ledger.ts';
+import type { OwnerOption } from './ownership.ts';
 
 /** An account as it is shown: never its credentials. */
 export interface AccountView {
@@ -36,11 +37,6 @@ export function accountView(account: ExchangeAccount): AccountView {
     createdAt: account.createdAt,
     updatedAt: account.updatedAt,
   };
-}
-
-/** Who asks: with an owner, only their objects (and shared ones) exist. */
-export interface OwnerOption {
-  readonly owner?: string;
 }
 
 /**
