@@ -50,7 +50,10 @@ export async function listAccounts(ledger: Pick<Ledger, 'database'>, options: Ow
 }
 
 function notFound(id: string): LedgerError {
-  return new LedgerError('ACCOUNT_NOT_FOUND', `exchange account ${id} does not exist (see the list of accounts)`, { account: id, field: 'id' });
+  return new LedgerError('ACCOUNT_NOT_FOUND', `exchange account ${id} does not exist (see the list of accounts)`, {
+    account: id,
+    field: 'id',
+  });
 }
 
 /**
@@ -99,10 +102,12 @@ function checkRequest(request: CreateAccountRequest): void {
     throw invalid('exchange', 'must be a ccxt exchange id in lower case letters and digits, such as binance or okx');
   if (request.sandbox !== undefined && typeof request.sandbox !== 'boolean') throw invalid('sandbox', 'must be true or false');
   const credentials = request.credentials as unknown;
-  if (typeof credentials !== 'object' || credentials === null || Array.isArray(credentials)) throw invalid('credentials', 'must be an object with apiKey and secret');
+  if (typeof credentials !== 'object' || credentials === null || Array.isArray(credentials))
+    throw invalid('credentials', 'must be an object with apiKey and secret');
   const given = credentials as Record<string, unknown>;
   for (const key of Object.keys(given))
-    if (!['apiKey', 'secret', 'password'].includes(key)) throw invalid(`credentials.${key.slice(0, 40)}`, 'is not a credential field (apiKey, secret, password)');
+    if (!['apiKey', 'secret', 'password'].includes(key))
+      throw invalid(`credentials.${key.slice(0, 40)}`, 'is not a credential field (apiKey, secret, password)');
   checkText(given.apiKey, 'credentials.apiKey', 1024);
   checkText(given.secret, 'credentials.secret', 1024);
   if (given.password !== undefined) checkText(given.password, 'credentials.password', 1024);
@@ -147,7 +152,11 @@ export async function createAccount(ledger: Pick<Ledger, 'database' | 'clock'>, 
 export async function deleteAccount(ledger: Pick<Ledger, 'database'>, id: string, options: OwnerOption = {}): Promise<AccountView> {
   const view = await findAccount(ledger, id, options);
   if (view.shared)
-    throw new LedgerError('ACCOUNT_SHARED', `exchange account ${id} (${view.name}) is the shared paper exchange account; it cannot be deleted`, { account: id, field: 'id' });
+    throw new LedgerError(
+      'ACCOUNT_SHARED',
+      `exchange account ${id} (${view.name}) is the shared paper exchange account; it cannot be deleted`,
+      { account: id, field: 'id' },
+    );
   const uses = await accountUses(ledger.database.db, id);
   if (uses.bots + uses.positions > 0)
     throw new LedgerError(

@@ -40,7 +40,9 @@ export function secretKeyDirFor(target: DatabaseTarget, env: NodeJS.ProcessEnv =
 }
 
 function invalidKey(where: string): LedgerError {
-  return new LedgerError('SECRET_KEY_INVALID', `${where} must hold 32 bytes as 64 hex digits (make one with \`openssl rand -hex 32\`)`, { source: where });
+  return new LedgerError('SECRET_KEY_INVALID', `${where} must hold 32 bytes as 64 hex digits (make one with \`openssl rand -hex 32\`)`, {
+    source: where,
+  });
 }
 
 /**
@@ -92,7 +94,8 @@ export function encryptCredentials(key: Buffer, accountId: string, credentials: 
  */
 export function decryptCredentials(key: Buffer, accountId: string, stored: string): ExchangeCredentials {
   const parts = stored.split(':');
-  if (parts.length !== 5 || `${parts[0]}:${parts[1]}` !== FORMAT) throw new Error(`credentials of account ${accountId} are not in the ${FORMAT} form`);
+  if (parts.length !== 5 || `${parts[0]}:${parts[1]}` !== FORMAT)
+    throw new Error(`credentials of account ${accountId} are not in the ${FORMAT} form`);
   const [, , nonce, tag, body] = parts as [string, string, string, string, string];
   const decipher = createDecipheriv('aes-256-gcm', key, Buffer.from(nonce, 'base64url'));
   decipher.setAAD(Buffer.from(accountId, 'utf8'));

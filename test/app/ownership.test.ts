@@ -41,7 +41,14 @@ async function snapshot(ledger: Ledger): Promise<string> {
   const db = ledger.database.db;
   const rows = async (table: string) => JSON.stringify((await sql.raw(`select * from ${table} order by id`).execute(db)).rows);
   const events = await sql<{ n: unknown }>`select count(*) as n from event_log`.execute(db);
-  return JSON.stringify([await rows('bots'), await rows('orders'), await rows('positions'), await rows('trades'), await rows('exchange_accounts'), Number(events.rows[0]?.n)]);
+  return JSON.stringify([
+    await rows('bots'),
+    await rows('orders'),
+    await rows('positions'),
+    await rows('trades'),
+    await rows('exchange_accounts'),
+    Number(events.rows[0]?.n),
+  ]);
 }
 
 /** The call fails as the same call on a missing id does: same code, same message with the id swapped. */
@@ -83,7 +90,10 @@ forEachDialect('ownership through the application core', (target) => {
       });
 
       // Lists: Bob sees his own only; without an owner, everything.
-      assert.deepEqual((await listBots(ledger, undefined, { owner: 'bob' })).map((b) => b.id), ['b1']);
+      assert.deepEqual(
+        (await listBots(ledger, undefined, { owner: 'bob' })).map((b) => b.id),
+        ['b1'],
+      );
       assert.deepEqual((await listBots(ledger, 'active')).map((b) => b.id).sort(), ['a1', 'b1']);
       const bobOrders = (await listOrders(ledger, { owner: 'bob' }, {})).items;
       assert.ok(bobOrders.length > 0 && bobOrders.every((o) => o.userId === 'bob' && o.botId === 'b1'));
@@ -96,9 +106,15 @@ forEachDialect('ownership through the application core', (target) => {
       assert.ok(bobEvents.length > 0 && bobEvents.every((e) => e.botId === 'b1'), 'only the entries of his bot, none of no bot');
       assert.deepEqual(await listEvents(ledger, { owner: 'bob', botId: 'a1' }), []);
       assert.ok((await listEvents(ledger, { limit: 1000 })).some((e) => e.botId === 'a1'));
-      assert.deepEqual((await listAccounts(ledger, { owner: 'bob' })).map((a) => a.id), ['paper']);
+      assert.deepEqual(
+        (await listAccounts(ledger, { owner: 'bob' })).map((a) => a.id),
+        ['paper'],
+      );
       assert.deepEqual((await listAccounts(ledger, { owner: 'alice' })).map((a) => a.id).sort(), [account.id, 'paper'].sort());
-      assert.deepEqual((await listSyncStates(ledger, { owner: 'bob' })).map((s) => s.accountId), ['paper']);
+      assert.deepEqual(
+        (await listSyncStates(ledger, { owner: 'bob' })).map((s) => s.accountId),
+        ['paper'],
+      );
 
       // Alice's objects, asked for by Bob: exactly as missing ones, and nothing changes.
       const before = await snapshot(ledger);
@@ -122,7 +138,11 @@ forEachDialect('ownership through the application core', (target) => {
       await sameAsMissing((id) => findAccount(ledger, id, bob), account.id, 'zz', 'ACCOUNT_NOT_FOUND');
       await sameAsMissing((id) => deleteAccount(ledger, id, bob), account.id, 'zz', 'ACCOUNT_NOT_FOUND');
       await sameAsMissing((id) => syncNow(ledger, { account: id, ...bob }), account.id, 'zz', 'ACCOUNT_NOT_FOUND');
-      assert.deepEqual({ ...(await summarizeBot(ledger, 'a1', bob)), id: 'zz' }, await summarizeBot(ledger, 'zz', bob), "a summary of Alice's bot is a missing bot's");
+      assert.deepEqual(
+        { ...(await summarizeBot(ledger, 'a1', bob)), id: 'zz' },
+        await summarizeBot(ledger, 'zz', bob),
+        "a summary of Alice's bot is a missing bot's",
+      );
       assert.equal(await snapshot(ledger), before, 'nothing changed');
 
       // Alice reaches her own; the shared paper account is hers to see and sync, not to delete.
@@ -153,13 +173,26 @@ forEachDialect('ownership through the application core', (target) => {
         exchange: 'binance',
         credentials: { apiKey: API_KEY, secret: SECRET, password: 'pass-phrase-9' },
       });
-      assert.deepEqual(Object.keys(view).sort(), ['createdAt', 'exchange', 'hasCredentials', 'id', 'name', 'sandbox', 'shared', 'updatedAt']);
+      assert.deepEqual(Object.keys(view).sort(), [
+        'createdAt',
+        'exchange',
+        'hasCredentials',
+        'id',
+        'name',
+        'sandbox',
+        'shared',
+        'updatedAt',
+      ]);
       assert.equal(view.hasCredentials, true);
       assert.equal(JSON.stringify(await listAccounts(ledger, { owner: 'alice' })).includes(SECRET), false);
       // The table holds neither the secret, nor the API key, nor the password, in clear.
       const table = JSON.stringify((await sql.raw('select * from exchange_accounts').execute(ledger.database.db)).rows);
       for (const clear of [SECRET, API_KEY, 'pass-phrase-9']) assert.equal(table.includes(clear), false, `${clear} not in the table`);
-      const row = await ledger.database.db.selectFrom('exchange_accounts').select('credentials_ref').where('id', '=', view.id).executeTakeFirstOrThrow();
+      const row = await ledger.database.db
+        .selectFrom('exchange_accounts')
+        .select('credentials_ref')
+        .where('id', '=', view.id)
+        .executeTakeFirstOrThrow();
       assert.match(String(row.credentials_ref), /^aes-256-gcm:v1:/);
       // The key file: in the data folder (the SQLite file's folder), mode 0600; it decrypts them back, for this account only.
       const dir = secretKeyDirFor(ledger.database.target);
@@ -167,7 +200,11 @@ forEachDialect('ownership through the application core', (target) => {
       else assert.equal(dir, process.env[DATA_DIR_ENV]);
       assert.equal(statSync(join(dir, SECRET_KEY_FILE)).mode & 0o777, 0o600);
       const key = loadSecretKey(secretKeyDirFor(ledger.database.target));
-      assert.deepEqual(decryptCredentials(key, view.id, String(row.credentials_ref)), { apiKey: API_KEY, secret: SECRET, password: 'pass-phrase-9' });
+      assert.deepEqual(decryptCredentials(key, view.id, String(row.credentials_ref)), {
+        apiKey: API_KEY,
+        secret: SECRET,
+        password: 'pass-phrase-9',
+      });
       assert.throws(() => decryptCredentials(key, 'another-account', String(row.credentials_ref)));
 
       // Bad input: named field, the secret never echoed, nothing stored.
@@ -181,12 +218,15 @@ forEachDialect('ownership through the application core', (target) => {
         [{ name: 'x', exchange: 'binance', credentials: { apiKey: 'k', secret: `${SECRET}\u0000` } }, 'credentials.secret'],
         [{ name: 'x', exchange: 'binance', sandbox: 'yes', credentials: { apiKey: 'k', secret: SECRET } }, 'sandbox'],
       ] as const) {
-        await assert.rejects(createAccount(ledger, { owner: 'alice', ...(input as never) }), (error: Error & { code?: string; details?: { field?: string } }) => {
-          assert.equal(error.code, 'INVALID_FIELD');
-          assert.equal(error.details?.field, field);
-          assert.equal(error.message.includes(SECRET), false);
-          return true;
-        });
+        await assert.rejects(
+          createAccount(ledger, { owner: 'alice', ...(input as object) } as never),
+          (error: Error & { code?: string; details?: { field?: string } }) => {
+            assert.equal(error.code, 'INVALID_FIELD');
+            assert.equal(error.details?.field, field);
+            assert.equal(error.message.includes(SECRET), false);
+            return true;
+          },
+        );
       }
       assert.equal(await count(), accounts, 'nothing stored');
 
@@ -197,7 +237,10 @@ forEachDialect('ownership through the application core', (target) => {
       await assert.rejects(deleteAccount(ledger, 'paper'), { code: 'ACCOUNT_SHARED' });
       await ledger.database.db.updateTable('bots').set({ exchange_account_id: 'paper' }).where('id', '=', 'a1').execute();
       assert.equal((await deleteAccount(ledger, view.id, { owner: 'alice' })).id, view.id);
-      assert.deepEqual((await listAccounts(ledger, { owner: 'alice' })).map((a) => a.id), ['paper']);
+      assert.deepEqual(
+        (await listAccounts(ledger, { owner: 'alice' })).map((a) => a.id),
+        ['paper'],
+      );
     } finally {
       if (savedKey !== undefined) process.env.BOTLEDGER_SECRET_KEY = savedKey;
       await ledger.close();

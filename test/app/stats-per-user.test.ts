@@ -89,7 +89,12 @@ forEachDialect('statistics per user and plugin', (target) => {
       const all = computePluginStats(TRADES);
       assert.deepEqual(await getAllPluginStatistics(ledger), all);
       for (const stats of all) assert.deepEqual(await getPluginStatistics(ledger, stats.pluginId), stats);
-      const rows = await database.db.selectFrom('plugin_stats').select(['user_id', 'plugin_id', 'total']).orderBy('user_id').orderBy('plugin_id').execute();
+      const rows = await database.db
+        .selectFrom('plugin_stats')
+        .select(['user_id', 'plugin_id', 'total'])
+        .orderBy('user_id')
+        .orderBy('plugin_id')
+        .execute();
       assert.deepEqual(
         rows.map((r) => [r.user_id, r.plugin_id, Number(r.total)]),
         [
@@ -186,11 +191,16 @@ forEachDialect('statistics per user and plugin', (target) => {
       assert.deepEqual(losing, []);
       await engine.up();
       const ledger = { database };
-      for (const user of ['alice', 'bob']) assert.deepEqual(await getAllPluginStatistics(ledger, { owner: user }), computePluginStats(of(user)));
+      for (const user of ['alice', 'bob'])
+        assert.deepEqual(await getAllPluginStatistics(ledger, { owner: user }), computePluginStats(of(user)));
       assert.deepEqual(await getAllPluginStatistics(ledger, { owner: NO_USER }), computePluginStats(of(null)));
       assert.deepEqual(await getAllPluginStatistics(ledger), computePluginStats(TRADES));
       const gridAfter = await sql<Record<string, unknown>>`select * from plugin_stats where plugin_id = 'grid'`.execute(database.db);
-      assert.deepEqual(gridAfter.rows, [{ user_id: 'bob', ...gridBefore.rows[0] }], "grid's row (only Bob's trades) kept as it was, now Bob's");
+      assert.deepEqual(
+        gridAfter.rows,
+        [{ user_id: 'bob', ...gridBefore.rows[0] }],
+        "grid's row (only Bob's trades) kept as it was, now Bob's",
+      );
       // A new trade folds into its user's row (the rebuilt table has its key).
       await writeTransaction(database, async (q) => {
         const late = trade('t11', 'alice', 'grid', '3', '2026-01-04T00:00:00.000Z');
@@ -199,7 +209,9 @@ forEachDialect('statistics per user and plugin', (target) => {
       });
       assert.equal((await getPluginStatistics(ledger, 'grid', { owner: 'alice' })).total, 1);
       await engine.down({ to: '0003', allowDataLoss: true });
-      const merged = await sql<{ plugin_id: string; total: unknown }>`select plugin_id, total from plugin_stats order by plugin_id`.execute(database.db);
+      const merged = await sql<{ plugin_id: string; total: unknown }>`select plugin_id, total from plugin_stats order by plugin_id`.execute(
+        database.db,
+      );
       assert.deepEqual(
         merged.rows.map((r) => [r.plugin_id, Number(r.total)]),
         [

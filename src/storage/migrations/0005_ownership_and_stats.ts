@@ -202,7 +202,21 @@ async function foldPlugin(db: Kysely<any>, context: MigrationContext, pluginId: 
       let fold = folds.get(key);
       if (!fold) {
         const zero = new Decimal(0);
-        fold = { total: 0, wins: 0, losses: 0, breakeven: 0, sum: zero, best: null, worst: null, profit: zero, loss: zero, peak: zero, drawdown: zero, lastClosedAt: null, lastTradeId: null };
+        fold = {
+          total: 0,
+          wins: 0,
+          losses: 0,
+          breakeven: 0,
+          sum: zero,
+          best: null,
+          worst: null,
+          profit: zero,
+          loss: zero,
+          peak: zero,
+          drawdown: zero,
+          lastClosedAt: null,
+          lastTradeId: null,
+        };
         folds.set(key, fold);
       }
       add(fold, new Decimal(String(row.pnl)), row.closed_at, row.id);

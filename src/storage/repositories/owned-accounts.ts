@@ -44,7 +44,11 @@ export async function listAccountsOf(db: Kysely<LedgerSchema>, userId?: string):
  */
 export async function accountUses(db: Kysely<LedgerSchema>, accountId: string): Promise<{ bots: number; positions: number }> {
   const bots = await db.selectFrom('bots').select(db.fn.countAll().as('n')).where('exchange_account_id', '=', accountId).executeTakeFirst();
-  const positions = await db.selectFrom('positions').select(db.fn.countAll().as('n')).where('exchange_account_id', '=', accountId).executeTakeFirst();
+  const positions = await db
+    .selectFrom('positions')
+    .select(db.fn.countAll().as('n'))
+    .where('exchange_account_id', '=', accountId)
+    .executeTakeFirst();
   return { bots: Number(bots?.n ?? 0), positions: Number(positions?.n ?? 0) };
 }
 
