@@ -71,7 +71,11 @@ export interface StatsOptions {
  * @example
  * const { winRate, profitFactor, maxDrawdown } = await getPluginStatistics(ledger, 'scalper', { owner: 'u1' });
  */
-export async function getPluginStatistics(ledger: Pick<Ledger, 'database'>, pluginId: string, options: StatsOptions = {}): Promise<PluginStats> {
+export async function getPluginStatistics(
+  ledger: Pick<Ledger, 'database'>,
+  pluginId: string,
+  options: StatsOptions = {},
+): Promise<PluginStats> {
   if (options.owner !== undefined) return pluginStatistics(ledger.database, pluginId, options.owner);
   return pluginStatisticsOfAllUsers(ledger.database, pluginId);
 }
@@ -100,7 +104,9 @@ export interface DailyPnlQuery {
 function checkInstant(value: string | undefined, field: 'from' | 'to'): void {
   if (value === undefined) return;
   if (typeof value !== 'string' || !/^\d{4}-\d{2}-\d{2}(T[\d:.]+(Z|[+-]\d{2}:?\d{2})?)?$/.test(value) || Number.isNaN(Date.parse(value)))
-    throw new LedgerError('INVALID_FIELD', `${field} must be an ISO-8601 date or instant, such as 2026-01-31 or 2026-01-31T00:00:00Z`, { field });
+    throw new LedgerError('INVALID_FIELD', `${field} must be an ISO-8601 date or instant, such as 2026-01-31 or 2026-01-31T00:00:00Z`, {
+      field,
+    });
 }
 
 /**
