@@ -1,12 +1,13 @@
 /**
- * Per-plugin statistics kept up to date (plugin_stats, migration 0003): one row per plugin with the
- * running aggregate of its trades (domain/position/stats.ts), updated in the transaction that
- * writes the trades, so every statistic is one primary-key read at any number of trades.
+ * Per-plugin statistics kept up to date (plugin_stats, migration 0003, per user since 0005): one
+ * row per (user, plugin) with the running aggregate of that user's trades of the plugin
+ * (domain/position/stats.ts), updated in the transaction that writes the trades, so every statistic
+ * is one primary-key read at any number of trades. Trades without a user fold under NO_USER ('').
  *
  * The drawdown needs the trades in close order (closed_at, then id). A trade closed before the last
- * one folded in (an import of old trades, a fill found late by sync) makes the plugin's row be
+ * one folded in (an import of old trades, a fill found late by sync) makes the (user, plugin) row be
  * recomputed from its trades in that same transaction: exact whatever the arrival order, and
- * proportional to the plugin's trades only when that happens.
+ * proportional to those trades only when that happens.
  *
  * Writes use the prepared-statement executor (the unit of work's flush, the hot path); reads use
  * the query builder.
