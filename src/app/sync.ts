@@ -6,7 +6,7 @@
  */
 import type { AccountSyncReport } from '../engine/recovery/position-sync.ts';
 import { getExchangeAccount } from '../storage/repositories/accounts.ts';
-import { listBots } from '../storage/repositories/bots.ts';
+import { getBot } from '../storage/repositories/bots.ts';
 import { listAccountsOf } from '../storage/repositories/owned-accounts.ts';
 import { getSyncStatus, listSyncStatus, type SyncStatus } from '../storage/repositories/sync-status.ts';
 import { LedgerError } from './ledger-error.ts';
@@ -57,7 +57,9 @@ export async function syncNow(ledger: Ledger, options: { account?: string; owner
  * bots (those of no bot or of another user's bot are left out), counted again.
  */
 async function reportFor(ledger: Pick<Ledger, 'database'>, report: AccountSyncReport, owner: string): Promise<AccountSyncReport> {
-  const mine = new Set((await listBots(ledger.database.db, { userId: owner }, { limit: 100_000 })).items.map((bot) => bot.id));
+  const named = [...new Set(report.discrepancies.flatMap((d) => (d.botId == null ? [] : [d.botId])))];
+  const bots = await Promise.all(named.map((id) => getBot(ledger.database.db, id)));
+  const mine = new Set(bots.flatMap((bot) => (bot && bot.userId === owner ? [bot.id] : [])));
   const discrepancies = report.discrepancies.filter((d) => d.botId != null && mine.has(d.botId));
   return {
     ...report,
