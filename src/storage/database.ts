@@ -36,6 +36,29 @@ export interface QueryEvent {
   readonly error?: unknown;
 }
 
+/** What a query timer hears of one query: its kind and how long it took (no SQL, no parameters). */
+export interface QueryTiming {
+  /** The statement's first keyword: select, insert, update, delete, or other (DDL, pragmas...). */
+  readonly operation: QueryOperation;
+  readonly durationMs: number;
+  readonly failed: boolean;
+}
+
+export type QueryOperation = 'select' | 'insert' | 'update' | 'delete' | 'other';
+
+const OPERATION_PATTERN = /^\s*(?:with\b[\s\S]*?\)\s*)?(select|insert|update|delete)\b/i;
+
+/**
+ * The kind of a statement, for a metric label (a bounded set, never the SQL itself).
+ *
+ * @example
+ * queryOperation('SELECT * FROM orders'); // 'select'
+ */
+export function queryOperation(sqlText: string): QueryOperation {
+  const match = OPERATION_PATTERN.exec(sqlText);
+  return match ? (match[1].toLowerCase() as QueryOperation) : 'other';
+}
+
 /** An open botledger database: Kysely plus what the migration engine needs below Kysely. */
 export interface BotledgerDatabase {
   readonly url: string;
@@ -54,6 +77,11 @@ export interface BotledgerDatabase {
   readonly created?: boolean;
   /** Set to see every query Kysely runs on this database. */
   queryObserver: ((event: QueryEvent) => void) | undefined;
+  /**
+   * Times every query from now on (metrics); returns the function that stops it. With no timer
+   * the cost per query is one size check.
+   */
+  addQueryTimer(timer: (timing: QueryTiming) => void): () => void;
   close(): Promise<void>;
 }
 
@@ -126,10 +154,20 @@ export async function openDatabase(url: string, options: OpenDatabaseOptions = {
   const mode = options.mode ?? 'create';
   const target = parseDatabaseUrl(url);
   let observer: ((event: QueryEvent) => void) | undefined;
+  const timers = new Set<(timing: QueryTiming) => void>();
   // Kysely logs a query (with its SQL) before plugins see its result (with the rows it changed);
   // the two are joined by query id so an observer gets both in one event.
   const logged = new WeakMap<QueryId, QueryEvent>();
   const log = (event: LogEvent): void => {
+    if (timers.size > 0) {
+      const timing: QueryTiming = { operation: queryOperation(event.query.sql), durationMs: event.queryDurationMillis, failed: event.level === 'error' };
+      // A timer that throws must not fail the query it timed (the query already ran).
+      for (const timer of timers) {
+        try {
+          timer(timing);
+        } catch {}
+      }
+    }
     if (!observer) return;
     const seen: QueryEvent = {
       sql: event.query.sql,
@@ -158,6 +196,10 @@ export async function openDatabase(url: string, options: OpenDatabaseOptions = {
     },
     set queryObserver(value: ((event: QueryEvent) => void) | undefined) {
       observer = value;
+    },
+    addQueryTimer(timer: (timing: QueryTiming) => void): () => void {
+      timers.add(timer);
+      return () => timers.delete(timer);
     },
   };
   if (target.dialect === 'sqlite') {
