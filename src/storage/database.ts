@@ -46,7 +46,23 @@ export interface QueryTiming {
 
 export type QueryOperation = 'select' | 'insert' | 'update' | 'delete' | 'other';
 
-const OPERATION_PATTERN = /^\s*(?:with\b[\s\S]*?\)\s*)?(select|insert|update|delete)\b/i;
+export type QueryTimer = (timing: QueryTiming) => void;
+
+/**
+ * Tells the timers about one statement. A timer that throws must not fail the statement it timed
+ * (the statement already ran).
+ */
+export function reportQuery(timers: ReadonlySet<QueryTimer>, sqlText: string, durationMs: number, failed: boolean): void {
+  const timing: QueryTiming = { operation: queryOperation(sqlText), durationMs, failed };
+  for (const timer of timers) {
+    try {
+      timer(timing);
+    } catch {}
+  }
+}
+
+// Leading comments (the executor marks compiled texts with one), an optional CTE, then the keyword.
+const OPERATION_PATTERN = /^\s*(?:\/\*[\s\S]*?\*\/\s*)*(?:with\b[\s\S]*?\)\s*)?(select|insert|update|delete)\b/i;
 
 /**
  * The kind of a statement, for a metric label (a bounded set, never the SQL itself).
@@ -78,10 +94,13 @@ export interface BotledgerDatabase {
   /** Set to see every query Kysely runs on this database. */
   queryObserver: ((event: QueryEvent) => void) | undefined;
   /**
-   * Times every query from now on (metrics); returns the function that stops it. With no timer
-   * the cost per query is one size check.
+   * Times every statement from now on (metrics): Kysely's queries (through its log) and the
+   * storage executor's prepared statements, BEGIN and COMMIT included (sql/executor.ts). Returns
+   * the function that stops it. With no timer the cost per statement is one size check.
    */
-  addQueryTimer(timer: (timing: QueryTiming) => void): () => void;
+  addQueryTimer(timer: QueryTimer): () => void;
+  /** The timers {@link BotledgerDatabase.addQueryTimer} added (the executor reports to them). */
+  readonly queryTimers: ReadonlySet<QueryTimer>;
   close(): Promise<void>;
 }
 
@@ -154,20 +173,12 @@ export async function openDatabase(url: string, options: OpenDatabaseOptions = {
   const mode = options.mode ?? 'create';
   const target = parseDatabaseUrl(url);
   let observer: ((event: QueryEvent) => void) | undefined;
-  const timers = new Set<(timing: QueryTiming) => void>();
+  const timers = new Set<QueryTimer>();
   // Kysely logs a query (with its SQL) before plugins see its result (with the rows it changed);
   // the two are joined by query id so an observer gets both in one event.
   const logged = new WeakMap<QueryId, QueryEvent>();
   const log = (event: LogEvent): void => {
-    if (timers.size > 0) {
-      const timing: QueryTiming = { operation: queryOperation(event.query.sql), durationMs: event.queryDurationMillis, failed: event.level === 'error' };
-      // A timer that throws must not fail the query it timed (the query already ran).
-      for (const timer of timers) {
-        try {
-          timer(timing);
-        } catch {}
-      }
-    }
+    if (timers.size > 0) reportQuery(timers, event.query.sql, event.queryDurationMillis, event.level === 'error');
     if (!observer) return;
     const seen: QueryEvent = {
       sql: event.query.sql,
@@ -197,10 +208,11 @@ export async function openDatabase(url: string, options: OpenDatabaseOptions = {
     set queryObserver(value: ((event: QueryEvent) => void) | undefined) {
       observer = value;
     },
-    addQueryTimer(timer: (timing: QueryTiming) => void): () => void {
+    addQueryTimer(timer: QueryTimer): () => void {
       timers.add(timer);
       return () => timers.delete(timer);
     },
+    queryTimers: timers as ReadonlySet<QueryTimer>,
   };
   if (target.dialect === 'sqlite') {
     const created = prepareSqlitePath(target.path, mode, redactUrl(url));
