@@ -70,7 +70,12 @@ export const APPLICATION_ERROR_KINDS = ['api', 'bot_step', 'ticker', 'retry', 'r
 export function createMetricSet(options: { processMetrics?: boolean } = {}): MetricSet {
   const registry = new Registry();
   const registers = [registry];
-  if (options.processMetrics !== false) collectDefaultMetrics({ register: registry, prefix: 'botledger_' });
+  if (options.processMetrics !== false) {
+    collectDefaultMetrics({ register: registry, prefix: 'botledger_' });
+    // Gauges named like counters (a `_total` that can go down); the unsuffixed gauges say the same.
+    for (const name of ['active_resources_total', 'active_handles_total', 'active_requests_total'])
+      registry.removeSingleMetric(`botledger_nodejs_${name}`);
+  }
   const pools: PoolSource[] = [];
   const poolGauge = (name: string, help: string, read: (source: PoolSource) => (() => number) | undefined) =>
     new Gauge({
@@ -88,7 +93,11 @@ export function createMetricSet(options: { processMetrics?: boolean } = {}): Met
     });
   poolGauge('botledger_database_pool_connections', 'Connections the database pool holds (SQLite: 1 per connection).', (s) => s.total);
   poolGauge('botledger_database_pool_idle_connections', 'Connections of the pool not in use (PostgreSQL only).', (s) => s.idle);
-  poolGauge('botledger_database_pool_waiting_requests', 'Queries waiting for a free connection of the pool (PostgreSQL only).', (s) => s.waiting);
+  poolGauge(
+    'botledger_database_pool_waiting_requests',
+    'Queries waiting for a free connection of the pool (PostgreSQL only).',
+    (s) => s.waiting,
+  );
   const set: MetricSet = {
     registry,
     pools,

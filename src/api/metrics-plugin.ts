@@ -36,10 +36,19 @@ export function routeLabel(request: FastifyRequest): string {
  * const app = Fastify();
  * registerMetrics(app, metrics);
  */
-export function registerMetrics(app: FastifyInstance<any, any, any, any, any>, metrics: ApiMetrics, options: MetricsPluginOptions = {}): void {
+export function registerMetrics(
+  app: FastifyInstance<any, any, any, any, any>,
+  metrics: ApiMetrics,
+  options: MetricsPluginOptions = {},
+): void {
   // reply.elapsedTime runs from the moment Fastify took the request (its onRequest) to now.
   app.addHook('onResponse', async (request: FastifyRequest, reply: FastifyReply) => {
-    metrics.observeRequest({ method: request.method, route: routeLabel(request), status: reply.statusCode, seconds: reply.elapsedTime / 1000 });
+    metrics.observeRequest({
+      method: request.method,
+      route: routeLabel(request),
+      status: reply.statusCode,
+      seconds: reply.elapsedTime / 1000,
+    });
   });
   app.get(options.path ?? '/metrics', { config: { scope: 'public' } }, async (_request: FastifyRequest, reply: FastifyReply) => {
     const text = await metrics.render();

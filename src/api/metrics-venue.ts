@@ -29,7 +29,14 @@ export interface VenueCall {
 }
 
 /** Error codes of the adapter contract; anything else is reported as OTHER (labels stay a bounded set). */
-const KNOWN_CODES = new Set(['ORDER_REJECTED', 'ORDER_WOULD_TRIGGER', 'RATE_LIMITED', 'OUTCOME_UNCLEAR', 'ORDER_NOT_FOUND', 'ORDER_NOT_OPEN']);
+const KNOWN_CODES = new Set([
+  'ORDER_REJECTED',
+  'ORDER_WOULD_TRIGGER',
+  'RATE_LIMITED',
+  'OUTCOME_UNCLEAR',
+  'ORDER_NOT_FOUND',
+  'ORDER_NOT_OPEN',
+]);
 
 /**
  * The label for a venue error: its contract code, else OTHER.
@@ -57,7 +64,8 @@ export class TimedExchangeAdapter implements ExchangeAdapter {
   constructor(inner: ExchangeAdapter, observe: (call: VenueCall) => void) {
     this.#inner = inner;
     this.#observe = observe;
-    if (inner.fetchBalance) this.fetchBalance = () => this.#timed('fetchBalance', () => (inner.fetchBalance as () => Promise<BalanceReport[]>)());
+    if (inner.fetchBalance)
+      this.fetchBalance = () => this.#timed('fetchBalance', () => (inner.fetchBalance as () => Promise<BalanceReport[]>)());
     if (inner.fetchPositions) {
       const fetchPositions = inner.fetchPositions.bind(inner);
       this.fetchPositions = (symbol) => this.#timed('fetchPositions', () => fetchPositions(symbol));

@@ -138,7 +138,8 @@ export async function openLedger(options: OpenLedgerOptions = {}): Promise<Ledge
       const reconciliation = await reconcileVenueAtStart(database, paper, opened.info, clock, notice);
       // The venue's exchange account: bots, positions and the per-account sync status name it.
       const account = await ensureVenueAccount(database, paper, new Date(clock.now()), { sandbox: true });
-      if (account.assigned.bots > 0) notice(`${account.assigned.bots} bot(s) without an exchange account now trade on account ${account.id}`);
+      if (account.assigned.bots > 0)
+        notice(`${account.assigned.bots} bot(s) without an exchange account now trade on account ${account.id}`);
       const events = await open('write');
       const syncEveryMs = options.syncEveryMs ?? DEFAULT_SYNC_EVERY_MS;
       const exchange = options.instrumentVenue ? options.instrumentVenue(paper) : paper;

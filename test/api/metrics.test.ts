@@ -64,7 +64,11 @@ class Scrape {
   }
   value(name: string, labels: Record<string, string> = {}): number {
     const found = this.matching(name, labels);
-    assert.equal(found.length, 1, `one series ${name}${JSON.stringify(labels)}, found ${found.length}:\n${found.map((s) => JSON.stringify(s)).join('\n')}`);
+    assert.equal(
+      found.length,
+      1,
+      `one series ${name}${JSON.stringify(labels)}, found ${found.length}:\n${found.map((s) => JSON.stringify(s)).join('\n')}`,
+    );
     return found[0].value;
   }
   sum(name: string, labels: Record<string, string> = {}): number {
@@ -230,6 +234,23 @@ forEachDialect('metrics', (target) => {
       await ledger.close();
     }
   });
+});
+
+test('names follow Prometheus conventions, and the README lists every botledger metric', async () => {
+  const { readFileSync } = await import('node:fs');
+  const probes = createMetricsProbes();
+  const readme = readFileSync(new URL('../../README.md', import.meta.url), 'utf8');
+  const metrics = await probes.set.registry.getMetricsAsJSON();
+  assert.ok(metrics.length > 20);
+  for (const metric of metrics) {
+    const { name } = metric;
+    const type = String(metric.type);
+    assert.match(name, /^botledger_[a-z0-9_]+$/, name);
+    assert.equal(name.endsWith('_total'), type === 'counter', `${name} (${type}): counters, and only counters, end in _total`);
+    if (type === 'histogram') assert.match(name, /_seconds$/, name);
+    const own = !/^botledger_(process|nodejs)_/.test(name);
+    if (own) assert.ok(readme.includes(`\`${name}\``), `README's "Metrics and alerts" lists ${name}`);
+  }
 });
 
 test('database query timers: failed queries are counted by kind, and a removed timer hears nothing', async () => {

@@ -55,8 +55,14 @@ test('promtool test rules: each alert fires above its threshold and not just bel
   assert.equal(alerts.size, 5);
   for (const alert of alerts) {
     const blocks = tests.split(/- eval_time:/).filter((block) => block.includes(`alertname: ${alert}\n`));
-    assert.ok(blocks.some((block) => /exp_alerts: \[\]/.test(block)), `${alert}: a case where it does not fire`);
-    assert.ok(blocks.some((block) => /exp_labels:/.test(block)), `${alert}: a case where it fires`);
+    assert.ok(
+      blocks.some((block) => /exp_alerts: \[\]/.test(block)),
+      `${alert}: a case where it does not fire`,
+    );
+    assert.ok(
+      blocks.some((block) => /exp_labels:/.test(block)),
+      `${alert}: a case where it fires`,
+    );
   }
 });
 
