@@ -4,14 +4,18 @@
  * status, and GET /metrics serves the Prometheus text, without authentication (it holds no user
  * data: no ids in labels, counts only).
  *
- * Call it on the root instance before any route is registered, so that its hook covers them all
- * (Fastify hooks reach the contexts registered after them) and the 404 handler too.
+ * Call it on the root instance (buildApp's `plugins`): a root hook covers every route, those of
+ * plugins registered before it included, and the 404 handler. /metrics is `access: 'public'` for
+ * the auth hook (src/api/auth.ts) and hidden from the OpenAPI document (it is not JSON).
  */
-import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest, FastifySchema } from 'fastify';
 import type { ApiMetrics } from './metrics.ts';
 
 /** The route label of a request no route matched (a 404 from Fastify's not-found handler). */
 export const UNMATCHED_ROUTE = 'unmatched';
+
+/** Left out of the OpenAPI document (@fastify/swagger's `hide`). */
+const HIDDEN = { hide: true } as FastifySchema;
 
 export interface MetricsPluginOptions {
   /** Where the text is served; default /metrics. */
@@ -50,8 +54,12 @@ export function registerMetrics(
       seconds: reply.elapsedTime / 1000,
     });
   });
-  app.get(options.path ?? '/metrics', { config: { scope: 'public' } }, async (_request: FastifyRequest, reply: FastifyReply) => {
-    const text = await metrics.render();
-    return reply.type(metrics.contentType).send(text);
-  });
+  app.get(
+    options.path ?? '/metrics',
+    { schema: HIDDEN, config: { access: 'public' } },
+    async (_request: FastifyRequest, reply: FastifyReply) => {
+      const text = await metrics.render();
+      return reply.type(metrics.contentType).send(text);
+    },
+  );
 }
