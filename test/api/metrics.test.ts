@@ -12,6 +12,7 @@ import { createBot, showBot } from '../../src/app/bots.ts';
 import { httpStatusOf } from '../../src/app/error-catalog.ts';
 import { builtInPlugins, type Ledger, openLedger, venueOf } from '../../src/app/open-ledger.ts';
 import { retryOrder } from '../../src/app/orders.ts';
+import { syncNow } from '../../src/app/sync.ts';
 import { type ApiMetrics, createApiMetrics, createMetricsProbes } from '../../src/api/metrics.ts';
 import { registerMetrics } from '../../src/api/metrics-plugin.ts';
 import type { Order } from '../../src/domain/order/order.ts';
@@ -234,6 +235,108 @@ forEachDialect('metrics', (target) => {
       await ledger.close();
     }
   });
+});
+
+forEachDialect('metrics of sync and of survived failures', (target) => {
+  test('sync discrepancies found and fixed, a failed sync, a failed ticker and errors told by the service are counted', async () => {
+    const { url } = await target.create();
+    const plugins = builtInPlugins();
+    plugins.register(MANUAL);
+    const probes = createMetricsProbes({ processMetrics: false });
+    const ledger = await openLedger({
+      url,
+      migrate: true,
+      venue: { seed: 7, dir: tempDir(), markets: MARKETS },
+      plugins,
+      syncEveryMs: 0,
+      instrumentVenue: probes.instrumentVenue,
+    });
+    const metrics = createApiMetrics(ledger, { probes });
+    try {
+      const { paper, runtime } = venueOf(ledger);
+      await createBot(ledger, { id: 'm', pluginId: 'manual', symbol: SYMBOL, config: {} });
+      await runtime.execution.placeOrder({ botId: 'm', side: 'buy', type: 'market', intent: 'entry', amount: '0.01' });
+      await ledger.settle();
+      // The venue says the account holds more than the ledger's position.
+      paper.control.setPosition(SYMBOL, '0.05');
+      const { report } = await syncNow(ledger);
+      assert.ok(report.discrepanciesFound >= 1, JSON.stringify(report));
+      // The venue does not answer: the sync fails, and says so.
+      paper.control.failNext('fetchPositions', { kind: 'timeout-before' }, 2);
+      await assert.rejects(syncNow(ledger), { code: 'SYNC_FAILED' });
+      paper.control.clearFaults();
+      // The venue does not give a price: the step goes on without it, and logs the failure.
+      paper.control.failNext('fetchTicker', { kind: 'timeout-before' });
+      const step = await runtime.step({ reconcile: false, sync: false });
+      assert.deepEqual(
+        step.failures.map((f) => f.scope),
+        ['ticker'],
+      );
+      metrics.recordApplicationError('market_loop');
+      metrics.recordApplicationError('Bad Kind! 42');
+
+      const s = new Scrape(await metrics.render());
+      assert.equal(s.value('botledger_sync_discrepancies_found_total'), report.discrepanciesFound);
+      assert.equal(s.value('botledger_sync_discrepancies_fixed_total'), report.discrepanciesFixed);
+      assert.equal(s.value('botledger_syncs_total', { result: 'ok' }), 1);
+      assert.equal(s.value('botledger_syncs_total', { result: 'failed' }), 1);
+      assert.equal(s.value('botledger_application_errors_total', { kind: 'sync' }), 1);
+      assert.equal(s.value('botledger_application_errors_total', { kind: 'ticker' }), 1);
+      assert.equal(s.value('botledger_application_errors_total', { kind: 'bot_step' }), 0);
+      assert.equal(s.value('botledger_application_errors_total', { kind: 'market_loop' }), 1);
+      assert.equal(s.value('botledger_application_errors_total', { kind: 'other' }), 1, 'a kind that is not a plain word is not a label');
+      assert.ok(s.value('botledger_venue_request_errors_total', { operation: 'fetchPositions', code: 'OUTCOME_UNCLEAR' }) >= 1);
+      assert.equal(s.value('botledger_venue_request_errors_total', { operation: 'fetchTicker', code: 'OUTCOME_UNCLEAR' }), 1);
+      assert.equal(s.matching('botledger_process_cpu_user_seconds_total').length, 0, 'process metrics can be left out');
+    } finally {
+      metrics.close();
+      await ledger.close();
+    }
+  });
+});
+
+test('the timed venue adapter answers as the venue does: same reports, same errors, same optional methods', async () => {
+  const { PaperExchange } = await import('../../src/exchange/paper/index.ts');
+  const { TimedExchangeAdapter } = await import('../../src/api/metrics-venue.ts');
+  const paper = new PaperExchange({ file: `${tempDir()}/paper.db`, seed: 1, markets: MARKETS });
+  try {
+    const calls: { operation: string; code?: string }[] = [];
+    const timed = new TimedExchangeAdapter(paper, ({ operation, seconds, error }) => {
+      assert.ok(seconds >= 0);
+      calls.push(error === undefined ? { operation } : { operation, code: (error as { code?: string }).code });
+    });
+    assert.equal(timed.id, paper.id);
+    assert.equal(timed.displayName, paper.displayName);
+    assert.deepEqual(timed.capabilities, paper.capabilities);
+    for (const optional of ['fetchBalance', 'fetchPositions', 'fetchFillsSince'] as const) {
+      assert.equal(typeof timed[optional], typeof paper[optional], optional);
+    }
+    const placed = await timed.placeOrder({
+      clientOrderId: 'c-1',
+      symbol: SYMBOL,
+      side: 'buy',
+      type: 'limit',
+      amount: '0.01',
+      price: '59000',
+    });
+    assert.equal(placed.clientOrderId, 'c-1');
+    assert.equal(placed.state, 'open');
+    paper.control.rejectNext('placeOrder');
+    const request = { clientOrderId: 'c-2', symbol: SYMBOL, side: 'buy', type: 'limit', amount: '0.01', price: '59000' } as const;
+    const thrown = await timed.placeOrder(request).catch((error: unknown) => error);
+    assert.equal((thrown as { code?: string }).code, 'ORDER_REJECTED');
+    assert.deepEqual(
+      (await timed.fetchPositions?.(SYMBOL))?.map((p) => p.side),
+      ['flat'],
+    );
+    assert.deepEqual(calls, [
+      { operation: 'placeOrder' },
+      { operation: 'placeOrder', code: 'ORDER_REJECTED' },
+      { operation: 'fetchPositions' },
+    ]);
+  } finally {
+    await paper.close();
+  }
 });
 
 test('names follow Prometheus conventions, and the README lists every botledger metric', async () => {
