@@ -1,0 +1,22 @@
+/**
+ * What the running service needs of users and tokens, through one import: the first admin (who
+ * owns the demo bots and the `local` token of serve.json), the one-time first login, and the
+ * local token's issue and revocation.
+ */
+// TEMPORARY: './users-standin.ts' until src/app/users.ts lands (then: './users.ts').
+import { ensureFirstLogin, issueApiToken, listUsers, revokeApiToken } from './users-standin.ts';
+import type { Ledger } from './open-ledger.ts';
+
+export { ensureFirstLogin, issueApiToken, revokeApiToken };
+
+/**
+ * The id of the oldest enabled admin, or undefined when there is none.
+ *
+ * @example
+ * const owner = await firstAdminId(ledger);
+ */
+export async function firstAdminId(ledger: Ledger): Promise<string | undefined> {
+  const admins = (await listUsers(ledger)).filter((user) => user.role === 'admin' && !user.disabled);
+  admins.sort((a, b) => a.createdAt.localeCompare(b.createdAt));
+  return admins[0]?.id;
+}
