@@ -24,7 +24,7 @@ import { buildApp } from './build-app-standin.ts';
 import { databaseErrorForCli, dbArgument } from './database-access.ts';
 import { reportError, wholeNumber } from './ledger-output.ts';
 import { eventLine } from './output.ts';
-import { readServeFile, removeServeFile, type ServeFile, writeServeFile } from './serve-file.ts';
+import { readServeFile, removeServeFile, type ServeFile, serveFilePath, writeServeFile } from './serve-file.ts';
 
 /** Exit codes of a second signal (128 + the signal's number, as shells report them). */
 const SIGNAL_EXIT_CODES = { SIGINT: 130, SIGTERM: 143 } as const;
@@ -61,14 +61,36 @@ function urlOf(host: string, port: number): string {
  */
 async function revokeLeftoverToken(service: LedgerService, dataDir: string): Promise<void> {
   const leftover = readServeFile(dataDir);
-  if (!leftover?.localTokenId || !leftover.localTokenUserId) return;
+  if (!leftover) return;
+  toStderr(
+    `${serveFilePath(dataDir)} of an earlier server (pid ${leftover.pid}, started ${leftover.startedAt}) was left behind: it did not stop cleanly; replaced`,
+  );
+  if (!leftover.localTokenId || !leftover.localTokenUserId) return;
   try {
     await revokeApiToken(service.ledger, leftover.localTokenUserId, leftover.localTokenId);
   } catch {
     // TOKEN_NOT_FOUND: revoked already, or of a ledger that no longer exists.
   }
-  toStderr(
-    `serve.json of an earlier server (pid ${leftover.pid}, started ${leftover.startedAt}) found: it did not stop cleanly; its local token is revoked`,
+}
+
+/** VENUE_IN_USE because a server of this ledger runs already: say so, with its URL. */
+function alreadyServing(error: unknown, url: string): unknown {
+  if ((error as { code?: unknown }).code !== 'VENUE_IN_USE') return error;
+  let running: ServeFile | undefined;
+  try {
+    running = readServeFile(venueDirFor(parseDatabaseUrl(url)));
+  } catch {
+    return error;
+  }
+  if (!running) return error;
+  return new LedgerError(
+    'VENUE_IN_USE',
+    `botledger serve already runs for this ledger at ${running.apiUrl} (pid ${running.pid}, since ${running.startedAt})`,
+    {
+      ...(error as LedgerError).details,
+      apiUrl: running.apiUrl,
+      pid: running.pid,
+    },
   );
 }
 
@@ -93,7 +115,7 @@ async function serve(flags: ServeFlags): Promise<void> {
       },
     });
   } catch (error) {
-    reportError(databaseErrorForCli(error, flags.db, { creates: 'botledger serve --migrate' }, url) ?? error, false);
+    reportError(databaseErrorForCli(error, flags.db, { creates: 'botledger serve --migrate' }, url) ?? alreadyServing(error, url), false);
     return;
   }
   await runServer(service, flags, venueDirFor(service.ledger.database.target));
