@@ -5,8 +5,10 @@
  * error's class. The README's "Error catalogue" table is checked against this one by a test
  * (test/app/error-catalog.test.ts), in both directions.
  *
- * HTTP statuses follow one rule: 400 for bad input, 404 for something that does not exist, 409 for
- * a refusal or a conflict with the current state, 423 for something another process holds, 503
+ * HTTP statuses follow one rule: 400 for bad input (413 for a body too large), 401 for a request
+ * without a valid token, 403 for a scope it lacks, 404 for something that does not exist (or
+ * belongs to another user), 409 for a refusal or a conflict with the current state, 429 for too
+ * many attempts, 423 for something another process holds, 503
  * for a database or venue that does not answer, 500 for everything else. A database the server
  * was configured with that cannot be used is the server's fault (500), although on the command
  * line it is the user's `--db` (exit 2).
@@ -103,6 +105,13 @@ const LEDGER_ENTRIES = {
   PAPER_OPTIONS_INVALID: entry(EXIT_FAILED, 500, 'the paper exchange was given an invalid option'),
   PAPER_CONTROL_INVALID: entry(EXIT_FAILED, 500, "the paper exchange's control surface was given an invalid value"),
   PAPER_STREAM_REENTRY: entry(EXIT_FAILED, 500, "a paper exchange listener called back into the venue's stream"),
+  // The REST API (src/api/): requests it refuses before any application function runs.
+  REQUEST_INVALID: entry(EXIT_USAGE, 400, 'the request does not match its schema (a wrong type, a missing or unknown field, JSON that does not parse); `field` names it'),
+  REQUEST_TOO_LARGE: entry(EXIT_USAGE, 413, 'the request body is larger than the server accepts (1 MiB)'),
+  ROUTE_NOT_FOUND: entry(EXIT_USAGE, 404, 'no route has that method and path'),
+  UNAUTHENTICATED: entry(EXIT_REFUSED, 401, 'the request carries no token, or one that is unknown, revoked or expired'),
+  FORBIDDEN: entry(EXIT_REFUSED, 403, "the token's scopes or the user's role do not allow this action"),
+  INTERNAL_ERROR: entry(EXIT_FAILED, 500, 'an unexpected error in the server; it is logged with the request id'),
 } as const satisfies Record<string, ErrorCatalogEntry>;
 
 /**

@@ -4,10 +4,10 @@
  * local token's issue and revocation.
  */
 // TEMPORARY: './users-standin.ts' until src/app/users.ts lands (then: './users.ts').
-import { ensureFirstLogin, issueApiToken, listUsers, revokeApiToken } from './users-standin.ts';
+import { authenticateToken, ensureFirstLogin, issueApiToken, listUsers, revokeApiToken } from './users-standin.ts';
 import type { Ledger } from './open-ledger.ts';
 
-export { ensureFirstLogin, issueApiToken, revokeApiToken };
+export { authenticateToken, ensureFirstLogin, issueApiToken, revokeApiToken };
 
 /**
  * The id of the oldest enabled admin, or undefined when there is none.
@@ -19,4 +19,12 @@ export async function firstAdminId(ledger: Ledger): Promise<string | undefined> 
   const admins = (await listUsers(ledger)).filter((user) => user.role === 'admin' && !user.disabled);
   admins.sort((a, b) => a.createdAt.localeCompare(b.createdAt));
   return admins[0]?.id;
+}
+
+/**
+ * The owner of the demo bots: the first admin. TEMPORARY: none while the stand-in's admin is not
+ * a row of users (bots.user_id references users); at merge this is `firstAdminId(ledger)`.
+ */
+export async function demoBotsOwner(_ledger: Ledger): Promise<string | undefined> {
+  return undefined;
 }

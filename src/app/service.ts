@@ -15,7 +15,7 @@ import { createDemoBots } from './demo-bots.ts';
 import { pendingCoreMigrations } from './migrations.ts';
 import { type Ledger, openLedger, venueOf } from './open-ledger.ts';
 import { runSteps } from './runs.ts';
-import { firstAdminId } from './service-users.ts';
+import { demoBotsOwner } from './service-users.ts';
 
 /** A tick of the market at speed 1: one random-walk step of every market per second. */
 export const BASE_TICK_MS = 1000;
@@ -57,8 +57,8 @@ export interface ServiceReadiness {
     readonly database: string;
     /** `connected`, `disconnected`, or `stopped`. */
     readonly venue: string;
-    /** `current`, the pending migrations' file names, or the error of the check. */
-    readonly migrations: 'current' | string[] | string;
+    /** `current`, `pending: <file names>`, or the error of the check. */
+    readonly migrations: string;
   };
 }
 
@@ -124,7 +124,7 @@ export async function startLedgerService(options: LedgerServiceOptions = {}): Pr
   let demoBots: string[] = [];
   try {
     if (options.demo) {
-      demoBots = await createDemoBots(ledger, await firstAdminId(ledger));
+      demoBots = await createDemoBots(ledger, await demoBotsOwner(ledger));
       if (demoBots.length > 0) notice(`demo: created scalper bots ${demoBots.join(', ')}`);
       else notice('demo: the ledger has bots already; none created');
     }
@@ -170,7 +170,7 @@ export async function startLedgerService(options: LedgerServiceOptions = {}): Pr
     let value: ServiceReadiness['checks']['migrations'];
     try {
       const pending = await pendingCoreMigrations(ledger.database);
-      value = pending.length === 0 ? 'current' : pending;
+      value = pending.length === 0 ? 'current' : `pending: ${pending.join(', ')}`;
     } catch (error) {
       value = `error: ${messageOf(error)}`;
     }
@@ -183,7 +183,7 @@ export async function startLedgerService(options: LedgerServiceOptions = {}): Pr
     if (stopping) return { ready: false, checks: { database: 'stopped', venue: 'stopped', migrations: 'stopped' } };
     let database = 'ok';
     try {
-      await pingDatabase(ledger.database);
+      await pingDatabase(ledger.database.db);
     } catch (error) {
       database = messageOf(error);
     }

@@ -15,12 +15,11 @@ import type { AddressInfo } from 'node:net';
 import { dirname } from 'node:path';
 import { type Command, InvalidArgumentError, Option } from 'commander';
 import { LedgerError } from '../app/ledger-error.ts';
-import { ensureFirstLogin, firstAdminId, issueApiToken, revokeApiToken } from '../app/service-users.ts';
+import { authenticateToken, ensureFirstLogin, firstAdminId, issueApiToken, revokeApiToken } from '../app/service-users.ts';
 import { type LedgerService, MAX_SPEED, startLedgerService } from '../app/service.ts';
 import { venueDirFor } from '../app/venue.ts';
 import { DEFAULT_DATABASE_URL, parseDatabaseUrl, resolveDatabaseUrl } from '../storage/database.ts';
-// TEMPORARY: './build-app-standin.ts' until src/api/build-app.ts lands (then: '../api/build-app.ts').
-import { buildApp } from './build-app-standin.ts';
+import { type ApiInstance, buildApp } from '../api/build-app.ts';
 import { databaseErrorForCli, dbArgument } from './database-access.ts';
 import { reportError, wholeNumber } from './ledger-output.ts';
 import { eventLine } from './output.ts';
@@ -123,7 +122,7 @@ async function serve(flags: ServeFlags): Promise<void> {
 
 async function runServer(service: LedgerService, flags: ServeFlags, dataDir: string): Promise<void> {
   const { ledger } = service;
-  let app: Awaited<ReturnType<typeof buildApp>> | undefined;
+  let app: ApiInstance | undefined;
   let local: { token: string; tokenId: string; userId: string } | undefined;
   let shuttingDown: SignalName | undefined;
   let done!: () => void;
@@ -169,7 +168,13 @@ async function runServer(service: LedgerService, flags: ServeFlags, dataDir: str
     try {
       await revokeLeftoverToken(service, dataDir);
       const first = await ensureFirstLogin(ledger);
-      app = await buildApp({ ledger, service });
+      app = await buildApp({
+        ledger,
+        readiness: service.readiness,
+        // TEMPORARY until src/app/users.ts lands (buildApp then resolves tokens with it by itself).
+        authenticate: (token) => authenticateToken(ledger, token),
+        actAs: async (local, username) => (username === local.username ? local : undefined),
+      });
       await app.listen({ host: flags.host, port: flags.port });
       const port = (app.server.address() as AddressInfo).port;
       const apiUrl = urlOf(flags.host, port);

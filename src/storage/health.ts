@@ -1,16 +1,12 @@
-/**
- * The cheapest question a database answers: is it there? For a running service's readiness probe
- * (/readyz), which must not read any table (a large ledger or a held lock would make it slow).
- */
-import { sql } from 'kysely';
-import type { BotledgerDatabase } from './database.ts';
+/** A cheap question that tells whether the database answers (for /readyz). */
+import { type Kysely, sql } from 'kysely';
 
 /**
- * Resolves when the database answers `select 1`; rejects with the driver's error otherwise.
+ * Resolves when the database answers a trivial query; rejects with its error otherwise.
  *
  * @example
- * await pingDatabase(ledger.database);
+ * await pingDatabase(database.db);
  */
-export async function pingDatabase(database: Pick<BotledgerDatabase, 'db'>): Promise<void> {
-  await sql`select 1 as ok`.execute(database.db);
+export async function pingDatabase(db: Kysely<any>): Promise<void> {
+  await sql`select 1`.execute(db);
 }

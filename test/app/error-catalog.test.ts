@@ -87,10 +87,10 @@ test('every error code thrown in src/ is in the catalogue', () => {
 
 test('HTTP statuses follow the exit codes consistently', () => {
   for (const [code, { exit, http }] of Object.entries(ERROR_CATALOG)) {
-    assert.ok([400, 404, 409, 423, 500, 503].includes(http), `${code}: HTTP ${http}`);
+    assert.ok([400, 401, 403, 404, 409, 413, 423, 429, 500, 503].includes(http), `${code}: HTTP ${http}`);
     if (exit === 3) assert.equal(http, 423, `${code} is held by another process`);
-    if (exit === 4) assert.ok(http === 409 || http === 404, `${code} is a refusal`);
-    if (http === 400) assert.equal(exit, 2, `${code}: a bad input exits 2`);
+    if (exit === 4) assert.ok([401, 403, 404, 409, 429].includes(http), `${code} is a refusal`);
+    if (http === 400 || http === 413) assert.equal(exit, 2, `${code}: a bad input exits 2`);
     if (/_NOT_FOUND$/.test(code) && code !== 'RECORD_NOT_FOUND') assert.equal(http, 404, code);
   }
 });

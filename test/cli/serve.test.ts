@@ -120,7 +120,12 @@ test('serve --migrate --demo: ready at once, orders within seconds, SIGTERM exit
   assert.equal(ready.status, 200);
   assert.deepEqual(ready.body, { ready: true, checks: { database: 'ok', venue: 'connected', migrations: 'current' } });
   assert.match(server.output(), /demo: created scalper bots demo-btc-tight, demo-btc-wide, demo-eth/);
-  assert.match(server.output(), /first login: user \S+, one-time token blt_[A-Za-z0-9_-]{43}/);
+  const token = /first login: user \S+, one-time token (blt_[A-Za-z0-9_-]{43})/.exec(server.output())?.[1];
+  assert.ok(token, `the one-time login token is printed:\n${server.output()}`);
+  // The API answers with the printed token, and refuses without one.
+  const bots = await fetch(`${server.base}/api/v1/bots`, { headers: { authorization: `Bearer ${token}` } });
+  assert.equal(bots.status, 200);
+  assert.equal((await fetch(`${server.base}/api/v1/bots`)).status, 401);
 
   const serveFile = join(dir, 'serve.json');
   const written = JSON.parse(readFileSync(serveFile, 'utf8')) as {

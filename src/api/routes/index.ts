@@ -1,0 +1,12 @@
+/** Every route group of the API, in registration order; each calls application functions only. */
+import type { ApiInstance } from '../api-instance.ts';
+import bots from './bots.ts';
+import health from './health.ts';
+
+export interface RouteGroup {
+  readonly plugin: (app: ApiInstance) => Promise<void>;
+  /** Default /api/v1. */
+  readonly prefix?: string;
+}
+
+export const API_ROUTES: readonly RouteGroup[] = [{ plugin: health, prefix: '' }, { plugin: bots }];
