@@ -10,6 +10,7 @@
  */
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { EngineEvent } from '../migrate/reports.ts';
+import type { PluginRegistry } from '../plugins/plugin-api.ts';
 import { pingDatabase } from '../storage/health.ts';
 import { createDemoBots } from './demo-bots.ts';
 import { pendingCoreMigrations } from './migrations.ts';
@@ -43,6 +44,8 @@ export interface LedgerServiceOptions {
   readonly tickMs?: number;
   /** Seed of the paper price feed (only when the venue file is new). */
   readonly seed?: number;
+  /** Default: the built-in plugins. */
+  readonly plugins?: PluginRegistry;
   /** Lines for a person: what opening did, demo bots, a failed step. */
   readonly onNotice?: (line: string) => void;
   /** The migration engine's progress when `migrate` applies migrations. */
@@ -117,6 +120,7 @@ export async function startLedgerService(options: LedgerServiceOptions = {}): Pr
     migrate: options.migrate,
     migrateAdvice: options.migrateAdvice,
     venue: { seed: options.seed },
+    plugins: options.plugins,
     syncAtStart: true,
     onNotice: notice,
     onMigrationEvent: options.onMigrationEvent,
