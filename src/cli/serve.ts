@@ -11,7 +11,7 @@
  * exit 0. A second signal exits at once (130 / 143).
  */
 import { mkdirSync } from 'node:fs';
-import type { AddressInfo } from 'node:net';
+import { type AddressInfo, createServer } from 'node:net';
 import { dirname } from 'node:path';
 import { type Command, InvalidArgumentError, Option } from 'commander';
 import { LedgerError } from '../app/ledger-error.ts';
@@ -72,6 +72,30 @@ async function revokeLeftoverToken(service: LedgerService, dataDir: string): Pro
   }
 }
 
+function portInUse(flags: ServeFlags): LedgerError {
+  return new LedgerError(
+    'PORT_IN_USE',
+    `cannot listen on ${flags.host}:${flags.port}: another process listens there; stop it or choose another --port`,
+    {
+      host: flags.host,
+      port: flags.port,
+    },
+  );
+}
+
+/**
+ * Refuses a taken port before anything is opened (a migration, demo bots, a market step for a
+ * server that cannot serve). Listening later can still lose a race; that is reported the same way.
+ */
+async function ensurePortFree(flags: ServeFlags): Promise<void> {
+  if (flags.port === 0) return;
+  const probe = createServer();
+  await new Promise<void>((resolve, reject) => {
+    probe.once('error', (error: NodeJS.ErrnoException) => reject(error.code === 'EADDRINUSE' ? portInUse(flags) : error));
+    probe.listen({ host: flags.host, port: flags.port, exclusive: true }, () => probe.close(() => resolve()));
+  });
+}
+
 /** VENUE_IN_USE because a server of this ledger runs already: say so, with its URL. */
 function alreadyServing(error: unknown, url: string): unknown {
   if ((error as { code?: unknown }).code !== 'VENUE_IN_USE') return error;
@@ -100,6 +124,7 @@ async function serve(flags: ServeFlags): Promise<void> {
     const target = parseDatabaseUrl(url);
     // A newcomer's first `npm start`: the default database's folder does not exist yet.
     if (url === DEFAULT_DATABASE_URL && target.dialect === 'sqlite') mkdirSync(dirname(target.path), { recursive: true });
+    await ensurePortFree(flags);
     service = await startLedgerService({
       url,
       migrate: flags.migrate,
@@ -209,16 +234,7 @@ async function runServer(service: LedgerService, flags: ServeFlags, dataDir: str
       shuttingDown = 'SIGTERM';
       await shutdown().catch(() => {});
       const code = (error as { code?: unknown }).code;
-      if (code === 'EADDRINUSE') {
-        throw new LedgerError(
-          'PORT_IN_USE',
-          `cannot listen on ${flags.host}:${flags.port}: another process listens there; stop it or choose another --port`,
-          {
-            host: flags.host,
-            port: flags.port,
-          },
-        );
-      }
+      if (code === 'EADDRINUSE') throw portInUse(flags);
       throw error;
     }
     await finished;

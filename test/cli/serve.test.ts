@@ -198,11 +198,17 @@ test('pending core migrations are refused without --migrate (MIGRATIONS_PENDING,
     assert.equal(taken.code, 3, taken.stderr);
     assert.match(taken.stderr, new RegExp(`error \\[PORT_IN_USE\\]: cannot listen on 127\\.0\\.0\\.1:${port}`));
     assert.equal(existsSync(join(dir, 'serve.json')), false);
+    // Refused before anything is opened: no database made, no migration, no demo bot.
+    const fresh = join(dir, 'fresh.db');
+    const early = await runCli(['serve', '--db', `sqlite:${fresh}`, '--migrate', '--demo', '--port', String(port)], dir);
+    assert.equal(early.code, 3, early.stderr);
+    assert.match(early.stderr, /PORT_IN_USE/);
+    assert.equal(existsSync(fresh), false);
   } finally {
     blocker.close();
   }
-  // The refusal left the venue free: a server starts on it.
-  const server = await startServer(['--db', `sqlite:${file}`], { dataDir: dir });
+  // The refusals changed nothing and left the venue free: with --migrate a server starts on it.
+  const server = await startServer(['--db', `sqlite:${file}`, '--migrate'], { dataDir: dir });
   assert.equal((await readyz(server)).status, 200);
   assert.equal((await terminate(server)).code, 0);
 });
