@@ -102,6 +102,7 @@ const LEDGER_ENTRIES = {
   PAPER_LEDGER_MISMATCH: entry(EXIT_REFUSED, 409, "the paper exchange's state file belongs to another ledger"),
   VENUE_IN_USE: entry(EXIT_LOCKED, 423, "another botledger process holds this ledger's paper exchange"),
   PAPER_STATE_IN_USE: entry(EXIT_LOCKED, 423, "another process holds the paper exchange's state file"),
+  PORT_IN_USE: entry(EXIT_LOCKED, 423, 'serve cannot listen: another process already listens on that host and port (choose another --port)'),
   // Failures of the engine, the venue and the plugins.
   INVALID_CLIENT_ORDER_ID: entry(EXIT_FAILED, 500, "a client order id is malformed, or cannot fit the venue's length limit"),
   POSITION_MISMATCH: entry(EXIT_FAILED, 500, 'a fill or trade was applied to a position it does not belong to'),

@@ -39,3 +39,15 @@ export async function ensureMigrated(database: BotledgerDatabase, options: Ensur
     { current: status.current, needed, pending: status.pending.map((p) => p.fileName) },
   );
 }
+
+/**
+ * The file names of the core migrations this database lacks (empty when it is current). A running
+ * service asks this for its readiness probe.
+ *
+ * @example
+ * await pendingCoreMigrations(ledger.database); // [] or ['0004_users_and_tokens.ts']
+ */
+export async function pendingCoreMigrations(database: BotledgerDatabase): Promise<string[]> {
+  const status = await new MigrationEngine({ database }).status();
+  return status.pending.map((p) => p.fileName);
+}

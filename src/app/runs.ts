@@ -45,6 +45,11 @@ export interface RunStepsOptions {
   readonly onStep?: (number: number, report: StepReport, ms: number) => void;
   /** Called when the loop ends early because no bot is active any more. */
   readonly onAllStopped?: (done: number) => void;
+  /**
+   * Keep stepping while no bot is active (a running service: bots come and go through the API),
+   * instead of ending the loop once every bot is stopped.
+   */
+  readonly keepRunningIdle?: boolean;
 }
 
 /**
@@ -82,7 +87,7 @@ export async function runSteps(ledger: Ledger, symbols: readonly string[], optio
       options.onStep?.(done, report, performance.now() - started);
       if (report.interrupted) break;
       // Every bot stopped (protections, broken plugins): nothing is left to run.
-      if (report.bots === 0) {
+      if (report.bots === 0 && !options.keepRunningIdle) {
         options.onAllStopped?.(done);
         break;
       }

@@ -27,6 +27,7 @@ const COMMAND_GROUPS: Record<string, () => Promise<Register>> = {
   stats: async () => (await import('./ledger-stats.ts')).registerStatsCommands,
   import: async () => (await import('./ledger-import.ts')).registerImportCommands,
   users: async () => (await import('./users.ts')).registerUserCommands,
+  serve: async () => (await import('./serve.ts')).registerServeCommand,
 };
 
 /** The groups `argv` needs: the one its command names, or all of them (help, an unknown command). */
