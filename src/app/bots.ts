@@ -113,6 +113,8 @@ export interface CreateBotRequest {
   readonly symbol: string;
   readonly config: Record<string, unknown>;
   readonly orderTtlMs?: number;
+  /** The user the bot belongs to (its orders, positions and trades too); none: a bot of no user (the CLI before users). */
+  readonly userId?: string;
 }
 
 /**
