@@ -15,6 +15,7 @@ import type { ChangeFeed, FeedChange, FeedSubscription } from '../app/change-fee
 import type { EventAudience } from '../app/event-audience.ts';
 import type { CommittedEvent } from '../storage/committed-changes.ts';
 import { bearerToken, principalOf } from './auth.ts';
+import { ApiError } from './errors.ts';
 import type { ActAs, Authenticate, Principal } from './principal.ts';
 import {
   eventMessage,
@@ -30,6 +31,7 @@ import {
 export const CLOSE_UNAUTHENTICATED = 4001;
 export const CLOSE_BEHIND = 4008;
 export const CLOSE_GOING_AWAY = 1001;
+export const CLOSE_INTERNAL = 1011;
 
 export interface StreamLimits {
   /** Messages waiting to be sent before the client is closed with 4008; default 10,000. */
@@ -91,7 +93,7 @@ export class StreamConnection {
     this.#onEnd = onEnd;
     socket.on('message', (data, isBinary) => {
       const text = isBinary ? '' : data.toString();
-      this.#inbox = this.#inbox.then(() => this.#onMessage(text));
+      this.#inbox = this.#inbox.then(() => this.#onMessage(text)).catch((error) => this.#fail(error));
     });
     socket.on('close', () => this.#end());
     socket.on('pong', () => {
@@ -129,7 +131,7 @@ export class StreamConnection {
         this.#socket.ping();
       }, heartbeatMs),
     );
-    if (token !== undefined) this.#inbox = this.#inbox.then(() => this.#authenticate(token));
+    if (token !== undefined) this.#inbox = this.#inbox.then(() => this.#authenticate(token)).catch((error) => this.#fail(error));
     else
       this.#timers.push(
         setTimeout(() => {
@@ -143,7 +145,8 @@ export class StreamConnection {
     try {
       this.#principal = await principalOf(this.#request, token, this.#services.authenticate, this.#services.actAs);
     } catch (error) {
-      this.close(CLOSE_UNAUTHENTICATED, `unauthenticated: ${(error as Error).message}`);
+      if (!(error instanceof ApiError)) throw error;
+      this.close(CLOSE_UNAUTHENTICATED, `unauthenticated: ${error.message}`);
       return;
     }
     if (!this.#principal.scopes.includes('read')) {
@@ -190,7 +193,7 @@ export class StreamConnection {
     this.#cursor = BigInt(after);
     const onError = (error: unknown): void => {
       this.#request.log.error({ err: error }, 'stream replay failed');
-      this.close(1011, 'the replay failed; reconnect with since');
+      this.close(CLOSE_INTERNAL, `the replay failed; reconnect with since=${after}`);
     };
     this.#feed = this.#services.feed.subscribe((change) => this.#hear(change), { after, onError, pace: () => this.#roomForReplay() });
     this.#feed.live.then(
@@ -266,23 +269,35 @@ export class StreamConnection {
     if (this.#pumping) return;
     this.#pumping = true;
     try {
-      while (!this.#closed && this.#queue.length > 0) {
-        if (this.#socket.bufferedAmount > this.#services.limits.highWaterBytes) {
-          if (this.#checkBehind()) return;
-          await new Promise((resolve) => setTimeout(resolve, 10));
-          continue;
-        }
-        const item = this.#queue[0];
-        if (item.kind === 'ready') {
-          this.#send(JSON.stringify({ type: 'ready', lastId: this.#lastId ?? this.#since ?? '0' }));
-        } else {
-          await this.#deliver(item.event, item.change);
-        }
-        this.#queue.shift();
-      }
+      await this.#drain();
+    } catch (error) {
+      this.#fail(error);
     } finally {
       this.#pumping = false;
     }
+  }
+
+  async #drain(): Promise<void> {
+    while (!this.#closed && this.#queue.length > 0) {
+      if (this.#socket.bufferedAmount > this.#services.limits.highWaterBytes) {
+        if (this.#checkBehind()) return;
+        await new Promise((resolve) => setTimeout(resolve, 10));
+        continue;
+      }
+      const item = this.#queue[0];
+      if (item.kind === 'ready') {
+        this.#send(JSON.stringify({ type: 'ready', lastId: this.#lastId ?? this.#since ?? '0' }));
+      } else {
+        await this.#deliver(item.event, item.change);
+      }
+      this.#queue.shift();
+    }
+  }
+
+  /** An unexpected failure (the database, a bug): logged; the client is told to resume (1011). */
+  #fail(error: unknown): void {
+    this.#request.log.error({ err: error }, 'stream client failed');
+    this.close(CLOSE_INTERNAL, `server error; reconnect with since=${this.#lastId ?? this.#since ?? '0'}`);
   }
 
   async #deliver(event: CommittedEvent, change: FeedChange): Promise<void> {

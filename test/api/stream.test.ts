@@ -12,7 +12,7 @@ import { describe, test } from 'node:test';
 import { streamPlugin } from '../../src/api/stream.ts';
 import { insertUser, getUser } from '../../src/storage/repositories/accounts.ts';
 import { readEventsAfter } from '../../src/storage/repositories/event-tail.ts';
-import { insertEvents } from '../../src/storage/repositories/events.ts';
+import { type EventEntry, insertEvents } from '../../src/storage/repositories/events.ts';
 import { listBots } from '../../src/storage/repositories/bots.ts';
 import { writeTransaction } from '../../src/storage/sql/executor.ts';
 import { commitHubFor } from '../../src/storage/committed-changes.ts';
@@ -42,6 +42,16 @@ async function eventIdsOf(api: ApiFixture, userId: string): Promise<string[]> {
     for (const row of rows) if (row.botId !== null && bots.has(row.botId)) ids.push(row.id);
     after = rows[rows.length - 1].id;
   }
+}
+
+/** Commits rows to event_log, then publishes them as the storage unit of work does after COMMIT. */
+async function commitAndPublish(api: ApiFixture, rows: readonly EventEntry[]): Promise<string[]> {
+  const ids = await writeTransaction(api.ledger.database, (q) => insertEvents(q, rows, { ids: true }));
+  const events = (await readEventsAfter(api.ledger.database.db, (BigInt(ids[0]) - 1n).toString(), ids.length)).filter((row) =>
+    ids.includes(row.id),
+  );
+  commitHubFor(api.ledger.database).publish({ events, orders: [], fills: [], bots: [], positions: [], trades: [] });
+  return ids;
 }
 
 const bearer = (user: ApiUser) => ({ authorization: `Bearer ${user.token}` });
@@ -154,6 +164,28 @@ forEachDialect('live stream', (target) => {
       assert.ok(bobClient.messages.every((message) => message.type !== 'event' || message.botId === 'bob-a'));
       second.socket.close();
       bobClient.socket.close();
+    });
+
+    test("events of no bot reach admins only; an admin does not see a trader's events", async () => {
+      const alice = await userOf(api, 'alice');
+      const root = await userOf(api, 'root', 'admin');
+      await createBot(api, alice, 'alice-n');
+      const clients = [await connectStream(base, '', bearer(alice)), await connectStream(base, '', bearer(root))];
+      for (const client of clients) client.send({ type: 'subscribe', topics: ['events'] });
+      for (const client of clients) await client.waitFor((message) => message.type === 'ready');
+      const at = new Date().toISOString();
+      const [venueId, aliceId] = await commitAndPublish(api, [
+        { source: 'exchange-ws', type: 'StreamDisconnected', message: 'the venue stream dropped', applied: true, at },
+        { source: 'engine', type: 'BotNote', message: 'a note of alice', botId: 'alice-n', applied: true, at },
+      ]);
+      const [aliceClient, rootClient] = clients;
+      const venue = await rootClient.waitFor((message) => message.type === 'event' && message.id === venueId);
+      assert.equal(venue.topic, 'sync');
+      await aliceClient.waitFor((message) => message.type === 'event' && message.id === aliceId);
+      // Both came in one transaction: by the time either is seen, the other was handled too.
+      assert.deepEqual(aliceClient.eventIds(), [aliceId]);
+      assert.deepEqual(rootClient.eventIds(), [venueId]);
+      for (const client of clients) client.socket.close();
     });
 
     test('a slow client is closed with 4008 saying where to resume; resuming there misses nothing', async () => {
