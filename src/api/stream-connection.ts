@@ -85,6 +85,7 @@ export class StreamConnection {
   #inbox: Promise<void> = Promise.resolve();
   #timers: NodeJS.Timeout[] = [];
   #alive = true;
+  #corked = false;
 
   constructor(socket: WebSocket, request: FastifyRequest, services: StreamServices, onEnd: () => void) {
     this.#socket = socket;
@@ -313,7 +314,18 @@ export class StreamConnection {
   }
 
   #send(text: string): void {
-    if (!this.#closed) this.#socket.send(text);
+    if (this.#closed) return;
+    // Frames sent in one turn of the event loop leave in one write (a burst is one syscall, not hundreds).
+    const raw = (this.#socket as unknown as { _socket?: { cork(): void; uncork(): void } })._socket;
+    if (raw && !this.#corked) {
+      this.#corked = true;
+      raw.cork();
+      process.nextTick(() => {
+        this.#corked = false;
+        raw.uncork();
+      });
+    }
+    this.#socket.send(text);
   }
 
   #sendError(error: StreamRequestError): void {

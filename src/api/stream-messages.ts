@@ -155,8 +155,24 @@ function rowsOf(event: CommittedEvent, change: FeedChange): Record<string, unkno
   return rows;
 }
 
-/** The server's message for one event-log row. */
+/**
+ * Messages already made, by event object: a live change's events are the same objects for every
+ * subscriber, so the text is made once, not once per client.
+ */
+const madeMessages = new WeakMap<CommittedEvent, { live?: string; replay?: string }>();
+
+/** The server's message for one event-log row (the same text for every client). */
 export function eventMessage(event: CommittedEvent, change: FeedChange): string {
+  const made = madeMessages.get(event) ?? {};
+  const known = made[change.origin];
+  if (known !== undefined) return known;
+  const text = messageText(event, change);
+  made[change.origin] = text;
+  madeMessages.set(event, made);
+  return text;
+}
+
+function messageText(event: CommittedEvent, change: FeedChange): string {
   return JSON.stringify({
     type: 'event',
     id: event.id,
