@@ -2,6 +2,7 @@
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { FastifyBaseLogger, FastifyInstance, RawReplyDefaultExpression, RawRequestDefaultExpression, RawServerDefault } from 'fastify';
 import type { Ledger } from '../app/open-ledger.ts';
+import type { ActAs, Authenticate } from './principal.ts';
 
 /** The app's Fastify instance, typed by its TypeBox schemas. */
 export type ApiInstance = FastifyInstance<
@@ -29,5 +30,7 @@ declare module 'fastify' {
   interface FastifyInstance {
     /** The ledger and service the routes act on. */
     readonly api: ApiContext;
+    /** How the app resolves tokens, for what authenticates outside the request hook (the stream). */
+    readonly apiAuth: { readonly authenticate: Authenticate; readonly actAs: ActAs };
   }
 }

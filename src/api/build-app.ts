@@ -68,6 +68,7 @@ export async function buildApp(options: BuildAppOptions): Promise<ApiInstance> {
   app.setNotFoundHandler(handleNotFound);
 
   const { authenticate, actAs } = resolveAuth(options);
+  app.decorate('apiAuth', { authenticate, actAs });
   app.addHook('onRequest', async (request) => {
     if (request.is404) return;
     const url = request.url;

@@ -40,6 +40,12 @@ export interface FeedSubscribeOptions {
   readonly after?: string;
   /** Called once if the replay fails (the subscription is then stopped). */
   readonly onError?: (error: unknown) => void;
+  /**
+   * Awaited before each replay read: a consumer that cannot keep up (a slow WebSocket client)
+   * holds the replay back instead of being handed the whole log at once. Live changes are
+   * buffered meanwhile, as during any replay.
+   */
+  readonly pace?: () => Promise<void> | void;
 }
 
 export interface FeedSubscription {
@@ -121,10 +127,15 @@ export class ChangeFeed {
       const stop = this.#hub.subscribe((change) => listener({ ...change, origin: 'live', lastId: lastIdOf(change.events) }));
       return { live: Promise.resolve(), stop };
     }
-    return this.#replayThenLive(listener, options.after, options.onError);
+    return this.#replayThenLive(listener, options.after, options.onError, options.pace);
   }
 
-  #replayThenLive(listener: FeedListener, after: string, onError?: (error: unknown) => void): FeedSubscription {
+  #replayThenLive(
+    listener: FeedListener,
+    after: string,
+    onError?: (error: unknown) => void,
+    pace?: () => Promise<void> | void,
+  ): FeedSubscription {
     const seen = new RecentIds(this.#options.dedupeWindow ?? 65_536);
     const buffer: CommittedChange[] = [];
     /** The buffered change each heard event id belongs to. */
@@ -160,6 +171,8 @@ export class ChangeFeed {
       });
       for (;;) {
         if (stopped) return;
+        if (pace) await pace();
+        if (stopped) return;
         const rows = await tail.read();
         for (const event of rows) {
           if (stopped) return;
@@ -171,7 +184,16 @@ export class ChangeFeed {
             continue;
           }
           seen.add(event.id);
-          const change: FeedChange = { events: [event], orders: [], fills: [], bots: [], positions: [], trades: [], origin: 'replay', lastId: event.id };
+          const change: FeedChange = {
+            events: [event],
+            orders: [],
+            fills: [],
+            bots: [],
+            positions: [],
+            trades: [],
+            origin: 'replay',
+            lastId: event.id,
+          };
           safely(() => listener(change));
         }
         if (rows.length > 0) continue;

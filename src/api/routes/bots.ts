@@ -59,6 +59,7 @@ export default async function botRoutes(app: ApiInstance): Promise<void> {
         pluginId: body.pluginId,
         symbol: body.symbol,
         config: body.config,
+        userId: ownerOf(request),
         ...(body.orderTtlSeconds ? { orderTtlMs: body.orderTtlSeconds * 1000 } : {}),
       });
       return reply
