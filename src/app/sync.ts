@@ -5,8 +5,8 @@
  * sync_status row and the event log (source `reconciliation`) keep it too.
  */
 import type { AccountSyncReport } from '../engine/recovery/position-sync.ts';
-import { getExchangeAccount } from '../storage/repositories/accounts.ts';
-import { getSyncStatus, type SyncStatus } from '../storage/repositories/sync-status.ts';
+import { getExchangeAccount, listExchangeAccounts } from '../storage/repositories/accounts.ts';
+import { getSyncStatus, listSyncStatus, type SyncStatus } from '../storage/repositories/sync-status.ts';
 import { LedgerError } from './ledger-error.ts';
 import { type Ledger, venueOf } from './open-ledger.ts';
 
@@ -43,4 +43,30 @@ export async function syncNow(ledger: Ledger, options: { account?: string } = {}
   await ledger.settle();
   if (report.status === 'error') throw new LedgerError('SYNC_FAILED', report.error ?? `sync of account ${accountId} failed`, { accountId, report });
   return { report, status: await getSyncStatus(ledger.database.db, accountId) };
+}
+
+/** An exchange account and how its last sync with the venue went (null: never synced). */
+export interface AccountSyncStatus {
+  readonly accountId: string;
+  readonly name: string;
+  readonly exchange: string;
+  readonly sync: SyncStatus | null;
+}
+
+/**
+ * Every exchange account with its sync status, by account id (the accounts the owner may see,
+ * once accounts have owners: theirs and the shared paper account).
+ *
+ * @example
+ * (await listSyncStatuses(ledger)).map((a) => [a.accountId, a.sync?.status]); // [['paper', 'ok']]
+ */
+export async function listSyncStatuses(ledger: Pick<Ledger, 'database'>): Promise<AccountSyncStatus[]> {
+  const db = ledger.database.db;
+  const statuses = new Map((await listSyncStatus(db)).map((status) => [status.exchangeAccountId, status]));
+  return (await listExchangeAccounts(db)).map((account) => ({
+    accountId: account.id,
+    name: account.name,
+    exchange: account.exchange,
+    sync: statuses.get(account.id) ?? null,
+  }));
 }

@@ -1,7 +1,11 @@
 /** Every route group of the API, in registration order; each calls application functions only. */
 import type { ApiInstance } from '../api-instance.ts';
 import bots from './bots.ts';
+import events from './events.ts';
 import health from './health.ts';
+import migrations from './migrations.ts';
+import sync from './sync.ts';
+import trades from './trades.ts';
 
 export interface RouteGroup {
   readonly plugin: (app: ApiInstance) => Promise<void>;
@@ -9,4 +13,11 @@ export interface RouteGroup {
   readonly prefix?: string;
 }
 
-export const API_ROUTES: readonly RouteGroup[] = [{ plugin: health, prefix: '' }, { plugin: bots }];
+export const API_ROUTES: readonly RouteGroup[] = [
+  { plugin: health, prefix: '' },
+  { plugin: bots },
+  { plugin: trades },
+  { plugin: events },
+  { plugin: sync },
+  { plugin: migrations },
+];
