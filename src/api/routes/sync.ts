@@ -34,7 +34,8 @@ export default async function syncRoutes(app: ApiInstance): Promise<void> {
         tags,
         summary:
           'Sync an account with the venue now: fills the stream lost are applied, the rest reported (SYNC_FAILED 503 when the venue does not answer)',
-        body: Type.Optional(SyncNowBody),
+        // No body at all is Fastify's null: a bare POST /sync syncs the venue's account.
+        body: Type.Union([SyncNowBody, Type.Null()]),
         response: {
           200: Type.Object({ report: SyncReportBody, status: Type.Union([SyncStatusBody, Type.Null()]) }),
           ...ERROR_RESPONSES,
