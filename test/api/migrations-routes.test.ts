@@ -63,3 +63,29 @@ test('read-only: no route changes the schema', async () => {
     assert.equal(answer.json.error.code, 'ROUTE_NOT_FOUND');
   }
 });
+
+test('the OpenAPI document describes these routes: tags, summaries, query parameters and answers', async () => {
+  const doc = (await api.call(undefined, 'GET', '/openapi.json')).json;
+  const routes: [string, string, string][] = [
+    ['/api/v1/trades', 'get', 'trades'],
+    ['/api/v1/stats', 'get', 'trades'],
+    ['/api/v1/stats/{pluginId}', 'get', 'trades'],
+    ['/api/v1/stats/daily', 'get', 'trades'],
+    ['/api/v1/events', 'get', 'events'],
+    ['/api/v1/sync', 'get', 'sync'],
+    ['/api/v1/sync', 'post', 'sync'],
+    ['/api/v1/migrations', 'get', 'migrations'],
+    ['/api/v1/backups', 'get', 'migrations'],
+  ];
+  for (const [path, method, tag] of routes) {
+    const operation = doc.paths[path]?.[method];
+    assert.ok(operation, `${method} ${path} is documented`);
+    assert.deepEqual(operation.tags, [tag]);
+    assert.ok(operation.summary, `${method} ${path} has a summary`);
+    assert.ok(operation.responses['200'].content['application/json'].schema, `${method} ${path} documents its answer`);
+    assert.ok(operation.responses['400'], `${method} ${path} documents its errors`);
+  }
+  const names = doc.paths['/api/v1/trades'].get.parameters.map((p: any) => p.name).sort();
+  assert.deepEqual(names, ['bot', 'cursor', 'from', 'limit', 'plugin', 'symbol', 'to']);
+  assert.ok(doc.paths['/api/v1/sync'].post.requestBody, 'POST /sync documents its body');
+});
