@@ -18,17 +18,28 @@ export interface EventQuery {
   /** Only applied entries (true) or only those not applied (false). */
   readonly applied?: boolean;
   readonly limit?: number;
+  /**
+   * Only the entries of this user's bots: an entry belongs to a user through its bot; entries of
+   * another user's bot, and entries of no bot, are left out. Without an owner, every entry.
+   */
+  readonly owner?: string;
 }
 
 /**
  * The latest `limit` entries that match, oldest of them first.
  *
  * @example
- * const events = await listEvents(ledger, { botId: 'scalp1', limit: 10 });
+ * const events = await listEvents(ledger, { botId: 'scalp1', limit: 10, owner: 'u1' });
  */
 export async function listEvents(ledger: Pick<Ledger, 'database'>, query: EventQuery = {}): Promise<EventLogEntry[]> {
-  const orderId = query.order ? (await findOrder(ledger, query.order)).id : undefined;
-  const filter: EventFilter = { botId: query.botId, orderId, ...(query.applied === undefined ? {} : { applied: query.applied }) };
+  // Another user's order is ORDER_NOT_FOUND, as a missing one.
+  const orderId = query.order ? (await findOrder(ledger, query.order, { owner: query.owner })).id : undefined;
+  const filter: EventFilter = {
+    botId: query.botId,
+    orderId,
+    ...(query.applied === undefined ? {} : { applied: query.applied }),
+    ...(query.owner === undefined ? {} : { userId: query.owner }),
+  };
   const { items } = await listStoredEvents(ledger.database.db, filter, { limit: query.limit ?? DEFAULT_LIST_LIMIT });
   return [...items].reverse();
 }
@@ -45,6 +56,8 @@ export interface EventPageQuery {
   /** The `nextCursor` of a previous page: continues in that page's direction. */
   readonly cursor?: string;
   readonly limit?: number;
+  /** Only the entries of this user's bots (entries of no bot belong to no user); another user's order is ORDER_NOT_FOUND. */
+  readonly owner?: string;
 }
 
 /** A cursor is the direction and the last id shown: `a123` (oldest first) or `d123` (newest first). */
@@ -77,10 +90,10 @@ export async function pageEvents(
   }
   if (fromId !== undefined && !/^\d{1,19}$/.test(fromId))
     throw new LedgerError('INVALID_FIELD', 'after must be an event id (a whole number, 0 for the first)', { field: 'after' });
-  const orderId = query.order === undefined ? undefined : (await findOrder(ledger, query.order)).id;
+  const orderId = query.order === undefined ? undefined : (await findOrder(ledger, query.order, { owner: query.owner })).id;
   const { items, more } = await eventPageById(
     ledger.database.db,
-    { botId: query.botId, orderId, source: query.source, type: query.type },
+    { botId: query.botId, orderId, source: query.source, type: query.type, userId: query.owner },
     { direction, fromId, limit: query.limit ?? DEFAULT_LIST_LIMIT },
   );
   const last = items.at(-1);

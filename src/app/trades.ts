@@ -21,6 +21,8 @@ export interface TradeListQuery {
   readonly to?: string;
   readonly limit?: number;
   readonly cursor?: string | null;
+  /** Only this user's trades. */
+  readonly owner?: string;
 }
 
 /**
@@ -32,9 +34,9 @@ export interface TradeListQuery {
  * const { items, nextCursor } = await listTradePage(ledger, { pluginId: 'scalper', limit: 100 });
  */
 export async function listTradePage(ledger: Pick<Ledger, 'database'>, query: TradeListQuery = {}): Promise<Page<Trade>> {
-  const { limit, cursor, ...filter } = query;
+  const { limit, cursor, owner, ...filter } = query;
   try {
-    return await listTrades(ledger.database.db, filter, { limit: limit ?? DEFAULT_LIST_LIMIT, cursor });
+    return await listTrades(ledger.database.db, { ...filter, userId: owner }, { limit: limit ?? DEFAULT_LIST_LIMIT, cursor });
   } catch (error) {
     // The repository refuses a cursor it did not make with a TypeError naming it.
     if (cursor && error instanceof TypeError) throw new LedgerError('CURSOR_INVALID', error.message, { field: 'cursor' });

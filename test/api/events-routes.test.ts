@@ -5,12 +5,14 @@
  */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import { createBot } from '../../src/app/bots.ts';
 import { listOrders } from '../../src/app/orders.ts';
 import { tempDir } from '../support/dialects.ts';
 import { openApi, SCALPER_CONFIG, SYMBOL } from './api-fixture.ts';
 
 const api = await openApi({ url: `sqlite:${tempDir('api-events')}/ledger.db`, dialect: 'sqlite', dir: tempDir('api-events-venue') });
 const alice = await api.user('alice');
+const bob = await api.user('bob');
 
 async function pages(url: string, limit: number): Promise<any[]> {
   const items: any[] = [];
@@ -26,8 +28,7 @@ async function pages(url: string, limit: number): Promise<any[]> {
   throw new Error('paging does not end');
 }
 
-const created = await api.call(alice, 'POST', '/api/v1/bots', { id: 'ev1', pluginId: 'scalper', symbol: SYMBOL, config: SCALPER_CONFIG });
-assert.equal(created.status, 201, created.body);
+await createBot(api.ledger, { id: 'ev1', pluginId: 'scalper', symbol: SYMBOL, config: SCALPER_CONFIG, userId: alice.userId });
 await api.move('59900');
 await api.move('60100');
 
@@ -128,4 +129,16 @@ test('bad query strings: 400 naming the field; an unknown order 404', async () =
   assert.equal(missing.status, 404);
   assert.equal(missing.json.error.code, 'ORDER_NOT_FOUND');
   assert.equal((await api.call(undefined, 'GET', '/api/v1/events')).status, 401);
+});
+
+test("another user sees none of these entries; the order filter answers 404 for another user's order", async () => {
+  const entry = (await listOrders(api.ledger, { botId: 'ev1' }, { limit: 100 })).items[0];
+  assert.ok(entry);
+  assert.deepEqual((await api.call(bob, 'GET', '/api/v1/events?after=0&limit=1000')).json, { items: [], nextCursor: null });
+  assert.deepEqual((await api.call(bob, 'GET', '/api/v1/events?bot=ev1')).json.items, []);
+  const hidden = await api.call(bob, 'GET', `/api/v1/events?order=${entry.id}`);
+  assert.equal(hidden.status, 404);
+  assert.equal(hidden.json.error.code, 'ORDER_NOT_FOUND');
+  const mine = (await api.call(alice, 'GET', '/api/v1/events?after=0&limit=1000')).json.items;
+  assert.ok(mine.length > 0 && mine.every((e: any) => e.botId === 'ev1'), "entries of no bot are not a user's");
 });

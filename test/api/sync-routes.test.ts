@@ -5,6 +5,7 @@
  */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import { createBot } from '../../src/app/bots.ts';
 import { listOrders } from '../../src/app/orders.ts';
 import { venueOf } from '../../src/app/open-ledger.ts';
 import { tempDir } from '../support/dialects.ts';
@@ -12,6 +13,7 @@ import { openApi, SCALPER_CONFIG, SYMBOL } from './api-fixture.ts';
 
 const api = await openApi({ url: `sqlite:${tempDir('api-sync')}/ledger.db`, dialect: 'sqlite', dir: tempDir('api-sync-venue') });
 const alice = await api.user('alice');
+const bob = await api.user('bob');
 
 test('GET /sync lists the accounts; never synced is null', async () => {
   const answer = await api.call(alice, 'GET', '/api/v1/sync');
@@ -21,8 +23,7 @@ test('GET /sync lists the accounts; never synced is null', async () => {
 });
 
 test('POST /sync finds a fill the stream dropped, applies it once, and GET /sync shows it', async () => {
-  const created = await api.call(alice, 'POST', '/api/v1/bots', { id: 'sy1', pluginId: 'scalper', symbol: SYMBOL, config: SCALPER_CONFIG });
-  assert.equal(created.status, 201, created.body);
+  await createBot(api.ledger, { id: 'sy1', pluginId: 'scalper', symbol: SYMBOL, config: SCALPER_CONFIG, userId: alice.userId });
   venueOf(api.ledger).paper.control.dropNextEvents(1);
   await api.move('58990');
   const [entry] = (await listOrders(api.ledger, { botId: 'sy1' }, { limit: 10 })).items;
@@ -33,14 +34,16 @@ test('POST /sync finds a fill the stream dropped, applies it once, and GET /sync
   const { report, status } = synced.json;
   assert.equal(report.status, 'ok');
   assert.equal(report.accountId, 'paper');
+  // The account is shared: Alice's report holds the discrepancies of her bots (the order whose
+  // fill was lost); the account's status counts every one (the position of the symbol too).
   assert.deepEqual(
-    report.discrepancies.map((d: any) => [d.kind, d.fixed]),
-    [
-      ['order', true],
-      ['position', true],
-    ],
+    report.discrepancies.map((d: any) => [d.kind, d.botId, d.fixed]),
+    [['order', 'sy1', true]],
   );
-  assert.match(report.discrepancies[1].explanation, /fills of botledger's orders that the ledger lacks \(net long 0\.01\) explain it/);
+  assert.match(
+    report.discrepancies[0].explanation,
+    /^Order bl-sy1-1 is live in the ledger \(filled 0\) but Paper exchange no longer lists it as open/,
+  );
   assert.deepEqual(
     [status.positionsSynced, status.discrepanciesFound, status.discrepanciesFixed, status.status, status.error],
     [1, 2, 2, 'ok', null],
@@ -52,6 +55,13 @@ test('POST /sync finds a fill the stream dropped, applies it once, and GET /sync
   assert.equal(listed.sync.discrepanciesFound, 2);
   assert.equal(listed.sync.status, 'ok');
   assert.ok(listed.sync.lastSyncAt);
+
+  // Bob sees the shared account's status, but not Alice's discrepancies.
+  const bobs = (await api.call(bob, 'GET', '/api/v1/sync')).json.items;
+  assert.deepEqual(
+    bobs.map((a: any) => a.accountId),
+    ['paper'],
+  );
 
   const again = await api.call(alice, 'POST', '/api/v1/sync', { account: 'paper' });
   assert.equal(again.status, 200, again.body);

@@ -5,6 +5,7 @@
  */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import { createBot } from '../../src/app/bots.ts';
 import type { Trade } from '../../src/domain/position/trade.ts';
 import { recomputeAllPluginStats } from '../../src/storage/repositories/plugin-stats.ts';
 import { insertTradesIfAbsent } from '../../src/storage/repositories/trades.ts';
@@ -12,11 +13,11 @@ import { forEachDialect } from '../support/dialects.ts';
 import { type ApiFixture, type ApiUser, openApi, SYMBOL } from './api-fixture.ts';
 
 /** Imported trades of two past days; three share one created_at, so paging must break ties by id. */
-function importedTrades(): Trade[] {
+function importedTrades(userId: string): Trade[] {
   const trade = (id: string, pnl: string, closedAt: string, createdAt: string): Trade => ({
     id,
     positionId: null,
-    userId: null,
+    userId,
     botId: null,
     pluginId: 'imported',
     symbol: 'ETH/USDT',
@@ -47,13 +48,13 @@ async function roundTrips(api: ApiFixture, user: ApiUser, cycles: number): Promi
     ['loser', '60050'],
     ['winner', '60250'],
   ]) {
-    const created = await api.call(user, 'POST', '/api/v1/bots', {
+    await createBot(api.ledger, {
       id,
       pluginId: 'scalper',
       symbol: SYMBOL,
       config: { amount: '0.01', entryPrice: '59950', takeProfitPrice },
+      userId: user.userId,
     });
-    assert.equal(created.status, 201, created.body);
   }
   for (let cycle = 0; cycle < cycles; cycle++) {
     await api.move('59900');
@@ -80,8 +81,9 @@ forEachDialect('trades and statistics routes', (target) => {
   test('trades: filters, keyset paging without repeats or gaps, exact statistics and daily pnl', async () => {
     const api = await openApi(await target.create());
     const alice = await api.user('alice');
+    const bob = await api.user('bob');
     await roundTrips(api, alice, 3);
-    assert.equal(await insertTradesIfAbsent(api.ledger.database, importedTrades()), 5);
+    assert.equal(await insertTradesIfAbsent(api.ledger.database, importedTrades(alice.userId)), 5);
     await recomputeAllPluginStats(api.ledger.database, ['imported']);
 
     const everything = await api.call(alice, 'GET', '/api/v1/trades?limit=1000');
@@ -192,6 +194,13 @@ forEachDialect('trades and statistics routes', (target) => {
       8,
     );
     if (today.json.items.length === 1) assert.equal(today.json.items[0].pnl, '6.392');
+
+    // Another user sees none of it: no trades, no statistics, no daily pnl.
+    assert.deepEqual((await api.call(bob, 'GET', '/api/v1/trades')).json, { items: [], nextCursor: null });
+    assert.deepEqual((await api.call(bob, 'GET', '/api/v1/stats')).json, { items: [] });
+    assert.equal((await api.call(bob, 'GET', '/api/v1/stats/scalper')).json.total, 0);
+    assert.deepEqual((await api.call(bob, 'GET', '/api/v1/stats/daily')).json, { items: [] });
+    assert.deepEqual((await api.call(bob, 'GET', '/api/v1/trades?bot=winner')).json.items, []);
   });
 
   test('bad query strings: 400 naming the field, from the catalogue', async () => {

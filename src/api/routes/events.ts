@@ -3,6 +3,7 @@
  * whole. Calls src/app/events.ts pageEvents.
  */
 import { pageEvents } from '../../app/events.ts';
+import { ownerOf } from '../auth.ts';
 import type { ApiInstance } from '../api-instance.ts';
 import { ERROR_RESPONSES, Page } from '../schemas/common.ts';
 import { EventBody, EventsQuery } from '../schemas/events.ts';
@@ -31,6 +32,7 @@ export default async function eventRoutes(app: ApiInstance): Promise<void> {
         after: query.after,
         cursor: query.cursor,
         limit: query.limit,
+        owner: ownerOf(request),
       });
     },
   );

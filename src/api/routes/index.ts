@@ -1,5 +1,6 @@
 /** Every route group of the API, in registration order; each calls application functions only. */
 import type { ApiInstance } from '../api-instance.ts';
+import accounts from './accounts.ts';
 import auth from './auth.ts';
 import bots from './bots.ts';
 import events from './events.ts';
@@ -24,4 +25,5 @@ export const API_ROUTES: readonly RouteGroup[] = [
   { plugin: events },
   { plugin: sync },
   { plugin: migrations },
+  { plugin: accounts },
 ];

@@ -3,7 +3,8 @@
  * which applies what fills explain and reports the rest. Calls src/app/sync.ts.
  */
 import { Type } from '@sinclair/typebox';
-import { listSyncStatuses, syncNow } from '../../app/sync.ts';
+import { listSyncStates, syncNow } from '../../app/sync.ts';
+import { ownerOf } from '../auth.ts';
 import type { ApiInstance } from '../api-instance.ts';
 import { ERROR_RESPONSES, ErrorBody } from '../schemas/common.ts';
 import { AccountSyncBody, SyncNowBody, SyncReportBody, SyncStatusBody } from '../schemas/sync.ts';
@@ -23,7 +24,9 @@ export default async function syncRoutes(app: ApiInstance): Promise<void> {
         response: { 200: Type.Object({ items: Type.Array(AccountSyncBody) }), ...ERROR_RESPONSES },
       },
     },
-    async () => ({ items: await listSyncStatuses(ledger) }),
+    async (request) => ({
+      items: (await listSyncStates(ledger, { owner: ownerOf(request) })).map(({ status, ...account }) => ({ ...account, sync: status })),
+    }),
   );
 
   app.post(
@@ -44,7 +47,7 @@ export default async function syncRoutes(app: ApiInstance): Promise<void> {
       },
     },
     async (request) => {
-      const result = await syncNow(ledger, { account: request.body?.account });
+      const result = await syncNow(ledger, { account: request.body?.account, owner: ownerOf(request) });
       const { report } = result;
       return { report: { ...report, discrepancies: [...report.discrepancies], notes: [...report.notes] }, status: result.status ?? null };
     },

@@ -4,10 +4,10 @@
  * core (src/app/trades.ts, stats.ts, daily-pnl.ts).
  */
 import { Type } from '@sinclair/typebox';
-import { getDailyPnl } from '../../app/daily-pnl.ts';
-import { getAllPluginStatistics, getPluginStatistics } from '../../app/stats.ts';
+import { getAllPluginStatistics, getDailyPnl, getPluginStatistics } from '../../app/stats.ts';
 import { listTradePage } from '../../app/trades.ts';
 import type { Trade } from '../../domain/position/trade.ts';
+import { ownerOf } from '../auth.ts';
 import type { ApiInstance } from '../api-instance.ts';
 import { ERROR_RESPONSES, Page } from '../schemas/common.ts';
 import { DailyPnlBody, DailyQuery, PluginStatsBody, StatsParams, TradeBody, TradesQuery } from '../schemas/trades.ts';
@@ -46,6 +46,7 @@ export default async function tradeRoutes(app: ApiInstance): Promise<void> {
         to: iso(query.to),
         limit: query.limit,
         cursor: query.cursor,
+        owner: ownerOf(request),
       });
       return { items: page.items.map(tradeView), nextCursor: page.nextCursor };
     },
@@ -61,7 +62,7 @@ export default async function tradeRoutes(app: ApiInstance): Promise<void> {
         response: { 200: Type.Object({ items: Type.Array(PluginStatsBody) }), ...ERROR_RESPONSES },
       },
     },
-    async () => ({ items: await getAllPluginStatistics(ledger) }),
+    async (request) => ({ items: await getAllPluginStatistics(ledger, { owner: ownerOf(request) }) }),
   );
 
   app.get(
@@ -76,7 +77,12 @@ export default async function tradeRoutes(app: ApiInstance): Promise<void> {
       },
     },
     async (request) => ({
-      items: await getDailyPnl(ledger, { pluginId: request.query.plugin, from: iso(request.query.from), to: iso(request.query.to) }),
+      items: await getDailyPnl(ledger, {
+        owner: ownerOf(request),
+        pluginId: request.query.plugin,
+        from: iso(request.query.from),
+        to: iso(request.query.to),
+      }),
     }),
   );
 
@@ -91,6 +97,6 @@ export default async function tradeRoutes(app: ApiInstance): Promise<void> {
         response: { 200: PluginStatsBody, ...ERROR_RESPONSES },
       },
     },
-    async (request) => getPluginStatistics(ledger, request.params.pluginId),
+    async (request) => getPluginStatistics(ledger, request.params.pluginId, { owner: ownerOf(request) }),
   );
 }
