@@ -76,16 +76,33 @@ test('the OpenAPI document describes these routes: tags, summaries, query parame
     ['/api/v1/sync', 'post', 'sync'],
     ['/api/v1/migrations', 'get', 'migrations'],
     ['/api/v1/backups', 'get', 'migrations'],
+    ['/api/v1/accounts', 'get', 'accounts'],
+    ['/api/v1/accounts', 'post', 'accounts'],
+    ['/api/v1/accounts/{id}', 'delete', 'accounts'],
   ];
   for (const [path, method, tag] of routes) {
     const operation = doc.paths[path]?.[method];
     assert.ok(operation, `${method} ${path} is documented`);
     assert.deepEqual(operation.tags, [tag]);
     assert.ok(operation.summary, `${method} ${path} has a summary`);
-    assert.ok(operation.responses['200'].content['application/json'].schema, `${method} ${path} documents its answer`);
+    const ok = operation.responses['200'] ?? operation.responses['201'];
+    assert.ok(ok.content['application/json'].schema, `${method} ${path} documents its answer`);
     assert.ok(operation.responses['400'], `${method} ${path} documents its errors`);
   }
   const names = doc.paths['/api/v1/trades'].get.parameters.map((p: any) => p.name).sort();
   assert.deepEqual(names, ['bot', 'cursor', 'from', 'limit', 'plugin', 'symbol', 'to']);
   assert.ok(doc.paths['/api/v1/sync'].post.requestBody, 'POST /sync documents its body');
+});
+
+test('the OpenAPI document has no field for account credentials in any answer', async () => {
+  const doc = (await api.call(undefined, 'GET', '/openapi.json')).json;
+  for (const [path, method] of [
+    ['/api/v1/accounts', 'get'],
+    ['/api/v1/accounts', 'post'],
+    ['/api/v1/accounts/{id}', 'delete'],
+  ]) {
+    const answers = JSON.stringify(doc.paths[path][method].responses);
+    assert.ok(!/apiKey|"secret"|password|credentials/.test(answers), `${method} ${path}: ${answers.slice(0, 200)}`);
+  }
+  assert.ok(JSON.stringify(doc.paths['/api/v1/accounts'].post.requestBody).includes('apiKey'), 'the body takes them');
 });
