@@ -28,7 +28,7 @@ export interface VenueCall {
   readonly error?: unknown;
 }
 
-/** Error codes of the adapter contract; anything else is reported as OTHER (labels stay a bounded set). */
+/** Error codes of the adapter contract; anything else is reported as `other` (labels stay a bounded set). */
 const KNOWN_CODES = new Set([
   'ORDER_REJECTED',
   'ORDER_WOULD_TRIGGER',
@@ -39,13 +39,13 @@ const KNOWN_CODES = new Set([
 ]);
 
 /**
- * The label for a venue error: its contract code, else OTHER.
+ * The label for a venue error: its contract code, else `other`.
  *
  * @example
  * venueErrorCode(new RateLimitedError('slow down')); // 'RATE_LIMITED'
  */
 export function venueErrorCode(error: unknown): string {
-  return error instanceof ExchangeError && KNOWN_CODES.has(error.code) ? error.code : 'OTHER';
+  return error instanceof ExchangeError && KNOWN_CODES.has(error.code) ? error.code : 'other';
 }
 
 /**

@@ -66,14 +66,18 @@ export async function registerStream(app: ApiInstance, options: StreamOptions = 
       app.websocketServer.close(() => done());
     },
   });
-  app.get(STREAM_PATH, { websocket: true, config: { access: 'public' }, schema: { hide: true, querystring: STREAM_QUERY } }, (socket, request) => {
-    const client: StreamConnection = new StreamConnection(socket, request, services, () => {
-      clients.delete(client);
+  app.get(
+    STREAM_PATH,
+    { websocket: true, config: { access: 'public' }, schema: { hide: true, querystring: STREAM_QUERY } },
+    (socket, request) => {
+      const client: StreamConnection = new StreamConnection(socket, request, services, () => {
+        clients.delete(client);
+        changed();
+      });
+      clients.add(client);
       changed();
-    });
-    clients.add(client);
-    changed();
-  });
+    },
+  );
 }
 
 /** The stream as a `buildApp({ plugins })` entry. */

@@ -37,7 +37,7 @@ export default async function botRoutes(app: ApiInstance): Promise<void> {
       },
     },
     async (request) => ({
-      items: (await listBots(ledger, request.query.status)).filter((bot) => bot.userId === ownerOf(request)).map(botView),
+      items: (await listBots(ledger, request.query.status, { owner: ownerOf(request) })).map(botView),
     }),
   );
 
@@ -80,7 +80,7 @@ export default async function botRoutes(app: ApiInstance): Promise<void> {
       },
     },
     async (request) => {
-      const shown = await showBot(ledger, request.params.id);
+      const shown = await showBot(ledger, request.params.id, { owner: ownerOf(request) });
       return { bot: botView(shown.bot), counts: shown.counts, recentOrders: shown.recentOrders };
     },
   );
@@ -100,6 +100,7 @@ export default async function botRoutes(app: ApiInstance): Promise<void> {
     async (request) => {
       const update = await updateBot(ledger, request.params.id, request.body.config, {
         allowImmediateLoss: request.body.allowImmediateLoss,
+        owner: ownerOf(request),
       });
       return { ...update, bot: botView(update.bot) };
     },
@@ -113,12 +114,12 @@ export default async function botRoutes(app: ApiInstance): Promise<void> {
         tags,
         summary: 'Stop a bot: its orders are cancelled (STOPPED_BY_USER)',
         params: IdParams,
-        body: Type.Optional(EndBotBody),
+        body: Type.Union([EndBotBody, Type.Null()]),
         response: { 200: BotChangeBody, ...ERROR_RESPONSES },
       },
     },
     async (request) => {
-      const change = await stopBot(ledger, request.params.id, { closePosition: request.body?.closePosition });
+      const change = await stopBot(ledger, request.params.id, { closePosition: request.body?.closePosition, owner: ownerOf(request) });
       return { ...change, bot: botView(change.bot) };
     },
   );
@@ -130,7 +131,7 @@ export default async function botRoutes(app: ApiInstance): Promise<void> {
       schema: { tags, summary: 'Start a stopped bot', params: IdParams, response: { 200: BotChangeBody, ...ERROR_RESPONSES } },
     },
     async (request) => {
-      const change = await startBot(ledger, request.params.id);
+      const change = await startBot(ledger, request.params.id, { owner: ownerOf(request) });
       return { ...change, bot: botView(change.bot) };
     },
   );
@@ -148,7 +149,7 @@ export default async function botRoutes(app: ApiInstance): Promise<void> {
       },
     },
     async (request) => {
-      const change = await deleteBot(ledger, request.params.id, { closePosition: request.query.closePosition });
+      const change = await deleteBot(ledger, request.params.id, { closePosition: request.query.closePosition, owner: ownerOf(request) });
       return { ...change, bot: botView(change.bot) };
     },
   );

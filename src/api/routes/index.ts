@@ -1,8 +1,13 @@
 /** Every route group of the API, in registration order; each calls application functions only. */
 import type { ApiInstance } from '../api-instance.ts';
+import accounts from './accounts.ts';
 import auth from './auth.ts';
 import bots from './bots.ts';
+import events from './events.ts';
 import health from './health.ts';
+import migrations from './migrations.ts';
+import sync from './sync.ts';
+import trades from './trades.ts';
 import users from './users.ts';
 
 export interface RouteGroup {
@@ -11,4 +16,14 @@ export interface RouteGroup {
   readonly prefix?: string;
 }
 
-export const API_ROUTES: readonly RouteGroup[] = [{ plugin: health, prefix: '' }, { plugin: auth }, { plugin: users }, { plugin: bots }];
+export const API_ROUTES: readonly RouteGroup[] = [
+  { plugin: health, prefix: '' },
+  { plugin: auth },
+  { plugin: users },
+  { plugin: bots },
+  { plugin: trades },
+  { plugin: events },
+  { plugin: sync },
+  { plugin: migrations },
+  { plugin: accounts },
+];
