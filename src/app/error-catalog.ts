@@ -80,6 +80,7 @@ const LEDGER_ENTRIES = {
   BOT_NOT_ACTIVE: entry(EXIT_REFUSED, 409, 'the bot is not active, so it cannot place orders'),
   POSITION_NOT_OPEN: entry(EXIT_REFUSED, 409, 'the position is already closed, so it cannot be closed again'),
   ORDER_NOT_FAILED: entry(EXIT_REFUSED, 409, 'only a failed order can be retried or dropped'),
+  ORDER_NOT_CANCELLABLE: entry(EXIT_REFUSED, 409, 'only a pending order can be cancelled (an executed one is closed through its position)'),
   UPDATE_SELLS_AT_A_LOSS: entry(EXIT_REFUSED, 409, 'the new config would sell the open position at once at a loss (confirm to go ahead)'),
   CANCELLED_OUTSIDE: entry(EXIT_REFUSED, 409, "a cancel at the venue that botledger did not ask for came first and stopped the bot"),
   VENUE_MISMATCH: entry(EXIT_REFUSED, 409, "the venue does not know this ledger's acknowledged orders (the wrong venue file)"),

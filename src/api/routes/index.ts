@@ -2,6 +2,10 @@
 import type { ApiInstance } from '../api-instance.ts';
 import bots from './bots.ts';
 import health from './health.ts';
+import orders from './orders.ts';
+import paper from './paper.ts';
+import plugins from './plugins.ts';
+import positions from './positions.ts';
 
 export interface RouteGroup {
   readonly plugin: (app: ApiInstance) => Promise<void>;
@@ -9,4 +13,11 @@ export interface RouteGroup {
   readonly prefix?: string;
 }
 
-export const API_ROUTES: readonly RouteGroup[] = [{ plugin: health, prefix: '' }, { plugin: bots }];
+export const API_ROUTES: readonly RouteGroup[] = [
+  { plugin: health, prefix: '' },
+  { plugin: bots },
+  { plugin: orders },
+  { plugin: positions },
+  { plugin: plugins },
+  { plugin: paper },
+];
