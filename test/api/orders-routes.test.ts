@@ -48,7 +48,11 @@ async function walk(alice: Awaited<ReturnType<typeof api.user>>, query: string, 
   let cursor: string | null = null;
   let pages = 0;
   do {
-    const answer = await api.call(alice, 'GET', `/api/v1/orders?${query}&limit=${limit}${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`);
+    const answer = await api.call(
+      alice,
+      'GET',
+      `/api/v1/orders?${query}&limit=${limit}${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`,
+    );
     assert.equal(answer.status, 200, answer.body);
     assert.ok(answer.json.items.length <= limit);
     ids.push(...answer.json.items.map((order: Order) => order.id));
@@ -72,7 +76,10 @@ test('filters and keyset paging: every matching order once, newest first, money 
     ['status=cancelled&plugin=p2', (o) => o.status === 'cancelled' && o.pluginId === 'p2'],
   ];
   for (const [query, keep] of cases) {
-    const expected = seeded.filter(keep).sort(newestFirst).map((order) => order.id);
+    const expected = seeded
+      .filter(keep)
+      .sort(newestFirst)
+      .map((order) => order.id);
     assert.ok(expected.length > 0, `${query} matches something`);
     for (const limit of [7, 50]) {
       const { ids, pages } = await walk(alice, query, limit);
@@ -128,7 +135,12 @@ test('bad filters and ids: 400 with the field, 404 ORDER_NOT_FOUND', async () =>
 
 test('show: an order with its fills and its events; cancel a pending order through the engine', async () => {
   const alice = await api.user('alice');
-  const created = await api.call(alice, 'POST', '/api/v1/bots', { id: 'show1', pluginId: 'scalper', symbol: SYMBOL, config: SCALPER_CONFIG });
+  const created = await api.call(alice, 'POST', '/api/v1/bots', {
+    id: 'show1',
+    pluginId: 'scalper',
+    symbol: SYMBOL,
+    config: SCALPER_CONFIG,
+  });
   assert.equal(created.status, 201, created.body);
   const entry = created.json.orders[0];
   await api.move('59950');
@@ -170,7 +182,12 @@ test('retry and drop a failed order (the venue rejected it); a pending one is re
   const alice = await api.user('alice');
   const { paper } = venueOf(api.ledger);
   paper.control.rejectNext('placeOrder');
-  const created = await api.call(alice, 'POST', '/api/v1/bots', { id: 'fail1', pluginId: 'scalper', symbol: SYMBOL, config: { ...SCALPER_CONFIG, entryPrice: '59000' } });
+  const created = await api.call(alice, 'POST', '/api/v1/bots', {
+    id: 'fail1',
+    pluginId: 'scalper',
+    symbol: SYMBOL,
+    config: { ...SCALPER_CONFIG, entryPrice: '59000' },
+  });
   assert.equal(created.status, 201, created.body);
   const failed = (await api.call(alice, 'GET', '/api/v1/orders?bot=fail1&status=failed')).json.items[0];
   assert.ok(failed, 'the rejected entry is failed');

@@ -16,7 +16,12 @@ test('a filled entry opens a position: list, filters, show with the stop-loss er
   const alice = await api.user('alice');
   const { paper } = venueOf(api.ledger);
   for (const id of ['pos1', 'pos2']) {
-    const created = await api.call(alice, 'POST', '/api/v1/bots', { id, pluginId: 'scalper', symbol: SYMBOL, config: { ...SCALPER_CONFIG, stopLossPrice: '59000' } });
+    const created = await api.call(alice, 'POST', '/api/v1/bots', {
+      id,
+      pluginId: 'scalper',
+      symbol: SYMBOL,
+      config: { ...SCALPER_CONFIG, stopLossPrice: '59000' },
+    });
     assert.equal(created.status, 201, created.body);
   }
   paper.control.rejectStopOrders(1);
@@ -25,7 +30,11 @@ test('a filled entry opens a position: list, filters, show with the stop-loss er
   const open = await api.call(alice, 'GET', '/api/v1/positions?status=open');
   assert.equal(open.status, 200, open.body);
   assert.equal(open.json.items.length, 2);
-  assert.ok(open.json.items.every((position: { amount: string; entryPrice: string }) => position.amount === '0.01' && position.entryPrice === '59950'));
+  assert.ok(
+    open.json.items.every(
+      (position: { amount: string; entryPrice: string }) => position.amount === '0.01' && position.entryPrice === '59950',
+    ),
+  );
   const byBot = await api.call(alice, 'GET', '/api/v1/positions?bot=pos1&symbol=BTC-USDT');
   assert.equal(byBot.json.items.length, 1);
   assert.equal(byBot.json.items[0].botId, 'pos1');
@@ -36,7 +45,9 @@ test('a filled entry opens a position: list, filters, show with the stop-loss er
   assert.equal(second.json.items.length, 1);
   assert.notEqual(second.json.items[0].id, first.json.items[0].id, 'the second page is the other position');
 
-  const shown = await Promise.all(open.json.items.map((position: { id: string }) => api.call(alice, 'GET', `/api/v1/positions/${position.id}`)));
+  const shown = await Promise.all(
+    open.json.items.map((position: { id: string }) => api.call(alice, 'GET', `/api/v1/positions/${position.id}`)),
+  );
   for (const answer of shown) assert.equal(answer.status, 200, answer.body);
   const rejected = shown.find((answer) => answer.json.stopLoss.errorDetails !== null);
   assert.ok(rejected, 'one stop-loss placement was rejected and its error kept');
