@@ -213,3 +213,55 @@ test('retry and drop a failed order (the venue rejected it); a pending one is re
   assert.equal(dropped.json.order.cancellationReason, 'DROPPED');
   assert.equal(dropped.json.order.reason, 'Order dropped by api:alice');
 });
+
+test('GET /plugins: the config JSON Schema and an example that passes it; /openapi.json documents every route', async () => {
+  const alice = await api.user('alice');
+  const plugins = await api.call(alice, 'GET', '/api/v1/plugins');
+  assert.equal(plugins.status, 200, plugins.body);
+  const scalper = plugins.json.items.find((plugin: { id: string }) => plugin.id === 'scalper');
+  assert.equal(scalper.configSchema.type, 'object');
+  assert.deepEqual(scalper.configSchema.required, ['amount', 'entryPrice', 'takeProfitPrice']);
+  assert.equal(scalper.configSchema.additionalProperties, false);
+  assert.equal(scalper.configSchema.properties.repeat.default, true);
+  const made = await api.call(alice, 'POST', '/api/v1/bots', {
+    id: 'example1',
+    pluginId: 'scalper',
+    symbol: SYMBOL,
+    config: scalper.exampleConfig,
+  });
+  assert.equal(made.status, 201, `the example config is accepted: ${made.body}`);
+
+  const doc = (await api.call(undefined, 'GET', '/openapi.json')).json;
+  const routes: [string, string][] = [
+    ['/api/v1/orders', 'get'],
+    ['/api/v1/orders/{id}', 'get'],
+    ['/api/v1/orders/{id}/cancel', 'post'],
+    ['/api/v1/orders/{id}/retry', 'post'],
+    ['/api/v1/orders/{id}/drop', 'post'],
+    ['/api/v1/positions', 'get'],
+    ['/api/v1/positions/{id}', 'get'],
+    ['/api/v1/positions/{id}/close', 'post'],
+    ['/api/v1/plugins', 'get'],
+    ['/api/v1/paper/markets', 'get'],
+    ['/api/v1/paper/markets/{symbol}/price', 'post'],
+    ['/api/v1/paper/orders/{id}/cancel', 'post'],
+    ['/api/v1/paper/orders/{id}/fill', 'post'],
+  ];
+  for (const [path, method] of routes) {
+    const operation = doc.paths[path]?.[method];
+    assert.ok(operation, `${method} ${path} is documented`);
+    assert.ok(operation.summary && operation.tags?.length, `${path} has a summary and tags`);
+    assert.ok(operation.responses['200'].content['application/json'].schema, `${path} documents its answer`);
+  }
+  const order = doc.paths['/api/v1/orders/{id}'].get.responses['200'].content['application/json'].schema.properties.order;
+  for (const field of [
+    'clientOrderId',
+    'exchangeOrderId',
+    'cancellationReason',
+    'retryCount',
+    'firstFailedAt',
+    'expiresAt',
+    'filledAmount',
+  ])
+    assert.ok(order.properties[field], `Order.${field} is documented`);
+});
