@@ -11,7 +11,8 @@ import swaggerUi from '@fastify/swagger-ui';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import Fastify from 'fastify';
 import type { ApiContext, ApiInstance } from './api-instance.ts';
-import { ApiError, handleError, handleNotFound } from './errors.ts';
+import { authenticateToken, principalForUser } from '../app/users.ts';
+import { handleError, handleNotFound } from './errors.ts';
 import { bearerToken, principalOf, type RouteAccess, requireScope } from './auth.ts';
 import type { ActAs, Authenticate } from './principal.ts';
 import { API_ROUTES } from './routes/index.ts';
@@ -33,6 +34,9 @@ export interface BuildAppOptions extends ApiContext {
   readonly bodyLimit?: number;
 }
 
+/** The query schema of routes that take no query parameters. */
+const NO_QUERY = { type: 'object', properties: {}, additionalProperties: false };
+
 /** Paths anyone may read without a token: the docs and what they load. */
 const PUBLIC_PREFIXES = ['/docs', '/openapi.json'];
 
@@ -50,13 +54,20 @@ export async function buildApp(options: BuildAppOptions): Promise<ApiInstance> {
     // Path ids are at most this long; longer ones are refused before routing.
     maxParamLength: 200,
     ajv: { customOptions: { removeAdditional: false } },
+    // Errors the router raises before a route is found (a path parameter too long, a bad URL) get the same body.
+    frameworkErrors: (error, request, reply) => handleError(error, request, reply),
   }).withTypeProvider<TypeBoxTypeProvider>() as unknown as ApiInstance;
   app.setValidatorCompiler(validatorCompiler);
+  // A query parameter no route names is refused (a misspelt filter must not silently list everything).
+  app.addHook('onRoute', (route) => {
+    if (route.schema && !route.schema.querystring && !route.url.startsWith('/docs'))
+      route.schema = { ...route.schema, querystring: NO_QUERY };
+  });
   app.decorate('api', { ledger: options.ledger, readiness: options.readiness });
   app.setErrorHandler(handleError);
   app.setNotFoundHandler(handleNotFound);
 
-  const { authenticate, actAs } = await resolveAuth(options);
+  const { authenticate, actAs } = resolveAuth(options);
   app.addHook('onRequest', async (request) => {
     if (request.is404) return;
     const url = request.url;
@@ -94,9 +105,10 @@ export async function buildApp(options: BuildAppOptions): Promise<ApiInstance> {
   return app;
 }
 
-/** The token resolvers: given, or the ledger's users module. */
-async function resolveAuth(options: BuildAppOptions): Promise<{ authenticate: Authenticate; actAs: ActAs }> {
-  if (!options.authenticate || !options.actAs)
-    throw new ApiError('INTERNAL_ERROR', 'buildApp needs authenticate and actAs until the users module lands');
-  return { authenticate: options.authenticate, actAs: options.actAs };
+/** The token resolvers: given (tests of the API core), or the ledger's users. */
+function resolveAuth(options: BuildAppOptions): { authenticate: Authenticate; actAs: ActAs } {
+  return {
+    authenticate: options.authenticate ?? ((token) => authenticateToken(options.ledger, token)),
+    actAs: options.actAs ?? ((local, username) => principalForUser(options.ledger, local, username)),
+  };
 }

@@ -3,18 +3,9 @@
  * users module of the application core (src/app/users.ts) produces it; the routes read only the
  * owner (the user id) and the scopes.
  */
-export type Role = 'admin' | 'trader' | 'viewer';
-export type TokenScope = 'read' | 'trade' | 'admin';
+import type { Principal } from '../app/users.ts';
 
-export interface Principal {
-  readonly userId: string;
-  readonly username: string;
-  readonly role: Role;
-  /** Effective scopes: the token's, limited by the user's role. */
-  readonly scopes: readonly TokenScope[];
-  readonly tokenId: string;
-  readonly tokenKind: 'session' | 'personal' | 'one_time' | 'local';
-}
+export type { Principal, Role, TokenScope } from '../app/users.ts';
 
 /** Resolves a bearer token to its principal; undefined for an unknown, revoked or expired one. */
 export type Authenticate = (token: string) => Promise<Principal | undefined>;

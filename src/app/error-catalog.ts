@@ -5,13 +5,12 @@
  * error's class. The README's "Error catalogue" table is checked against this one by a test
  * (test/app/error-catalog.test.ts), in both directions.
  *
- * HTTP statuses follow one rule: 400 for bad input (413 for a body too large), 401 for a request
- * without a valid token, 403 for a scope it lacks, 404 for something that does not exist (or
- * belongs to another user), 409 for a refusal or a conflict with the current state, 429 for too
- * many attempts, 423 for something another process holds, 503
- * for a database or venue that does not answer, 500 for everything else. A database the server
- * was configured with that cannot be used is the server's fault (500), although on the command
- * line it is the user's `--db` (exit 2).
+ * HTTP statuses follow one rule: 400 for bad input (413 for a body too large), 401 for no valid token or login, 403 for a
+ * token not allowed to do that, 404 for something that does not exist (or belongs to another user), 409 for a refusal or a
+ * conflict with the current state, 423 for something another process holds, 429 for too many
+ * failed logins, 503 for a database or venue that does not answer, 500 for everything else. A
+ * database the server was configured with that cannot be used is the server's fault (500),
+ * although on the command line it is the user's `--db` (exit 2).
  */
 import { EXIT_FAILED, EXIT_LOCKED, EXIT_REFUSED, EXIT_USAGE } from '../domain/exit-codes.ts';
 import { MIGRATE_ERROR_CODES } from '../migrate/errors.ts';
@@ -75,6 +74,19 @@ const LEDGER_ENTRIES = {
   ACCOUNT_NOT_FOUND: entry(EXIT_USAGE, 404, "no exchange account has that id, or it is not the account of this ledger's venue"),
   IMPORT_SOURCE_INVALID: entry(EXIT_USAGE, 400, 'import --from is not sqlite:<file> of a legacy trading_bot.db (no trades table, or a column it needs)'),
   IMPORT_ROWS_UNREADABLE: entry(EXIT_FAILED, 409, 'the import was done, but some legacy rows could not be read (each is listed with its id and reason)'),
+  // Users and tokens (src/app/users.ts).
+  USERNAME_INVALID: entry(EXIT_USAGE, 400, 'the username is not 3 to 32 lower-case letters, digits, ".", "_" or "-" starting with a letter'),
+  PASSWORD_TOO_SHORT: entry(EXIT_USAGE, 400, 'the password has fewer than 8 characters'),
+  SCOPE_INVALID: entry(EXIT_USAGE, 400, "a token scope is not read, trade or admin, or is more than the user's role allows"),
+  USER_EXISTS: entry(EXIT_USAGE, 409, 'a user with that username already exists'),
+  USER_NOT_FOUND: entry(EXIT_USAGE, 404, 'no user has that id or username'),
+  TOKEN_NOT_FOUND: entry(EXIT_USAGE, 404, 'that user has no API token with that id'),
+  UNAUTHENTICATED: entry(EXIT_REFUSED, 401, 'no valid token was given (missing, unknown, expired or revoked, or its user is disabled)'),
+  FORBIDDEN: entry(EXIT_REFUSED, 403, "the token's scopes, cut down to its user's role, do not allow this"),
+  LOGIN_FAILED: entry(EXIT_REFUSED, 401, 'the username and password, or the one-time token, do not let anyone log in'),
+  LOGIN_RATE_LIMITED: entry(EXIT_REFUSED, 429, 'too many failed logins for that username or address in 15 minutes; wait and try again'),
+  USER_IS_LAST_ADMIN: entry(EXIT_REFUSED, 409, 'the last enabled admin cannot be deleted, disabled or demoted'),
+  USER_OWNS_DATA: entry(EXIT_REFUSED, 409, 'the user still owns bots, orders, positions, trades or accounts; disable them instead'),
   // Refusals: what botledger will not do in the current state.
   INVALID_BOT_TRANSITION: entry(EXIT_REFUSED, 409, 'the bot lifecycle change is not allowed from its current status'),
   BOT_NOT_ACTIVE: entry(EXIT_REFUSED, 409, 'the bot is not active, so it cannot place orders'),
@@ -109,8 +121,6 @@ const LEDGER_ENTRIES = {
   REQUEST_INVALID: entry(EXIT_USAGE, 400, 'the request does not match its schema (a wrong type, a missing or unknown field, JSON that does not parse); `field` names it'),
   REQUEST_TOO_LARGE: entry(EXIT_USAGE, 413, 'the request body is larger than the server accepts (1 MiB)'),
   ROUTE_NOT_FOUND: entry(EXIT_USAGE, 404, 'no route has that method and path'),
-  UNAUTHENTICATED: entry(EXIT_REFUSED, 401, 'the request carries no token, or one that is unknown, revoked or expired'),
-  FORBIDDEN: entry(EXIT_REFUSED, 403, "the token's scopes or the user's role do not allow this action"),
   INTERNAL_ERROR: entry(EXIT_FAILED, 500, 'an unexpected error in the server; it is logged with the request id'),
 } as const satisfies Record<string, ErrorCatalogEntry>;
 

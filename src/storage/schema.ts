@@ -13,8 +13,15 @@ type Bool = ColumnType<boolean | number, number, number>;
 
 export interface UsersTable {
   id: string;
+  /** The username (unique, lower case). */
   name: string;
+  /** Migration 0004. */
+  role: ColumnType<'admin' | 'trader' | 'viewer', 'admin' | 'trader' | 'viewer' | undefined, 'admin' | 'trader' | 'viewer'>;
+  /** `scrypt$N$r$p$<salt>$<key>`; null: no password (log in with a token). Migration 0004. */
+  password_hash: string | null;
+  disabled_at: Instant | null;
   created_at: Instant;
+  updated_at: Instant;
 }
 
 export interface ApiTokensTable {
@@ -23,6 +30,12 @@ export interface ApiTokensTable {
   name: string;
   /** sha256 hex of the token; the token itself is never stored. */
   token_hash: string;
+  /** Migration 0004. */
+  kind: ColumnType<'session' | 'personal' | 'one_time' | 'local', 'session' | 'personal' | 'one_time' | 'local' | undefined, 'session' | 'personal' | 'one_time' | 'local'>;
+  /** Comma list of read, trade, admin (what the token may do, cut down to its user's role). Migration 0004. */
+  scopes: ColumnType<string, string | undefined, string>;
+  /** Null: never expires. Migration 0004. */
+  expires_at: Instant | null;
   created_at: Instant;
   last_used_at: Instant | null;
   revoked_at: Instant | null;

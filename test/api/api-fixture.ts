@@ -4,9 +4,10 @@
  * pipeline, without a port).
  */
 import { after } from 'node:test';
-import type { Principal } from '../../src/api/principal.ts';
 import { type ApiInstance, buildApp, type BuildAppOptions } from '../../src/api/build-app.ts';
+import type { Principal } from '../../src/api/principal.ts';
 import { type Ledger, openLedger, venueOf } from '../../src/app/open-ledger.ts';
+import { createUser, findUser, issueApiToken } from '../../src/app/users.ts';
 import type { TestDatabase } from '../support/dialects.ts';
 
 export const SYMBOL = 'BTC/USDT';
@@ -25,7 +26,7 @@ export interface ApiUser {
 export interface ApiFixture {
   readonly app: ApiInstance;
   readonly ledger: Ledger;
-  /** A user of this role with a token of all its scopes (created on first ask). */
+  /** A user of this role with a token of all its scopes (created on first ask; `admin` is the ledger's first admin). */
   user(username: string, role?: Principal['role']): Promise<ApiUser>;
   /** A request as `user` (anonymous without one). */
   call(
@@ -60,30 +61,17 @@ export async function openApi(database: TestDatabase, options: Partial<BuildAppO
     venue: { seed: 7, dir: database.dir, markets: MARKETS },
     syncAtStart: false,
   });
-  // Until the users module lands the fixture resolves tokens itself; it will create real users.
-  const principals = new Map<string, Principal>();
   const users = new Map<string, ApiUser>();
-  const app = await buildApp({
-    ledger,
-    authenticate: async (token) => principals.get(token),
-    actAs: async (_local, username) => [...principals.values()].find((principal) => principal.username === username),
-    ...options,
-  });
+  const app = await buildApp({ ledger, ...options });
   const fixture: ApiFixture = {
     app,
     ledger,
     async user(username, role = 'trader') {
       const known = users.get(username);
       if (known) return known;
-      const user = { username, userId: `u-${username}`, token: `token-${username}` };
-      principals.set(user.token, {
-        userId: user.userId,
-        username,
-        role,
-        scopes: SCOPES_OF_ROLE[role],
-        tokenId: `t-${username}`,
-        tokenKind: 'personal',
-      });
+      const created = username === 'admin' ? await findUser(ledger, 'admin') : await createUser(ledger, { username, role });
+      const { token } = await issueApiToken(ledger, created.id, { name: 'tests', scopes: [...SCOPES_OF_ROLE[created.role]] });
+      const user = { username, userId: created.id, token };
       users.set(username, user);
       return user;
     },

@@ -90,6 +90,8 @@ test('HTTP statuses follow the exit codes consistently', () => {
     assert.ok([400, 401, 403, 404, 409, 413, 423, 429, 500, 503].includes(http), `${code}: HTTP ${http}`);
     if (exit === 3) assert.equal(http, 423, `${code} is held by another process`);
     if (exit === 4) assert.ok([401, 403, 404, 409, 429].includes(http), `${code} is a refusal`);
+    // Who you are, what you may do and how often you may try are refusals, never input errors.
+    if ([401, 403, 429].includes(http)) assert.equal(exit, 4, `${code}: HTTP ${http} exits 4`);
     if (http === 400 || http === 413) assert.equal(exit, 2, `${code}: a bad input exits 2`);
     if (/_NOT_FOUND$/.test(code) && code !== 'RECORD_NOT_FOUND') assert.equal(http, 404, code);
   }

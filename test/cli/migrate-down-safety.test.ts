@@ -19,14 +19,14 @@ forEachDialect('botledger migrate down (CLI)', (target) => {
   test("down --yes --to 0001 on the core schema exits 4 (0002 irreversible); the ledger's tables stay", async () => {
     const { url, dir } = await target.create();
     assert.equal((await runCli(['migrate', 'up', '--db', url, '--yes'], dir)).code, 0);
-    // 0003 is reversible; below it, 0002 and 0001 are irreversible: refused before anything runs.
+    // 0004 and 0003 are reversible; below them, 0002 and 0001 are irreversible: refused before anything runs.
     const down = await runCli(['migrate', 'down', '--db', url, '--to', '0001', '--yes', '--allow-data-loss', '--json'], dir);
     assert.equal(down.code, 4, down.stdout + down.stderr);
     const error = JSON.parse(down.stdout).error;
     assert.equal(error.code, 'IRREVERSIBLE');
     assert.match(error.message, /0002_ledger_identity\.ts/);
     const status = JSON.parse((await runCli(['migrate', 'status', '--db', url, '--json'], dir)).stdout);
-    assert.equal(status.current, '0003');
+    assert.equal(status.current, '0004');
   });
 
   test('down --yes that would drop rows exits 4 naming table and count; --allow-data-loss reverts after a backup', async () => {

@@ -49,7 +49,7 @@ forEachDialect('core schema', (target) => {
       const report = await engine.up();
       assert.deepEqual(
         report.applied.map((run) => run.version),
-        ['0001', '0002', '0003'],
+        ['0001', '0002', '0003', '0004'],
       );
       assert.ok(report.backup, 'a backup was taken before applying');
       const names = await tableNames(database.db);
@@ -59,14 +59,16 @@ forEachDialect('core schema', (target) => {
         { version: '0001', source: 'core' },
         { version: '0002', source: 'core' },
         { version: '0003', source: 'core' },
+        { version: '0004', source: 'core' },
       ]);
       assert.equal((await engine.up()).applied.length, 0, 'a second up is a no-op');
 
       // Its down would drop the whole ledger, the append-only event log included: the engine
-      // refuses it and points to restore (its down function is tested on its own below). 0003 is
-      // reversible (test/storage/migration-0003.test.ts); going below it is refused before anything runs.
+      // refuses it and points to restore (its down function is tested on its own below). 0003 and
+      // 0004 are reversible (test/storage/migration-0003.test.ts, test/storage/migration-0004.test.ts);
+      // going below them is refused before anything runs.
       await assert.rejects(engine.down({ to: '0', allowDataLoss: true }), (error: Error & { code?: string }) => error.code === 'IRREVERSIBLE');
-      assert.equal((await engine.status()).current, '0003');
+      assert.equal((await engine.status()).current, '0004');
       const after = await tableNames(database.db);
       for (const table of CORE_TABLES) assert.ok(after.includes(table), `${table} kept`);
     } finally {

@@ -113,13 +113,13 @@ forEachDialect('core migration 0003 (positions and statistics)', (target) => {
       // The rehearsal lints the SQL the .ts migration runs: the rebuild loses nothing.
       const plan = await engine.plan();
       assert.deepEqual(
-        plan.migrations.map((m) => m.version),
+        plan.migrations.map((m) => m.version).slice(0, 1),
         ['0003'],
       );
       const losing = plan.migrations[0].lint.filter((f) => ['drop-with-data', 'narrowed-column', 'lint-error'].includes(f.rule));
       assert.deepEqual(losing, [], 'no data-loss finding');
 
-      const report = await engine.up();
+      const report = await engine.up({ to: '0003' });
       assert.deepEqual(
         report.applied.map((m) => m.version),
         ['0003'],
@@ -232,7 +232,7 @@ forEachDialect('core migration 0003 (positions and statistics)', (target) => {
         /check/i,
       );
       assert.deepEqual(
-        (await engine.up()).applied.map((m) => m.version),
+        (await engine.up({ to: '0003' })).applied.map((m) => m.version),
         ['0003'],
         'and up again',
       );

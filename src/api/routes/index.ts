@@ -1,11 +1,13 @@
 /** Every route group of the API, in registration order; each calls application functions only. */
 import type { ApiInstance } from '../api-instance.ts';
+import auth from './auth.ts';
 import bots from './bots.ts';
 import health from './health.ts';
 import orders from './orders.ts';
 import paper from './paper.ts';
 import plugins from './plugins.ts';
 import positions from './positions.ts';
+import users from './users.ts';
 
 export interface RouteGroup {
   readonly plugin: (app: ApiInstance) => Promise<void>;
@@ -15,6 +17,8 @@ export interface RouteGroup {
 
 export const API_ROUTES: readonly RouteGroup[] = [
   { plugin: health, prefix: '' },
+  { plugin: auth },
+  { plugin: users },
   { plugin: bots },
   { plugin: orders },
   { plugin: positions },

@@ -1,31 +1,13 @@
 /**
- * Users, API tokens and exchange accounts. A token is stored only as its sha256 hash; the token
- * itself is shown once, when made, and never kept. An exchange account stores a reference to
- * where its keys live (credentials_ref), never the keys.
+ * Exchange accounts. An account stores a reference to where its keys live (credentials_ref),
+ * never the keys. (Users and API tokens: users.ts and api-tokens.ts.)
  */
-import { createHash } from 'node:crypto';
 import type { Kysely } from 'kysely';
 import type { LedgerSchema } from '../schema.ts';
 import type { BotledgerDatabase } from '../database.ts';
 import { type SqlExecutor, writeTransaction } from '../sql/executor.ts';
 import { insertEvents } from './events.ts';
-import { boolIn, boolOut, timeIn, timeInOrNull, timeOut, timeOutOrNull } from './codec.ts';
-
-export interface User {
-  readonly id: string;
-  readonly name: string;
-  readonly createdAt: string;
-}
-
-export interface ApiToken {
-  readonly id: string;
-  readonly userId: string;
-  readonly name: string;
-  readonly tokenHash: string;
-  readonly createdAt: string;
-  readonly lastUsedAt: string | null;
-  readonly revokedAt: string | null;
-}
+import { boolIn, boolOut, timeIn, timeOut } from './codec.ts';
 
 export interface ExchangeAccount {
   readonly id: string;
@@ -38,88 +20,6 @@ export interface ExchangeAccount {
   readonly credentialsRef: string | null;
   readonly createdAt: string;
   readonly updatedAt: string;
-}
-
-/**
- * sha256 hex of a token: what is stored and looked up.
- *
- * @example
- * hashApiToken('blt_abc'); // '5f1d...'
- */
-export function hashApiToken(token: string): string {
-  return createHash('sha256').update(token, 'utf8').digest('hex');
-}
-
-/** @example await insertUser(db, { id: 'u1', name: 'alice', createdAt: now.toISOString() }); */
-export async function insertUser(db: Kysely<LedgerSchema>, user: User): Promise<void> {
-  await db
-    .insertInto('users')
-    .values({ id: user.id, name: user.name, created_at: timeIn(user.createdAt, 'createdAt') })
-    .execute();
-}
-
-/** @example const user = await getUser(db, 'u1'); */
-export async function getUser(db: Kysely<LedgerSchema>, id: string): Promise<User | undefined> {
-  const row = await db.selectFrom('users').selectAll().where('id', '=', id).executeTakeFirst();
-  return row ? { id: String(row.id), name: String(row.name), createdAt: timeOut(row.created_at) } : undefined;
-}
-
-/**
- * Stores a token by its hash (pass the token, not the hash: it is hashed here).
- *
- * @example
- * await insertApiToken(db, { id: 't1', userId: 'u1', name: 'laptop', token: 'blt_...', createdAt: now.toISOString() });
- */
-export async function insertApiToken(
-  db: Kysely<LedgerSchema>,
-  token: { id: string; userId: string; name: string; token: string; createdAt: string },
-): Promise<void> {
-  await db
-    .insertInto('api_tokens')
-    .values({
-      id: token.id,
-      user_id: token.userId,
-      name: token.name,
-      token_hash: hashApiToken(token.token),
-      created_at: timeIn(token.createdAt, 'createdAt'),
-    })
-    .execute();
-}
-
-/**
- * The live (not revoked) token matching a presented token, if any.
- *
- * @example
- * const token = await findApiToken(db, request.headers.authorization.slice(7));
- */
-export async function findApiToken(db: Kysely<LedgerSchema>, presented: string): Promise<ApiToken | undefined> {
-  const row = await db
-    .selectFrom('api_tokens')
-    .selectAll()
-    .where('token_hash', '=', hashApiToken(presented))
-    .where('revoked_at', 'is', null)
-    .executeTakeFirst();
-  if (!row) return undefined;
-  return {
-    id: String(row.id),
-    userId: String(row.user_id),
-    name: String(row.name),
-    tokenHash: String(row.token_hash),
-    createdAt: timeOut(row.created_at),
-    lastUsedAt: timeOutOrNull(row.last_used_at),
-    revokedAt: timeOutOrNull(row.revoked_at),
-  };
-}
-
-/** Revokes a token; true if it was live. */
-export async function revokeApiToken(db: Kysely<LedgerSchema>, id: string, at: string): Promise<boolean> {
-  const result = await db
-    .updateTable('api_tokens')
-    .set({ revoked_at: timeInOrNull(at, 'at') })
-    .where('id', '=', id)
-    .where('revoked_at', 'is', null)
-    .executeTakeFirst();
-  return Number(result.numUpdatedRows) === 1;
 }
 
 /** @example await insertExchangeAccount(db, { id: 'paper1', userId: null, name: 'Paper', exchange: 'paper', sandbox: true, credentialsRef: null, createdAt: t, updatedAt: t }); */

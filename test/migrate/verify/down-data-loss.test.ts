@@ -120,9 +120,9 @@ forEachDialect('down: data loss', (target) => {
     try {
       const engine = new MigrationEngine({ database, backupDir: `${dir}/backups` });
       await engine.up();
-      // 0003 is reversible; below it, down meets 0002_ledger_identity first, irreversible too (it
-      // would lose the ledger's identity); so 0001's own flag is checked where the engine reads it.
-      // Refused before anything runs: 0003 stays applied.
+      // 0004 and 0003 are reversible; below them, down meets 0002_ledger_identity first, irreversible
+      // too (it would lose the ledger's identity); so 0001's own flag is checked where the engine
+      // reads it. Refused before anything runs: 0004 stays applied.
       await assert.rejects(
         engine.down({ to: '0001' }),
         refused('IRREVERSIBLE', /0002_ledger_identity\.ts: it is marked irreversible[\s\S]*restore/),
@@ -131,7 +131,7 @@ forEachDialect('down: data loss', (target) => {
       await assert.rejects(engine.down({ to: '0', allowDataLoss: true }), refused('IRREVERSIBLE', /0002_ledger_identity/));
       const core = await loadMigrations(CORE_MIGRATIONS_DIR, CORE_SOURCE);
       assert.equal(core.find((m) => m.version === '0001')?.config.irreversible, true, '0001_core_schema is irreversible');
-      assert.equal((await engine.status()).current, '0003');
+      assert.equal((await engine.status()).current, '0004');
     } finally {
       await database.close();
     }
