@@ -20,6 +20,7 @@ import { type BotledgerDatabase, type DialectName, openDatabase } from '../src/s
 import {
   allPluginStatistics,
   applyTradesToPluginStats,
+  NO_USER,
   pluginStatistics,
   recomputePluginStats,
   tradesByPlugin,
@@ -188,9 +189,9 @@ export const statsSection: BenchSection = {
     const insertMs = performance.now() - insertStart;
     const db = database.db;
     const plugin = 'plugin-0';
-    const one = await timed(200, () => pluginStatistics(database, plugin));
+    const one = await timed(200, () => pluginStatistics(database, plugin, NO_USER));
     const everyPlugin = await timed(200, async () => {
-      for (let p = 0; p < flags.plugins; p++) await pluginStatistics(database, `plugin-${p}`);
+      for (let p = 0; p < flags.plugins; p++) await pluginStatistics(database, `plugin-${p}`, NO_USER);
     });
     const all = await timed(200, () => allPluginStatistics(database));
     const now = new Date(START + flags.trades * 1_000);
@@ -216,7 +217,7 @@ export const statsSection: BenchSection = {
     const lateOne = await timed(20, () => writeOne(single(`late-${++late}`, lastClose - 300_000 + late)));
     const perPluginTrades = Math.ceil(flags.trades / flags.plugins);
     const scan = await timed(3, () => statsFromTradesRows(db, { pluginId: plugin }));
-    const recompute = await timed(1, () => writeTransaction(database, (q) => recomputePluginStats(q, database.capabilities, plugin)));
+    const recompute = await timed(1, () => writeTransaction(database, (q) => recomputePluginStats(q, database.capabilities, { userId: NO_USER, pluginId: plugin })));
     return [
       {
         what: `write ${flags.trades} trades (${flags.plugins} plugins), ${TRADES_PER_TRANSACTION} per transaction`,

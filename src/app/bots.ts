@@ -18,6 +18,7 @@ import { getPosition, listPositions } from '../storage/repositories/positions.ts
 import type { LedgerErrorCode } from './error-catalog.ts';
 import { LedgerError } from './ledger-error.ts';
 import { type Ledger, venueOf } from './open-ledger.ts';
+import { type OwnerOption, ownedBy } from './ownership.ts';
 import type { VenueInfo } from './venue.ts';
 
 /** A bot as commands show it (JSON). */
@@ -100,8 +101,10 @@ function reactionFailure(done: string, bot: Bot, wasActive: boolean, placed: rea
   };
 }
 
-async function existingBot(ledger: Ledger, id: string): Promise<Bot> {
-  const bot = await getBot(ledger.database.db, id);
+/** With an owner, another user's bot is exactly like a missing one (BOT_NOT_FOUND), so ids do not leak. */
+async function existingBot(ledger: Pick<Ledger, 'database'>, id: string, owner?: string): Promise<Bot> {
+  const found = await getBot(ledger.database.db, id);
+  const bot = found && ownedBy(found, owner) ? found : undefined;
   if (!bot) throw new LedgerError('BOT_NOT_FOUND', `bot ${id} does not exist (see \`botledger bots list\`)`, { botId: id });
   return bot;
 }
@@ -113,6 +116,8 @@ export interface CreateBotRequest {
   readonly symbol: string;
   readonly config: Record<string, unknown>;
   readonly orderTtlMs?: number;
+  /** The user the bot belongs to (its orders, positions and trades too); none: a bot of no user (the CLI before users). */
+  readonly userId?: string;
 }
 
 /**
@@ -126,7 +131,11 @@ export async function createBot(ledger: Ledger, request: CreateBotRequest): Prom
   checkBotInput(ledger.plugins, request);
   const { runtime } = venueOf(ledger);
   const existing = await getBot(ledger.database.db, request.id);
-  if (existing) throw new LedgerError('BOT_EXISTS', `--id: a bot "${request.id}" already exists (status ${existing.status})`, { flag: '--id' });
+  // Bot ids are one namespace for every user: another user's bot is refused too, without its status.
+  if (existing) {
+    const status = ownedBy(existing, request.userId) ? ` (status ${existing.status})` : '';
+    throw new LedgerError('BOT_EXISTS', `--id: a bot "${request.id}" already exists${status}`, { flag: '--id', field: 'id' });
+  }
   try {
     await runtime.bots.create(request, 'cli');
   } catch (error) {
@@ -144,21 +153,22 @@ export async function createBot(ledger: Ledger, request: CreateBotRequest): Prom
  * @example
  * const { bot, counts, recentOrders } = await showBot(ledger, 'scalp1');
  */
-export async function showBot(ledger: Ledger, id: string): Promise<{ bot: Bot; counts: Record<string, number>; recentOrders: Order[] }> {
-  const bot = await existingBot(ledger, id);
+export async function showBot(ledger: Pick<Ledger, 'database'>, id: string, options: OwnerOption = {}): Promise<{ bot: Bot; counts: Record<string, number>; recentOrders: Order[] }> {
+  const bot = await existingBot(ledger, id, options.owner);
   const counts = await countOrdersByStatus(ledger.database.db, { botId: id });
   const recent = await listOrders(ledger.database.db, { botId: id }, { limit: 10 });
   return { bot, counts, recentOrders: recent.items };
 }
 
 /**
- * Every bot (of a status), oldest first.
+ * Every bot (of a status; of the owner, with one), oldest first.
  *
  * @example
- * const bots = await listBots(ledger, 'active');
+ * const bots = await listBots(ledger, 'active', { owner: 'u1' });
  */
-export async function listBots(ledger: Pick<Ledger, 'database'>, status?: Bot['status']): Promise<Bot[]> {
-  return (await listStoredBots(ledger.database.db, status ? { status } : {}, { limit: 1000, direction: 'asc' })).items;
+export async function listBots(ledger: Pick<Ledger, 'database'>, status?: Bot['status'], options: OwnerOption = {}): Promise<Bot[]> {
+  const filter = { ...(status ? { status } : {}), ...(options.owner !== undefined ? { userId: options.owner } : {}) };
+  return (await listStoredBots(ledger.database.db, filter, { limit: 1000, direction: 'asc' })).items;
 }
 
 /** Orders a command took down that ended cancelled outside botledger, and what that means. */
@@ -208,9 +218,15 @@ export interface BotUpdate extends BotChange {
  * @example
  * const { bot, cancelled, placed, failure } = await updateBot(ledger, 'scalp1', config);
  */
-export async function updateBot(ledger: Ledger, id: string, config: Record<string, unknown>, options: { allowImmediateLoss?: boolean } = {}): Promise<BotUpdate> {
+export async function updateBot(
+  ledger: Ledger,
+  id: string,
+  config: Record<string, unknown>,
+  options: { allowImmediateLoss?: boolean; owner?: string } = {},
+): Promise<BotUpdate> {
+  // Another user's bot is refused as missing before the venue is even looked at.
+  const before = await existingBot(ledger, id, options.owner);
   const { runtime, info } = venueOf(ledger);
-  const before = await existingBot(ledger, id);
   checkBotInput(ledger.plugins, { pluginId: before.pluginId, config });
   const db = ledger.database.db;
   const liveOrders = [...(await listOrders(db, { botId: id, status: ['pending', 'failed'] }, { limit: 1000 })).items, ...(await cancelledAtStart(ledger, id, info))];
@@ -245,6 +261,8 @@ type Lifecycle = 'stop' | 'start' | 'delete';
 export interface EndBotRequest {
   /** Close the positions the bot holds at market instead of keeping them under their stop-loss. */
   readonly closePosition?: boolean;
+  /** With an owner, another user's bot is BOT_NOT_FOUND and nothing is done. */
+  readonly owner?: string;
 }
 
 /** The bot's open positions and their live stop-loss orders, as the command finds them. */
@@ -275,9 +293,9 @@ async function heldAfter(ledger: Ledger, botId: string, done: 'stopped' | 'delet
 }
 
 async function lifecycle(ledger: Ledger, action: Lifecycle, id: string, request: EndBotRequest = {}): Promise<BotChange> {
+  const before = await existingBot(ledger, id, request.owner);
   const { runtime, info } = venueOf(ledger);
   const bots = runtime.bots;
-  const before = await existingBot(ledger, id);
   // The orders this command takes down, to tell afterwards whether a person got there first;
   // also those that reconciliation at start (just before this command) found cancelled at the venue.
   const live =
@@ -312,10 +330,10 @@ export function stopBot(ledger: Ledger, id: string, request: EndBotRequest = {})
  * Starts a stopped bot; its plugin places its orders again.
  *
  * @example
- * const { bot } = await startBot(ledger, 'scalp1');
+ * const { bot } = await startBot(ledger, 'scalp1', { owner: 'u1' });
  */
-export function startBot(ledger: Ledger, id: string): Promise<BotChange> {
-  return lifecycle(ledger, 'start', id);
+export function startBot(ledger: Ledger, id: string, options: OwnerOption = {}): Promise<BotChange> {
+  return lifecycle(ledger, 'start', id, { owner: options.owner });
 }
 
 /**

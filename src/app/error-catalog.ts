@@ -72,6 +72,7 @@ const LEDGER_ENTRIES = {
   POSITION_NOT_FOUND: entry(EXIT_USAGE, 404, 'no position has that id'),
   BOT_EXISTS: entry(EXIT_USAGE, 409, 'a bot with that id already exists'),
   ACCOUNT_NOT_FOUND: entry(EXIT_USAGE, 404, "no exchange account has that id, or it is not the account of this ledger's venue"),
+  SECRET_KEY_INVALID: entry(EXIT_USAGE, 500, 'the key that encrypts exchange credentials ($BOTLEDGER_SECRET_KEY, or secret.key in the data folder) is not 32 bytes in hex'),
   IMPORT_SOURCE_INVALID: entry(EXIT_USAGE, 400, 'import --from is not sqlite:<file> of a legacy trading_bot.db (no trades table, or a column it needs)'),
   IMPORT_ROWS_UNREADABLE: entry(EXIT_FAILED, 409, 'the import was done, but some legacy rows could not be read (each is listed with its id and reason)'),
   // Users and tokens (src/app/users.ts).
@@ -90,6 +91,8 @@ const LEDGER_ENTRIES = {
   // Refusals: what botledger will not do in the current state.
   INVALID_BOT_TRANSITION: entry(EXIT_REFUSED, 409, 'the bot lifecycle change is not allowed from its current status'),
   BOT_NOT_ACTIVE: entry(EXIT_REFUSED, 409, 'the bot is not active, so it cannot place orders'),
+  ACCOUNT_SHARED: entry(EXIT_REFUSED, 409, 'the built-in paper exchange account is shared by every user and cannot be deleted'),
+  ACCOUNT_IN_USE: entry(EXIT_REFUSED, 409, 'bots or positions still trade on this exchange account, so it cannot be deleted'),
   POSITION_NOT_OPEN: entry(EXIT_REFUSED, 409, 'the position is already closed, so it cannot be closed again'),
   ORDER_NOT_FAILED: entry(EXIT_REFUSED, 409, 'only a failed order can be retried or dropped'),
   ORDER_NOT_CANCELLABLE: entry(EXIT_REFUSED, 409, 'only a pending order can be cancelled (an executed one is closed through its position)'),

@@ -14,17 +14,28 @@ export interface EventQuery {
   /** Only applied entries (true) or only those not applied (false). */
   readonly applied?: boolean;
   readonly limit?: number;
+  /**
+   * Only the entries of this user's bots: an entry belongs to a user through its bot; entries of
+   * another user's bot, and entries of no bot, are left out. Without an owner, every entry.
+   */
+  readonly owner?: string;
 }
 
 /**
  * The latest `limit` entries that match, oldest of them first.
  *
  * @example
- * const events = await listEvents(ledger, { botId: 'scalp1', limit: 10 });
+ * const events = await listEvents(ledger, { botId: 'scalp1', limit: 10, owner: 'u1' });
  */
 export async function listEvents(ledger: Pick<Ledger, 'database'>, query: EventQuery = {}): Promise<EventLogEntry[]> {
-  const orderId = query.order ? (await findOrder(ledger, query.order)).id : undefined;
-  const filter: EventFilter = { botId: query.botId, orderId, ...(query.applied === undefined ? {} : { applied: query.applied }) };
+  // Another user's order is ORDER_NOT_FOUND, as a missing one.
+  const orderId = query.order ? (await findOrder(ledger, query.order, { owner: query.owner })).id : undefined;
+  const filter: EventFilter = {
+    botId: query.botId,
+    orderId,
+    ...(query.applied === undefined ? {} : { applied: query.applied }),
+    ...(query.owner === undefined ? {} : { userId: query.owner }),
+  };
   const { items } = await listStoredEvents(ledger.database.db, filter, { limit: query.limit ?? DEFAULT_LIST_LIMIT });
   return [...items].reverse();
 }

@@ -11,6 +11,7 @@ import { BotRuntime } from '../engine/runtime/runtime.ts';
 import { ensureVenueAccount } from '../engine/recovery/venue-account.ts';
 import { type AccountSyncReport, DEFAULT_SYNC_EVERY_MS } from '../engine/recovery/position-sync.ts';
 import { describeSync } from '../engine/recovery/sync-report.ts';
+import type { ExchangeAdapter } from '../exchange/exchange-adapter.ts';
 import type { PaperExchange } from '../exchange/paper/index.ts';
 import type { EngineEvent } from '../migrate/reports.ts';
 import { PluginRegistry } from '../plugins/plugin-api.ts';
@@ -54,12 +55,19 @@ export interface OpenLedgerOptions {
   readonly onNotice?: (line: string) => void;
   /** The migration engine's progress when `migrate` applies migrations. */
   readonly onMigrationEvent?: (event: EngineEvent) => void;
+  /**
+   * With the venue: wraps the adapter the runtime calls (metrics time every venue call this way).
+   * The paper exchange's control surface (`venue.paper`) stays unwrapped.
+   */
+  readonly instrumentVenue?: (adapter: ExchangeAdapter) => ExchangeAdapter;
 }
 
 /** The paper exchange of this ledger, and the runtime that drives bots on it. */
 export interface LedgerVenue {
   readonly paper: PaperExchange;
   readonly runtime: BotRuntime;
+  /** The runtime's second connection, for venue events (metrics report its pool and queries). */
+  readonly eventsDatabase: BotledgerDatabase;
   /** Which venue, and what reconciliation at start did. */
   readonly info: VenueInfo;
   /** What the sync with the venue at start found and fixed (absent with `syncAtStart: false`). */
@@ -130,16 +138,18 @@ export async function openLedger(options: OpenLedgerOptions = {}): Promise<Ledge
       const reconciliation = await reconcileVenueAtStart(database, paper, opened.info, clock, notice);
       // The venue's exchange account: bots, positions and the per-account sync status name it.
       const account = await ensureVenueAccount(database, paper, new Date(clock.now()), { sandbox: true });
-      if (account.assigned.bots > 0) notice(`${account.assigned.bots} bot(s) without an exchange account now trade on account ${account.id}`);
+      if (account.assigned.bots > 0)
+        notice(`${account.assigned.bots} bot(s) without an exchange account now trade on account ${account.id}`);
       const events = await open('write');
       const syncEveryMs = options.syncEveryMs ?? DEFAULT_SYNC_EVERY_MS;
-      const runtime = new BotRuntime({ database, eventsDatabase: events, exchange: paper, plugins, clock, syncEveryMs });
+      const exchange = options.instrumentVenue ? options.instrumentVenue(paper) : paper;
+      const runtime = new BotRuntime({ database, eventsDatabase: events, exchange, plugins, clock, syncEveryMs });
       closers.push(() => runtime.stop());
       runtime.start();
       // Positions, open orders and recent fills compared with the venue before any bot acts (nautilus_trader's start reconciliation).
       const startSync = options.syncAtStart === false ? undefined : await runtime.sync();
       if (startSync && (startSync.status !== 'ok' || startSync.discrepanciesFound > 0)) notice(`sync: ${describeSync(startSync)}`);
-      venue = { paper, runtime, info: { ...opened.info, reconciliation }, ...(startSync ? { startSync } : {}) };
+      venue = { paper, runtime, eventsDatabase: events, info: { ...opened.info, reconciliation }, ...(startSync ? { startSync } : {}) };
     }
     const ledger: Ledger = {
       url,

@@ -13,6 +13,7 @@ import { type FillRecord, listFills } from '../storage/repositories/fills.ts';
 import { getOrder, getOrderByClientOrderId, listOrders as listStoredOrders, type OrderFilter } from '../storage/repositories/orders.ts';
 import { LedgerError } from './ledger-error.ts';
 import { type Ledger, venueOf } from './open-ledger.ts';
+import { type OwnerOption, ownedBy } from './ownership.ts';
 
 /** Rows of a list when no limit is given. */
 export const DEFAULT_LIST_LIMIT = 50;
@@ -23,22 +24,36 @@ export const DEFAULT_LIST_LIMIT = 50;
  * @example
  * const order = await findOrder(ledger, 'bl-scalp1-1');
  */
-export async function findOrder(ledger: Pick<Ledger, 'database'>, ref: string): Promise<Order> {
+export async function findOrder(ledger: Pick<Ledger, 'database'>, ref: string, options: OwnerOption = {}): Promise<Order> {
   const db = ledger.database.db;
-  const order = (await getOrder(db, ref)) ?? (await getOrderByClientOrderId(db, ref));
+  const found = (await getOrder(db, ref)) ?? (await getOrderByClientOrderId(db, ref));
+  // With an owner, another user's order is exactly a missing one (same code and message), so ids do not leak.
+  const order = found && ownedBy(found, options.owner) ? found : undefined;
   if (!order) throw new LedgerError('ORDER_NOT_FOUND', `order ${ref} does not exist (give its id or client order id; see \`botledger orders list\`)`, { order: ref });
   return order;
 }
 
 /**
- * A page of orders, newest first. CURSOR_INVALID when the cursor is not one a page gave.
+/** Which orders {@link listOrders} returns: the storage filter, and with `owner` only that user's. */
+export interface OrderQuery extends OrderFilter {
+  readonly owner?: string;
+}
+
+/**
+ * A page of orders, newest first (of the owner, with one: on orders (user_id, status, created_at,
+ * id)). CURSOR_INVALID when the cursor is not one a page gave.
  *
  * @example
- * const { items, nextCursor } = await listOrders(ledger, { status: 'failed' }, { limit: 50 });
+ * const { items, nextCursor } = await listOrders(ledger, { status: 'failed', owner: 'u1' }, { limit: 50 });
  */
-export async function listOrders(ledger: Pick<Ledger, 'database'>, filter: OrderFilter, page: PageOptions): Promise<Page<Order>> {
+export async function listOrders(ledger: Pick<Ledger, 'database'>, query: OrderQuery, page: PageOptions): Promise<Page<Order>> {
+  const { owner, ...filter } = query;
+  if (owner !== undefined && filter.userId !== undefined && filter.userId !== owner) return { items: [], nextCursor: null };
   try {
-    return await listStoredOrders(ledger.database.db, filter, { limit: page.limit ?? DEFAULT_LIST_LIMIT, cursor: page.cursor });
+    return await listStoredOrders(ledger.database.db, owner === undefined ? filter : { ...filter, userId: owner }, {
+      limit: page.limit ?? DEFAULT_LIST_LIMIT,
+      cursor: page.cursor,
+    });
   } catch (error) {
     // The repository refuses a cursor it did not make with a TypeError naming it.
     if (page.cursor && error instanceof TypeError) throw new LedgerError('CURSOR_INVALID', `--cursor: ${error.message}`, { flag: '--cursor' });
@@ -57,10 +72,10 @@ export interface OrderDetail {
  * One order (by id or client order id) with its fills and event log.
  *
  * @example
- * const { order, fills, events } = await showOrder(ledger, 'bl-scalp1-1');
+ * const { order, fills, events } = await showOrder(ledger, 'bl-scalp1-1', { owner: 'u1' });
  */
-export async function showOrder(ledger: Pick<Ledger, 'database'>, ref: string): Promise<OrderDetail> {
-  const order = await findOrder(ledger, ref);
+export async function showOrder(ledger: Pick<Ledger, 'database'>, ref: string, options: OwnerOption = {}): Promise<OrderDetail> {
+  const order = await findOrder(ledger, ref, options);
   const fills = await listFills(ledger.database.db, order.id);
   const { items: events } = await listEvents(ledger.database.db, { orderId: order.id }, { limit: 1000, direction: 'asc' });
   return { order, fills: fills.map(({ raw: _raw, ...fill }) => fill), events };
@@ -86,16 +101,22 @@ function notFailed(order: Order, action: 'retry' | 'drop'): LedgerError {
  * @example
  * await assertFailedOrderAction(ledger, 'bl-scalp1-3', 'retry'); // throws unless the order is failed
  */
-export async function assertFailedOrderAction(ledger: Pick<Ledger, 'database' | 'clock'>, ref: string, action: 'retry' | 'drop'): Promise<void> {
-  const order = await findOrder(ledger, ref);
+export async function assertFailedOrderAction(
+  ledger: Pick<Ledger, 'database' | 'clock'>,
+  ref: string,
+  action: 'retry' | 'drop',
+  options: OwnerOption = {},
+): Promise<void> {
+  const order = await findOrder(ledger, ref, options);
   const command = { type: action === 'retry' ? 'RetryOrder' : 'DropOrder', orderId: order.id, actor: 'check' } as const;
   const { result } = decideOrderCommand(order, command, new Date(ledger.clock.now()));
   // A retry of a pending order is a no-op in the table ("already pending"): not a retry either.
   if (result.outcome !== 'applied' || order.status !== 'failed') throw notFailed(order, action);
 }
 
-async function failedOrderAction(ledger: Ledger, ref: string, action: 'retry' | 'drop', actor: string): Promise<Order> {
-  const order = await findOrder(ledger, ref);
+async function failedOrderAction(ledger: Ledger, ref: string, action: 'retry' | 'drop', actor: string, owner: string | undefined): Promise<Order> {
+  // Another user's order is refused as missing before the venue is even looked at.
+  const order = await findOrder(ledger, ref, { owner });
   const retries = venueOf(ledger).runtime.retries;
   try {
     const after = action === 'retry' ? await retries.retryOrder(order.id, actor, 'cli') : await retries.dropOrder(order.id, actor, 'cli');
@@ -110,20 +131,20 @@ async function failedOrderAction(ledger: Ledger, ref: string, action: 'retry' | 
  * Places a failed order again (retry_count + 1); needs the venue. ORDER_NOT_FAILED otherwise.
  *
  * @example
- * const order = await retryOrder(ledger, 'bl-scalp1-3');
+ * const order = await retryOrder(ledger, 'bl-scalp1-3', 'api:alice', { owner: 'u1' });
  */
-export function retryOrder(ledger: Ledger, ref: string, actor: string = cliActor()): Promise<Order> {
-  return failedOrderAction(ledger, ref, 'retry', actor);
+export function retryOrder(ledger: Ledger, ref: string, actor: string = cliActor(), options: OwnerOption = {}): Promise<Order> {
+  return failedOrderAction(ledger, ref, 'retry', actor, options.owner);
 }
 
 /**
  * Gives a failed order up (cancelled, DROPPED); needs the venue. ORDER_NOT_FAILED otherwise.
  *
  * @example
- * const order = await dropOrder(ledger, 'bl-scalp1-3');
+ * const order = await dropOrder(ledger, 'bl-scalp1-3', 'api:alice', { owner: 'u1' });
  */
-export function dropOrder(ledger: Ledger, ref: string, actor: string = cliActor()): Promise<Order> {
-  return failedOrderAction(ledger, ref, 'drop', actor);
+export function dropOrder(ledger: Ledger, ref: string, actor: string = cliActor(), options: OwnerOption = {}): Promise<Order> {
+  return failedOrderAction(ledger, ref, 'drop', actor, options.owner);
 }
 
 /**

@@ -20,6 +20,7 @@ import { getTrade } from '../storage/repositories/trades.ts';
 import { LedgerError } from './ledger-error.ts';
 import { type Ledger, venueOf } from './open-ledger.ts';
 import { DEFAULT_LIST_LIMIT } from './orders.ts';
+import { type OwnerOption, ownedBy } from './ownership.ts';
 
 /** Which positions to list. */
 export interface PositionQuery {
@@ -27,6 +28,8 @@ export interface PositionQuery {
   readonly botId?: string;
   readonly pluginId?: string;
   readonly symbol?: string;
+  /** Only this user's positions (on positions (user_id, status, opened_at, id)). */
+  readonly owner?: string;
 }
 
 /**
@@ -36,7 +39,7 @@ export interface PositionQuery {
  * const { items, nextCursor } = await listPositions(ledger, { status: 'open', botId: 'scalp1' }, { limit: 50 });
  */
 export async function listPositions(ledger: Pick<Ledger, 'database'>, query: PositionQuery, page: PageOptions): Promise<Page<Position>> {
-  const filter: PositionFilter = { status: query.status, botId: query.botId, pluginId: query.pluginId, symbol: query.symbol };
+  const filter: PositionFilter = { status: query.status, botId: query.botId, pluginId: query.pluginId, symbol: query.symbol, userId: query.owner };
   try {
     return await listStoredPositions(ledger.database.db, filter, { limit: page.limit ?? DEFAULT_LIST_LIMIT, cursor: page.cursor });
   } catch (error) {
@@ -51,8 +54,10 @@ export async function listPositions(ledger: Pick<Ledger, 'database'>, query: Pos
  * @example
  * const position = await findPosition(ledger, 'p0m1...');
  */
-export async function findPosition(ledger: Pick<Ledger, 'database'>, id: string): Promise<Position> {
-  const position = await getPosition(ledger.database.db, id);
+export async function findPosition(ledger: Pick<Ledger, 'database'>, id: string, options: OwnerOption = {}): Promise<Position> {
+  const found = await getPosition(ledger.database.db, id);
+  // With an owner, another user's position is exactly a missing one (POSITION_NOT_FOUND).
+  const position = found && ownedBy(found, options.owner) ? found : undefined;
   if (!position) throw new LedgerError('POSITION_NOT_FOUND', `position ${id} does not exist (see \`botledger positions\`)`, { positionId: id });
   return position;
 }
@@ -105,9 +110,9 @@ const stopOrderView = (order: Order): StopOrderView => ({
  * @example
  * const { position, stopLoss, sync, trade, events } = await showPosition(ledger, id);
  */
-export async function showPosition(ledger: Pick<Ledger, 'database'>, id: string): Promise<PositionDetail> {
+export async function showPosition(ledger: Pick<Ledger, 'database'>, id: string, options: OwnerOption = {}): Promise<PositionDetail> {
   const db = ledger.database.db;
-  const position = await findPosition(ledger, id);
+  const position = await findPosition(ledger, id, options);
   const stopOrder = position.slOrderId ? await getOrder(db, position.slOrderId) : undefined;
   // The engine writes a position's round trip as trade `t-<position id>` (engine/positions/position-keeper.ts).
   const trade = position.status === 'closed' ? ((await getTrade(db, `t-${position.id}`)) ?? null) : null;
@@ -147,8 +152,8 @@ export function checkLimitPrice(limitPrice: string | undefined): void {
  * @example
  * await assertPositionOpen(ledger, id);
  */
-export async function assertPositionOpen(ledger: Pick<Ledger, 'database'>, id: string): Promise<Position> {
-  const position = await findPosition(ledger, id);
+export async function assertPositionOpen(ledger: Pick<Ledger, 'database'>, id: string, options: OwnerOption = {}): Promise<Position> {
+  const position = await findPosition(ledger, id, options);
   if (position.status !== 'open') throw notOpen(position);
   return position;
 }
@@ -178,9 +183,10 @@ export interface PositionClose {
  * @example
  * const { position, order, trade } = await closePosition(ledger, id, { actor: 'cli' });
  */
-export async function closePosition(ledger: Ledger, id: string, options: { limitPrice?: string; actor: string }): Promise<PositionClose> {
+export async function closePosition(ledger: Ledger, id: string, options: { limitPrice?: string; actor: string; owner?: string }): Promise<PositionClose> {
   checkLimitPrice(options.limitPrice);
-  const held = await assertPositionOpen(ledger, id);
+  // Another user's position is refused as missing before the venue is even looked at.
+  const held = await assertPositionOpen(ledger, id, { owner: options.owner });
   const { runtime } = venueOf(ledger);
   let order: Order | undefined;
   try {

@@ -9,6 +9,7 @@ import { getBot } from '../storage/repositories/bots.ts';
 import { countFillsOfBot, listClosedOrderFillsOfBot } from '../storage/repositories/fills.ts';
 import { countOrdersByStatus } from '../storage/repositories/orders.ts';
 import type { Ledger } from './open-ledger.ts';
+import { type OwnerOption, ownedBy } from './ownership.ts';
 
 /** What one bot did, as the summary shows it. */
 export interface BotSummary {
@@ -39,18 +40,21 @@ export interface BotSummary {
  * const summary = await summarizeBot(ledger, 'scalp1');
  * `${summary.realizedPnl} ${summary.quoteCurrency}`; // '-0.6 USDT'
  */
-export async function summarizeBot(ledger: Pick<Ledger, 'database'>, botId: string): Promise<BotSummary> {
+export async function summarizeBot(ledger: Pick<Ledger, 'database'>, botId: string, options: OwnerOption = {}): Promise<BotSummary> {
   const db = ledger.database.db;
-  const bot = await getBot(db, botId);
+  const found = await getBot(db, botId);
+  // With an owner, another user's bot is summarized as a missing one: nothing of it is read.
+  const visible = !found || ownedBy(found, options.owner);
+  const bot = visible ? found : undefined;
   const symbol = bot?.symbol ?? '';
-  const realized = realizedFromFills(symbol, await listClosedOrderFillsOfBot(db, botId));
+  const realized = realizedFromFills(symbol, visible ? await listClosedOrderFillsOfBot(db, botId) : []);
   return {
     id: botId,
     symbol,
     status: bot?.status ?? 'unknown',
     stopReason: bot?.stopReason ?? null,
-    orders: await countOrdersByStatus(db, { botId }),
-    fills: await countFillsOfBot(db, botId),
+    orders: await countOrdersByStatus(db, { botId, ...(visible ? {} : { userId: options.owner }) }),
+    fills: visible ? await countFillsOfBot(db, botId) : 0,
     roundTrips: realized.roundTrips.length,
     wins: realized.wins,
     losses: realized.losses,

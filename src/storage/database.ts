@@ -36,6 +36,45 @@ export interface QueryEvent {
   readonly error?: unknown;
 }
 
+/** What a query timer hears of one query: its kind and how long it took (no SQL, no parameters). */
+export interface QueryTiming {
+  /** The statement's first keyword: select, insert, update, delete, or other (DDL, pragmas...). */
+  readonly operation: QueryOperation;
+  readonly durationMs: number;
+  readonly failed: boolean;
+}
+
+export type QueryOperation = 'select' | 'insert' | 'update' | 'delete' | 'other';
+
+export type QueryTimer = (timing: QueryTiming) => void;
+
+/**
+ * Tells the timers about one statement. A timer that throws must not fail the statement it timed
+ * (the statement already ran).
+ */
+export function reportQuery(timers: ReadonlySet<QueryTimer>, sqlText: string, durationMs: number, failed: boolean): void {
+  const timing: QueryTiming = { operation: queryOperation(sqlText), durationMs, failed };
+  for (const timer of timers) {
+    try {
+      timer(timing);
+    } catch {}
+  }
+}
+
+// Leading comments (the executor marks compiled texts with one), an optional CTE, then the keyword.
+const OPERATION_PATTERN = /^\s*(?:\/\*[\s\S]*?\*\/\s*)*(?:with\b[\s\S]*?\)\s*)?(select|insert|update|delete)\b/i;
+
+/**
+ * The kind of a statement, for a metric label (a bounded set, never the SQL itself).
+ *
+ * @example
+ * queryOperation('SELECT * FROM orders'); // 'select'
+ */
+export function queryOperation(sqlText: string): QueryOperation {
+  const match = OPERATION_PATTERN.exec(sqlText);
+  return match ? (match[1].toLowerCase() as QueryOperation) : 'other';
+}
+
 /** An open botledger database: Kysely plus what the migration engine needs below Kysely. */
 export interface BotledgerDatabase {
   readonly url: string;
@@ -54,6 +93,14 @@ export interface BotledgerDatabase {
   readonly created?: boolean;
   /** Set to see every query Kysely runs on this database. */
   queryObserver: ((event: QueryEvent) => void) | undefined;
+  /**
+   * Times every statement from now on (metrics): Kysely's queries (through its log) and the
+   * storage executor's prepared statements, BEGIN and COMMIT included (sql/executor.ts). Returns
+   * the function that stops it. With no timer the cost per statement is one size check.
+   */
+  addQueryTimer(timer: QueryTimer): () => void;
+  /** The timers {@link BotledgerDatabase.addQueryTimer} added (the executor reports to them). */
+  readonly queryTimers: ReadonlySet<QueryTimer>;
   close(): Promise<void>;
 }
 
@@ -126,10 +173,12 @@ export async function openDatabase(url: string, options: OpenDatabaseOptions = {
   const mode = options.mode ?? 'create';
   const target = parseDatabaseUrl(url);
   let observer: ((event: QueryEvent) => void) | undefined;
+  const timers = new Set<QueryTimer>();
   // Kysely logs a query (with its SQL) before plugins see its result (with the rows it changed);
   // the two are joined by query id so an observer gets both in one event.
   const logged = new WeakMap<QueryId, QueryEvent>();
   const log = (event: LogEvent): void => {
+    if (timers.size > 0) reportQuery(timers, event.query.sql, event.queryDurationMillis, event.level === 'error');
     if (!observer) return;
     const seen: QueryEvent = {
       sql: event.query.sql,
@@ -159,6 +208,11 @@ export async function openDatabase(url: string, options: OpenDatabaseOptions = {
     set queryObserver(value: ((event: QueryEvent) => void) | undefined) {
       observer = value;
     },
+    addQueryTimer(timer: QueryTimer): () => void {
+      timers.add(timer);
+      return () => timers.delete(timer);
+    },
+    queryTimers: timers as ReadonlySet<QueryTimer>,
   };
   if (target.dialect === 'sqlite') {
     const created = prepareSqlitePath(target.path, mode, redactUrl(url));

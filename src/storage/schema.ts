@@ -200,10 +200,12 @@ export interface ClientOrderSequenceFloorsTable {
 }
 
 /**
- * One row per plugin (migration 0003): the running aggregates of its trades, folded in (closed_at,
- * id) order, from which every statistic is read in O(1).
+ * One row per user and plugin (migration 0003, keyed by user since 0005): the running aggregates of
+ * the user's trades of the plugin, folded in (closed_at, id) order, from which every statistic is
+ * read in O(1). Trades without a user fold under user_id ''.
  */
 export interface PluginStatsTable {
+  user_id: string;
   plugin_id: string;
   total: ColumnType<string | number, number, number>;
   wins: ColumnType<string | number, number, number>;

@@ -91,7 +91,7 @@ test('the core migration applied from the sources shows no drift from dist, and 
   assert.doesNotMatch(status.stderr, STALE_NOTE, 'ran from dist');
   const report = JSON.parse(status.stdout);
   assert.deepEqual(report.drift, []);
-  assert.equal(report.current, '0004');
+  assert.equal(report.current, '0005');
   assert.equal(report.applied[0].checksum, coreChecksum);
   const list = await runCli(['bots', 'list', '--db', fromTs, '--json'], dir);
   assert.equal(list.code, 0, `a ledger command from dist accepts the database: ${list.stderr}`);

@@ -26,7 +26,7 @@ forEachDialect('botledger migrate down (CLI)', (target) => {
     assert.equal(error.code, 'IRREVERSIBLE');
     assert.match(error.message, /0002_ledger_identity\.ts/);
     const status = JSON.parse((await runCli(['migrate', 'status', '--db', url, '--json'], dir)).stdout);
-    assert.equal(status.current, '0004');
+    assert.equal(status.current, '0005');
   });
 
   test('down --yes that would drop rows exits 4 naming table and count; --allow-data-loss reverts after a backup', async () => {

@@ -49,7 +49,7 @@ forEachDialect('core schema', (target) => {
       const report = await engine.up();
       assert.deepEqual(
         report.applied.map((run) => run.version),
-        ['0001', '0002', '0003', '0004'],
+        ['0001', '0002', '0003', '0004', '0005'],
       );
       assert.ok(report.backup, 'a backup was taken before applying');
       const names = await tableNames(database.db);
@@ -60,6 +60,7 @@ forEachDialect('core schema', (target) => {
         { version: '0002', source: 'core' },
         { version: '0003', source: 'core' },
         { version: '0004', source: 'core' },
+        { version: '0005', source: 'core' },
       ]);
       assert.equal((await engine.up()).applied.length, 0, 'a second up is a no-op');
 
@@ -68,7 +69,7 @@ forEachDialect('core schema', (target) => {
       // 0004 are reversible (test/storage/migration-0003.test.ts, test/storage/migration-0004.test.ts);
       // going below them is refused before anything runs.
       await assert.rejects(engine.down({ to: '0', allowDataLoss: true }), (error: Error & { code?: string }) => error.code === 'IRREVERSIBLE');
-      assert.equal((await engine.status()).current, '0004');
+      assert.equal((await engine.status()).current, '0005');
       const after = await tableNames(database.db);
       for (const table of CORE_TABLES) assert.ok(after.includes(table), `${table} kept`);
     } finally {

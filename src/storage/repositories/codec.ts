@@ -196,8 +196,13 @@ export async function pageBy<R, T>(
   if (options.cursor) {
     const { at, id } = decodeCursor(options.cursor);
     const op = desc ? '<' : '>';
+    // The first bound repeats what the OR implies, so that the database starts its index range at
+    // the cursor (with the OR alone SQLite read a user's orders from the newest: 7 ms a page at 1M orders).
     q = q.where((eb: ExpressionBuilder<any, any>) =>
-      eb.or([eb(columns.time, op, at), eb.and([eb(columns.time, '=', at), eb(columns.id, op, id)])]),
+      eb.and([
+        eb(columns.time, desc ? '<=' : '>=', at),
+        eb.or([eb(columns.time, op, at), eb.and([eb(columns.time, '=', at), eb(columns.id, op, id)])]),
+      ]),
     );
   }
   const direction = desc ? 'desc' : 'asc';

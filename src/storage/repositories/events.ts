@@ -88,6 +88,11 @@ export interface EventFilter {
   readonly type?: string;
   readonly source?: EventSource;
   readonly applied?: boolean;
+  /**
+   * Only the entries of this user's bots (an entry belongs to a user through its bot_id; entries
+   * without a bot belong to no user and are left out).
+   */
+  readonly userId?: string;
 }
 
 /**
@@ -106,6 +111,10 @@ export async function listEvents(db: Kysely<LedgerSchema>, filter: EventFilter =
   if (filter.type !== undefined) query = query.where('type', '=', filter.type);
   if (filter.source !== undefined) query = query.where('source', '=', filter.source);
   if (filter.applied !== undefined) query = query.where('applied', '=', boolIn(filter.applied));
+  if (filter.userId !== undefined) {
+    const userId = filter.userId;
+    query = query.where('bot_id', 'in', (sub) => sub.selectFrom('bots').select('bots.id').where('user_id', '=', userId));
+  }
   return pageBy(query, { time: 'created_at', id: 'id' }, page, eventFromRow, (entry) => ({ at: entry.createdAt, id: entry.id }));
 }
 

@@ -1,12 +1,13 @@
 /**
- * Per-plugin statistics kept up to date (plugin_stats, migration 0003): one row per plugin with the
- * running aggregate of its trades (domain/position/stats.ts), updated in the transaction that
- * writes the trades, so every statistic is one primary-key read at any number of trades.
+ * Per-plugin statistics kept up to date (plugin_stats, migration 0003, per user since 0005): one
+ * row per (user, plugin) with the running aggregate of that user's trades of the plugin
+ * (domain/position/stats.ts), updated in the transaction that writes the trades, so every statistic
+ * is one primary-key read at any number of trades. Trades without a user fold under NO_USER ('').
  *
  * The drawdown needs the trades in close order (closed_at, then id). A trade closed before the last
- * one folded in (an import of old trades, a fill found late by sync) makes the plugin's row be
+ * one folded in (an import of old trades, a fill found late by sync) makes the (user, plugin) row be
  * recomputed from its trades in that same transaction: exact whatever the arrival order, and
- * proportional to the plugin's trades only when that happens.
+ * proportional to those trades only when that happens.
  *
  * Writes use the prepared-statement executor (the unit of work's flush, the hot path); reads use
  * the query builder.
@@ -27,7 +28,7 @@ import type { DialectCapabilities } from '../dialects/capabilities.ts';
 import type { LedgerSchema } from '../schema.ts';
 import { readExecutor, type SqlExecutor, writeTransaction } from '../sql/executor.ts';
 import { intOut, moneyIn, moneyOut, moneyOutOrNull, type Page, type PageOptions, pageBy, timeIn, timeOutOrNull } from './codec.ts';
-import { tradeFromRow } from './trades.ts';
+import { pluginStats, tradeFromRow } from './trades.ts';
 
 const CURVE_COLUMNS = [
   'checkpoint_closed_at',
@@ -41,18 +42,33 @@ const CURVE_COLUMNS = [
   'candidate_peak',
   'candidate_drawdown',
 ];
-const COLUMNS = `plugin_id, total, wins, losses, breakeven, total_pnl, best_pnl, worst_pnl, gross_profit, gross_loss, pnl_peak, max_drawdown, last_closed_at, last_trade_id, ${CURVE_COLUMNS.join(', ')}`;
-const SELECT_ROW = `select ${COLUMNS} from plugin_stats where plugin_id = ?`;
+const COLUMNS = `user_id, plugin_id, total, wins, losses, breakeven, total_pnl, best_pnl, worst_pnl, gross_profit, gross_loss, pnl_peak, max_drawdown, last_closed_at, last_trade_id, ${CURVE_COLUMNS.join(', ')}`;
+const SELECT_ROW = `select ${COLUMNS} from plugin_stats where user_id = ? and plugin_id = ?`;
 const SELECT_ROW_LOCKED = `${SELECT_ROW} for update`;
-const INSERT_EMPTY = `insert into plugin_stats (${COLUMNS}, updated_at) values (?, 0, 0, 0, 0, '0', null, null, '0', '0', '0', '0', null, null, ${CURVE_COLUMNS.map(() => 'null').join(', ')}, ?) on conflict (plugin_id) do nothing`;
+const INSERT_EMPTY = `insert into plugin_stats (${COLUMNS}, updated_at) values (?, ?, 0, 0, 0, 0, '0', null, null, '0', '0', '0', '0', null, null, ${CURVE_COLUMNS.map(() => 'null').join(', ')}, ?) on conflict (user_id, plugin_id) do nothing`;
 const UPDATE_ROW = `update plugin_stats set total = ?, wins = ?, losses = ?, breakeven = ?, total_pnl = ?, best_pnl = ?, worst_pnl = ?,
-  gross_profit = ?, gross_loss = ?, pnl_peak = ?, max_drawdown = ?, last_closed_at = ?, last_trade_id = ?, ${CURVE_COLUMNS.map((c) => `${c} = ?`).join(', ')}, updated_at = ? where plugin_id = ?`;
-const DELETE_ROW = 'delete from plugin_stats where plugin_id = ?';
-const FIRST_TRADES = 'select id, pnl, closed_at from trades where plugin_id = ? order by closed_at, id limit ?';
+  gross_profit = ?, gross_loss = ?, pnl_peak = ?, max_drawdown = ?, last_closed_at = ?, last_trade_id = ?, ${CURVE_COLUMNS.map((c) => `${c} = ?`).join(', ')}, updated_at = ? where user_id = ? and plugin_id = ?`;
+const DELETE_ROW = 'delete from plugin_stats where user_id = ? and plugin_id = ?';
+// A user's trades of a plugin, on trades (user_id, plugin_id, closed_at, id) (migration 0005); the
+// trades without a user are the statistics user '' (NO_USER).
+const OWNED = (key: StatsKey) => (key.userId === NO_USER ? 'user_id is null and plugin_id = ?' : 'user_id = ? and plugin_id = ?');
+const ownedParams = (key: StatsKey) => (key.userId === NO_USER ? [key.pluginId] : [key.userId, key.pluginId]);
+const FIRST_TRADES = (key: StatsKey) => `select id, pnl, closed_at from trades where ${OWNED(key)} order by closed_at, id limit ?`;
 // `closed_at >= ?` repeats what the OR implies so that PostgreSQL starts its index range at the
 // cursor (with the OR alone it read the plugin's trades from the first: 0.3 s to refold 1,000 of a million).
-const NEXT_TRADES =
-  'select id, pnl, closed_at from trades where plugin_id = ? and closed_at >= ? and (closed_at > ? or id > ?) order by closed_at, id limit ?';
+const NEXT_TRADES = (key: StatsKey) =>
+  `select id, pnl, closed_at from trades where ${OWNED(key)} and closed_at >= ? and (closed_at > ? or id > ?) order by closed_at, id limit ?`;
+
+/** The user whose statistics hold the trades that have no user (user_id null): a key column cannot be null. */
+export const NO_USER = '';
+
+/** One row of plugin_stats: a user's (or NO_USER's) trades of one plugin. */
+export interface StatsKey {
+  readonly userId: string;
+  readonly pluginId: string;
+}
+
+const keyOf = (trade: Pick<Trade, 'userId' | 'pluginId'>): StatsKey => ({ userId: trade.userId ?? NO_USER, pluginId: trade.pluginId });
 
 /** Trades read per round trip by a recompute. */
 const RECOMPUTE_BATCH = 10_000;
@@ -127,13 +143,13 @@ function statsFromRow(row: Row): PluginStats {
 }
 
 /** The plugin's row, locked until the transaction ends where the dialect has row locks; made empty first when missing. */
-async function lockRow(q: SqlExecutor, caps: DialectCapabilities, pluginId: string, now: string): Promise<StoredStats> {
+async function lockRow(q: SqlExecutor, caps: DialectCapabilities, key: StatsKey, now: string): Promise<StoredStats> {
   const select = caps.rowLocks ? SELECT_ROW_LOCKED : SELECT_ROW;
-  let row = await q.get<Row>(select, [pluginId]);
+  let row = await q.get<Row>(select, [key.userId, key.pluginId]);
   if (!row) {
     // Two transactions may make a plugin's first row at once: the second waits here, then locks the first's.
-    await q.run(INSERT_EMPTY, [pluginId, now]);
-    row = await q.get<Row>(select, [pluginId]);
+    await q.run(INSERT_EMPTY, [key.userId, key.pluginId, now]);
+    row = await q.get<Row>(select, [key.userId, key.pluginId]);
   }
   if (!row) return { aggregate: EMPTY_AGGREGATE, checkpoint: null, candidate: null };
   return {
@@ -145,7 +161,7 @@ async function lockRow(q: SqlExecutor, caps: DialectCapabilities, pluginId: stri
 
 async function writeRow(
   q: SqlExecutor,
-  pluginId: string,
+  key: StatsKey,
   aggregate: StatsAggregate,
   curve: { checkpoint: CurvePoint | null; candidate: CurvePoint | null },
   now: string,
@@ -178,7 +194,8 @@ async function writeRow(
     ...point(curve.checkpoint, 'checkpoint'),
     ...point(curve.candidate, 'candidate'),
     now,
-    pluginId,
+    key.userId,
+    key.pluginId,
   ]);
 }
 
@@ -186,7 +203,7 @@ async function writeRow(
  * Folds the stored trades of a plugin in close order, in pages: all of them, or (`from`) those
  * after a curve point, continuing its cumulative pnl, peak and drawdown (counts then start at 0).
  */
-async function foldStoredTrades(q: SqlExecutor, pluginId: string, from?: CurvePoint): Promise<StatsAccumulator> {
+async function foldStoredTrades(q: SqlExecutor, key: StatsKey, from?: CurvePoint): Promise<StatsAccumulator> {
   const fold = new StatsAccumulator(
     from
       ? {
@@ -200,8 +217,8 @@ async function foldStoredTrades(q: SqlExecutor, pluginId: string, from?: CurvePo
       : EMPTY_AGGREGATE,
   );
   let rows = from
-    ? await q.all<Row>(NEXT_TRADES, [pluginId, from.closedAt, from.closedAt, from.tradeId, RECOMPUTE_BATCH])
-    : await q.all<Row>(FIRST_TRADES, [pluginId, RECOMPUTE_BATCH]);
+    ? await q.all<Row>(NEXT_TRADES(key), [...ownedParams(key), from.closedAt, from.closedAt, from.tradeId, RECOMPUTE_BATCH])
+    : await q.all<Row>(FIRST_TRADES(key), [...ownedParams(key), RECOMPUTE_BATCH]);
   for (;;) {
     let last: { closedAt: unknown; id: string } | undefined;
     for (const row of rows) {
@@ -210,7 +227,7 @@ async function foldStoredTrades(q: SqlExecutor, pluginId: string, from?: CurvePo
       last = { closedAt: row.closed_at, id: String(row.id) };
     }
     if (rows.length < RECOMPUTE_BATCH || !last) break;
-    rows = await q.all<Row>(NEXT_TRADES, [pluginId, last.closedAt, last.closedAt, last.id, RECOMPUTE_BATCH]);
+    rows = await q.all<Row>(NEXT_TRADES(key), [...ownedParams(key), last.closedAt, last.closedAt, last.id, RECOMPUTE_BATCH]);
   }
   return fold;
 }
@@ -227,7 +244,7 @@ const isBefore = (point: CurvePoint, trade: { closedAt: string; id: string }) =>
  *   does not matter), the curve is folded again from the checkpoint over the trades since;
  * - some before the checkpoint (or none yet): the plugin is recomputed from its first trade.
  */
-async function foldIntoRow(q: SqlExecutor, pluginId: string, stored: StoredStats, trades: readonly Trade[], at: string): Promise<void> {
+async function foldIntoRow(q: SqlExecutor, key: StatsKey, stored: StoredStats, trades: readonly Trade[], at: string): Promise<void> {
   const first = trades[0] as Trade;
   const newest = trades[trades.length - 1] as Trade;
   const sums = new StatsAccumulator(stored.aggregate);
@@ -238,11 +255,11 @@ async function foldIntoRow(q: SqlExecutor, pluginId: string, stored: StoredStats
     if (candidate === null) candidate = before;
     else if (Date.parse(candidate.closedAt) <= Date.parse(newest.closedAt) - CHECKPOINT_LAG_MS)
       [checkpoint, candidate] = [candidate, before];
-    await writeRow(q, pluginId, sums.aggregate(), { checkpoint, candidate }, at);
+    await writeRow(q, key, sums.aggregate(), { checkpoint, candidate }, at);
     return;
   }
   if (stored.checkpoint && isBefore(stored.checkpoint, first)) {
-    const curve = await foldStoredTrades(q, pluginId, stored.checkpoint);
+    const curve = await foldStoredTrades(q, key, stored.checkpoint);
     // The checkpoint's cumulative pnl plus every trade since must be the total: else the row does not match the trades.
     if (curve.sum.eq(sums.sum)) {
       const aggregate = { ...sums.aggregate(), pnlPeak: curve.aggregate().pnlPeak, maxDrawdown: curve.aggregate().maxDrawdown };
@@ -250,7 +267,7 @@ async function foldIntoRow(q: SqlExecutor, pluginId: string, stored: StoredStats
       const candidate = stored.candidate && isBefore(stored.candidate, first) ? stored.candidate : null;
       await writeRow(
         q,
-        pluginId,
+        key,
         { ...aggregate, lastClosedAt: last.lastClosedAt, lastTradeId: last.lastTradeId },
         { checkpoint: stored.checkpoint, candidate },
         at,
@@ -258,15 +275,18 @@ async function foldIntoRow(q: SqlExecutor, pluginId: string, stored: StoredStats
       return;
     }
   }
-  const all = (await foldStoredTrades(q, pluginId)).aggregate();
-  await writeRow(q, pluginId, all, { checkpoint: null, candidate: curvePointOf(all) }, at);
+  const all = (await foldStoredTrades(q, key)).aggregate();
+  await writeRow(q, key, all, { checkpoint: null, candidate: curvePointOf(all) }, at);
 }
 
+/** Keys in a fixed order (user, then plugin), so two transactions lock their rows in the same order. */
+const byKey = (a: StatsKey, b: StatsKey) => (a.userId < b.userId ? -1 : a.userId > b.userId ? 1 : a.pluginId < b.pluginId ? -1 : a.pluginId > b.pluginId ? 1 : 0);
+
 /**
- * Folds newly written trades into their plugins' rows, in the transaction that wrote them (call it
- * after the trades rows are inserted: a trade out of close order is folded again from the trades
- * table, which must then hold it). Locks each plugin's row (PostgreSQL) so concurrent writers take
- * turns per plugin.
+ * Folds newly written trades into their (user, plugin) rows, in the transaction that wrote them
+ * (call it after the trades rows are inserted: a trade out of close order is folded again from the
+ * trades table, which must then hold it). Locks each row (PostgreSQL) so concurrent writers take
+ * turns per user and plugin. A trade without a user folds under {@link NO_USER}.
  *
  * @example
  * const written = await insertTrades(q, trades);
@@ -280,92 +300,131 @@ export async function applyTradesToPluginStats(
 ): Promise<void> {
   if (trades.length === 0) return;
   const at = now.toISOString();
-  const byPlugin = new Map<string, Trade[]>();
+  const byRow = new Map<string, { key: StatsKey; trades: Trade[] }>();
   for (const trade of trades) {
-    const list = byPlugin.get(trade.pluginId);
-    if (list) list.push(trade);
-    else byPlugin.set(trade.pluginId, [trade]);
+    const key = keyOf(trade);
+    const id = JSON.stringify([key.userId, key.pluginId]);
+    const entry = byRow.get(id);
+    if (entry) entry.trades.push(trade);
+    else byRow.set(id, { key, trades: [trade] });
   }
-  // Plugins in a fixed order, so two transactions lock their rows in the same order.
-  for (const pluginId of [...byPlugin.keys()].sort()) {
-    const list = (byPlugin.get(pluginId) as Trade[]).sort(byCloseOrder);
-    await foldIntoRow(q, pluginId, await lockRow(q, caps, pluginId, at), list, at);
+  for (const { key, trades: list } of [...byRow.values()].sort((a, b) => byKey(a.key, b.key))) {
+    await foldIntoRow(q, key, await lockRow(q, caps, key, at), list.sort(byCloseOrder), at);
   }
 }
 
 /**
- * Recomputes one plugin's row from all its stored trades (after trades were imported out of
- * close order, or to repair); removes the row of a plugin that has no trades. In the caller's
+ * Recomputes one (user, plugin) row from all its stored trades (after trades were imported out of
+ * close order, or to repair); removes the row when there are no such trades. In the caller's
  * transaction.
  *
  * @example
- * await writeTransaction(database, (q) => recomputePluginStats(q, database.capabilities, 'scalper'));
+ * await writeTransaction(database, (q) => recomputePluginStats(q, database.capabilities, { userId: 'u1', pluginId: 'scalper' }));
  */
-export async function recomputePluginStats(
-  q: SqlExecutor,
-  caps: DialectCapabilities,
-  pluginId: string,
-  now = new Date(),
-): Promise<PluginStats> {
+export async function recomputePluginStats(q: SqlExecutor, caps: DialectCapabilities, key: StatsKey, now = new Date()): Promise<PluginStats> {
   const at = now.toISOString();
-  await lockRow(q, caps, pluginId, at);
-  const aggregate = (await foldStoredTrades(q, pluginId)).aggregate();
-  if (aggregate.total === 0) await q.run(DELETE_ROW, [pluginId]);
-  else await writeRow(q, pluginId, aggregate, { checkpoint: null, candidate: curvePointOf(aggregate) }, at);
-  return { pluginId, ...statsFromAggregate(aggregate) };
+  await lockRow(q, caps, key, at);
+  const aggregate = (await foldStoredTrades(q, key)).aggregate();
+  if (aggregate.total === 0) await q.run(DELETE_ROW, [key.userId, key.pluginId]);
+  else await writeRow(q, key, aggregate, { checkpoint: null, candidate: curvePointOf(aggregate) }, at);
+  return { pluginId: key.pluginId, ...statsFromAggregate(aggregate) };
 }
 
 /**
- * Recomputes the given plugins (default: every plugin with trades or a row), each in its own write
- * transaction.
+ * Recomputes every (user, plugin) row of the given plugins (default: every plugin with trades or a
+ * row), each in its own write transaction. Returns the statistics of the rows that have trades,
+ * sorted by user then plugin.
  *
  * @example
  * await recomputeAllPluginStats(database, ['legacy', 'scalper']); // after `import trades`
  */
 export async function recomputeAllPluginStats(database: BotledgerDatabase, pluginIds?: readonly string[]): Promise<PluginStats[]> {
   const db = database.db;
-  const ids =
-    pluginIds ??
-    [
-      ...new Set([
-        ...(await db.selectFrom('trades').select('plugin_id').distinct().execute()).map((row) => row.plugin_id),
-        ...(await db.selectFrom('plugin_stats').select('plugin_id').execute()).map((row) => row.plugin_id),
-      ]),
-    ].sort();
+  if (pluginIds && pluginIds.length === 0) return [];
+  let trades = db.selectFrom('trades').select(['user_id', 'plugin_id']).distinct();
+  let rows = db.selectFrom('plugin_stats').select(['user_id', 'plugin_id']);
+  if (pluginIds) {
+    trades = trades.where('plugin_id', 'in', [...pluginIds]);
+    rows = rows.where('plugin_id', 'in', [...pluginIds]);
+  }
+  const keys = new Map<string, StatsKey>();
+  const fromTrades = await trades.execute();
+  const fromRows = await rows.execute();
+  for (const row of [...fromTrades, ...fromRows]) {
+    const key = { userId: row.user_id ?? NO_USER, pluginId: row.plugin_id };
+    keys.set(JSON.stringify([key.userId, key.pluginId]), key);
+  }
   const results: PluginStats[] = [];
-  for (const pluginId of ids)
-    results.push(await writeTransaction(database, (q) => recomputePluginStats(q, database.capabilities, pluginId)));
+  for (const key of [...keys.values()].sort(byKey))
+    results.push(await writeTransaction(database, (q) => recomputePluginStats(q, database.capabilities, key)));
   return results.filter((stats) => stats.total > 0);
 }
 
-const SELECT_ALL = `select ${COLUMNS} from plugin_stats where total > 0 order by plugin_id`;
-
 /**
- * One plugin's statistics over all its trades (zeros for a plugin without trades): one row read,
- * by a prepared statement (no query building on the read path).
+ * One user's statistics of one plugin over all their trades (zeros without trades): one row read,
+ * by a prepared statement. `userId` {@link NO_USER} reads the trades that have no user.
  *
  * @example
- * const { total, winRate, profitFactor, maxDrawdown } = await pluginStatistics(database, 'scalper');
+ * const { total, winRate, profitFactor, maxDrawdown } = await pluginStatistics(database, 'scalper', 'u1');
  */
-export async function pluginStatistics(database: BotledgerDatabase, pluginId: string): Promise<PluginStats> {
-  const row = await readExecutor(database).get<Row>(SELECT_ROW, [pluginId]);
+export async function pluginStatistics(database: BotledgerDatabase, pluginId: string, userId: string): Promise<PluginStats> {
+  const row = await readExecutor(database).get<Row>(SELECT_ROW, [userId, pluginId]);
   return row ? statsFromRow(row) : { pluginId, ...statsFromAggregate(EMPTY_AGGREGATE) };
 }
 
+const SELECT_OF_USER = `select ${COLUMNS} from plugin_stats where user_id = ? and total > 0 order by plugin_id`;
+const SELECT_OF_PLUGIN = `select ${COLUMNS} from plugin_stats where plugin_id = ? and total > 0`;
+const SELECT_ALL = `select ${COLUMNS} from plugin_stats where total > 0 order by plugin_id, user_id`;
+
 /**
- * Every plugin with trades, sorted by plugin id: one read of plugin_stats.
+ * Statistics of every plugin a user has trades of, sorted by plugin id: one read of plugin_stats.
+ *
+ * @example
+ * (await userPluginStatistics(database, 'u1')).map((s) => s.pluginId); // ['grid', 'scalper']
+ */
+export async function userPluginStatistics(database: BotledgerDatabase, userId: string): Promise<PluginStats[]> {
+  return (await readExecutor(database).all<Row>(SELECT_OF_USER, [userId])).map(statsFromRow);
+}
+
+/**
+ * One plugin's statistics over the trades of every user. One row read when a single user traded it;
+ * else computed from the plugin's trades (a maximum drawdown cannot be added up across users).
+ *
+ * @example
+ * const { total } = await pluginStatisticsOfAllUsers(database, 'scalper');
+ */
+export async function pluginStatisticsOfAllUsers(database: BotledgerDatabase, pluginId: string): Promise<PluginStats> {
+  const rows = await readExecutor(database).all<Row>(SELECT_OF_PLUGIN, [pluginId]);
+  if (rows.length === 0) return { pluginId, ...statsFromAggregate(EMPTY_AGGREGATE) };
+  if (rows.length === 1) return statsFromRow(rows[0] as Row);
+  return (await pluginStats(database.db, { pluginId }))[0] ?? { pluginId, ...statsFromAggregate(EMPTY_AGGREGATE) };
+}
+
+/**
+ * Every plugin with trades, over the trades of every user, sorted by plugin id (see
+ * {@link pluginStatisticsOfAllUsers}: one read unless several users traded a plugin).
  *
  * @example
  * (await allPluginStatistics(database)).map((s) => s.pluginId); // ['grid', 'scalper']
  */
 export async function allPluginStatistics(database: BotledgerDatabase): Promise<PluginStats[]> {
   const rows = await readExecutor(database).all<Row>(SELECT_ALL);
-  return rows.map(statsFromRow);
+  const byPlugin = new Map<string, Row[]>();
+  for (const row of rows) {
+    const list = byPlugin.get(String(row.plugin_id));
+    if (list) list.push(row);
+    else byPlugin.set(String(row.plugin_id), [row]);
+  }
+  const results: PluginStats[] = [];
+  for (const [pluginId, list] of byPlugin)
+    results.push(list.length === 1 ? statsFromRow(list[0] as Row) : ((await pluginStats(database.db, { pluginId }))[0] as PluginStats));
+  return results;
 }
 
 /**
- * A plugin's trades closed in the last `days` days before `now`, newest first (closed_at, id),
- * keyset-paged, on the trades(plugin_id, closed_at, id) index. Without `days`, all of them.
+ * A plugin's trades (of one user, with `userId`) closed in the last `days` days before `now`,
+ * newest first (closed_at, id), keyset-paged, on the trades(plugin_id, closed_at, id) index (or
+ * trades(user_id, plugin_id, closed_at, id)). Without `days`, all of them.
  *
  * @example
  * const { items, nextCursor } = await tradesByPlugin(db, 'scalper', 7, new Date(), { limit: 100 });
@@ -376,8 +435,10 @@ export async function tradesByPlugin(
   days: number | undefined,
   now: Date,
   page: PageOptions = {},
+  userId?: string,
 ): Promise<Page<Trade>> {
   let query = db.selectFrom('trades').selectAll().where('plugin_id', '=', pluginId);
+  if (userId !== undefined) query = query.where('user_id', '=', userId);
   if (days !== undefined) {
     const from = new Date(now.getTime() - days * 86_400_000).toISOString();
     query = query.where('closed_at', '>=', from);

@@ -39,6 +39,8 @@ export interface PositionFilter {
   readonly botId?: string;
   readonly symbol?: string;
   readonly exchangeAccountId?: string;
+  /** Only this user's positions (positions (user_id, status, opened_at, id), migration 0005). */
+  readonly userId?: string;
 }
 
 /**
@@ -54,6 +56,7 @@ export async function listPositions(db: Kysely<LedgerSchema>, filter: PositionFi
   if (filter.botId !== undefined) query = query.where('bot_id', '=', filter.botId);
   if (filter.symbol !== undefined) query = query.where('symbol', '=', filter.symbol);
   if (filter.exchangeAccountId !== undefined) query = query.where('exchange_account_id', '=', filter.exchangeAccountId);
+  if (filter.userId !== undefined) query = query.where('user_id', '=', filter.userId);
   return pageBy(query, { time: 'opened_at', id: 'id' }, page, positionFromRow, (position) => ({ at: position.openedAt, id: position.id }));
 }
 

@@ -8,6 +8,7 @@ import type { LedgerSchema } from '../schema.ts';
 import type { BotledgerDatabase } from '../database.ts';
 import { writeTransaction } from '../sql/executor.ts';
 import { insertTrades } from './positions-batch.ts';
+import { add } from '../../domain/money.ts';
 import { computePluginStats, type PluginStats } from '../../domain/position/stats.ts';
 import type { Trade } from '../../domain/position/trade.ts';
 import { moneyOut, type Page, type PageOptions, pageBy, timeIn, timeOut } from './codec.ts';
@@ -48,6 +49,8 @@ export interface TradeFilter {
   readonly from?: string;
   /** closed_at < to (ISO). */
   readonly to?: string;
+  /** Only this user's trades. */
+  readonly userId?: string;
 }
 
 function filtered(db: Kysely<LedgerSchema>, filter: TradeFilter) {
@@ -57,6 +60,7 @@ function filtered(db: Kysely<LedgerSchema>, filter: TradeFilter) {
   if (filter.symbol !== undefined) query = query.where('symbol', '=', filter.symbol);
   if (filter.from !== undefined) query = query.where('closed_at', '>=', timeIn(filter.from, 'from'));
   if (filter.to !== undefined) query = query.where('closed_at', '<', timeIn(filter.to, 'to'));
+  if (filter.userId !== undefined) query = query.where('user_id', '=', filter.userId);
   return query;
 }
 
@@ -101,4 +105,47 @@ export async function pluginStats(db: Kysely<LedgerSchema>, filter: TradeFilter 
 export async function insertTradesIfAbsent(database: BotledgerDatabase, trades: readonly Trade[]): Promise<number> {
   if (trades.length === 0) return 0;
   return writeTransaction(database, async (q) => (await insertTrades(q, trades)).length);
+}
+
+/** Realized pnl of one UTC day (of closed_at): the exact sum of its trades' pnl, and how many. */
+export interface DailyPnl {
+  /** YYYY-MM-DD, UTC. */
+  readonly day: string;
+  readonly pnl: string;
+  readonly trades: number;
+}
+
+/** Trades read per round trip by {@link dailyPnl}. */
+const DAILY_BATCH = 10_000;
+
+/**
+ * Realized pnl per UTC day of closed_at for the trades matching the filter, oldest day first,
+ * summed exactly (decimal strings: SQLite keeps money as text, so the sum is made here, not in
+ * SQL). Reads the matching trades in (closed_at, id) pages (trades (user_id, plugin_id, closed_at,
+ * id) for a user's plugin, trades (plugin_id, closed_at, id) for a plugin).
+ *
+ * @example
+ * await dailyPnl(db, { userId: 'u1', from: '2026-01-01T00:00:00Z' });
+ * // [{ day: '2026-01-01', pnl: '12.5', trades: 3 }, { day: '2026-01-02', pnl: '-1', trades: 1 }]
+ */
+export async function dailyPnl(db: Kysely<LedgerSchema>, filter: TradeFilter = {}): Promise<DailyPnl[]> {
+  const days = new Map<string, { pnl: string; trades: number }>();
+  let after: { closedAt: unknown; id: string } | undefined;
+  for (;;) {
+    let query = filtered(db, filter).select(['id', 'pnl', 'closed_at']);
+    if (after) {
+      const { closedAt, id } = after;
+      query = query.where('closed_at', '>=', closedAt as string).where((eb) => eb.or([eb('closed_at', '>', closedAt as string), eb('id', '>', id)]));
+    }
+    const rows = await query.orderBy('closed_at').orderBy('id').limit(DAILY_BATCH).execute();
+    for (const row of rows) {
+      const day = timeOut(row.closed_at).slice(0, 10);
+      const seen = days.get(day);
+      days.set(day, { pnl: add(seen?.pnl ?? '0', moneyOut(row.pnl)), trades: (seen?.trades ?? 0) + 1 });
+    }
+    if (rows.length < DAILY_BATCH) break;
+    const last = rows[rows.length - 1];
+    after = { closedAt: last.closed_at, id: String(last.id) };
+  }
+  return [...days].map(([day, { pnl, trades }]) => ({ day, pnl, trades }));
 }

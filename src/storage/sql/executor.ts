@@ -12,7 +12,7 @@
 import type BetterSqlite3 from 'better-sqlite3';
 import type { CompiledQuery } from 'kysely';
 import type pg from 'pg';
-import type { BotledgerDatabase } from '../database.ts';
+import { type BotledgerDatabase, type QueryTimer, reportQuery } from '../database.ts';
 
 export type Row = Record<string, unknown>;
 
@@ -74,14 +74,46 @@ function sqliteParams(params: readonly unknown[]): unknown[] {
   return out;
 }
 
+const NO_TIMERS: ReadonlySet<QueryTimer> = new Set();
+
+/** Runs a synchronous statement, timed when the database has query timers (metrics). */
+function timedSync<T>(timers: ReadonlySet<QueryTimer>, sql: string, run: () => T): T {
+  if (timers.size === 0) return run();
+  const started = performance.now();
+  try {
+    const result = run();
+    reportQuery(timers, sql, performance.now() - started, false);
+    return result;
+  } catch (error) {
+    reportQuery(timers, sql, performance.now() - started, true);
+    throw error;
+  }
+}
+
+/** Runs a statement, timed when the database has query timers (metrics). */
+async function timed<T>(timers: ReadonlySet<QueryTimer>, sql: string, run: () => Promise<T>): Promise<T> {
+  if (timers.size === 0) return run();
+  const started = performance.now();
+  try {
+    const result = await run();
+    reportQuery(timers, sql, performance.now() - started, false);
+    return result;
+  } catch (error) {
+    reportQuery(timers, sql, performance.now() - started, true);
+    throw error;
+  }
+}
+
 /** Prepared statements per SQLite handle (a statement belongs to its connection). */
 const sqliteCaches = new WeakMap<BetterSqlite3.Database, Map<string, BetterSqlite3.Statement>>();
 
 class SqliteExecutor implements SqlExecutor {
   readonly #raw: BetterSqlite3.Database;
   readonly #cache: Map<string, BetterSqlite3.Statement>;
-  constructor(raw: BetterSqlite3.Database) {
+  readonly #timers: ReadonlySet<QueryTimer>;
+  constructor(raw: BetterSqlite3.Database, timers: ReadonlySet<QueryTimer> = NO_TIMERS) {
     this.#raw = raw;
+    this.#timers = timers;
     let cache = sqliteCaches.get(raw);
     if (!cache) {
       cache = new Map();
@@ -98,24 +130,28 @@ class SqliteExecutor implements SqlExecutor {
     return statement;
   }
   async all<T>(sql: string, params: readonly unknown[] = []): Promise<T[]> {
-    return this.#statement(sql).all(sqliteParams(params)) as T[];
+    return timedSync(this.#timers, sql, () => this.#statement(sql).all(sqliteParams(params)) as T[]);
   }
   async get<T>(sql: string, params: readonly unknown[] = []): Promise<T | undefined> {
-    return this.#statement(sql).get(sqliteParams(params)) as T | undefined;
+    return timedSync(this.#timers, sql, () => this.#statement(sql).get(sqliteParams(params)) as T | undefined);
   }
   async run(sql: string, params: readonly unknown[] = []): Promise<number> {
-    const statement = this.#statement(sql);
-    if (statement.reader) {
-      statement.all(sqliteParams(params));
-      return 0;
-    }
-    return statement.run(sqliteParams(params)).changes;
+    return timedSync(this.#timers, sql, () => {
+      const statement = this.#statement(sql);
+      if (statement.reader) {
+        statement.all(sqliteParams(params));
+        return 0;
+      }
+      return statement.run(sqliteParams(params)).changes;
+    });
   }
   async compiled<T>(query: CompiledQuery): Promise<T[]> {
-    const statement = this.#statement(query.sql);
-    if (statement.reader) return statement.all(sqliteParams(query.parameters)) as T[];
-    statement.run(sqliteParams(query.parameters));
-    return [];
+    return timedSync(this.#timers, query.sql, () => {
+      const statement = this.#statement(query.sql);
+      if (statement.reader) return statement.all(sqliteParams(query.parameters)) as T[];
+      statement.run(sqliteParams(query.parameters));
+      return [];
+    });
   }
 }
 
@@ -125,9 +161,11 @@ const pgStatements = new Map<string, { name: string; text: string }>();
 class PostgresExecutor implements SqlExecutor {
   readonly #client: pg.PoolClient | pg.Pool;
   readonly #placeholder: (index: number) => string;
-  constructor(client: pg.PoolClient | pg.Pool, placeholder: (index: number) => string) {
+  readonly #timers: ReadonlySet<QueryTimer>;
+  constructor(client: pg.PoolClient | pg.Pool, placeholder: (index: number) => string, timers: ReadonlySet<QueryTimer> = NO_TIMERS) {
     this.#client = client;
     this.#placeholder = placeholder;
+    this.#timers = timers;
   }
   #query(sql: string, params: readonly unknown[], converted = false): Promise<pg.QueryResult> {
     let statement = pgStatements.get(sql);
@@ -135,7 +173,8 @@ class PostgresExecutor implements SqlExecutor {
       statement = { name: `botledger_ledger_${pgStatements.size + 1}`, text: converted ? sql : toPlaceholders(sql, this.#placeholder) };
       pgStatements.set(sql, statement);
     }
-    return this.#client.query({ ...statement, values: params.map((value) => (value === undefined ? null : value)) });
+    const query = { ...statement, values: params.map((value) => (value === undefined ? null : value)) };
+    return timed(this.#timers, statement.text, () => this.#client.query(query));
   }
   async all<T>(sql: string, params: readonly unknown[] = []): Promise<T[]> {
     return (await this.#query(sql, params)).rows as T[];
@@ -175,8 +214,8 @@ function writeTurnKey(database: BotledgerDatabase): string {
  * const rows = await readExecutor(database).all('select id from bots');
  */
 export function readExecutor(database: BotledgerDatabase): SqlExecutor {
-  if (database.capabilities.singleWriter) return new SqliteExecutor(sqliteHandle(database));
-  return new PostgresExecutor(postgresPool(database), database.capabilities.placeholder);
+  if (database.capabilities.singleWriter) return new SqliteExecutor(sqliteHandle(database), database.queryTimers);
+  return new PostgresExecutor(postgresPool(database), database.capabilities.placeholder, database.queryTimers);
 }
 
 /**
@@ -193,10 +232,11 @@ export async function writeTransaction<T>(database: BotledgerDatabase, work: (q:
   if (database.capabilities.singleWriter) {
     const raw = sqliteHandle(database);
     return withSqliteWriteTurn(writeTurnKey(database), async () => {
-      raw.exec('BEGIN IMMEDIATE');
+      const timers = database.queryTimers;
+      timedSync(timers, 'BEGIN IMMEDIATE', () => raw.exec('BEGIN IMMEDIATE'));
       try {
-        const result = await work(new SqliteExecutor(raw));
-        raw.exec('COMMIT');
+        const result = await work(new SqliteExecutor(raw, timers));
+        timedSync(timers, 'COMMIT', () => raw.exec('COMMIT'));
         return result;
       } catch (error) {
         if (raw.inTransaction) raw.exec('ROLLBACK');
@@ -206,10 +246,11 @@ export async function writeTransaction<T>(database: BotledgerDatabase, work: (q:
   }
   const client = await postgresPool(database).connect();
   try {
-    await client.query('BEGIN');
+    const timers = database.queryTimers;
+    await timed(timers, 'BEGIN', () => client.query('BEGIN'));
     try {
-      const result = await work(new PostgresExecutor(client, database.capabilities.placeholder));
-      await client.query('COMMIT');
+      const result = await work(new PostgresExecutor(client, database.capabilities.placeholder, timers));
+      await timed(timers, 'COMMIT', () => client.query('COMMIT'));
       return result;
     } catch (error) {
       await client.query('ROLLBACK').catch(() => {});

@@ -131,7 +131,7 @@ forEachDialect('down: data loss', (target) => {
       await assert.rejects(engine.down({ to: '0', allowDataLoss: true }), refused('IRREVERSIBLE', /0002_ledger_identity/));
       const core = await loadMigrations(CORE_MIGRATIONS_DIR, CORE_SOURCE);
       assert.equal(core.find((m) => m.version === '0001')?.config.irreversible, true, '0001_core_schema is irreversible');
-      assert.equal((await engine.status()).current, '0004');
+      assert.equal((await engine.status()).current, '0005');
     } finally {
       await database.close();
     }

@@ -12,6 +12,7 @@ import { writeTransaction } from '../../../src/storage/sql/executor.ts';
 import {
   allPluginStatistics,
   applyTradesToPluginStats,
+  NO_USER,
   pluginStatistics,
   recomputeAllPluginStats,
   tradesByPlugin,
@@ -167,11 +168,11 @@ forEachDialect('plugin_stats', (target) => {
         expected.every((s) => s.total > 3_000 && s.losses > 0 && new DecimalJs(s.maxDrawdown).gt(0)),
         'a meaningful sample',
       );
-      for (const stats of expected) assert.deepEqual(await pluginStatistics(ledger, stats.pluginId), stats);
+      for (const stats of expected) assert.deepEqual(await pluginStatistics(ledger, stats.pluginId, NO_USER), stats);
       assert.deepEqual(await allPluginStatistics(ledger), expected);
       assert.deepEqual(await recomputeAllPluginStats(ledger), expected, 'a full recompute gives the same');
       assert.deepEqual(await allPluginStatistics(ledger), expected);
-      const none = await pluginStatistics(ledger, 'nobody');
+      const none = await pluginStatistics(ledger, 'nobody', NO_USER);
       assert.deepEqual([none.total, none.totalPnl, none.avgPnl, none.profitFactor, none.maxDrawdown], [0, '0', null, null, '0']);
     } finally {
       await ledger.close();
