@@ -156,10 +156,11 @@ export function dropOrder(ledger: Ledger, ref: string, actor: string = cliActor(
  * the plugin's reaction comes after the cancel. ORDER_NOT_CANCELLABLE unless pending.
  *
  * @example
- * const order = await cancelOrder(ledger, 'bl-scalp1-3', { actor: 'api:alice' });
+ * const order = await cancelOrder(ledger, 'bl-scalp1-3', { actor: 'api:alice', owner: 'u1' });
  */
-export async function cancelOrder(ledger: Ledger, ref: string, options: { actor: string }): Promise<Order> {
-  const order = await findOrder(ledger, ref);
+export async function cancelOrder(ledger: Ledger, ref: string, options: { actor: string } & OwnerOption): Promise<Order> {
+  // Another user's order is refused as missing before the venue is looked at.
+  const order = await findOrder(ledger, ref, { owner: options.owner });
   const refuse = (current: Order) =>
     new LedgerError(
       'ORDER_NOT_CANCELLABLE',

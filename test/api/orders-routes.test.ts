@@ -17,7 +17,7 @@ const STATUSES = ['pending', 'ongoing', 'closed', 'failed', 'cancelled'] as cons
 const T0 = Date.parse('2026-01-01T00:00:00.000Z');
 
 /** 300 stored orders of no bot: plugins p1/p2, two symbols, both sides, all statuses; every third shares its instant with the one before. */
-async function seedOrders(): Promise<Order[]> {
+async function seedOrders(userId: string): Promise<Order[]> {
   const orders: Order[] = [];
   for (let i = 0; i < 300; i += 1) {
     const at = new Date(T0 + (i - (i % 3 === 2 ? 1 : 0)) * 60_000);
@@ -32,6 +32,7 @@ async function seedOrders(): Promise<Order[]> {
         amount: '0.5',
         price: `100.${String(i).padStart(3, '0')}000000000000001`,
         pluginId: i % 7 === 0 ? 'p2' : 'p1',
+        userId,
       },
       at,
     );
@@ -64,7 +65,7 @@ async function walk(alice: Awaited<ReturnType<typeof api.user>>, query: string, 
 
 test('filters and keyset paging: every matching order once, newest first, money as stored', async () => {
   const alice = await api.user('alice');
-  const seeded = await seedOrders();
+  const seeded = await seedOrders(alice.userId);
   const from = new Date(T0 + 30 * 60_000).toISOString();
   const to = new Date(T0 + 250 * 60_000).toISOString();
   const cases: [string, (order: Order) => boolean][] = [

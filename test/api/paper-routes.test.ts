@@ -145,7 +145,8 @@ test('paper control: markets, a price move fills an order, fill by hand, admins 
 
   const partial = await api.call(root, 'POST', `/api/v1/paper/orders/${exit.clientOrderId}/fill`, { amount: '0.004' });
   assert.equal(partial.status, 200, partial.body);
-  assert.equal(partial.json.order.filledAmount, '0.004');
+  assert.equal(partial.json.order, null, "alice's order is not shown to the admin");
+  assert.equal((await api.call(alice, 'GET', `/api/v1/orders/${exit.id}`)).json.order.filledAmount, '0.004');
   const tooMuch = await api.call(root, 'POST', `/api/v1/paper/orders/${exit.id}/fill`, { amount: '1' });
   assert.equal(tooMuch.status, 400, tooMuch.body);
   assert.equal(tooMuch.json.error.field, 'amount');
@@ -154,7 +155,8 @@ test('paper control: markets, a price move fills an order, fill by hand, admins 
   assert.equal(negative.json.error.field, 'amount');
   const rest = await api.call(root, 'POST', `/api/v1/paper/orders/${exit.id}/fill`, { price: '60050' });
   assert.equal(rest.status, 200, rest.body);
-  assert.equal(rest.json.order.status, 'closed');
+  assert.equal(rest.json.venueOrder.state, 'filled');
+  assert.equal((await api.call(alice, 'GET', `/api/v1/orders/${exit.id}`)).json.order.status, 'closed');
   const notOpen = await api.call(root, 'POST', `/api/v1/paper/orders/${exit.id}/cancel`);
   assert.equal(notOpen.status, 409, notOpen.body);
   assert.equal(notOpen.json.error.code, 'ORDER_NOT_OPEN');

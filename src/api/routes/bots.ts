@@ -37,7 +37,7 @@ export default async function botRoutes(app: ApiInstance): Promise<void> {
       },
     },
     async (request) => ({
-      items: (await listBots(ledger, request.query.status)).filter((bot) => bot.userId === ownerOf(request)).map(botView),
+      items: (await listBots(ledger, request.query.status, { owner: ownerOf(request) })).map(botView),
     }),
   );
 
@@ -59,6 +59,7 @@ export default async function botRoutes(app: ApiInstance): Promise<void> {
         pluginId: body.pluginId,
         symbol: body.symbol,
         config: body.config,
+        userId: ownerOf(request),
         ...(body.orderTtlSeconds ? { orderTtlMs: body.orderTtlSeconds * 1000 } : {}),
       });
       return reply
@@ -79,7 +80,7 @@ export default async function botRoutes(app: ApiInstance): Promise<void> {
       },
     },
     async (request) => {
-      const shown = await showBot(ledger, request.params.id);
+      const shown = await showBot(ledger, request.params.id, { owner: ownerOf(request) });
       return { bot: botView(shown.bot), counts: shown.counts, recentOrders: shown.recentOrders };
     },
   );
@@ -99,6 +100,7 @@ export default async function botRoutes(app: ApiInstance): Promise<void> {
     async (request) => {
       const update = await updateBot(ledger, request.params.id, request.body.config, {
         allowImmediateLoss: request.body.allowImmediateLoss,
+        owner: ownerOf(request),
       });
       return { ...update, bot: botView(update.bot) };
     },
@@ -117,7 +119,7 @@ export default async function botRoutes(app: ApiInstance): Promise<void> {
       },
     },
     async (request) => {
-      const change = await stopBot(ledger, request.params.id, { closePosition: request.body?.closePosition });
+      const change = await stopBot(ledger, request.params.id, { closePosition: request.body?.closePosition, owner: ownerOf(request) });
       return { ...change, bot: botView(change.bot) };
     },
   );
@@ -129,7 +131,7 @@ export default async function botRoutes(app: ApiInstance): Promise<void> {
       schema: { tags, summary: 'Start a stopped bot', params: IdParams, response: { 200: BotChangeBody, ...ERROR_RESPONSES } },
     },
     async (request) => {
-      const change = await startBot(ledger, request.params.id);
+      const change = await startBot(ledger, request.params.id, { owner: ownerOf(request) });
       return { ...change, bot: botView(change.bot) };
     },
   );
@@ -147,7 +149,7 @@ export default async function botRoutes(app: ApiInstance): Promise<void> {
       },
     },
     async (request) => {
-      const change = await deleteBot(ledger, request.params.id, { closePosition: request.query.closePosition });
+      const change = await deleteBot(ledger, request.params.id, { closePosition: request.query.closePosition, owner: ownerOf(request) });
       return { ...change, bot: botView(change.bot) };
     },
   );

@@ -8,7 +8,7 @@ import { Type } from '@sinclair/typebox';
 import type { OrderStatus } from '../../domain/order/order-status.ts';
 import { cancelOrder, dropOrder, listOrders, retryOrder, showOrder } from '../../app/orders.ts';
 import type { ApiInstance } from '../api-instance.ts';
-import { principal } from '../auth.ts';
+import { ownerOf, principal } from '../auth.ts';
 import { ERROR_RESPONSES, IdParams, Page } from '../schemas/common.ts';
 import { OrderBody, OrderDetailBody, OrderListQuery } from '../schemas/orders.ts';
 import { symbolOf } from '../symbol-param.ts';
@@ -45,6 +45,7 @@ export default async function orderRoutes(app: ApiInstance): Promise<void> {
           ...(query.side ? { side: query.side } : {}),
           ...(query.from ? { from: new Date(query.from).toISOString() } : {}),
           ...(query.to ? { to: new Date(query.to).toISOString() } : {}),
+          owner: ownerOf(request),
         },
         { limit: query.limit, cursor: query.cursor },
       );
@@ -62,7 +63,7 @@ export default async function orderRoutes(app: ApiInstance): Promise<void> {
         response: { 200: OrderDetailBody, ...ERROR_RESPONSES },
       },
     },
-    async (request) => showOrder(ledger, request.params.id),
+    async (request) => showOrder(ledger, request.params.id, { owner: ownerOf(request) }),
   );
 
   app.post(
@@ -78,7 +79,7 @@ export default async function orderRoutes(app: ApiInstance): Promise<void> {
         response: { 200: OrderAnswer, ...ERROR_RESPONSES },
       },
     },
-    async (request) => ({ order: await cancelOrder(ledger, request.params.id, { actor: actor(request) }) }),
+    async (request) => ({ order: await cancelOrder(ledger, request.params.id, { actor: actor(request), owner: ownerOf(request) }) }),
   );
 
   app.post(
@@ -93,7 +94,7 @@ export default async function orderRoutes(app: ApiInstance): Promise<void> {
         response: { 200: OrderAnswer, ...ERROR_RESPONSES },
       },
     },
-    async (request) => ({ order: await retryOrder(ledger, request.params.id, actor(request)) }),
+    async (request) => ({ order: await retryOrder(ledger, request.params.id, actor(request), { owner: ownerOf(request) }) }),
   );
 
   app.post(
@@ -108,6 +109,6 @@ export default async function orderRoutes(app: ApiInstance): Promise<void> {
         response: { 200: OrderAnswer, ...ERROR_RESPONSES },
       },
     },
-    async (request) => ({ order: await dropOrder(ledger, request.params.id, actor(request)) }),
+    async (request) => ({ order: await dropOrder(ledger, request.params.id, actor(request), { owner: ownerOf(request) }) }),
   );
 }

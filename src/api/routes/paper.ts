@@ -7,6 +7,7 @@ import { Type } from '@sinclair/typebox';
 import { cancelPaperOrderByHand, fillPaperOrderByHand, listPaperMarkets, setPaperPrice } from '../../app/paper.ts';
 import { showOrder } from '../../app/orders.ts';
 import type { ApiInstance } from '../api-instance.ts';
+import { ownerOf } from '../auth.ts';
 import { Decimal, ERROR_RESPONSES, IdParams } from '../schemas/common.ts';
 import { OrderBody } from '../schemas/orders.ts';
 import { SymbolParams, symbolOf } from '../symbol-param.ts';
@@ -27,13 +28,15 @@ const MarketBody = Type.Object({
 const HandActionBody = Type.Object({
   venueOrder: Type.Object({ exchangeOrderId: Type.String(), clientOrderId: Type.String(), state: Type.String(), filledAmount: Decimal }),
   order: Type.Union([OrderBody, Type.Null()], {
-    description: "the ledger's order after it committed the venue's events (null: not a ledger order)",
+    description: "the ledger's order after it committed the venue's events (null: not a ledger order, or not yours)",
   }),
 });
 
 export default async function paperRoutes(app: ApiInstance): Promise<void> {
   const ledger = app.api.ledger;
-  const ledgerOrder = async (clientOrderId: string) => (await showOrder(ledger, clientOrderId).catch(() => undefined))?.order ?? null;
+  // The ledger's order after the venue's events, when it is the admin's own (admins see only their own orders too).
+  const ledgerOrder = async (clientOrderId: string, owner: string) =>
+    (await showOrder(ledger, clientOrderId, { owner }).catch(() => undefined))?.order ?? null;
 
   app.get(
     '/paper/markets',
@@ -78,7 +81,7 @@ export default async function paperRoutes(app: ApiInstance): Promise<void> {
     },
     async (request) => {
       const done = await cancelPaperOrderByHand(ledger, request.params.id);
-      return { ...done, order: await ledgerOrder(done.venueOrder.clientOrderId) };
+      return { ...done, order: await ledgerOrder(done.venueOrder.clientOrderId, ownerOf(request)) };
     },
   );
 
@@ -98,7 +101,7 @@ export default async function paperRoutes(app: ApiInstance): Promise<void> {
     },
     async (request) => {
       const done = await fillPaperOrderByHand(ledger, request.params.id, { amount: request.body?.amount, price: request.body?.price });
-      return { ...done, order: await ledgerOrder(done.venueOrder.clientOrderId) };
+      return { ...done, order: await ledgerOrder(done.venueOrder.clientOrderId, ownerOf(request)) };
     },
   );
 }

@@ -5,7 +5,7 @@
 import { Type } from '@sinclair/typebox';
 import { closePosition, listPositions, showPosition } from '../../app/positions.ts';
 import type { ApiInstance } from '../api-instance.ts';
-import { principal } from '../auth.ts';
+import { ownerOf, principal } from '../auth.ts';
 import { Decimal, ERROR_RESPONSES, IdParams, Page, PageQuery } from '../schemas/common.ts';
 import { OrderBody } from '../schemas/orders.ts';
 import { PositionBody, PositionDetailBody, PositionStatus, TradeBody } from '../schemas/positions.ts';
@@ -41,7 +41,13 @@ export default async function positionRoutes(app: ApiInstance): Promise<void> {
       const query = request.query;
       return listPositions(
         ledger,
-        { status: query.status, botId: query.bot, pluginId: query.plugin, symbol: query.symbol ? symbolOf(query.symbol) : undefined },
+        {
+          status: query.status,
+          botId: query.bot,
+          pluginId: query.plugin,
+          symbol: query.symbol ? symbolOf(query.symbol) : undefined,
+          owner: ownerOf(request),
+        },
         { limit: query.limit, cursor: query.cursor },
       );
     },
@@ -58,7 +64,7 @@ export default async function positionRoutes(app: ApiInstance): Promise<void> {
         response: { 200: PositionDetailBody, ...ERROR_RESPONSES },
       },
     },
-    async (request) => showPosition(ledger, request.params.id),
+    async (request) => showPosition(ledger, request.params.id, { owner: ownerOf(request) }),
   );
 
   app.post(
@@ -77,6 +83,10 @@ export default async function positionRoutes(app: ApiInstance): Promise<void> {
       },
     },
     async (request) =>
-      closePosition(ledger, request.params.id, { limitPrice: request.body?.limitPrice, actor: `api:${principal(request).username}` }),
+      closePosition(ledger, request.params.id, {
+        limitPrice: request.body?.limitPrice,
+        actor: `api:${principal(request).username}`,
+        owner: ownerOf(request),
+      }),
   );
 }
