@@ -190,7 +190,7 @@ export async function listOrders(db: Db, filter: OrderFilter = {}, page: PageOpt
   if (filter.userId !== undefined) query = query.where('user_id', '=', filter.userId);
   if (filter.symbol !== undefined) query = query.where('symbol', '=', filter.symbol);
   if (filter.side !== undefined) query = query.where('side', '=', filter.side);
-  // A time range is a range of orders_created_at_id_idx (created_at, id), the index the keyset pages by.
+  // A time range bounds created_at, the column the keyset pages by: a range of (created_at, id) and of the per-user (user_id, status, created_at, id) index.
   if (filter.from !== undefined) query = query.where('created_at', '>=', timeIn(filter.from, 'from'));
   if (filter.to !== undefined) query = query.where('created_at', '<', timeIn(filter.to, 'to'));
   return pageBy(query, { time: 'created_at', id: 'id' }, page, orderFromRow, (order) => ({ at: order.createdAt, id: order.id }));
