@@ -79,6 +79,12 @@ export async function buildApp(options: BuildAppOptions): Promise<ApiInstance> {
     requireScope(request.principal, access);
   });
 
+  // A POST without a body (no payload, no content type) is an empty object to its schema: actions whose body is all
+  // optional (cancel, stop) need none, and a route that requires fields names the first missing one.
+  app.addHook('preValidation', async (request) => {
+    if (request.body === undefined && request.method !== 'GET' && request.method !== 'HEAD') request.body = {};
+  });
+
   await app.register(swagger, {
     openapi: {
       openapi: '3.0.3',

@@ -33,6 +33,7 @@ const FIELD_OF_FLAG: Readonly<Record<string, string>> = {
   '--config': 'config',
   '--limit': 'limitPrice',
   '--account': 'account',
+  '--cursor': 'cursor',
 };
 
 /** The request field an error is about, from its details (`field`, a flag, a config issue's path). */
@@ -53,7 +54,7 @@ function fieldOf(details: Record<string, unknown>): string | undefined {
 
 /** The message without the command line's flag names (`--config: x` becomes `config: x`). */
 function withoutFlags(message: string): string {
-  return message.replace(/--(config|symbol|ttl|id|plugin|limit|account)\b/g, (_, flag: string) => FIELD_OF_FLAG[`--${flag}`] ?? flag);
+  return message.replace(/--(config|symbol|ttl|id|plugin|limit|account|cursor)\b/g, (_, flag: string) => FIELD_OF_FLAG[`--${flag}`] ?? flag);
 }
 
 /** A JSON-pointer-like path of ajv (`/config/spread`) as a dotted field (`config.spread`). */

@@ -95,6 +95,7 @@ const LEDGER_ENTRIES = {
   ACCOUNT_IN_USE: entry(EXIT_REFUSED, 409, 'bots or positions still trade on this exchange account, so it cannot be deleted'),
   POSITION_NOT_OPEN: entry(EXIT_REFUSED, 409, 'the position is already closed, so it cannot be closed again'),
   ORDER_NOT_FAILED: entry(EXIT_REFUSED, 409, 'only a failed order can be retried or dropped'),
+  ORDER_NOT_CANCELLABLE: entry(EXIT_REFUSED, 409, 'only a pending order can be cancelled (an executed one is closed through its position)'),
   UPDATE_SELLS_AT_A_LOSS: entry(EXIT_REFUSED, 409, 'the new config would sell the open position at once at a loss (confirm to go ahead)'),
   CANCELLED_OUTSIDE: entry(EXIT_REFUSED, 409, "a cancel at the venue that botledger did not ask for came first and stopped the bot"),
   VENUE_MISMATCH: entry(EXIT_REFUSED, 409, "the venue does not know this ledger's acknowledged orders (the wrong venue file)"),

@@ -146,3 +146,34 @@ export function retryOrder(ledger: Ledger, ref: string, actor: string = cliActor
 export function dropOrder(ledger: Ledger, ref: string, actor: string = cliActor(), options: OwnerOption = {}): Promise<Order> {
   return failedOrderAction(ledger, ref, 'drop', actor, options.owner);
 }
+
+/**
+ * Cancels a pending order through the engine, as a person using botledger asks (not a cancel at the
+ * venue): the request is recorded with cancellation reason REPLACED and the actor in the event log,
+ * committed before the venue is called, so the venue's cancel event never reads as an outside
+ * cancel and the bot is not stopped. A bot's plugin then decides, as after any replaced order,
+ * whether to place it again (stop the bot to end its orders). Runs in the bot's command queue, so
+ * the plugin's reaction comes after the cancel. ORDER_NOT_CANCELLABLE unless pending.
+ *
+ * @example
+ * const order = await cancelOrder(ledger, 'bl-scalp1-3', { actor: 'api:alice', owner: 'u1' });
+ */
+export async function cancelOrder(ledger: Ledger, ref: string, options: { actor: string } & OwnerOption): Promise<Order> {
+  // Another user's order is refused as missing before the venue is looked at.
+  const order = await findOrder(ledger, ref, { owner: options.owner });
+  const refuse = (current: Order) =>
+    new LedgerError(
+      'ORDER_NOT_CANCELLABLE',
+      `order ${current.clientOrderId} is ${current.status}${current.cancellationReason ? ` (${current.cancellationReason})` : ''}; only a pending order can be cancelled${current.status === 'ongoing' ? ' (it executed: close its position instead)' : current.status === 'failed' ? ' (drop a failed order instead)' : ''}`,
+      { orderId: current.id, status: current.status },
+    );
+  if (order.status !== 'pending') throw refuse(order);
+  const { runtime } = venueOf(ledger);
+  const cancel = () => runtime.execution.cancelOrder(order.id, 'REPLACED', 'api', options.actor);
+  await (order.botId ? runtime.bots.serialize(order.botId, cancel) : cancel());
+  await ledger.settle();
+  const after = await findOrder(ledger, order.id);
+  // Still pending without our reason: the engine refused (it was filled or cancelled meanwhile).
+  if (after.status === 'pending' && after.cancellationReason === null) throw refuse(after);
+  return after;
+}

@@ -127,6 +127,8 @@ export interface StrategyPlugin<C = unknown> {
   readonly id: string;
   readonly description: string;
   readonly configSchema: z.ZodType<C>;
+  /** A config that passes the schema, shown to people writing their first one (the dashboard's form, GET /plugins). */
+  readonly exampleConfig?: C;
   /** The config fields that become order prices and amounts (checked by the engine against the venue's rules). */
   readonly orderFields?: OrderFields;
   /**

@@ -10,21 +10,25 @@ import { z } from 'zod';
 import { compare, isDecimalString, sub } from '../domain/money.ts';
 import type { PluginCommand, PluginContext, PluginOrder, StrategyPlugin } from './plugin-api.ts';
 
-const decimal = (field: string) =>
-  z.string().refine((value) => isDecimalString(value) && compare(value, '0') > 0, { message: `${field} must be a decimal string above 0, such as "101.25"` });
+const decimal = (field: string, description: string) =>
+  z
+    .string()
+    .refine((value) => isDecimalString(value) && compare(value, '0') > 0, { message: `${field} must be a decimal string above 0, such as "101.25"` })
+    // Shown in the config's JSON Schema (GET /api/v1/plugins), from which a dashboard makes its form.
+    .meta({ description: `${description} (a decimal string above 0)`, pattern: '^[0-9]+(\\.[0-9]+)?$' });
 
 export const scalperConfigSchema = z
   .object({
     /** Base amount bought per cycle. */
-    amount: decimal('amount'),
+    amount: decimal('amount', 'Base amount bought per cycle'),
     /** Limit price of the buy. */
-    entryPrice: decimal('entryPrice'),
+    entryPrice: decimal('entryPrice', 'Limit price of the buy'),
     /** Limit price of the sell that takes the profit. */
-    takeProfitPrice: decimal('takeProfitPrice'),
+    takeProfitPrice: decimal('takeProfitPrice', 'Limit price of the sell that takes the profit'),
     /** The stop-loss: the engine places a stop order at this price at the venue once the position opens. */
-    stopLossPrice: decimal('stopLossPrice').optional(),
+    stopLossPrice: decimal('stopLossPrice', 'Stop-loss price, below entryPrice; the engine keeps a stop order there once the position opens').optional(),
     /** Start a new cycle after one closes. */
-    repeat: z.boolean().default(true),
+    repeat: z.boolean().default(true).meta({ description: 'Start a new cycle after one closes' }),
   })
   .strict()
   .superRefine((config, context) => {
@@ -109,6 +113,7 @@ export const SCALPER_PLUGIN: StrategyPlugin<ScalperConfig> = {
   id: 'scalper',
   description: 'Buy at a limit, sell at a take-profit, optional stop-loss, repeat',
   configSchema: scalperConfigSchema as unknown as z.ZodType<ScalperConfig>,
+  exampleConfig: { amount: '0.01', entryPrice: '59950', takeProfitPrice: '60050', stopLossPrice: '59500', repeat: true },
   // The stop-loss sells at market, so it is a price on the grid but no limit order of its own.
   orderFields: {
     prices: ['entryPrice', 'takeProfitPrice', 'stopLossPrice'],

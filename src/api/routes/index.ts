@@ -8,6 +8,10 @@ import health from './health.ts';
 import migrations from './migrations.ts';
 import sync from './sync.ts';
 import trades from './trades.ts';
+import orders from './orders.ts';
+import paper from './paper.ts';
+import plugins from './plugins.ts';
+import positions from './positions.ts';
 import users from './users.ts';
 
 export interface RouteGroup {
@@ -26,4 +30,8 @@ export const API_ROUTES: readonly RouteGroup[] = [
   { plugin: sync },
   { plugin: migrations },
   { plugin: accounts },
+  { plugin: orders },
+  { plugin: positions },
+  { plugin: plugins },
+  { plugin: paper },
 ];

@@ -165,6 +165,11 @@ export interface OrderFilter {
   readonly pluginId?: string;
   readonly userId?: string;
   readonly symbol?: string;
+  readonly side?: Order['side'];
+  /** Created at or after this instant (ISO-8601). */
+  readonly from?: string;
+  /** Created before this instant (ISO-8601). */
+  readonly to?: string;
 }
 
 /**
@@ -184,6 +189,10 @@ export async function listOrders(db: Db, filter: OrderFilter = {}, page: PageOpt
   if (filter.pluginId !== undefined) query = query.where('plugin_id', '=', filter.pluginId);
   if (filter.userId !== undefined) query = query.where('user_id', '=', filter.userId);
   if (filter.symbol !== undefined) query = query.where('symbol', '=', filter.symbol);
+  if (filter.side !== undefined) query = query.where('side', '=', filter.side);
+  // A time range bounds created_at, the column the keyset pages by: a range of (created_at, id) and of the per-user (user_id, status, created_at, id) index.
+  if (filter.from !== undefined) query = query.where('created_at', '>=', timeIn(filter.from, 'from'));
+  if (filter.to !== undefined) query = query.where('created_at', '<', timeIn(filter.to, 'to'));
   return pageBy(query, { time: 'created_at', id: 'id' }, page, orderFromRow, (order) => ({ at: order.createdAt, id: order.id }));
 }
 

@@ -173,6 +173,30 @@ forEachDialect('orders repository', (target) => {
     }
   });
 
+  test('list: filters by side and by a creation time range (from inclusive, to exclusive), paged', async () => {
+    const ledger = await ledgerWithBot();
+    try {
+      for (let n = 1; n <= 20; n++) {
+        await insertOrder(ledger, createOrder(input(n, { side: n % 2 ? 'buy' : 'sell' }), at(n)));
+      }
+      const sells = await listOrders(ledger.db, { side: 'sell' }, { limit: 100 });
+      assert.equal(sells.items.length, 10);
+      assert.ok(sells.items.every((order) => order.side === 'sell'));
+      const from = at(5).toISOString();
+      const to = at(12).toISOString();
+      const seen: string[] = [];
+      let cursor: string | null = null;
+      do {
+        const page = await listOrders(ledger.db, { from, to, side: 'buy' }, { limit: 2, cursor });
+        seen.push(...page.items.map((order) => order.id));
+        cursor = page.nextCursor;
+      } while (cursor);
+      assert.deepEqual(seen, ['o11', 'o9', 'o7', 'o5'], 'buys created in [5 s, 12 s), newest first');
+    } finally {
+      await ledger.close();
+    }
+  });
+
   test('failed orders due for a retry or past expiry are listed for the retry loop', async () => {
     const ledger = await ledgerWithBot();
     try {
