@@ -111,6 +111,9 @@ const LEDGER_ENTRIES = {
   UNAUTHENTICATED: entry(EXIT_REFUSED, 401, 'the request carries no token, or one that is unknown, revoked or expired'),
   FORBIDDEN: entry(EXIT_REFUSED, 403, "the token's scopes or the user's role do not allow this action"),
   INTERNAL_ERROR: entry(EXIT_FAILED, 500, 'an unexpected error in the server; it is logged with the request id'),
+  // The command line acting through a running server (src/cli/server-link.ts).
+  SERVER_UNREACHABLE: entry(EXIT_FAILED, 503, 'the botledger server the command acts through (--url, $BOTLEDGER_URL or serve.json) does not answer'),
+  SERVER_URL_INVALID: entry(EXIT_USAGE, 400, '--url (or $BOTLEDGER_URL) is not an http(s) URL'),
 } as const satisfies Record<string, ErrorCatalogEntry>;
 
 /**
