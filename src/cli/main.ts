@@ -26,6 +26,7 @@ const COMMAND_GROUPS: Record<string, () => Promise<Register>> = {
   trades: async () => (await import('./ledger-stats.ts')).registerStatsCommands,
   stats: async () => (await import('./ledger-stats.ts')).registerStatsCommands,
   import: async () => (await import('./ledger-import.ts')).registerImportCommands,
+  paper: async () => (await import('./paper.ts')).registerPaperCommands,
 };
 
 /** The groups `argv` needs: the one its command names, or all of them (help, an unknown command). */
