@@ -6,20 +6,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { type Command, InvalidArgumentError, Option } from 'commander';
-import {
-  type BotChange,
-  type BotUpdate,
-  botView,
-  type CommandFailure,
-  checkBotInput,
-  createBot,
-  deleteBot,
-  listBots,
-  showBot,
-  startBot,
-  stopBot,
-  updateBot,
-} from '../app/bots.ts';
+import { type BotChange, type BotUpdate, botView, type CommandFailure, checkBotInput, createBot, deleteBot, listBots, showBot, startBot, stopBot, updateBot } from '../app/bots.ts';
 import { exitCodeOf } from '../app/error-catalog.ts';
 import { LedgerError } from '../app/ledger-error.ts';
 import { builtInPlugins } from '../app/open-ledger.ts';
@@ -70,13 +57,9 @@ export function parseConfigFlag(text: string): Record<string, unknown> {
     throw new LedgerError('CONFIG_NOT_JSON', `--config is not valid JSON: ${(error as Error).message}`, { flag: '--config' });
   }
   if (value === null || typeof value !== 'object' || Array.isArray(value))
-    throw new LedgerError(
-      'CONFIG_NOT_OBJECT',
-      '--config must be a JSON object, such as \'{"amount":"0.01","entryPrice":"59000","takeProfitPrice":"59500"}\'',
-      {
-        flag: '--config',
-      },
-    );
+    throw new LedgerError('CONFIG_NOT_OBJECT', '--config must be a JSON object, such as \'{"amount":"0.01","entryPrice":"59000","takeProfitPrice":"59500"}\'', {
+      flag: '--config',
+    });
   return value as Record<string, unknown>;
 }
 
@@ -118,13 +101,7 @@ async function create(flags: CreateFlags): Promise<void> {
         return { ...created, bot: botView(created.bot) };
       },
       remote: (client) =>
-        client.call('POST', '/bots', {
-          id,
-          pluginId: flags.plugin,
-          symbol: flags.symbol,
-          config,
-          ...(flags.ttl === undefined ? {} : { orderTtlSeconds: flags.ttl }),
-        }),
+        client.call('POST', '/bots', { id, pluginId: flags.plugin, symbol: flags.symbol, config, ...(flags.ttl === undefined ? {} : { orderTtlSeconds: flags.ttl }) }),
     },
     ({ bot, orders, failure }) => finish(flags, { bot, orders }, `${formatBot(bot)}\n\n${formatOrders(orders)}\n`, failure),
   );
@@ -152,9 +129,7 @@ async function list(flags: LedgerFlags & { status?: string }): Promise<void> {
       return;
     }
     if (items.length === 0) {
-      process.stdout.write(
-        `no bots yet: create one with \`botledger bots create --plugin scalper --symbol BTC/USDT --config '{...}'${dbArgument(flags.db)}\`\n`,
-      );
+      process.stdout.write(`no bots yet: create one with \`botledger bots create --plugin scalper --symbol BTC/USDT --config '{...}'${dbArgument(flags.db)}\`\n`);
       return;
     }
     process.stdout.write(
@@ -170,8 +145,7 @@ async function list(flags: LedgerFlags & { status?: string }): Promise<void> {
 const MAX_TTL_SECONDS = MAX_ORDER_TTL_MS / 1000;
 
 /** The command did not do what was asked: a person's cancel at the venue came first and stopped the bot. */
-const outsideExit = (change: Pick<BotChange, 'cancelledOutside'>) =>
-  change.cancelledOutside ? exitCodeOf({ code: 'CANCELLED_OUTSIDE' }) : undefined;
+const outsideExit = (change: Pick<BotChange, 'cancelledOutside'>) => (change.cancelledOutside ? exitCodeOf({ code: 'CANCELLED_OUTSIDE' }) : undefined);
 
 /**
  * `bots update`: checks the new config as create does, refuses (exit 4, nothing changed) a config
@@ -195,8 +169,7 @@ async function update(id: string, flags: UpdateFlags): Promise<void> {
         const result = await updateBot(ledger, id, config, { allowImmediateLoss: flags.yes ?? false });
         return { ...result, bot: botView(result.bot) };
       },
-      remote: (client) =>
-        client.call('PUT', `/bots/${encodeURIComponent(id)}`, { config, ...(flags.yes ? { allowImmediateLoss: true } : {}) }),
+      remote: (client) => client.call('PUT', `/bots/${encodeURIComponent(id)}`, { config, ...(flags.yes ? { allowImmediateLoss: true } : {}) }),
     },
     (result) => {
       if (result.warning) process.stderr.write(`warning: ${result.warning}\n`);
@@ -221,23 +194,15 @@ function formatHeld(change: Pick<BotChange, 'positions'>): string {
   return (change.positions ?? [])
     .map((held) => {
       const order = held.closingOrder;
-      const closed =
-        held.position.status === 'closed'
-          ? `\n  closed: ${held.position.exitReason}; pnl ${held.position.realizedPnl} (fees ${held.position.fees})`
-          : '';
-      const closing =
-        order && held.position.status !== 'closed' ? `\n  closing order ${order.clientOrderId}: ${order.status} - ${order.reason}` : '';
+      const closed = held.position.status === 'closed' ? `\n  closed: ${held.position.exitReason}; pnl ${held.position.realizedPnl} (fees ${held.position.fees})` : '';
+      const closing = order && held.position.status !== 'closed' ? `\n  closing order ${order.clientOrderId}: ${order.status} - ${order.reason}` : '';
       return `${held.message}${closed}${closing}\n`;
     })
     .join('');
 }
 
 /** The API call of each lifecycle action. */
-function lifecycleRoute(
-  action: keyof typeof LIFECYCLE,
-  id: string,
-  closePosition: boolean,
-): { method: 'POST' | 'DELETE'; path: string; body?: unknown } {
+function lifecycleRoute(action: keyof typeof LIFECYCLE, id: string, closePosition: boolean): { method: 'POST' | 'DELETE'; path: string; body?: unknown } {
   const bot = `/bots/${encodeURIComponent(id)}`;
   if (action === 'delete') return { method: 'DELETE', path: closePosition ? `${bot}?closePosition=true` : bot };
   return action === 'stop' ? { method: 'POST', path: `${bot}/stop`, body: { closePosition } } : { method: 'POST', path: `${bot}/start` };
@@ -280,9 +245,7 @@ async function lifecycle(action: keyof typeof LIFECYCLE, id: string, flags: EndF
 
 const common = (command: Command): Command =>
   command
-    .addOption(
-      new Option('--db <url>', 'database URL: sqlite:<file> or postgres://... (default: $BOTLEDGER_DB, else sqlite:data/botledger.db)'),
-    )
+    .addOption(new Option('--db <url>', 'database URL: sqlite:<file> or postgres://... (default: $BOTLEDGER_DB, else sqlite:data/botledger.db)'))
     .addOption(new Option('--migrate', 'apply pending core migrations first (with a backup)'))
     .addOption(new Option('--json', 'print one JSON document on stdout'));
 
@@ -306,18 +269,9 @@ export function registerBotCommands(program: Command): Command {
       .requiredOption('--symbol <symbol>', 'market, such as BTC/USDT')
       .requiredOption('--config <json>', 'the plugin config as a JSON object')
       .option('--id <id>', 'bot id: letters, digits, - and _ (default: <plugin>-<random>)')
-      .addOption(
-        new Option('--ttl <seconds>', `how long a failed order keeps being retried (at most ${MAX_TTL_SECONDS}, a year)`).argParser(
-          wholeNumber('--ttl', 1, MAX_TTL_SECONDS),
-        ),
-      ),
+      .addOption(new Option('--ttl <seconds>', `how long a failed order keeps being retried (at most ${MAX_TTL_SECONDS}, a year)`).argParser(wholeNumber('--ttl', 1, MAX_TTL_SECONDS))),
   ).action(create);
-  common(
-    bots
-      .command('list')
-      .description('every bot')
-      .addOption(new Option('--status <status>', 'active, stopped or deleted').argParser(botStatus)),
-  ).action(list);
+  common(bots.command('list').description('every bot').addOption(new Option('--status <status>', 'active, stopped or deleted').argParser(botStatus))).action(list);
   common(bots.command('show <id>').description('a bot, its order counts and latest orders')).action(show);
   writing(
     bots
@@ -331,20 +285,14 @@ export function registerBotCommands(program: Command): Command {
   writing(
     bots
       .command('stop <id>')
-      .description(
-        'stop the bot and cancel its live entries and exits (STOP); a position it holds keeps its stop-loss, or is closed with --close-position',
-      )
+      .description('stop the bot and cancel its live entries and exits (STOP); a position it holds keeps its stop-loss, or is closed with --close-position')
       .option(closeFlag, closeHelp),
   ).action((id: string, flags: EndFlags) => lifecycle('stop', id, flags));
-  writing(bots.command('start <id>').description('start a stopped bot')).action((id: string, flags: LedgerFlags) =>
-    lifecycle('start', id, flags),
-  );
+  writing(bots.command('start <id>').description('start a stopped bot')).action((id: string, flags: LedgerFlags) => lifecycle('start', id, flags));
   writing(
     bots
       .command('delete <id>')
-      .description(
-        'delete the bot (kept as deleted) and cancel its live entries and exits (DELETE); a position it holds keeps its stop-loss, or is closed with --close-position',
-      )
+      .description('delete the bot (kept as deleted) and cancel its live entries and exits (DELETE); a position it holds keeps its stop-loss, or is closed with --close-position')
       .option(closeFlag, closeHelp),
   ).action((id: string, flags: EndFlags) => lifecycle('delete', id, flags));
   return bots;

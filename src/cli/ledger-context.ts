@@ -44,11 +44,7 @@ const toStderr = (line: string) => process.stderr.write(`${line}\n`);
  * @example
  * await withLedger(flags, { venue: {} }, async (ledger) => stopBot(ledger, 'scalp1'));
  */
-export async function withLedger(
-  flags: LedgerFlags,
-  options: { venue?: VenueOptions; access?: 'read' | 'write' },
-  work: (ledger: Ledger) => Promise<void>,
-): Promise<void> {
+export async function withLedger(flags: LedgerFlags, options: { venue?: VenueOptions; access?: 'read' | 'write' }, work: (ledger: Ledger) => Promise<void>): Promise<void> {
   let ledger: Ledger | undefined;
   let url: string | undefined;
   try {
@@ -97,12 +93,7 @@ export interface VenueCommand<R> {
  * @example
  * await withVenueCommand(flags, {}, { local: (ledger) => stopBot(ledger, id), remote: (client) => client.call('POST', `/bots/${id}/stop`) }, print);
  */
-export async function withVenueCommand<R>(
-  flags: LedgerFlags,
-  venue: VenueOptions,
-  command: VenueCommand<R>,
-  print: (result: R) => void,
-): Promise<void> {
+export async function withVenueCommand<R>(flags: LedgerFlags, venue: VenueOptions, command: VenueCommand<R>, print: (result: R) => void): Promise<void> {
   let server: ApiClient | undefined;
   try {
     server = await findServer(flags, toStderr);

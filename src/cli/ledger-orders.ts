@@ -31,11 +31,7 @@ function orderStatus(value: string): OrderStatus {
 
 async function list(flags: ListFlags): Promise<void> {
   await withLedger(flags, {}, async (ledger) => {
-    const page = await listOrders(
-      ledger,
-      { status: flags.status, botId: flags.bot, pluginId: flags.plugin },
-      { limit: flags.limit, cursor: flags.cursor },
-    );
+    const page = await listOrders(ledger, { status: flags.status, botId: flags.bot, pluginId: flags.plugin }, { limit: flags.limit, cursor: flags.cursor });
     if (flags.json) {
       printJson({ orders: page.items, nextCursor: page.nextCursor });
       return;
@@ -69,13 +65,7 @@ async function show(ref: string, flags: LedgerFlags): Promise<void> {
         ? 'fills: none'
         : `fills:\n${table(
             ['trade id', 'amount', 'price', 'fee', 'at'],
-            fills.map((f) => [
-              f.exchangeTradeId,
-              f.amount,
-              f.price,
-              `${f.fee}${f.feeCurrency ? ` ${f.feeCurrency}` : ''}`,
-              shortTime(f.occurredAt),
-            ]),
+            fills.map((f) => [f.exchangeTradeId, f.amount, f.price, `${f.fee}${f.feeCurrency ? ` ${f.feeCurrency}` : ''}`, shortTime(f.occurredAt)]),
           )}`,
       '',
       'events:',
@@ -106,8 +96,7 @@ async function retryOrDrop(action: 'retry' | 'drop', ref: string, flags: LedgerF
     },
     (settled) => {
       if (flags.json) printJson({ order: settled });
-      else
-        process.stdout.write(`order ${settled.clientOrderId}: ${settled.status} (retry_count ${settled.retryCount}) - ${settled.reason}\n`);
+      else process.stdout.write(`order ${settled.clientOrderId}: ${settled.status} (retry_count ${settled.retryCount}) - ${settled.reason}\n`);
     },
   );
 }
@@ -122,14 +111,11 @@ async function events(flags: LedgerFlags & { bot?: string; order?: string; limit
 
 const common = (command: Command): Command =>
   command
-    .addOption(
-      new Option('--db <url>', 'database URL: sqlite:<file> or postgres://... (default: $BOTLEDGER_DB, else sqlite:data/botledger.db)'),
-    )
+    .addOption(new Option('--db <url>', 'database URL: sqlite:<file> or postgres://... (default: $BOTLEDGER_DB, else sqlite:data/botledger.db)'))
     .addOption(new Option('--migrate', 'apply pending core migrations first (with a backup)'))
     .addOption(new Option('--json', 'print one JSON document on stdout'));
 
-const limit = () =>
-  new Option('--limit <n>', `rows to show (default ${DEFAULT_LIST_LIMIT}, at most 1000)`).argParser(wholeNumber('--limit', 1));
+const limit = () => new Option('--limit <n>', `rows to show (default ${DEFAULT_LIST_LIMIT}, at most 1000)`).argParser(wholeNumber('--limit', 1));
 
 /**
  * Adds `orders` (list, show, retry, drop) and `events`.
@@ -151,11 +137,11 @@ export function registerOrderCommands(program: Command): Command {
       .option('--cursor <cursor>', 'the next page, as printed by the previous one'),
   ).action(list);
   common(orders.command('show <id>').description('an order (id or client order id) with its reason, fills and event log')).action(show);
-  serverOptions(common(orders.command('retry <id>').description('place a failed order again (retry_count + 1)'))).action(
-    (id: string, flags: LedgerFlags) => retryOrDrop('retry', id, flags),
+  serverOptions(common(orders.command('retry <id>').description('place a failed order again (retry_count + 1)'))).action((id: string, flags: LedgerFlags) =>
+    retryOrDrop('retry', id, flags),
   );
-  serverOptions(common(orders.command('drop <id>').description('give a failed order up (cancelled, DROPPED)'))).action(
-    (id: string, flags: LedgerFlags) => retryOrDrop('drop', id, flags),
+  serverOptions(common(orders.command('drop <id>').description('give a failed order up (cancelled, DROPPED)'))).action((id: string, flags: LedgerFlags) =>
+    retryOrDrop('drop', id, flags),
   );
   common(
     program

@@ -18,22 +18,15 @@ interface SyncFlags extends LedgerFlags {
 export function formatSync({ report, status }: SyncNowResult): string {
   const lines = [describeSync(report)];
   for (const entry of report.discrepancies) lines.push(`  ${entry.fixed ? 'fixed' : 'LEFT FOR A PERSON'}: ${entry.explanation}`);
-  if (status)
-    lines.push(
-      `account ${status.exchangeAccountId}: last sync ${shortTime(status.lastSyncAt)}, status ${status.status}, ${status.positionsSynced} position(s) synced, ${status.discrepanciesFound} found, ${status.discrepanciesFixed} fixed`,
-    );
+  if (status) lines.push(`account ${status.exchangeAccountId}: last sync ${shortTime(status.lastSyncAt)}, status ${status.status}, ${status.positionsSynced} position(s) synced, ${status.discrepanciesFound} found, ${status.discrepanciesFixed} fixed`);
   return lines.join('\n');
 }
 
 export function registerSyncCommand(program: Command): void {
   serverOptions(program.command('sync'))
-    .description(
-      "compare open positions, open orders and recent fills with the venue now; fix what the venue's fills explain, mark the rest mismatch",
-    )
+    .description("compare open positions, open orders and recent fills with the venue now; fix what the venue's fills explain, mark the rest mismatch")
     .option('--account <id>', "the exchange account (default: the ledger venue's)")
-    .addOption(
-      new Option('--db <url>', 'database URL: sqlite:<file> or postgres://... (default: $BOTLEDGER_DB, else sqlite:data/botledger.db)'),
-    )
+    .addOption(new Option('--db <url>', 'database URL: sqlite:<file> or postgres://... (default: $BOTLEDGER_DB, else sqlite:data/botledger.db)'))
     .addOption(new Option('--migrate', 'apply pending core migrations first (with a backup)'))
     .addOption(new Option('--json', 'print one JSON document on stdout'))
     .action(async (flags: SyncFlags) => {
@@ -44,11 +37,8 @@ export function registerSyncCommand(program: Command): void {
           local: (ledger) => syncNow(ledger, { account: flags.account }),
           // POST /sync answers { sync, status } (the JSON document below); { report, status } is taken too.
           remote: async (client) => {
-            const answer = await client.call<{
-              sync?: SyncNowResult['report'];
-              report?: SyncNowResult['report'];
-              status?: SyncNowResult['status'] | null;
-            }>('POST', '/sync', flags.account === undefined ? {} : { account: flags.account });
+            type Answer = { sync?: SyncNowResult['report']; report?: SyncNowResult['report']; status?: SyncNowResult['status'] | null };
+            const answer = await client.call<Answer>('POST', '/sync', flags.account === undefined ? {} : { account: flags.account });
             return { report: (answer.sync ?? answer.report) as SyncNowResult['report'], status: answer.status ?? undefined };
           },
         },
