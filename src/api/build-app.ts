@@ -33,6 +33,9 @@ export interface BuildAppOptions extends ApiContext {
   readonly bodyLimit?: number;
 }
 
+/** The query schema of routes that take no query parameters. */
+const NO_QUERY = { type: 'object', properties: {}, additionalProperties: false };
+
 /** Paths anyone may read without a token: the docs and what they load. */
 const PUBLIC_PREFIXES = ['/docs', '/openapi.json'];
 
@@ -50,8 +53,15 @@ export async function buildApp(options: BuildAppOptions): Promise<ApiInstance> {
     // Path ids are at most this long; longer ones are refused before routing.
     maxParamLength: 200,
     ajv: { customOptions: { removeAdditional: false } },
+    // Errors the router raises before a route is found (a path parameter too long, a bad URL) get the same body.
+    frameworkErrors: (error, request, reply) => handleError(error, request, reply),
   }).withTypeProvider<TypeBoxTypeProvider>() as unknown as ApiInstance;
   app.setValidatorCompiler(validatorCompiler);
+  // A query parameter no route names is refused (a misspelt filter must not silently list everything).
+  app.addHook('onRoute', (route) => {
+    if (route.schema && !route.schema.querystring && !route.url.startsWith('/docs'))
+      route.schema = { ...route.schema, querystring: NO_QUERY };
+  });
   app.decorate('api', { ledger: options.ledger, readiness: options.readiness });
   app.setErrorHandler(handleError);
   app.setNotFoundHandler(handleNotFound);

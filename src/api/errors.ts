@@ -86,6 +86,14 @@ function validationBody(error: FastifyError & { validation?: ValidationIssue[]; 
   return { error: { code: 'REQUEST_INVALID', message, field, details: { in: where, rule: issue.keyword } } };
 }
 
+/** The part of the request a framework error is about (the body, when not listed). */
+const FIELD_OF_FRAMEWORK_ERROR: Readonly<Record<string, string>> = {
+  FST_ERR_CTP_INVALID_MEDIA_TYPE: 'content-type',
+  FST_ERR_MAX_PARAM_LENGTH: 'id',
+  FST_ERR_BAD_URL: 'url',
+  FST_ERR_ASYNC_CONSTRAINT: 'url',
+};
+
 /** The catalogue code for an error Fastify raised on its own (its `FST_*` codes). */
 function frameworkCode(error: FastifyError): string {
   if (error.code === 'FST_ERR_CTP_BODY_TOO_LARGE') return 'REQUEST_TOO_LARGE';
@@ -98,9 +106,10 @@ export function errorAnswer(error: unknown): { status: number; body: ApiErrorBod
   const fastifyError = error as FastifyError & { validation?: ValidationIssue[] };
   if (fastifyError?.validation) return { status: 400, body: validationBody(fastifyError) };
   const code = errorCode(error);
-  if (code?.startsWith('FST_') && typeof fastifyError.statusCode === 'number' && fastifyError.statusCode < 500) {
+  if (code?.startsWith('FST_') && (fastifyError.statusCode ?? 400) < 500) {
     const own = frameworkCode(fastifyError);
-    return { status: ERROR_CATALOG[own].http, body: { error: { code: own, message: fastifyError.message } } };
+    const field = own === 'ROUTE_NOT_FOUND' ? undefined : (FIELD_OF_FRAMEWORK_ERROR[fastifyError.code] ?? 'body');
+    return { status: ERROR_CATALOG[own].http, body: { error: { code: own, message: fastifyError.message, ...(field ? { field } : {}) } } };
   }
   if (code !== undefined && Object.hasOwn(ERROR_CATALOG, code)) {
     const details = ((error as { details?: Record<string, unknown> }).details ?? {}) as Record<string, unknown>;

@@ -55,7 +55,9 @@ async function startThrowawayCluster(): Promise<string | undefined> {
   const port = await freePort();
   const asRoot = process.getuid?.() === 0;
   const run = (bin: string, args: string[]) =>
-    asRoot ? execFileSync('runuser', ['-u', 'postgres', '--', bin, ...args], { stdio: 'pipe' }) : execFileSync(bin, args, { stdio: 'pipe' });
+    asRoot
+      ? execFileSync('runuser', ['-u', 'postgres', '--', bin, ...args], { stdio: 'pipe' })
+      : execFileSync(bin, args, { stdio: 'pipe' });
   const dataDir = join(dir, 'data');
   run(initdb, ['-D', dataDir, '-U', 'postgres', '-A', 'trust']);
   run(pgCtl, ['-D', dataDir, '-o', `-p ${port} -k ${dir} -c listen_addresses=127.0.0.1 -c fsync=off`, '-w', 'start']);
@@ -93,7 +95,8 @@ export async function postgresServerUrl(): Promise<string | undefined> {
   serverUrl ??= locateServer();
   const url = await serverUrl;
   if (!url) {
-    const message = 'PostgreSQL is not available (no BOTLEDGER_TEST_PG_URL, no server on 127.0.0.1:5432, no initdb): PostgreSQL tests are SKIPPED';
+    const message =
+      'PostgreSQL is not available (no BOTLEDGER_TEST_PG_URL, no server on 127.0.0.1:5432, no initdb): PostgreSQL tests are SKIPPED';
     if (process.env.CI === 'true') throw new Error(`${message} - under CI=true this is a failure`);
     console.error(`\n!!! ${message} !!!\n`);
   }
