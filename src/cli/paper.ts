@@ -7,9 +7,15 @@
  */
 import { type Command, Option } from 'commander';
 import { LedgerError } from '../app/ledger-error.ts';
-import { cancelPaperOrder, fillPaperOrder, listPaperMarkets, type PaperMarketView, setPaperPrice } from '../app/paper-desk.ts';
+import {
+  cancelPaperOrder,
+  fillPaperOrder,
+  listPaperMarkets,
+  type PaperHandAction,
+  type PaperMarketView,
+  setPaperPrice,
+} from '../app/paper-desk.ts';
 import type { Order } from '../domain/order/order.ts';
-import type { FillReport, OrderStatusReport, TickerReport } from '../exchange/exchange-adapter.ts';
 import { type LedgerFlags, withVenueCommand } from './ledger-context.ts';
 import { printJson, reportError, table } from './ledger-output.ts';
 import { serverOptions } from './server-options.ts';
@@ -35,16 +41,19 @@ function checked(flags: LedgerFlags, values: Record<string, string | undefined>)
   }
 }
 
-/** The member of an API answer that holds `key` (or the answer itself, for a route that sends it bare). */
-const member = <T>(answer: Record<string, unknown>, ...keys: string[]): T => {
-  for (const key of keys) if (answer[key] !== undefined) return answer[key] as T;
-  return answer as T;
-};
-
 const orderLine = (order: Order | null): string =>
   order
     ? `  in the ledger: order ${order.clientOrderId} ${order.status}${order.cancellationReason ? ` (${order.cancellationReason})` : ''}, filled ${order.filledAmount} - ${order.reason}\n`
     : '  not an order of this ledger\n';
+
+/** A cancel or fill by hand, for people: what the venue did, and what the ledger made of it. */
+function printHandAction(flags: LedgerFlags, { venueOrder, order }: PaperHandAction, what: string): void {
+  if (flags.json) printJson({ venueOrder, order });
+  else
+    process.stdout.write(
+      `order ${venueOrder.clientOrderId} (venue ${venueOrder.exchangeOrderId}): ${what} by hand at the paper exchange; now ${venueOrder.state}, filled ${venueOrder.filledAmount}\n${orderLine(order)}`,
+    );
+}
 
 async function markets(flags: LedgerFlags): Promise<void> {
   await withVenueCommand<PaperMarketView[]>(
@@ -52,15 +61,15 @@ async function markets(flags: LedgerFlags): Promise<void> {
     {},
     {
       local: (ledger) => listPaperMarkets(ledger),
-      remote: async (client) => member<PaperMarketView[]>(await client.call('GET', '/paper/markets'), 'markets', 'items'),
+      remote: async (client) => (await client.call<{ items: PaperMarketView[] }>('GET', '/paper/markets')).items,
     },
     (list) => {
       if (flags.json) printJson({ markets: list });
       else
         process.stdout.write(
           `${table(
-            ['symbol', 'last', 'bid', 'ask', 'tick', 'lot', 'min notional'],
-            list.map((m) => [m.symbol, m.last, m.bid, m.ask, m.tickSize, m.amountStep, m.minNotional]),
+            ['symbol', 'price', 'bid', 'ask', 'tick', 'lot', 'min amount', 'min notional'],
+            list.map((m) => [m.symbol, m.price, m.bid, m.ask, m.tickSize, m.amountStep, m.minAmount, m.minNotional]),
           )}\n`,
         );
     },
@@ -69,78 +78,48 @@ async function markets(flags: LedgerFlags): Promise<void> {
 
 async function price(symbol: string, value: string, flags: LedgerFlags): Promise<void> {
   if (!checked(flags, { PRICE: value })) return;
-  await withVenueCommand<TickerReport>(
+  await withVenueCommand<PaperMarketView>(
     flags,
     {},
     {
       local: (ledger) => setPaperPrice(ledger, symbol, value),
       remote: async (client) =>
-        member<TickerReport>(
-          await client.call('POST', `/paper/markets/${encodeURIComponent(symbol)}/price`, { price: value }),
-          'ticker',
-          'market',
-        ),
+        (await client.call<{ market: PaperMarketView }>('POST', `/paper/markets/${encodeURIComponent(symbol)}/price`, { price: value }))
+          .market,
     },
-    (ticker) => {
-      if (flags.json) printJson({ ticker });
+    (market) => {
+      if (flags.json) printJson({ market });
       else
         process.stdout.write(
-          `${ticker.symbol}: last ${ticker.last} (bid ${ticker.bid}, ask ${ticker.ask}); orders it crosses are filled\n`,
+          `${market.symbol}: price ${market.price} (bid ${market.bid}, ask ${market.ask}); resting orders it crossed are filled\n`,
         );
     },
   );
 }
 
 async function cancel(ref: string, flags: LedgerFlags): Promise<void> {
-  type Cancelled = { venueOrder: OrderStatusReport; order: Order | null };
-  await withVenueCommand<Cancelled>(
+  await withVenueCommand<PaperHandAction>(
     flags,
     {},
     {
-      local: async (ledger) => {
-        const { venue, order } = await cancelPaperOrder(ledger, ref);
-        return { venueOrder: venue, order };
-      },
-      remote: async (client) => {
-        const answer = await client.call<Record<string, unknown>>('POST', `/paper/orders/${encodeURIComponent(ref)}/cancel`);
-        return { venueOrder: member<OrderStatusReport>(answer, 'venueOrder', 'venue'), order: (answer.order as Order | undefined) ?? null };
-      },
+      local: (ledger) => cancelPaperOrder(ledger, ref),
+      remote: (client) => client.call('POST', `/paper/orders/${encodeURIComponent(ref)}/cancel`),
     },
-    ({ venueOrder, order }) => {
-      if (flags.json) printJson({ venueOrder, order });
-      else
-        process.stdout.write(
-          `order ${venueOrder.clientOrderId} (venue ${venueOrder.exchangeOrderId}): ${venueOrder.state} by hand at the paper exchange\n${orderLine(order)}`,
-        );
-    },
+    (done) => printHandAction(flags, done, 'cancelled'),
   );
 }
 
 async function fill(ref: string, flags: FillFlags): Promise<void> {
   if (!checked(flags, { '--amount': flags.amount, '--price': flags.price })) return;
-  type Filled = { fill: Omit<FillReport, 'raw'>; order: Order | null };
-  await withVenueCommand<Filled>(
+  const body = { ...(flags.amount ? { amount: flags.amount } : {}), ...(flags.price ? { price: flags.price } : {}) };
+  await withVenueCommand<PaperHandAction>(
     flags,
     {},
     {
-      local: async (ledger) => {
-        const { venue, order } = await fillPaperOrder(ledger, ref, { amount: flags.amount, price: flags.price });
-        return { fill: venue, order };
-      },
-      remote: async (client) => {
-        const body = { ...(flags.amount ? { amount: flags.amount } : {}), ...(flags.price ? { price: flags.price } : {}) };
-        const answer = await client.call<Record<string, unknown>>('POST', `/paper/orders/${encodeURIComponent(ref)}/fill`, body);
-        const { raw: _raw, ...venueFill } = member<FillReport>(answer, 'fill', 'venue');
-        return { fill: venueFill, order: (answer.order as Order | undefined) ?? null };
-      },
+      local: (ledger) => fillPaperOrder(ledger, ref, body),
+      remote: (client) => client.call('POST', `/paper/orders/${encodeURIComponent(ref)}/fill`, body),
     },
-    ({ fill: done, order }) => {
-      if (flags.json) printJson({ fill: done, order });
-      else
-        process.stdout.write(
-          `order ${done.clientOrderId}: ${done.side} ${done.amount} ${done.symbol} filled by hand at ${done.price} (trade ${done.tradeId})\n${orderLine(order)}`,
-        );
-    },
+    (done) => printHandAction(flags, done, `filled ${flags.amount ?? 'whole'}${flags.price ? ` at ${flags.price}` : ''}`),
   );
 }
 

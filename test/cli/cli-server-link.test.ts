@@ -187,7 +187,7 @@ describe('the CLI while a server holds the venue', () => {
       return t.skip('the /api/v1/paper routes are not on this branch yet');
     const result = await cli('paper', 'price', 'BTC/USDT', '59123.45');
     assert.equal(result.code, 0, `${result.stdout}\n${result.stderr}`);
-    assert.match(result.stdout, /^BTC\/USDT: last 59123.45 /);
+    assert.match(result.stdout, /^BTC\/USDT: price 59123.45 /);
     assert.equal((await venueOf(served.ledger).paper.fetchTicker('BTC/USDT')).last, '59123.45');
   });
 
@@ -248,9 +248,9 @@ describe('paper commands without a server', () => {
     );
     const moved = await cli('paper', 'price', 'BTC/USDT', '58990', '--json');
     assert.equal(moved.code, 0, moved.stderr);
-    assert.equal(JSON.parse(moved.stdout).ticker.last, '58990');
+    assert.equal(JSON.parse(moved.stdout).market.price, '58990');
     const markets = JSON.parse((await cli('paper', 'markets', '--json')).stdout).markets;
-    assert.equal(markets.find((m: { symbol: string }) => m.symbol === 'BTC/USDT').last, '58990');
+    assert.equal(markets.find((m: { symbol: string }) => m.symbol === 'BTC/USDT').price, '58990');
     const entry = JSON.parse((await cli('orders', 'show', 'bl-s1-1', '--json')).stdout).order;
     assert.equal(entry.filledAmount, '0.01', 'the entry at 59000 filled when the price crossed it');
 
@@ -258,7 +258,7 @@ describe('paper commands without a server', () => {
     assert.equal(cancelled.code, 0, cancelled.stderr);
     assert.match(
       cancelled.stdout,
-      /^order bl-s1-2 \(venue \d+\): cancelled by hand at the paper exchange\n {2}in the ledger: order bl-s1-2 cancelled \(OUTSIDE\)/,
+      /^order bl-s1-2 \(venue \d+\): cancelled by hand at the paper exchange; now cancelled, filled 0\n {2}in the ledger: order bl-s1-2 cancelled \(OUTSIDE\)/,
     );
     const bot = JSON.parse((await cli('bots', 'show', 's1', '--json')).stdout).bot;
     assert.equal(bot.status, 'stopped');
