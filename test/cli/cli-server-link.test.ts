@@ -207,6 +207,24 @@ describe('the CLI while a server holds the venue', () => {
     assert.equal(result.code, 0, result.stderr);
     assert.equal(requests('POST', /^\/api\/v1\/bots\/s1\/start$/).length, 2);
   });
+  test('paper cancel through the server: the outside cancel stops the bot, printed as locally', async (t) => {
+    if (!served.app.hasRoute({ method: 'POST', url: '/api/v1/paper/orders/:id/cancel' }))
+      return t.skip('the /api/v1/paper routes are not on this branch yet');
+    const [pending] = JSON.parse((await cli('orders', 'list', '--status', 'pending', '--bot', 's1', '--json')).stdout).orders;
+    assert.ok(pending, 'bot s1 (started by the test before) has a pending order');
+    const result = await cli('paper', 'cancel', pending.clientOrderId);
+    assert.equal(result.code, 0, `${result.stdout}\n${result.stderr}`);
+    assert.match(
+      result.stdout,
+      new RegExp(
+        `^order ${pending.clientOrderId} \\(venue \\d+\\): cancelled by hand at the paper exchange; now cancelled, filled 0\n {2}in the ledger: order ${pending.clientOrderId} cancelled \\(OUTSIDE\\)`,
+      ),
+    );
+    assert.equal(requests('POST', /^\/api\/v1\/paper\/orders\/[^/]+\/cancel$/).at(-1)?.status, 200);
+    const bot = JSON.parse((await cli('bots', 'show', 's1', '--json')).stdout).bot;
+    assert.equal(bot.status, 'stopped');
+    assert.match(bot.stopReason, /cancelled outside botledger/);
+  });
 });
 
 describe('serve.json of a server that is gone', () => {
