@@ -126,6 +126,9 @@ const LEDGER_ENTRIES = {
   REQUEST_TOO_LARGE: entry(EXIT_USAGE, 413, 'the request body is larger than the server accepts (1 MiB)'),
   ROUTE_NOT_FOUND: entry(EXIT_USAGE, 404, 'no route has that method and path'),
   INTERNAL_ERROR: entry(EXIT_FAILED, 500, 'an unexpected error in the server; it is logged with the request id'),
+  // The command line acting through a running server (src/cli/server-link.ts).
+  SERVER_UNREACHABLE: entry(EXIT_FAILED, 503, 'the botledger server the command acts through (--url, $BOTLEDGER_URL or serve.json) does not answer'),
+  SERVER_URL_INVALID: entry(EXIT_USAGE, 400, '--url (or $BOTLEDGER_URL) is not an http(s) URL'),
 } as const satisfies Record<string, ErrorCatalogEntry>;
 
 /**

@@ -8,8 +8,10 @@ import { type Command, InvalidArgumentError, Option } from 'commander';
 import { listEvents } from '../app/events.ts';
 import { assertFailedOrderAction, DEFAULT_LIST_LIMIT, dropOrder, listOrders, retryOrder, showOrder } from '../app/orders.ts';
 import { ORDER_STATUSES, type OrderStatus } from '../domain/order/order-status.ts';
-import { type LedgerFlags, withLedger } from './ledger-context.ts';
+import type { Order } from '../domain/order/order.ts';
+import { type LedgerFlags, withLedger, withVenueCommand } from './ledger-context.ts';
 import { formatEvents, formatOrders, printJson, shortTime, table, wholeNumber } from './ledger-output.ts';
+import { serverOptions } from './server-options.ts';
 
 export { DEFAULT_LIST_LIMIT };
 
@@ -29,7 +31,11 @@ function orderStatus(value: string): OrderStatus {
 
 async function list(flags: ListFlags): Promise<void> {
   await withLedger(flags, {}, async (ledger) => {
-    const page = await listOrders(ledger, { status: flags.status, botId: flags.bot, pluginId: flags.plugin }, { limit: flags.limit, cursor: flags.cursor });
+    const page = await listOrders(
+      ledger,
+      { status: flags.status, botId: flags.bot, pluginId: flags.plugin },
+      { limit: flags.limit, cursor: flags.cursor },
+    );
     if (flags.json) {
       printJson({ orders: page.items, nextCursor: page.nextCursor });
       return;
@@ -63,7 +69,13 @@ async function show(ref: string, flags: LedgerFlags): Promise<void> {
         ? 'fills: none'
         : `fills:\n${table(
             ['trade id', 'amount', 'price', 'fee', 'at'],
-            fills.map((f) => [f.exchangeTradeId, f.amount, f.price, `${f.fee}${f.feeCurrency ? ` ${f.feeCurrency}` : ''}`, shortTime(f.occurredAt)]),
+            fills.map((f) => [
+              f.exchangeTradeId,
+              f.amount,
+              f.price,
+              `${f.fee}${f.feeCurrency ? ` ${f.feeCurrency}` : ''}`,
+              shortTime(f.occurredAt),
+            ]),
           )}`,
       '',
       'events:',
@@ -81,11 +93,24 @@ async function retryOrDrop(action: 'retry' | 'drop', ref: string, flags: LedgerF
     allowed = true;
   });
   if (!allowed) return;
-  await withLedger(flags, { venue: {} }, async (ledger) => {
-    const settled = action === 'retry' ? await retryOrder(ledger, ref) : await dropOrder(ledger, ref);
-    if (flags.json) printJson({ order: settled });
-    else process.stdout.write(`order ${settled.clientOrderId}: ${settled.status} (retry_count ${settled.retryCount}) - ${settled.reason}\n`);
-  });
+  await withVenueCommand<Order>(
+    flags,
+    {},
+    {
+      local: (ledger, owner) =>
+        action === 'retry' ? retryOrder(ledger, ref, undefined, { owner }) : dropOrder(ledger, ref, undefined, { owner }),
+      // POST /orders/:id/retry|drop answers { order } (a bare order is taken too).
+      remote: async (client) => {
+        const answer = await client.call<{ order?: Order } & Partial<Order>>('POST', `/orders/${encodeURIComponent(ref)}/${action}`);
+        return (answer.order ?? answer) as Order;
+      },
+    },
+    (settled) => {
+      if (flags.json) printJson({ order: settled });
+      else
+        process.stdout.write(`order ${settled.clientOrderId}: ${settled.status} (retry_count ${settled.retryCount}) - ${settled.reason}\n`);
+    },
+  );
 }
 
 async function events(flags: LedgerFlags & { bot?: string; order?: string; limit?: number }): Promise<void> {
@@ -98,11 +123,14 @@ async function events(flags: LedgerFlags & { bot?: string; order?: string; limit
 
 const common = (command: Command): Command =>
   command
-    .addOption(new Option('--db <url>', 'database URL: sqlite:<file> or postgres://... (default: $BOTLEDGER_DB, else sqlite:data/botledger.db)'))
+    .addOption(
+      new Option('--db <url>', 'database URL: sqlite:<file> or postgres://... (default: $BOTLEDGER_DB, else sqlite:data/botledger.db)'),
+    )
     .addOption(new Option('--migrate', 'apply pending core migrations first (with a backup)'))
     .addOption(new Option('--json', 'print one JSON document on stdout'));
 
-const limit = () => new Option('--limit <n>', `rows to show (default ${DEFAULT_LIST_LIMIT}, at most 1000)`).argParser(wholeNumber('--limit', 1));
+const limit = () =>
+  new Option('--limit <n>', `rows to show (default ${DEFAULT_LIST_LIMIT}, at most 1000)`).argParser(wholeNumber('--limit', 1));
 
 /**
  * Adds `orders` (list, show, retry, drop) and `events`.
@@ -124,11 +152,11 @@ export function registerOrderCommands(program: Command): Command {
       .option('--cursor <cursor>', 'the next page, as printed by the previous one'),
   ).action(list);
   common(orders.command('show <id>').description('an order (id or client order id) with its reason, fills and event log')).action(show);
-  common(orders.command('retry <id>').description('place a failed order again (retry_count + 1)')).action((id: string, flags: LedgerFlags) =>
-    retryOrDrop('retry', id, flags),
+  serverOptions(common(orders.command('retry <id>').description('place a failed order again (retry_count + 1)'))).action(
+    (id: string, flags: LedgerFlags) => retryOrDrop('retry', id, flags),
   );
-  common(orders.command('drop <id>').description('give a failed order up (cancelled, DROPPED)')).action((id: string, flags: LedgerFlags) =>
-    retryOrDrop('drop', id, flags),
+  serverOptions(common(orders.command('drop <id>').description('give a failed order up (cancelled, DROPPED)'))).action(
+    (id: string, flags: LedgerFlags) => retryOrDrop('drop', id, flags),
   );
   common(
     program

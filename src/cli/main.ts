@@ -28,6 +28,7 @@ const COMMAND_GROUPS: Record<string, () => Promise<Register>> = {
   import: async () => (await import('./ledger-import.ts')).registerImportCommands,
   users: async () => (await import('./users.ts')).registerUserCommands,
   serve: async () => (await import('./serve.ts')).registerServeCommand,
+  paper: async () => (await import('./paper.ts')).registerPaperCommands,
 };
 
 /** The groups `argv` needs: the one its command names, or all of them (help, an unknown command). */
