@@ -14,7 +14,7 @@ import type { PluginRegistry } from '../plugins/plugin-api.ts';
 import { pingDatabase } from '../storage/health.ts';
 import { createDemoBots } from './demo-bots.ts';
 import { pendingCoreMigrations } from './migrations.ts';
-import { type Ledger, openLedger, venueOf } from './open-ledger.ts';
+import { type Ledger, type OpenLedgerOptions, openLedger, venueOf } from './open-ledger.ts';
 import { runSteps } from './runs.ts';
 import { demoBotsOwner } from './service-users.ts';
 
@@ -50,6 +50,8 @@ export interface LedgerServiceOptions {
   readonly onNotice?: (line: string) => void;
   /** The migration engine's progress when `migrate` applies migrations. */
   readonly onMigrationEvent?: (event: EngineEvent) => void;
+  /** Wraps the runtime's venue adapter (the metrics' timing of venue calls). */
+  readonly instrumentVenue?: OpenLedgerOptions['instrumentVenue'];
 }
 
 /** What /readyz reports. */
@@ -124,6 +126,7 @@ export async function startLedgerService(options: LedgerServiceOptions = {}): Pr
     syncAtStart: true,
     onNotice: notice,
     onMigrationEvent: options.onMigrationEvent,
+    instrumentVenue: options.instrumentVenue,
   });
   let demoBots: string[] = [];
   try {

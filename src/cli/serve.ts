@@ -19,7 +19,9 @@ import { ensureFirstLogin, firstAdminId, issueApiToken, revokeApiToken } from '.
 import { type LedgerService, MAX_SPEED, startLedgerService } from '../app/service.ts';
 import { venueDirFor } from '../app/venue.ts';
 import { DEFAULT_DATABASE_URL, parseDatabaseUrl, resolveDatabaseUrl } from '../storage/database.ts';
-import { type ApiInstance, buildApp } from '../api/build-app.ts';
+import type { ApiInstance } from '../api/build-app.ts';
+import { createMetricsProbes, type MetricsProbes } from '../api/metrics.ts';
+import { buildServerApp } from '../api/server-app.ts';
 import { databaseErrorForCli, dbArgument } from './database-access.ts';
 import { reportError, wholeNumber } from './ledger-output.ts';
 import { eventLine } from './output.ts';
@@ -119,6 +121,8 @@ function alreadyServing(error: unknown, url: string): unknown {
 
 async function serve(flags: ServeFlags): Promise<void> {
   const url = resolveDatabaseUrl(flags.db);
+  // Made before the ledger opens: the runtime's venue calls are timed through them.
+  const probes = createMetricsProbes();
   let service: LedgerService | undefined;
   try {
     const target = parseDatabaseUrl(url);
@@ -127,6 +131,7 @@ async function serve(flags: ServeFlags): Promise<void> {
     await ensurePortFree(flags);
     service = await startLedgerService({
       url,
+      instrumentVenue: probes.instrumentVenue,
       migrate: flags.migrate,
       migrateAdvice: `run \`botledger migrate up${dbArgument(flags.db)}\`, or start with \`botledger serve --migrate\` (which backs up first)`,
       demo: flags.demo,
@@ -142,10 +147,10 @@ async function serve(flags: ServeFlags): Promise<void> {
     reportError(databaseErrorForCli(error, flags.db, { creates: 'botledger serve --migrate' }, url) ?? alreadyServing(error, url), false);
     return;
   }
-  await runServer(service, flags, venueDirFor(service.ledger.database.target));
+  await runServer(service, flags, venueDirFor(service.ledger.database.target), probes);
 }
 
-async function runServer(service: LedgerService, flags: ServeFlags, dataDir: string): Promise<void> {
+async function runServer(service: LedgerService, flags: ServeFlags, dataDir: string, probes: MetricsProbes): Promise<void> {
   const { ledger } = service;
   let app: ApiInstance | undefined;
   let local: { token: string; tokenId: string; userId: string } | undefined;
@@ -193,10 +198,7 @@ async function runServer(service: LedgerService, flags: ServeFlags, dataDir: str
     try {
       await revokeLeftoverToken(service, dataDir);
       const first = await ensureFirstLogin(ledger);
-      app = await buildApp({
-        ledger,
-        readiness: service.readiness,
-      });
+      app = await buildServerApp({ ledger, readiness: service.readiness, probes });
       await app.listen({ host: flags.host, port: flags.port });
       const port = (app.server.address() as AddressInfo).port;
       const apiUrl = urlOf(flags.host, port);
