@@ -18,6 +18,7 @@ import { getPosition, listPositions } from '../storage/repositories/positions.ts
 import type { LedgerErrorCode } from './error-catalog.ts';
 import { LedgerError } from './ledger-error.ts';
 import { type Ledger, venueOf } from './open-ledger.ts';
+import { firstAdminId } from './service-users.ts';
 import { type OwnerOption, ownedBy } from './ownership.ts';
 import type { VenueInfo } from './venue.ts';
 
@@ -44,16 +45,28 @@ export interface CommandFailure {
 }
 
 /** The flag each field the engine checks comes from (config fields come from --config). */
-const FLAG_OF_FIELD: Readonly<Record<string, string>> = { symbol: '--symbol', orderTtlMs: '--ttl', id: '--id', botId: '--id', pluginId: '--plugin' };
+const FLAG_OF_FIELD: Readonly<Record<string, string>> = {
+  symbol: '--symbol',
+  orderTtlMs: '--ttl',
+  id: '--id',
+  botId: '--id',
+  pluginId: '--plugin',
+};
 
 /** The engine's refusal of a value, naming the flag and, for --config, the field (the code stays). */
 function namingTheFlag(error: unknown): unknown {
   if (error instanceof PluginConfigError) {
-    return new LedgerError(error.code, `--config: ${error.message}`, { flag: '--config', plugin: error.pluginId, field: error.issues[0]?.path, issues: error.issues });
+    return new LedgerError(error.code, `--config: ${error.message}`, {
+      flag: '--config',
+      plugin: error.pluginId,
+      field: error.issues[0]?.path,
+      issues: error.issues,
+    });
   }
   if (error instanceof DomainError) {
     const flag = FLAG_OF_FIELD[String(error.details.field)];
-    if (flag && error.code !== 'INVALID_BOT_TRANSITION') return new LedgerError(error.code, `${flag}: ${error.message}`, { ...error.details, flag });
+    if (flag && error.code !== 'INVALID_BOT_TRANSITION')
+      return new LedgerError(error.code, `${flag}: ${error.message}`, { ...error.details, flag });
   }
   return error;
 }
@@ -67,9 +80,14 @@ const SYMBOL_PATTERN = /^[A-Z0-9]{1,20}\/[A-Z0-9]{1,20}$/;
  * @example
  * checkBotInput(builtInPlugins(), { pluginId: 'scalper', symbol: 'BTC/USDT', config });
  */
-export function checkBotInput(plugins: PluginRegistry, input: { pluginId: string; symbol?: string; config: Record<string, unknown> }): void {
+export function checkBotInput(
+  plugins: PluginRegistry,
+  input: { pluginId: string; symbol?: string; config: Record<string, unknown> },
+): void {
   if (input.symbol !== undefined && !SYMBOL_PATTERN.test(input.symbol))
-    throw new LedgerError('SYMBOL_INVALID', `--symbol must look like BASE/QUOTE in capitals, such as BTC/USDT, got "${input.symbol}"`, { flag: '--symbol' });
+    throw new LedgerError('SYMBOL_INVALID', `--symbol must look like BASE/QUOTE in capitals, such as BTC/USDT, got "${input.symbol}"`, {
+      flag: '--symbol',
+    });
   let plugin: ReturnType<typeof plugins.get>;
   try {
     plugin = plugins.get(input.pluginId);
@@ -90,7 +108,11 @@ export function checkBotInput(plugins: PluginRegistry, input: { pluginId: string
  */
 function reactionFailure(done: string, bot: Bot, wasActive: boolean, placed: readonly Order[]): CommandFailure | undefined {
   if (wasActive && bot.status !== 'active') {
-    return { code: 'BOT_STOPPED', message: `${done}, but it is ${bot.status}: ${bot.stopReason ?? 'no reason recorded'}`, details: { botId: bot.id } };
+    return {
+      code: 'BOT_STOPPED',
+      message: `${done}, but it is ${bot.status}: ${bot.stopReason ?? 'no reason recorded'}`,
+      details: { botId: bot.id },
+    };
   }
   const failed = placed.filter((order) => order.status === 'failed');
   if (failed.length === 0) return undefined;
@@ -118,6 +140,8 @@ export interface CreateBotRequest {
   readonly orderTtlMs?: number;
   /** The user the bot belongs to (its orders, positions and trades too); none: a bot of no user (the CLI before users). */
   readonly userId?: string;
+  /** Who asks (default: the command line). */
+  readonly origin?: CommandOrigin;
 }
 
 /**
@@ -127,7 +151,10 @@ export interface CreateBotRequest {
  * @example
  * const { bot, orders, failure } = await createBot(ledger, { id: 'scalp1', pluginId: 'scalper', symbol: 'BTC/USDT', config });
  */
-export async function createBot(ledger: Ledger, request: CreateBotRequest): Promise<{ bot: Bot; orders: Order[]; failure?: CommandFailure }> {
+export async function createBot(
+  ledger: Ledger,
+  request: CreateBotRequest,
+): Promise<{ bot: Bot; orders: Order[]; failure?: CommandFailure }> {
   checkBotInput(ledger.plugins, request);
   const { runtime } = venueOf(ledger);
   const existing = await getBot(ledger.database.db, request.id);
@@ -137,7 +164,10 @@ export async function createBot(ledger: Ledger, request: CreateBotRequest): Prom
     throw new LedgerError('BOT_EXISTS', `--id: a bot "${request.id}" already exists${status}`, { flag: '--id', field: 'id' });
   }
   try {
-    await runtime.bots.create(request, 'cli');
+    // Every bot belongs to a user: without one named, the first admin (as the command line acts).
+    const { origin, ...bot } = request;
+    const userId = bot.userId ?? (await firstAdminId(ledger));
+    await runtime.bots.create({ ...bot, userId }, origin?.source ?? 'cli');
   } catch (error) {
     throw namingTheFlag(error);
   }
@@ -153,7 +183,11 @@ export async function createBot(ledger: Ledger, request: CreateBotRequest): Prom
  * @example
  * const { bot, counts, recentOrders } = await showBot(ledger, 'scalp1');
  */
-export async function showBot(ledger: Pick<Ledger, 'database'>, id: string, options: OwnerOption = {}): Promise<{ bot: Bot; counts: Record<string, number>; recentOrders: Order[] }> {
+export async function showBot(
+  ledger: Pick<Ledger, 'database'>,
+  id: string,
+  options: OwnerOption = {},
+): Promise<{ bot: Bot; counts: Record<string, number>; recentOrders: Order[] }> {
   const bot = await existingBot(ledger, id, options.owner);
   const counts = await countOrdersByStatus(ledger.database.db, { botId: id });
   const recent = await listOrders(ledger.database.db, { botId: id }, { limit: 10 });
@@ -222,14 +256,17 @@ export async function updateBot(
   ledger: Ledger,
   id: string,
   config: Record<string, unknown>,
-  options: { allowImmediateLoss?: boolean; owner?: string } = {},
+  options: { allowImmediateLoss?: boolean; owner?: string; origin?: CommandOrigin } = {},
 ): Promise<BotUpdate> {
   // Another user's bot is refused as missing before the venue is even looked at.
   const before = await existingBot(ledger, id, options.owner);
   const { runtime, info } = venueOf(ledger);
   checkBotInput(ledger.plugins, { pluginId: before.pluginId, config });
   const db = ledger.database.db;
-  const liveOrders = [...(await listOrders(db, { botId: id, status: ['pending', 'failed'] }, { limit: 1000 })).items, ...(await cancelledAtStart(ledger, id, info))];
+  const liveOrders = [
+    ...(await listOrders(db, { botId: id, status: ['pending', 'failed'] }, { limit: 1000 })).items,
+    ...(await cancelledAtStart(ledger, id, info)),
+  ];
   const live = liveOrders.map((order) => order.id);
   const startedAt = new Date().toISOString();
   let warning: string | undefined;
@@ -238,10 +275,15 @@ export async function updateBot(
       const sales = await runtime.bots.previewUpdate(id, config);
       if (sales.length > 0) warning = `${describeImmediateLoss(id, sales)}; updating anyway (--yes)`;
     }
-    await runtime.bots.update(id, config, 'cli', { immediateLoss: options.allowImmediateLoss ? 'allow' : 'refuse' });
+    await runtime.bots.update(id, config, options.origin?.source ?? 'cli', {
+      immediateLoss: options.allowImmediateLoss ? 'allow' : 'refuse',
+    });
   } catch (error) {
     if (error instanceof ImmediateLossError)
-      throw new LedgerError(error.code, `${describeImmediateLoss(id, error.sales)}. Nothing was changed; pass --yes to update anyway.`, { botId: id, sales: error.sales });
+      throw new LedgerError(error.code, `${describeImmediateLoss(id, error.sales)}. Nothing was changed; pass --yes to update anyway.`, {
+        botId: id,
+        sales: error.sales,
+      });
     throw namingTheFlag(error);
   }
   await ledger.settle();
@@ -257,12 +299,25 @@ export async function updateBot(
 
 type Lifecycle = 'stop' | 'start' | 'delete';
 
+/** Who asks for a command: the command line (the default) or the REST API, as whom; for the event log and the stop reason. */
+export interface CommandOrigin {
+  readonly source: 'cli' | 'api';
+  /** The person (an API user's name). */
+  readonly actor?: string;
+}
+
+/** "from the command line", or "through the API by alice". */
+function originText(origin: CommandOrigin | undefined): string {
+  return origin?.source === 'api' ? `through the API${origin.actor ? ` by ${origin.actor}` : ''}` : 'from the command line';
+}
+
 /** Options of {@link stopBot} and {@link deleteBot}. */
 export interface EndBotRequest {
   /** Close the positions the bot holds at market instead of keeping them under their stop-loss. */
   readonly closePosition?: boolean;
   /** With an owner, another user's bot is BOT_NOT_FOUND and nothing is done. */
   readonly owner?: string;
+  readonly origin?: CommandOrigin;
 }
 
 /** The bot's open positions and their live stop-loss orders, as the command finds them. */
@@ -270,7 +325,9 @@ async function heldBefore(ledger: Ledger, botId: string): Promise<{ position: Po
   const db = ledger.database.db;
   const positions = (await listPositions(db, { botId, status: 'open' }, { limit: 1000 })).items;
   if (positions.length === 0) return [];
-  const stops = (await listOrders(db, { botId, status: 'pending' }, { limit: 1000 })).items.filter((order) => order.intent === 'stop_loss' && order.cancellationReason === null);
+  const stops = (await listOrders(db, { botId, status: 'pending' }, { limit: 1000 })).items.filter(
+    (order) => order.intent === 'stop_loss' && order.cancellationReason === null,
+  );
   return positions.map((position) => {
     const mine = stops.filter((order) => order.symbol === position.symbol);
     return { position, stopOrder: mine.find((order) => order.id === position.slOrderId) ?? mine[0] };
@@ -278,9 +335,18 @@ async function heldBefore(ledger: Ledger, botId: string): Promise<{ position: Po
 }
 
 /** What became of each held position, after the command settled. */
-async function heldAfter(ledger: Ledger, botId: string, done: 'stopped' | 'deleted', held: { position: Position; stopOrder?: Order }[], closing: boolean, since: string): Promise<HeldPositionReport[]> {
+async function heldAfter(
+  ledger: Ledger,
+  botId: string,
+  done: 'stopped' | 'deleted',
+  held: { position: Position; stopOrder?: Order }[],
+  closing: boolean,
+  since: string,
+): Promise<HeldPositionReport[]> {
   const db = ledger.database.db;
-  const exits = closing ? (await listOrders(db, { botId }, { limit: 1000 })).items.filter((order) => order.intent === 'exit' && order.createdAt >= since) : [];
+  const exits = closing
+    ? (await listOrders(db, { botId }, { limit: 1000 })).items.filter((order) => order.intent === 'exit' && order.createdAt >= since)
+    : [];
   return Promise.all(
     held.map(async ({ position, stopOrder }) => ({
       message: describeHeldPosition(botId, done, position, stopOrder, closing),
@@ -301,18 +367,30 @@ async function lifecycle(ledger: Ledger, action: Lifecycle, id: string, request:
   const live =
     action === 'start'
       ? []
-      : [...(await listOrders(ledger.database.db, { botId: id, status: 'pending' }, { limit: 1000 })).items, ...(await cancelledAtStart(ledger, id, info))];
+      : [
+          ...(await listOrders(ledger.database.db, { botId: id, status: 'pending' }, { limit: 1000 })).items,
+          ...(await cancelledAtStart(ledger, id, info)),
+        ];
   const held = action === 'start' ? [] : await heldBefore(ledger, id);
   const since = new Date(ledger.clock.now()).toISOString();
   const options = { closePosition: request.closePosition ?? false };
-  if (action === 'stop') await bots.stop(id, 'Stopped from the command line', 'cli', options);
-  else if (action === 'delete') await bots.delete(id, 'Deleted from the command line', 'cli', options);
-  else await bots.start(id, 'cli');
+  const source = request.origin?.source ?? 'cli';
+  if (action === 'stop') await bots.stop(id, `Stopped ${originText(request.origin)}`, source, options);
+  else if (action === 'delete') await bots.delete(id, `Deleted ${originText(request.origin)}`, source, options);
+  else await bots.start(id, source);
   // Wait for the venue's cancel/place answers, so the returned state is the committed one.
   await ledger.settle();
   const bot = await bots.get(id);
-  const positions = action === 'start' ? undefined : await heldAfter(ledger, id, action === 'stop' ? 'stopped' : 'deleted', held, options.closePosition, since);
-  return { bot, before: { status: before.status }, cancelledOutside: await outsideCancel(ledger, action, bot, live), ...(positions ? { positions } : {}) };
+  const positions =
+    action === 'start'
+      ? undefined
+      : await heldAfter(ledger, id, action === 'stop' ? 'stopped' : 'deleted', held, options.closePosition, since);
+  return {
+    bot,
+    before: { status: before.status },
+    cancelledOutside: await outsideCancel(ledger, action, bot, live),
+    ...(positions ? { positions } : {}),
+  };
 }
 
 /**
@@ -332,8 +410,8 @@ export function stopBot(ledger: Ledger, id: string, request: EndBotRequest = {})
  * @example
  * const { bot } = await startBot(ledger, 'scalp1', { owner: 'u1' });
  */
-export function startBot(ledger: Ledger, id: string, options: OwnerOption = {}): Promise<BotChange> {
-  return lifecycle(ledger, 'start', id, { owner: options.owner });
+export function startBot(ledger: Ledger, id: string, options: OwnerOption & { origin?: CommandOrigin } = {}): Promise<BotChange> {
+  return lifecycle(ledger, 'start', id, { owner: options.owner, origin: options.origin });
 }
 
 /**
@@ -354,16 +432,31 @@ export function deleteBot(ledger: Ledger, id: string, request: EndBotRequest = {
 async function cancelledAtStart(ledger: Ledger, botId: string, venue: VenueInfo | undefined): Promise<Order[]> {
   const changed = new Set(venue?.reconciliation?.changed ?? []);
   if (changed.size === 0) return [];
-  return (await listOrders(ledger.database.db, { botId, status: 'cancelled' }, { limit: 1000 })).items.filter((order) => changed.has(order.clientOrderId));
+  return (await listOrders(ledger.database.db, { botId, status: 'cancelled' }, { limit: 1000 })).items.filter((order) =>
+    changed.has(order.clientOrderId),
+  );
 }
 
 /** Those of `orders` that ended cancelled outside botledger (issue 6, defect 4), with the notice. */
-async function outsideCancel(ledger: Ledger, action: Lifecycle | 'update', bot: Bot, orders: readonly Order[]): Promise<OutsideCancel | undefined> {
+async function outsideCancel(
+  ledger: Ledger,
+  action: Lifecycle | 'update',
+  bot: Bot,
+  orders: readonly Order[],
+): Promise<OutsideCancel | undefined> {
   const after = await Promise.all(orders.map((order) => getOrder(ledger.database.db, order.id)));
-  const outside = after.flatMap((order) => (order?.cancellationReason === 'OUTSIDE' ? [{ id: order.id, clientOrderId: order.clientOrderId, reason: order.reason }] : []));
+  const outside = after.flatMap((order) =>
+    order?.cancellationReason === 'OUTSIDE' ? [{ id: order.id, clientOrderId: order.clientOrderId, reason: order.reason }] : [],
+  );
   if (outside.length === 0) return undefined;
   const ids = outside.map((order) => order.clientOrderId).join(', ');
   const state = bot.status === 'deleted' ? 'the bot is deleted' : 'the bot is stopped';
-  const next = action === 'update' && bot.status === 'stopped' ? ` The new config is saved; \`botledger bots start ${bot.id}\` places its orders again.` : '';
-  return { message: `Order ${ids} was cancelled outside botledger (at the venue) before this ${action} reached it: ${state}.${next}`, orders: outside };
+  const next =
+    action === 'update' && bot.status === 'stopped'
+      ? ` The new config is saved; \`botledger bots start ${bot.id}\` places its orders again.`
+      : '';
+  return {
+    message: `Order ${ids} was cancelled outside botledger (at the venue) before this ${action} reached it: ${state}.${next}`,
+    orders: outside,
+  };
 }

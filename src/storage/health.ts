@@ -10,3 +10,13 @@ import { type Kysely, sql } from 'kysely';
 export async function pingDatabase(db: Kysely<any>): Promise<void> {
   await sql`select 1`.execute(db);
 }
+
+/**
+ * Refreshes the query planner's statistics (ANALYZE, on both dialects), as after a bulk load.
+ *
+ * @example
+ * await analyzeDatabase(database.db);
+ */
+export async function analyzeDatabase(db: Kysely<any>): Promise<void> {
+  await sql`analyze`.execute(db);
+}

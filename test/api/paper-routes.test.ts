@@ -8,7 +8,10 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { venueOf } from '../../src/app/open-ledger.ts';
+import type { AddressInfo } from 'node:net';
+import { streamPlugin } from '../../src/api/stream.ts';
 import { forEachDialect, tempDir } from '../support/dialects.ts';
+import { connectStream } from './stream-client.ts';
 import { type ApiFixture, openApi, SCALPER_CONFIG, SYMBOL } from './api-fixture.ts';
 
 type Api = ApiFixture;
@@ -25,15 +28,23 @@ async function liveOrders(api: Api, user: User, bot: string) {
 
 async function cancelEvent(api: Api, user: User, orderId: string) {
   const { events } = (await api.call(user, 'GET', `/api/v1/orders/${orderId}`)).json as {
-    events: { type: string; applied: boolean; source: string; message: string }[];
+    events: { id: string; type: string; applied: boolean; source: string; message: string }[];
   };
   return { applied: events.find((event) => event.type === 'OrderCanceled' && event.applied), events };
 }
 
 forEachDialect('the seed-001 race through the API', (target) => {
   test('the venue delivers the cancel event before the cancel call returns', async (t) => {
-    const api = await openApi(await target.create());
+    const api = await openApi(await target.create(), { plugins: [streamPlugin()] });
+    await api.app.listen({ port: 0, host: '127.0.0.1' });
     const root = await api.user('root', 'admin');
+    // A client on the live stream the whole time: what it shows is compared with the event log.
+    const stream = await connectStream(`http://127.0.0.1:${(api.app.server.address() as AddressInfo).port}`, '', {
+      authorization: `Bearer ${root.token}`,
+    });
+    stream.send({ type: 'subscribe', topics: ['orders', 'bots', 'events'] });
+    await stream.waitFor((message) => message.type === 'ready');
+    t.after(() => stream.socket.close());
     // The venue pushes the cancel event and the ledger commits it before cancelOrder resolves.
     venueOf(api.ledger).paper.control.configure({ eventsBeforeResponse: true });
 
@@ -58,6 +69,12 @@ forEachDialect('the seed-001 race through the API', (target) => {
       assert.ok(!events.some((event) => /outside botledger/.test(event.message)));
       const [replacement] = await liveOrders(api, root, 'race1');
       assert.equal(replacement?.price, '59900');
+      // The stream shows both, in order: the old order's cancel (UPDATE), then the new order.
+      const cancelled = await stream.waitFor(
+        (message) => message.type === 'event' && message.orderId === old.id && message.id === applied?.id,
+      );
+      const placed = await stream.waitFor((message) => message.type === 'event' && message.orderId === replacement.id);
+      assert.ok(BigInt(cancelled.id as string) < BigInt(placed.id as string), 'the cancel comes before the new order on the stream');
       assert.equal(
         venueOf(api.ledger).paper.control.order({ symbol: SYMBOL, clientOrderId: replacement.clientOrderId })?.state,
         'open',
@@ -106,6 +123,10 @@ forEachDialect('the seed-001 race through the API', (target) => {
       assert.equal(bot.status, 'stopped');
       assert.equal(bot.stopReason, `Order ${order.clientOrderId} cancelled outside botledger - bot stopped`);
       assert.equal((await liveOrders(api, root, 'race-hand')).length, 0, 'a stopped bot places nothing');
+      const stopped = await stream.waitFor(
+        (message) => message.type === 'event' && message.botId === 'race-hand' && message.eventType === 'BotStopped',
+      );
+      assert.match(stopped.message as string, /cancelled outside botledger/, 'the stream shows the stop with its reason');
     });
   });
 });

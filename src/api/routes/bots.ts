@@ -5,7 +5,8 @@
  */
 import { Type } from '@sinclair/typebox';
 import { botView, createBot, deleteBot, listBots, showBot, startBot, stopBot, updateBot } from '../../app/bots.ts';
-import { ownerOf } from '../auth.ts';
+import type { FastifyRequest } from 'fastify';
+import { ownerOf, principal } from '../auth.ts';
 import type { ApiInstance } from '../api-instance.ts';
 import { BotBody, BotStatus, CreateBotBody, EndBotBody, UpdateBotBody } from '../schemas/bots.ts';
 import { ERROR_RESPONSES, IdParams } from '../schemas/common.ts';
@@ -21,6 +22,9 @@ const BotChangeBody = Type.Object(
   },
   { additionalProperties: true },
 );
+
+/** The API user a command comes from (the event log's source and the stop reason name it). */
+const originOf = (request: FastifyRequest) => ({ source: 'api' as const, actor: principal(request).username });
 
 export default async function botRoutes(app: ApiInstance): Promise<void> {
   const ledger = app.api.ledger;
@@ -60,6 +64,7 @@ export default async function botRoutes(app: ApiInstance): Promise<void> {
         symbol: body.symbol,
         config: body.config,
         userId: ownerOf(request),
+        origin: originOf(request),
         ...(body.orderTtlSeconds ? { orderTtlMs: body.orderTtlSeconds * 1000 } : {}),
       });
       return reply
@@ -101,6 +106,7 @@ export default async function botRoutes(app: ApiInstance): Promise<void> {
       const update = await updateBot(ledger, request.params.id, request.body.config, {
         allowImmediateLoss: request.body.allowImmediateLoss,
         owner: ownerOf(request),
+        origin: originOf(request),
       });
       return { ...update, bot: botView(update.bot) };
     },
@@ -119,7 +125,11 @@ export default async function botRoutes(app: ApiInstance): Promise<void> {
       },
     },
     async (request) => {
-      const change = await stopBot(ledger, request.params.id, { closePosition: request.body?.closePosition, owner: ownerOf(request) });
+      const change = await stopBot(ledger, request.params.id, {
+        closePosition: request.body?.closePosition,
+        owner: ownerOf(request),
+        origin: originOf(request),
+      });
       return { ...change, bot: botView(change.bot) };
     },
   );
@@ -131,7 +141,7 @@ export default async function botRoutes(app: ApiInstance): Promise<void> {
       schema: { tags, summary: 'Start a stopped bot', params: IdParams, response: { 200: BotChangeBody, ...ERROR_RESPONSES } },
     },
     async (request) => {
-      const change = await startBot(ledger, request.params.id, { owner: ownerOf(request) });
+      const change = await startBot(ledger, request.params.id, { owner: ownerOf(request), origin: originOf(request) });
       return { ...change, bot: botView(change.bot) };
     },
   );
@@ -149,7 +159,11 @@ export default async function botRoutes(app: ApiInstance): Promise<void> {
       },
     },
     async (request) => {
-      const change = await deleteBot(ledger, request.params.id, { closePosition: request.query.closePosition, owner: ownerOf(request) });
+      const change = await deleteBot(ledger, request.params.id, {
+        closePosition: request.query.closePosition,
+        owner: ownerOf(request),
+        origin: originOf(request),
+      });
       return { ...change, bot: botView(change.bot) };
     },
   );
