@@ -52,7 +52,7 @@ export async function buildApp(options: BuildAppOptions): Promise<ApiInstance> {
     logger: options.logger ?? false,
     bodyLimit: options.bodyLimit ?? 1_048_576,
     // Path ids are at most this long; longer ones are refused before routing.
-    maxParamLength: 200,
+    routerOptions: { maxParamLength: 200 },
     ajv: { customOptions: { removeAdditional: false } },
     // Errors the router raises before a route is found (a path parameter too long, a bad URL) get the same body.
     frameworkErrors: (error, request, reply) => handleError(error, request, reply),
