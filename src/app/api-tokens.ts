@@ -208,8 +208,9 @@ export async function issueApiToken(
   input: IssueTokenInput,
 ): Promise<{ token: string; view: ApiTokenView }> {
   const name = typeof input.name === 'string' ? input.name.trim() : '';
-  if (name.length === 0 || name.length > MAX_TOKEN_NAME)
-    throw fieldError('INVALID_FIELD', 'name', `must be 1 to ${MAX_TOKEN_NAME} characters`);
+  // Control and bidirectional-override characters would make a token list lie about its names.
+  if (name.length === 0 || name.length > MAX_TOKEN_NAME || /[\u0000-\u001f\u007f\u202a-\u202e\u2066-\u2069]/.test(name))
+    throw fieldError('INVALID_FIELD', 'name', `must be 1 to ${MAX_TOKEN_NAME} printable characters`);
   const checked = checkScopes(input.scopes);
   if ('problem' in checked) throw fieldError('SCOPE_INVALID', 'scopes', checked.problem);
   const kind = input.kind ?? 'personal';
@@ -293,5 +294,12 @@ export async function principalForUser(ledger: LedgerCore, local: Principal, use
   if (local.tokenKind !== 'local') return undefined;
   const user = await findUserByName(readExecutor(ledger.database), username);
   if (!user || user.disabledAt !== null) return undefined;
-  return { userId: user.id, username: user.name, role: user.role, scopes: scopesOfRole(user.role), tokenId: local.tokenId, tokenKind: 'local' };
+  return {
+    userId: user.id,
+    username: user.name,
+    role: user.role,
+    scopes: scopesOfRole(user.role),
+    tokenId: local.tokenId,
+    tokenKind: 'local',
+  };
 }

@@ -20,6 +20,8 @@ export interface WriteRouteCase {
   readonly bodyOptional?: boolean;
   /** Fields that are names (a bot id, a token name): any short printable text is valid there. */
   readonly names?: readonly string[];
+  /** Dotted fields of free text (a password, an API secret): any string of a sane length is valid there. */
+  readonly freeText?: readonly string[];
   /** Valid query parameters (mutated like body fields). */
   readonly query?: Record<string, string>;
 }
@@ -158,8 +160,9 @@ export function* badRequests(routes: readonly WriteRouteCase[], count: number, s
         };
       } else {
         const path = pickPath(random, body);
-        const isName = path.length === 1 && route.names?.includes(path[0]);
-        const [label, value] = pick(random, badValuesFor(valueAt(body, path), isName));
+        const field = path.join('.');
+        const kind = route.freeText?.includes(field) ? 'free' : route.names?.includes(field) ? 'name' : 'value';
+        const [label, value] = pick(random, badValuesFor(valueAt(body, path), kind));
         yield {
           method: route.method,
           url: urlOf(route, undefined, route.query),
@@ -172,10 +175,12 @@ export function* badRequests(routes: readonly WriteRouteCase[], count: number, s
 }
 
 /** The bad values for a field holding `original`: a boolean's opposite or another count is no mistake. */
-function badValuesFor(original: unknown, isName = false): readonly [string, unknown][] {
-  if (isName)
+function badValuesFor(original: unknown, kind: 'value' | 'name' | 'free' = 'value'): readonly [string, unknown][] {
+  if (kind === 'free') return BAD_VALUES.filter(([, value]) => typeof value !== 'string' || value.length > 1_000);
+  // A name may be any printable text (quotes too: it is data, never SQL); empty, huge or with control characters it is not.
+  if (kind === 'name')
     return BAD_VALUES.filter(
-      ([, value]) => typeof value !== 'string' || value === '' || value.length > 1_000 || /[^\x20-\x7e]|'/.test(value),
+      ([, value]) => typeof value !== 'string' || value === '' || value.length > 1_000 || /[\u0000-\u001f\u007f\u202a-\u202e]/.test(value),
     );
   if (typeof original === 'boolean') return BAD_VALUES.filter(([, value]) => typeof value !== 'boolean');
   if (typeof original === 'number') return BAD_VALUES.filter(([label]) => label !== 'a number');
