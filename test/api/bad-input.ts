@@ -180,7 +180,11 @@ function badValuesFor(original: unknown, kind: 'value' | 'name' | 'free' = 'valu
   // A name may be any printable text (quotes too: it is data, never SQL); empty, huge or with control characters it is not.
   if (kind === 'name')
     return BAD_VALUES.filter(
-      ([, value]) => typeof value !== 'string' || value === '' || value.length > 1_000 || /[\u0000-\u001f\u007f\u202a-\u202e]/.test(value),
+      ([, value]) =>
+        typeof value !== 'string' ||
+        value === '' ||
+        value.length > 1_000 ||
+        [...value].some((char) => (char.codePointAt(0) ?? 0) < 0x20 || (char.codePointAt(0) ?? 0) === 0x7f),
     );
   if (typeof original === 'boolean') return BAD_VALUES.filter(([, value]) => typeof value !== 'boolean');
   if (typeof original === 'number') return BAD_VALUES.filter(([label]) => label !== 'a number');
