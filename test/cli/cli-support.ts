@@ -1,5 +1,7 @@
 /** Runs `node bin/botledger.js ...` as a user would, and watches its output. */
-import { type ChildProcessWithoutNullStreams, spawn } from 'node:child_process';
+import { type ChildProcessWithoutNullStreams, spawn, spawnSync } from 'node:child_process';
+import { statSync } from 'node:fs';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 export const BIN = fileURLToPath(new URL('../../bin/botledger.js', import.meta.url));
@@ -24,7 +26,12 @@ export interface CliProcess {
  * is removed (e.g. `{ BOTLEDGER_DATA_DIR: undefined }` to see where botledger puts things by itself);
  * `options.cwd` runs it from another folder.
  */
-export function startCli(args: readonly string[], dataDir: string, env: NodeJS.ProcessEnv = {}, options: { cwd?: string } = {}): CliProcess {
+export function startCli(
+  args: readonly string[],
+  dataDir: string,
+  env: NodeJS.ProcessEnv = {},
+  options: { cwd?: string } = {},
+): CliProcess {
   const base: NodeJS.ProcessEnv = { ...process.env, BOTLEDGER_DATA_DIR: dataDir };
   delete base.BOTLEDGER_DB;
   const merged: NodeJS.ProcessEnv = { ...base, ...env };
@@ -67,7 +74,12 @@ export function startCli(args: readonly string[], dataDir: string, env: NodeJS.P
 }
 
 /** Runs the CLI to completion. */
-export function runCli(args: readonly string[], dataDir: string, env: NodeJS.ProcessEnv = {}, options: { cwd?: string } = {}): Promise<CliResult> {
+export function runCli(
+  args: readonly string[],
+  dataDir: string,
+  env: NodeJS.ProcessEnv = {},
+  options: { cwd?: string } = {},
+): Promise<CliResult> {
   return startCli(args, dataDir, env, options).done;
 }
 
@@ -98,4 +110,31 @@ export function atPrompt(args: readonly string[], keys: string, dataDir: string)
       resolve({ code, out });
     });
   });
+}
+
+const ROOT = fileURLToPath(new URL('../../', import.meta.url));
+
+function newestUnder(dir: string): number {
+  const out = spawnSync('find', [dir, '-type', 'f', '-printf', '%T@\\n'], { encoding: 'utf8' });
+  return Math.max(
+    ...out.stdout
+      .trim()
+      .split('\n')
+      .map((t) => Number(t) * 1000),
+  );
+}
+
+/**
+ * Builds dist/ only when it is not current (a fresh `npm ci` built it). While it is stale no
+ * botledger process runs it (they all fall back to tsx), and the build writes its stamp last, so
+ * other test files, running at the same time, never see a half-built dist.
+ */
+export function ensureBuilt(): void {
+  let current = false;
+  try {
+    current = statSync(join(ROOT, 'dist', 'BUILD_STAMP')).mtimeMs >= newestUnder(join(ROOT, 'src'));
+  } catch {}
+  if (current) return;
+  const build = spawnSync(process.execPath, [join(ROOT, 'scripts', 'build.js')], { encoding: 'utf8' });
+  if (build.status !== 0) throw new Error(`npm run build failed:\n${build.stdout}\n${build.stderr}`);
 }

@@ -6,34 +6,15 @@
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { copyFileSync, mkdirSync, readFileSync, statSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, readFileSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { tempDir } from '../support/dialects.ts';
-import { BIN, runCli } from './cli-support.ts';
+import { BIN, ensureBuilt, runCli } from './cli-support.ts';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const STALE_NOTE = /dist\/ is missing or older than src\/ .*running the sources through tsx/;
-
-function newestUnder(dir: string): number {
-  const out = spawnSync('find', [dir, '-type', 'f', '-printf', '%T@\\n'], { encoding: 'utf8' });
-  return Math.max(...out.stdout.trim().split('\n').map((t) => Number(t) * 1000));
-}
-
-/**
- * Builds dist/ only when it is not current. While it is stale no botledger process runs it (they
- * all fall back to tsx), and the build writes its stamp last, so other tests never see a half-built dist.
- */
-function ensureBuilt(): void {
-  let current = false;
-  try {
-    current = statSync(join(ROOT, 'dist', 'BUILD_STAMP')).mtimeMs >= newestUnder(join(ROOT, 'src'));
-  } catch {}
-  if (current) return;
-  const build = spawnSync(process.execPath, [join(ROOT, 'scripts', 'build.js')], { encoding: 'utf8' });
-  assert.equal(build.status, 0, `npm run build failed:\n${build.stdout}\n${build.stderr}`);
-}
 
 /** Runs the sources through tsx, as `npm test` and development do. */
 function fromSources(args: readonly string[], cwd: string) {
@@ -132,6 +113,8 @@ test('migrate loads neither the ledger, the engine, the venue nor the plugins, n
     loaded.some((u) => u.includes('/dist/cli/migrate.js')),
     'ran from dist',
   );
-  const ledger = loaded.filter((u) => /\/dist\/(engine|exchange|plugins)\/|\/dist\/cli\/ledger-|\/dist\/storage\/repositories\/|\/node_modules\/pg\//.test(u));
+  const ledger = loaded.filter((u) =>
+    /\/dist\/(engine|exchange|plugins)\/|\/dist\/cli\/ledger-|\/dist\/storage\/repositories\/|\/node_modules\/pg\//.test(u),
+  );
   assert.deepEqual(ledger, []);
 });

@@ -7,19 +7,17 @@
  * `serve --migrate --demo` in an empty folder creates data/botledger.db and serves.
  */
 import assert from 'node:assert/strict';
-import { type ChildProcessWithoutNullStreams, spawn, spawnSync } from 'node:child_process';
+import { type ChildProcessWithoutNullStreams, spawn } from 'node:child_process';
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { fileURLToPath } from 'node:url';
 import Database from 'better-sqlite3';
 import { tempDir } from '../support/dialects.ts';
-import { BIN, runCli } from './cli-support.ts';
+import { BIN, ensureBuilt, runCli } from './cli-support.ts';
 
-const ROOT = fileURLToPath(new URL('../../', import.meta.url));
-const SERVING = /botledger serving http:\/\/127\.0\.0\.1:(\d+) \(dashboard \/, API \/api\/v1, docs \/docs, metrics \/metrics\)/;
+const SERVING = /botledger serving http:\/\/127\.0\.0\.1:(\d+) \(API \/api\/v1, docs \/docs, stream \/api\/v1\/stream, metrics \/metrics\)/;
 const COMPILED_NOTE = /dist\/ is missing or older than src\//;
 
 interface Server {
@@ -34,10 +32,7 @@ interface Server {
 const started: Server[] = [];
 
 /** The compiled server, as `npm start` runs it. */
-before(() => {
-  const build = spawnSync(process.execPath, [join(ROOT, 'scripts', 'build.js')], { encoding: 'utf8' });
-  assert.equal(build.status, 0, `npm run build failed:\n${build.stdout}\n${build.stderr}`);
-});
+before(() => ensureBuilt());
 
 after(() => {
   for (const server of started) if (server.child.exitCode === null && server.child.signalCode === null) server.child.kill('SIGKILL');
@@ -124,14 +119,22 @@ test('serve --migrate --demo: ready at once, orders within seconds, SIGTERM exit
   assert.ok(token, `the one-time login token is printed:\n${server.output()}`);
   // The printed token logs in once; the session token it gives reads the demo bots (the first admin's); nothing without a token.
   const login = async () =>
-    fetch(`${server.base}/api/v1/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ token }) });
+    fetch(`${server.base}/api/v1/auth/login`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ token }),
+    });
   const session = await login();
   assert.equal(session.status, 200);
   const { token: sessionToken } = (await session.json()) as { token: string };
   assert.equal((await login()).status, 401, 'the one-time token works once');
   const bots = await fetch(`${server.base}/api/v1/bots`, { headers: { authorization: `Bearer ${sessionToken}` } });
   assert.equal(bots.status, 200);
-  assert.deepEqual(((await bots.json()) as { items: { id: string }[] }).items.map((bot) => bot.id).sort(), ['demo-btc-tight', 'demo-btc-wide', 'demo-eth']);
+  assert.deepEqual(((await bots.json()) as { items: { id: string }[] }).items.map((bot) => bot.id).sort(), [
+    'demo-btc-tight',
+    'demo-btc-wide',
+    'demo-eth',
+  ]);
   assert.equal((await fetch(`${server.base}/api/v1/bots`)).status, 401);
 
   const serveFile = join(dir, 'serve.json');
