@@ -40,7 +40,7 @@ export async function insertExchangeAccount(db: Kysely<LedgerSchema>, account: E
 }
 
 /** A row of `exchange_accounts` as an ExchangeAccount. */
-function accountFromRow(row: Record<string, unknown>): ExchangeAccount {
+export function accountFromRow(row: Record<string, unknown>): ExchangeAccount {
   return {
     id: String(row.id),
     userId: (row.user_id as string | null) ?? null,
@@ -93,9 +93,16 @@ export async function ensureExchangeAccounts(q: SqlExecutor, accounts: readonly 
  * @example
  * const { bots } = await assignRowsWithoutAccount(q, 'paper', now.toISOString());
  */
-export async function assignRowsWithoutAccount(q: SqlExecutor, accountId: string, at: string): Promise<{ bots: number; positions: number }> {
+export async function assignRowsWithoutAccount(
+  q: SqlExecutor,
+  accountId: string,
+  at: string,
+): Promise<{ bots: number; positions: number }> {
   const when = timeIn(at, 'at');
-  const bots = await q.run('update bots set exchange_account_id = ?, updated_at = ?, version = version + 1 where exchange_account_id is null', [accountId, when]);
+  const bots = await q.run(
+    'update bots set exchange_account_id = ?, updated_at = ?, version = version + 1 where exchange_account_id is null',
+    [accountId, when],
+  );
   const positions = await q.run('update positions set exchange_account_id = ? where exchange_account_id is null', [accountId]);
   return { bots, positions };
 }
@@ -113,13 +120,29 @@ export async function listExchangeAccounts(db: Kysely<LedgerSchema>): Promise<Ex
  * @example
  * await ensureLedgerAccount(database, { id: 'paper', userId: null, name: 'Paper exchange', exchange: 'paper', sandbox: true, credentialsRef: null, createdAt: t, updatedAt: t });
  */
-export async function ensureLedgerAccount(database: BotledgerDatabase, account: ExchangeAccount): Promise<{ bots: number; positions: number }> {
+export async function ensureLedgerAccount(
+  database: BotledgerDatabase,
+  account: ExchangeAccount,
+): Promise<{ bots: number; positions: number }> {
   return writeTransaction(database, async (q) => {
     await ensureExchangeAccounts(q, [account]);
     const assigned = await assignRowsWithoutAccount(q, account.id, account.updatedAt);
     if (assigned.bots + assigned.positions > 0) {
       const message = `${assigned.bots} bot(s) and ${assigned.positions} position(s) made before exchange accounts were kept now trade on account ${account.id} (${account.name})`;
-      await insertEvents(q, [{ source: 'engine', type: 'AccountAssigned', message, payload: { accountId: account.id, ...assigned }, applied: true, at: account.updatedAt }], { ids: false });
+      await insertEvents(
+        q,
+        [
+          {
+            source: 'engine',
+            type: 'AccountAssigned',
+            message,
+            payload: { accountId: account.id, ...assigned },
+            applied: true,
+            at: account.updatedAt,
+          },
+        ],
+        { ids: false },
+      );
     }
     return assigned;
   });

@@ -9,8 +9,7 @@ import type { EventSource } from '../../domain/order/order-events.ts';
 import type { CommittedEvent } from '../committed-changes.ts';
 import type { LedgerSchema } from '../schema.ts';
 import { MAX_PAGE_LIMIT } from './codec.ts';
-import { eventFromRow, eventIdIn } from './event-tail.ts';
-import { jsonSelect } from './codec.ts';
+import { eventColumns, eventFromRow, eventIdIn } from './event-tail.ts';
 
 export interface EventPageFilter {
   readonly botId?: string;
@@ -41,21 +40,7 @@ export async function eventPageById(
   options: EventPageOptions,
 ): Promise<{ items: CommittedEvent[]; more: boolean }> {
   const limit = Math.min(Math.max(Math.trunc(options.limit), 1), MAX_PAGE_LIMIT);
-  let query = db
-    .selectFrom('event_log')
-    .select([
-      'id',
-      'occurred_at',
-      'created_at',
-      'source',
-      'type',
-      'bot_id',
-      'order_id',
-      'plugin_id',
-      'message',
-      'applied',
-      jsonSelect('payload').as('payload'),
-    ]);
+  let query = db.selectFrom('event_log').select(eventColumns());
   if (filter.botId !== undefined) query = query.where('bot_id', '=', filter.botId);
   if (filter.orderId !== undefined) query = query.where('order_id', '=', filter.orderId);
   if (filter.source !== undefined) query = query.where('source', '=', filter.source);

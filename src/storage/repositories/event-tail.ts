@@ -47,28 +47,27 @@ export function eventFromRow(row: Record<string, unknown>): CommittedEvent {
  * @example
  * const rows = await readEventsAfter(db, '1200', 500); // ids 1201.. in order
  */
+/** The columns of an event-log row as a CommittedEvent is read from them (its payload as JSON text). */
+export function eventColumns() {
+  return [
+    'id',
+    'occurred_at',
+    'created_at',
+    'source',
+    'type',
+    'bot_id',
+    'order_id',
+    'plugin_id',
+    'message',
+    'applied',
+    jsonSelect('payload').as('payload'),
+  ] as const;
+}
+
 export async function readEventsAfter(db: Kysely<LedgerSchema>, afterId: string, limit: number): Promise<CommittedEvent[]> {
   const after = eventIdIn(afterId);
   const size = Math.min(Math.max(Math.trunc(limit), 1), MAX_TAIL_PAGE);
-  const rows = await db
-    .selectFrom('event_log')
-    .select([
-      'id',
-      'occurred_at',
-      'created_at',
-      'source',
-      'type',
-      'bot_id',
-      'order_id',
-      'plugin_id',
-      'message',
-      'applied',
-      jsonSelect('payload').as('payload'),
-    ])
-    .where('id', '>', after)
-    .orderBy('id', 'asc')
-    .limit(size)
-    .execute();
+  const rows = await db.selectFrom('event_log').select(eventColumns()).where('id', '>', after).orderBy('id', 'asc').limit(size).execute();
   return rows.map((row) => eventFromRow(row as Record<string, unknown>));
 }
 

@@ -8,21 +8,7 @@ import type { Kysely } from 'kysely';
 import type { BotledgerDatabase } from '../database.ts';
 import type { LedgerSchema } from '../schema.ts';
 import { writeTransaction } from '../sql/executor.ts';
-import { boolOut, timeOut } from './codec.ts';
-import type { ExchangeAccount } from './accounts.ts';
-
-function accountFromRow(row: Record<string, unknown>): ExchangeAccount {
-  return {
-    id: String(row.id),
-    userId: (row.user_id as string | null) ?? null,
-    name: String(row.name),
-    exchange: String(row.exchange),
-    sandbox: boolOut(row.sandbox),
-    credentialsRef: (row.credentials_ref as string | null) ?? null,
-    createdAt: timeOut(row.created_at),
-    updatedAt: timeOut(row.updated_at),
-  };
-}
+import { accountFromRow, type ExchangeAccount } from './accounts.ts';
 
 /**
  * The accounts a user may see, by id: theirs and the shared ones (user_id null). Without a user, every account.
