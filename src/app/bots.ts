@@ -18,7 +18,7 @@ import { getPosition, listPositions } from '../storage/repositories/positions.ts
 import type { LedgerErrorCode } from './error-catalog.ts';
 import { LedgerError } from './ledger-error.ts';
 import { type Ledger, venueOf } from './open-ledger.ts';
-import { firstAdminId } from './service-users.ts';
+import { firstAdminId } from './users.ts';
 import { type OwnerOption, ownedBy } from './ownership.ts';
 import type { VenueInfo } from './venue.ts';
 

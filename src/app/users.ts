@@ -15,6 +15,7 @@ import {
   countOwnedRows,
   deleteUserAndTokens,
   enabledAdminIds,
+  firstEnabledAdmin,
   findUserByName,
   insertUser,
   listUsers as listUserRows,
@@ -171,4 +172,15 @@ export async function deleteUser(ledger: LedgerCore, id: string): Promise<UserVi
     await deleteUserAndTokens(q, user.id);
     return userView(user);
   });
+}
+
+/**
+ * The id of the oldest enabled admin (who the command line acts as by default, and who owns a bot
+ * created without a user), or undefined when there is none.
+ *
+ * @example
+ * const owner = await firstAdminId(ledger);
+ */
+export async function firstAdminId(ledger: LedgerCore): Promise<string | undefined> {
+  return (await firstEnabledAdmin(readExecutor(ledger.database)))?.id;
 }

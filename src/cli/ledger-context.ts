@@ -6,8 +6,7 @@
  */
 import { LedgerError } from '../app/ledger-error.ts';
 import { type Ledger, openLedger } from '../app/open-ledger.ts';
-import { firstAdminId } from '../app/service-users.ts';
-import { findUser } from '../app/users.ts';
+import { findUser, firstAdminId } from '../app/users.ts';
 import { paperFileForLedger } from '../app/venue.ts';
 import { resolveDatabaseUrl } from '../storage/database.ts';
 import { readLedgerId } from '../storage/repositories/ledger-identity.ts';
