@@ -30,6 +30,9 @@ rmSync(dist, { recursive: true, force: true });
 execFileSync(process.execPath, [tsc, '-p', join(root, 'tsconfig.build.json')], { stdio: 'inherit', cwd: root });
 await vendor(['kysely', 'zod']);
 writeFileSync(join(dist, 'BUILD_STAMP'), `${new Date().toISOString()}\n`);
+// The dashboard has a build of its own (web/dist/), so that rebuilding dist/ never removes it;
+// BOTLEDGER_BUILD_WEB=0 leaves it as it is (the tests rebuild dist/ while browser tests serve it).
+if (process.env.BOTLEDGER_BUILD_WEB !== '0') execFileSync(process.execPath, [join(root, 'scripts', 'build-web.js')], { stdio: 'inherit', cwd: root });
 
 async function vendor(packages) {
   let esbuild;

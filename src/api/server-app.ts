@@ -1,12 +1,13 @@
 /**
  * The app `botledger serve` runs: the REST API (build-app.ts) with the Prometheus metrics at
- * /metrics and the live stream at /api/v1/stream, over a ledger opened with the metrics' probes
+ * /metrics, the live stream at /api/v1/stream and the dashboard at / (dashboard.ts), over a ledger opened with the metrics' probes
  * (so its venue calls are timed). Closing the app closes the stream's sockets and the metrics'
  * feed subscription.
  */
 import type { Readiness } from './api-instance.ts';
 import type { Ledger } from '../app/open-ledger.ts';
 import { type ApiInstance, buildApp } from './build-app.ts';
+import { dashboardPlugin } from './dashboard.ts';
 import { createApiMetrics, type MetricsProbes } from './metrics.ts';
 import { registerMetrics } from './metrics-plugin.ts';
 import { streamPlugin } from './stream.ts';
@@ -32,6 +33,7 @@ export async function buildServerApp(options: ServerAppOptions): Promise<ApiInst
     plugins: [
       (instance) => registerMetrics(instance, metrics),
       streamPlugin({ onClientsChanged: (count) => metrics.setStreamClients(count) }),
+      dashboardPlugin(),
     ],
   });
   app.addHook('onClose', async () => metrics.close());

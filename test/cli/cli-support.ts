@@ -135,6 +135,9 @@ export function ensureBuilt(): void {
     current = statSync(join(ROOT, 'dist', 'BUILD_STAMP')).mtimeMs >= newestUnder(join(ROOT, 'src'));
   } catch {}
   if (current) return;
-  const build = spawnSync(process.execPath, [join(ROOT, 'scripts', 'build.js')], { encoding: 'utf8' });
+  const build = spawnSync(process.execPath, [join(ROOT, 'scripts', 'build.js')], {
+    encoding: 'utf8',
+    env: { ...process.env, BOTLEDGER_BUILD_WEB: '0' }, // browser tests build web/dist themselves (test/web/web-build.ts)
+  });
   if (build.status !== 0) throw new Error(`npm run build failed:\n${build.stdout}\n${build.stderr}`);
 }

@@ -7,79 +7,17 @@
  * `serve --migrate --demo` in an empty folder creates data/botledger.db and serves.
  */
 import assert from 'node:assert/strict';
-import { type ChildProcessWithoutNullStreams, spawn } from 'node:child_process';
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
-import { after, before, test } from 'node:test';
-import { setTimeout as sleep } from 'node:timers/promises';
+import { before, test } from 'node:test';
 import Database from 'better-sqlite3';
 import { tempDir } from '../support/dialects.ts';
-import { BIN, ensureBuilt, runCli } from './cli-support.ts';
-
-const SERVING = /botledger serving http:\/\/127\.0\.0\.1:(\d+) \(API \/api\/v1, docs \/docs, stream \/api\/v1\/stream, metrics \/metrics\)/;
-const COMPILED_NOTE = /dist\/ is missing or older than src\//;
-
-interface Server {
-  readonly child: ChildProcessWithoutNullStreams;
-  /** stdout and stderr so far. */
-  output(): string;
-  readonly exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
-  port: number;
-  base: string;
-}
-
-const started: Server[] = [];
+import { eventually, type Server, startServer, terminate } from '../support/serve-process.ts';
+import { ensureBuilt, runCli } from './cli-support.ts';
 
 /** The compiled server, as `npm start` runs it. */
 before(() => ensureBuilt());
-
-after(() => {
-  for (const server of started) if (server.child.exitCode === null && server.child.signalCode === null) server.child.kill('SIGKILL');
-});
-
-/** Starts `botledger serve --port 0 ...args`; resolves once it prints where it serves. */
-async function startServer(args: readonly string[], options: { dataDir?: string; cwd?: string } = {}): Promise<Server> {
-  const env: NodeJS.ProcessEnv = { ...process.env };
-  delete env.BOTLEDGER_DB;
-  delete env.BOTLEDGER_DATA_DIR;
-  if (options.dataDir) env.BOTLEDGER_DATA_DIR = options.dataDir;
-  const child = spawn(process.execPath, [BIN, 'serve', '--port', '0', ...args], { stdio: 'pipe', env, cwd: options.cwd });
-  let text = '';
-  child.stdout.on('data', (chunk) => {
-    text += chunk;
-  });
-  child.stderr.on('data', (chunk) => {
-    text += chunk;
-  });
-  child.stdin.end();
-  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
-    child.on('close', (code, signal) => resolve({ code, signal })),
-  );
-  const server: Server = { child, output: () => text, exited, port: 0, base: '' };
-  started.push(server);
-  const port = await eventually('the serving line', 60_000, async () => {
-    if (child.exitCode !== null) assert.fail(`serve exited with ${child.exitCode} before serving:\n${text}`);
-    const match = SERVING.exec(text);
-    return match ? Number(match[1]) : undefined;
-  });
-  assert.ok(port > 0, '--port 0 prints the real port');
-  server.port = port;
-  server.base = `http://127.0.0.1:${port}`;
-  assert.doesNotMatch(text, COMPILED_NOTE, 'the compiled server runs (dist/ is current)');
-  return server;
-}
-
-/** Polls until `check` returns a value (not undefined), or fails after `ms`. */
-async function eventually<T>(what: string, ms: number, check: () => T | undefined | Promise<T | undefined>): Promise<T> {
-  const deadline = Date.now() + ms;
-  for (;;) {
-    const value = await check();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) assert.fail(`${what}: not within ${ms} ms`);
-    await sleep(100);
-  }
-}
 
 async function readyz(server: Server): Promise<{ status: number; body: { ready: boolean; checks: Record<string, unknown> } }> {
   const response = await fetch(`${server.base}/readyz`);
@@ -99,11 +37,6 @@ function orderCounts(file: string): Record<string, number> {
 
 const total = (counts: Record<string, number>) => Object.values(counts).reduce((a, b) => a + b, 0);
 
-/** SIGTERM, and what the server did: exit code, output. */
-async function terminate(server: Server): Promise<{ code: number | null; signal: NodeJS.Signals | null }> {
-  server.child.kill('SIGTERM');
-  return server.exited;
-}
 
 test('serve --migrate --demo: ready at once, orders within seconds, SIGTERM exits 0 with serve.json removed and the ledger equal to its venue', async () => {
   const dir = tempDir();

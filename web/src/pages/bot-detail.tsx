@@ -1,0 +1,5 @@
+import { PageTitle } from '../components/layout.tsx';
+
+export function BotPage({ id }: { id: string }) {
+  return <PageTitle>Bot {id}</PageTitle>;
+}

@@ -1,0 +1,5 @@
+import { PageTitle } from '../components/layout.tsx';
+
+export function EventsPage() {
+  return <PageTitle>Events</PageTitle>;
+}

@@ -1,0 +1,5 @@
+import { PageTitle } from '../components/layout.tsx';
+
+export function PositionPage({ id }: { id: string }) {
+  return <PageTitle>Position {id}</PageTitle>;
+}
