@@ -1,0 +1,167 @@
+/**
+ * The Orders pages in Chromium against a real `botledger serve` with the paper exchange: scalper
+ * bots' resting orders listed with their counts in the status tabs; a new order and a fill show up
+ * without a reload (the live stream); tabs and filters narrow the list and live in the URL; keyset
+ * pages go forward and back; a pending order is cancelled through the confirmation dialog (Keep
+ * first changes nothing) and shows REPLACED; an order's page shows its fills and event log; the
+ * phone width turns rows into cards. Retry and drop of failed orders are not driven here: the
+ * server offers no way to make the paper exchange reject an order yet (the lead's acceptance test
+ * covers them).
+ */
+import assert from 'node:assert/strict';
+import { before, test } from 'node:test';
+import type { Page } from 'playwright-core';
+import { ADMIN_PASSWORD, adminSession, callApi, type DashboardServer, logIn, openPage, screenshot, serveDashboard } from './web-support.ts';
+
+let dashboard: DashboardServer;
+let admin: string;
+let lastPrice: number;
+/** Each bot's entry is this fraction of the start price: far below it, so they rest at the venue. */
+const ENTRY_FACTOR: Record<string, number> = { o1: 0.7, o2: 0.74, o3: 0.78, o4: 0.82 };
+
+async function createBot(id: string) {
+  const config = {
+    amount: '0.01',
+    entryPrice: String(Math.floor(lastPrice * ENTRY_FACTOR[id])),
+    takeProfitPrice: String(Math.floor(lastPrice * 1.3)),
+  };
+  await callApi(dashboard.base, admin, 'POST', '/bots', { id, pluginId: 'scalper', symbol: 'BTC/USDT', config });
+}
+
+const ordersOf = async (query: string) => (await callApi(dashboard.base, admin, 'GET', `/orders?limit=1000&${query}`)).items as any[];
+const rows = (page: Page) => page.locator('table[aria-label$=" orders"] tbody tr');
+const rowIds = async (page: Page) => rows(page).evaluateAll((trs) => trs.map((tr) => tr.getAttribute('data-row-id')));
+const tabCount = (page: Page, status: string) => page.locator(`[role=tab][data-status=${status}] .count`);
+
+async function waitForRows(page: Page, count: number) {
+  await page.waitForFunction((n) => document.querySelectorAll('table[aria-label$=" orders"] tbody tr').length === n, count);
+}
+
+before(async () => {
+  dashboard = await serveDashboard();
+  admin = await adminSession(dashboard);
+  const markets = await callApi(dashboard.base, admin, 'GET', '/paper/markets');
+  lastPrice = Number(markets.items.find((market: { symbol: string }) => market.symbol === 'BTC/USDT').price);
+  for (const id of ['o1', 'o2', 'o3']) await createBot(id);
+});
+
+test('orders: tabs with live counts, new orders and fills without reload, filters and pages in the URL, cancel with confirmation, an order page', async () => {
+  const { page, assertClean } = await openPage(dashboard.base);
+  await logIn(page, dashboard.base, 'admin', ADMIN_PASSWORD);
+  await page.getByRole('link', { name: 'Orders' }).click();
+  await waitForRows(page, 3);
+  await page.locator('.live', { hasText: 'live' }).waitFor();
+  await page.waitForFunction(() => document.querySelector('[role=tab][data-status=pending] .count')?.textContent === '3');
+  assert.equal(await tabCount(page, 'all').textContent(), '3');
+  assert.equal(await tabCount(page, 'failed').textContent(), '0');
+  assert.equal(await page.locator('[role=tab][data-status=all]').getAttribute('aria-selected'), 'true');
+  const [o1Entry] = await ordersOf('bot=o1');
+  const row = page.locator(`tr[data-row-id="${o1Entry.id}"]`);
+  assert.equal(await row.locator('td[data-label=Price]').textContent(), o1Entry.price, 'the price exactly as the API sends it');
+  assert.equal(await row.locator('td[data-label=Reason] .reason').innerText(), o1Entry.reason, 'the reason whole');
+  assert.equal(await row.getByRole('link', { name: 'o1', exact: true }).getAttribute('href'), '/bots/o1');
+
+  // Live: a new bot's order and a fill arrive without a reload (the marker would be gone).
+  await page.evaluate(() => Object.assign(window, { __noReload: true }));
+  await createBot('o4');
+  await waitForRows(page, 4);
+  await page.waitForFunction(() => document.querySelector('[role=tab][data-status=pending] .count')?.textContent === '4');
+  const [o4Entry] = await ordersOf('bot=o4');
+  await callApi(dashboard.base, admin, 'POST', '/paper/markets/BTC-USDT/price', { price: o4Entry.price });
+  await page.locator(`tr[data-row-id="${o4Entry.id}"] td[data-label=Status]`, { hasText: 'ongoing' }).waitFor();
+  await waitForRows(page, 5); // its take-profit
+  await page.waitForFunction(() => document.querySelector('[role=tab][data-status=ongoing] .count')?.textContent === '1');
+  assert.equal(await page.evaluate(() => (window as any).__noReload), true, 'no reload happened');
+
+  // Tabs and filters narrow the list and live in the URL.
+  await page.getByRole('tab', { name: /^pending/ }).click();
+  await page.waitForURL(/\/orders\?status=pending$/);
+  await waitForRows(page, 4);
+  assert.equal(await page.getByRole('tab', { name: /^pending/ }).getAttribute('aria-selected'), 'true');
+  await page.getByLabel('Bot').fill('o2');
+  await page.getByRole('button', { name: 'Filter' }).click();
+  await page.waitForURL(/status=pending&bot=o2$/);
+  await waitForRows(page, 1);
+  await page.waitForFunction(() => document.querySelector('[role=tab][data-status=all] .count')?.textContent === '1');
+  await page.getByRole('button', { name: 'Clear' }).click();
+  await page.getByLabel('Side').selectOption('sell');
+  await page.getByLabel('Created from').fill('2030-01-01T10:00');
+  await page.getByRole('button', { name: 'Filter' }).click();
+  // Typed in the viewer's zone (Europe/Berlin, UTC+1 in January), kept in the URL as UTC.
+  await page.waitForURL((url) => url.searchParams.get('from') === '2030-01-01T09:00:00.000Z' && url.searchParams.get('side') === 'sell');
+  await page.getByText('No pending orders match these filters.').waitFor();
+  await page.getByRole('button', { name: 'Clear' }).click();
+  await page.waitForURL(/\/orders\?status=pending$/);
+
+  // Keyset pages: Next shows other rows, Previous the same ones again.
+  await page.goto(`${dashboard.base}/orders?limit=2`);
+  await waitForRows(page, 2);
+  const first = await rowIds(page);
+  await page.getByRole('button', { name: 'Next' }).click();
+  await page.waitForFunction((ids) => {
+    const shown = [...document.querySelectorAll('table[aria-label$=" orders"] tbody tr')].map((tr) => tr.getAttribute('data-row-id'));
+    return shown.length === 2 && !shown.some((id) => ids.includes(id));
+  }, first);
+  const second = await rowIds(page);
+  await page.getByRole('button', { name: 'Next' }).click();
+  await waitForRows(page, 1);
+  assert.ok(await page.getByRole('button', { name: 'Next' }).isDisabled(), 'the last page has no Next');
+  const third = await rowIds(page);
+  assert.equal(new Set([...first, ...second, ...third]).size, 5, 'three pages, every order once');
+  await page.getByRole('button', { name: 'Previous' }).click();
+  await page.getByRole('button', { name: 'Previous' }).click();
+  await page.waitForFunction((ids) => document.querySelector('table[aria-label$=" orders"] tbody tr')?.getAttribute('data-row-id') === ids[0], first);
+  assert.deepEqual(await rowIds(page), first);
+
+  // Cancel a pending order: Keep changes nothing; confirming cancels it with REPLACED.
+  await page.goto(`${dashboard.base}/orders?bot=o1`);
+  const o1Row = page.locator(`tr[data-row-id="${o1Entry.id}"]`);
+  await o1Row.getByRole('button', { name: 'Cancel' }).click();
+  const dialog = page.getByRole('dialog', { name: 'Cancel this order?' });
+  await dialog.getByRole('button', { name: 'Keep' }).click();
+  await dialog.waitFor({ state: 'detached' });
+  assert.equal((await callApi(dashboard.base, admin, 'GET', `/orders/${o1Entry.id}`)).order.status, 'pending', 'Keep cancels nothing');
+  await o1Row.getByRole('button', { name: 'Cancel' }).click();
+  await dialog.getByRole('button', { name: 'Cancel order' }).click();
+  await o1Row.locator('td[data-label=Status]', { hasText: 'cancelled' }).waitFor();
+  await o1Row.locator('td[data-label=Reason]', { hasText: 'REPLACED' }).waitFor();
+  const cancelled = (await callApi(dashboard.base, admin, 'GET', `/orders/${o1Entry.id}`)).order;
+  assert.deepEqual([cancelled.status, cancelled.cancellationReason], ['cancelled', 'REPLACED']);
+  assert.equal(await o1Row.locator('td[data-label=Reason] .reason').innerText(), `${cancelled.reason}\nREPLACED`);
+
+  await page.getByRole('link', { name: 'Orders' }).click();
+  await rows(page).first().waitFor();
+  await screenshot(page, 'orders');
+
+  // The filled entry's page: its facts, its fill, its event log with payloads.
+  await page.getByRole('link', { name: o4Entry.clientOrderId, exact: true }).click();
+  await page.waitForURL(`${dashboard.base}/orders/${o4Entry.id}`);
+  const detail = await callApi(dashboard.base, admin, 'GET', `/orders/${o4Entry.id}`);
+  await page.getByRole('heading', { name: 'Fills' }).waitFor();
+  const fills = page.locator('table[aria-label=fills] tbody tr');
+  assert.equal(await fills.count(), detail.fills.length);
+  assert.ok(detail.fills.length >= 1);
+  assert.equal(await fills.first().locator('td[data-label=Amount]').textContent(), detail.fills[0].amount);
+  const events = page.locator('table[aria-label="event log"] tbody tr');
+  assert.equal(await events.count(), detail.events.length);
+  assert.ok(detail.events.length >= 2, 'placed and filled');
+  const withPayload = events.filter({ has: page.locator('details') }).first();
+  await withPayload.getByText('payload').click();
+  await withPayload.locator('pre').waitFor();
+  await page.locator('dl.facts').getByText(detail.order.averagePrice ?? '—', { exact: true }).first().waitFor();
+  await screenshot(page, 'order-detail');
+  assertClean();
+});
+
+test('orders at phone width: each order a labelled card, nothing wider than the screen', async () => {
+  const { page, assertClean } = await openPage(dashboard.base, { width: 390, height: 844 });
+  await logIn(page, dashboard.base, 'admin', ADMIN_PASSWORD);
+  await page.goto(`${dashboard.base}/orders?status=pending`);
+  await rows(page).first().waitFor();
+  const card = rows(page).first();
+  assert.equal(await card.evaluate((tr) => getComputedStyle(tr).display), 'block', 'a row is a card');
+  assert.equal(await card.locator('td[data-label=Status]').evaluate((td) => getComputedStyle(td, '::before').content), '"Status"');
+  assert.ok(await page.evaluate(() => document.documentElement.scrollWidth <= 391), 'no sideways scrolling');
+  await screenshot(page, 'orders-phone');
+  assertClean();
+});
