@@ -13,6 +13,11 @@ import { before, test } from 'node:test';
 import type { Page } from 'playwright-core';
 import { ADMIN_PASSWORD, adminSession, callApi, type DashboardServer, logIn, openPage, screenshot, serveDashboard } from './web-support.ts';
 
+// Browser globals of the functions run in the page (this project's Node tsconfig has no DOM types).
+declare const document: any;
+declare const window: any;
+declare function getComputedStyle(element: unknown, pseudo?: string): any;
+
 let dashboard: DashboardServer;
 let admin: string;
 let lastPrice: number;
