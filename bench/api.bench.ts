@@ -11,7 +11,7 @@ import type { AddressInfo } from 'node:net';
 import autocannon from 'autocannon';
 import { buildServerApp } from '../src/api/server-app.ts';
 import { createBot } from '../src/app/bots.ts';
-import { type Ledger, openLedger } from '../src/app/open-ledger.ts';
+import { openLedger } from '../src/app/open-ledger.ts';
 import { findUser, issueApiToken } from '../src/app/users.ts';
 import type { DialectName } from '../src/storage/database.ts';
 import { benchPostgresServer, createBenchDatabase } from './bench-database.ts';
