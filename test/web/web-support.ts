@@ -7,7 +7,7 @@
  */
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after } from 'node:test';
@@ -73,6 +73,8 @@ after(async () => {
 /** One Chromium per test file, closed when the file ends. */
 export async function launchBrowser(): Promise<Browser> {
   if (browser) return browser;
+  if (!existsSync(CHROMIUM))
+    assert.fail(`Chromium is not at ${CHROMIUM}: install Debian's (apt-get install -y chromium; .ci/run does) or set BOTLEDGER_CHROMIUM`);
   browser = await chromium.launch({
     executablePath: CHROMIUM,
     headless: true,
