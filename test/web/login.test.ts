@@ -88,3 +88,20 @@ test('a session the server ended sends the page back to the login, saying why', 
   await page.getByRole('button', { name: 'Log in' }).waitFor();
   assertClean();
 });
+
+test('a session expires at its expiry: the page returns to the login saying so', async () => {
+  const { page, assertClean } = await openPage(dashboard.base);
+  await logIn(page, dashboard.base, 'admin', ADMIN_PASSWORD);
+  // The server's session lasts 12 hours; the page keeps its expiry and ends it then. Bring the
+  // expiry to 2 s from now and reload: the page's own timer ends it.
+  await page.evaluate(() => {
+    const storage = (globalThis as any).localStorage;
+    const session = JSON.parse(storage.getItem('botledger.session'));
+    storage.setItem('botledger.session', JSON.stringify({ ...session, expiresAt: new Date(Date.now() + 2000).toISOString() }));
+  });
+  await page.reload();
+  await page.getByRole('navigation', { name: 'sections' }).waitFor();
+  await page.getByRole('status').filter({ hasText: 'Your session expired' }).waitFor({ timeout: 10_000 });
+  assert.equal(await page.evaluate(() => (globalThis as any).localStorage.getItem('botledger.session')), null, 'the session is forgotten');
+  assertClean();
+});
