@@ -77,12 +77,12 @@ test('a newcomer logs in with the one-time token, a user with a password; logout
 
 test('a session the server ended sends the page back to the login, saying why', async () => {
   const adminToken = await adminSession(dashboard);
+  const user = await callApi<{ id: string }>(dashboard.base, adminToken, 'POST', '/users', { username: 'trader2', role: 'trader', password: 'trader-password-2' });
   const { page, assertClean, expectErrorAnswer } = await openPage(dashboard.base);
   expectErrorAnswer(401, /^\/api\/v1\//); // the first request after the password change
-  await logIn(page, dashboard.base, 'admin', ADMIN_PASSWORD);
+  await logIn(page, dashboard.base, 'trader2', 'trader-password-2');
   // A new password ends every session of the user (as an admin does to a leaked one).
-  const me = await callApi<{ id: string }>(dashboard.base, adminToken, 'GET', '/me');
-  await callApi(dashboard.base, adminToken, 'PATCH', `/users/${me.id}`, { password: 'admin-password-3' });
+  await callApi(dashboard.base, adminToken, 'PATCH', `/users/${user.id}`, { password: 'trader-password-3' });
   await page.reload();
   await page.getByRole('status').filter({ hasText: 'Your session ended' }).waitFor();
   await page.getByRole('button', { name: 'Log in' }).waitFor();
