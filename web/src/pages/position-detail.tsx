@@ -89,7 +89,7 @@ export function PositionPage({ id }: { id: string }) {
         <Facts
           items={[
             ['Id', <code key="id">{position.id}</code>],
-            ['Bot', position.botId ? <Link to={`/bots/${seg(position.botId)}`}>{position.botId}</Link> : '—'],
+            ['Bot', position.botId ? <Link key="b" to={`/bots/${seg(position.botId)}`}>{position.botId}</Link> : '—'],
             ['Plugin', position.pluginId],
             ['Account', position.exchangeAccountId ?? '—'],
             ['Amount held', <Amount key="a" value={position.amount} />],
@@ -123,7 +123,7 @@ export function PositionPage({ id }: { id: string }) {
             [
               'Stop order',
               stopLoss.order ? (
-                <span>
+                <span key="o">
                   <Link to={`/orders/${seg(stopLoss.order.id)}`}>{stopLoss.order.clientOrderId}</Link> <Badge value={stopLoss.order.status} />{' '}
                   {stopLoss.order.cancellationReason ? <code>{stopLoss.order.cancellationReason}</code> : null}
                 </span>
@@ -140,7 +140,7 @@ export function PositionPage({ id }: { id: string }) {
           <div>
             <h3>Last error</h3>
             <p className="reason error-text">{stopError}</p>
-            <pre aria-label="the venue's whole error">{JSON.stringify(stopLoss.errorDetails, null, 2)}</pre>
+            <pre>{JSON.stringify(stopLoss.errorDetails, null, 2)}</pre>
           </div>
         ) : null}
       </section>
