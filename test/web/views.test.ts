@@ -36,6 +36,7 @@ before(async () => {
   await movePrice(prices.entry); // the entry fills: a position under its stop-loss
   await movePrice(prices.takeProfit); // the take-profit fills: a trade
   await movePrice(prices.entry); // the entry again: an open position
+  await movePrice(`${last - 93}.60`); // 7.23 above the entry, crossing nothing: unrealized 0.013 x 7.23
 });
 
 async function loggedIn(options: Parameters<typeof openPage>[1] = {}) {
@@ -68,20 +69,25 @@ test("the overview shows the bot, the open position and today's realized pnl as 
   assert.equal(await bots.getByRole('link', { name: /active\s*1/ }).getAttribute('href'), '/bots?status=active');
   const open = page.getByRole('region', { name: 'Open positions' });
   const [position] = (await api<{ items: { id: string; unrealizedPnl: string }[] }>('GET', '/positions?status=open')).items;
+  assert.equal(position.unrealizedPnl, '0.09399', 'exact: 0.013 x 7.23');
   await open.locator(`[data-row-id="${position.id}"]`).waitFor();
   assert.ok((await open.innerText()).includes(position.unrealizedPnl), `the unrealized pnl ${position.unrealizedPnl} as the API gives it`);
   await page.getByRole('region', { name: 'Sync with the exchange' }).waitFor();
   await screenshot(page, 'overview');
-  assertClean();
 
-  const dark = await loggedIn({ colorScheme: 'dark' });
-  await dark.page.getByTestId('realized-today').waitFor();
-  await screenshot(dark.page, 'overview-dark');
-  dark.assertClean();
-  const phone = await loggedIn({ width: 390, height: 844 });
-  await phone.page.getByTestId('realized-today').waitFor();
-  await screenshot(phone.page, 'overview-phone');
-  phone.assertClean();
+
+  // The same page in the dark scheme and at a phone's width (no second login).
+  await page.emulateMedia({ colorScheme: 'dark' });
+  const background = await page.evaluate(() => getComputedStyle(document.body).backgroundColor);
+  assert.equal(background, 'rgb(17, 19, 24)', 'the dark theme follows the system');
+  await screenshot(page, 'overview-dark');
+  await page.emulateMedia({ colorScheme: 'light' });
+  await page.setViewportSize({ width: 390, height: 844 });
+  await page.getByTestId('realized-today').waitFor();
+  const width = await page.evaluate(() => document.documentElement.scrollWidth);
+  assert.ok(width <= 390, `nothing wider than the phone: ${width}px`);
+  await screenshot(page, 'overview-phone');
+  assertClean();
 });
 
 test("positions: the list with its stop-loss and unrealized pnl, a position's page with its stop order and events", async () => {

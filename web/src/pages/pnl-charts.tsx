@@ -34,13 +34,13 @@ function themeOptions(): DeepPartial<ChartOptions> {
 }
 
 /** A chart in a div for the component's life, following the system's colour scheme. */
-function useChart(draw: (chart: IChartApi) => void) {
+function useChart(draw: (chart: IChartApi) => void, fit = true) {
   const box = useRef<HTMLDivElement>(null);
   useEffect(() => {
     if (!box.current) return;
     const chart = createChart(box.current, { ...themeOptions(), autoSize: true });
     draw(chart);
-    chart.timeScale().fitContent();
+    if (fit) chart.timeScale().fitContent();
     const scheme = window.matchMedia('(prefers-color-scheme: dark)');
     const follow = () => chart.applyOptions(themeOptions());
     scheme.addEventListener('change', follow);
@@ -48,7 +48,7 @@ function useChart(draw: (chart: IChartApi) => void) {
       scheme.removeEventListener('change', follow);
       chart.remove();
     };
-  }, [draw]);
+  }, [draw, fit]);
   return box;
 }
 
@@ -60,7 +60,8 @@ const seconds = (at: string) => Math.floor(Date.parse(at) / 1000) as UTCTimestam
  */
 export function cumulativePoints(trades: readonly Trade[]): { time: UTCTimestamp; value: number }[] {
   const sorted = [...trades].sort((a, b) => a.closedAt.localeCompare(b.closedAt) || a.id.localeCompare(b.id));
-  const points: { time: UTCTimestamp; value: number }[] = [];
+  // The curve starts at 0 a second before the first close, as the drawdown's curve does.
+  const points: { time: UTCTimestamp; value: number }[] = sorted.length ? [{ time: (seconds(sorted[0].closedAt) - 1) as UTCTimestamp, value: 0 }] : [];
   let total = 0;
   for (const trade of sorted) {
     total += Number(trade.pnl); // plotting only
@@ -94,10 +95,12 @@ export function DailyPnlChart({ days }: { days: readonly DailyPnl[] }) {
     (chart: IChartApi) => {
       const gain = cssVariable('--gain');
       const loss = cssVariable('--loss');
+      // Bars of a readable width (fitting one day's bar would fill the whole chart).
+      chart.applyOptions({ timeScale: { timeVisible: false, barSpacing: 28, rightOffset: 2 } });
       const series = chart.addSeries(HistogramSeries, { title: 'daily pnl' });
       series.setData(
         days.map((day) => ({
-          time: seconds(`${day.day}T00:00:00Z`),
+          time: day.day, // a business day, shown as a date
           value: Number(day.pnl), // plotting only
           color: day.pnl.startsWith('-') ? loss : gain,
         })),
@@ -105,6 +108,6 @@ export function DailyPnlChart({ days }: { days: readonly DailyPnl[] }) {
     },
     [days],
   );
-  const box = useChart(draw);
+  const box = useChart(draw, days.length > 30);
   return <div ref={box} className="chart" role="img" aria-label="daily pnl" data-testid="daily-chart" />;
 }

@@ -73,8 +73,8 @@ export function StatsPage() {
       {stats.data && stats.data.length > 0 ? (
         <DataTable rows={stats.data} columns={COLUMNS} rowId={(row) => row.pluginId} label="statistics per plugin" />
       ) : null}
-      <section className="panel" aria-labelledby="cumulative">
-        <h2 id="cumulative">Cumulative pnl per plugin</h2>
+      <section className="panel chart-panel" aria-labelledby="cumulative">
+        <h2 id="cumulative">Cumulative pnl per plugin (times in UTC)</h2>
         <ErrorBox error={trades.error} />
         <div className="legend">
           {plugins.map((plugin, index) => (
