@@ -188,3 +188,26 @@ test('events: the tail shows the log, a new event arrives from the stream withou
   await page.getByRole('button', { name: 'Resume' }).click();
   assertClean();
 });
+
+test("a position's page closes it at market after asking; a bad limit price is refused in the dialog", async () => {
+  await movePrice(prices.entry); // the events test took the profit: enter again
+  const [position] = (await api<{ items: { id: string }[] }>('GET', `/positions?status=open&bot=${BOT}`)).items;
+  assert.ok(position, 'the bot holds a position again');
+  const { page, assertClean, expectErrorAnswer } = await loggedIn();
+  expectErrorAnswer(400, `/api/v1/positions/${position.id}/close`); // the limit price below
+  await go(page, `/positions/${position.id}`);
+  await page.getByRole('button', { name: 'Close position' }).click();
+  const dialog = page.getByRole('dialog', { name: 'Close position' });
+  await dialog.getByLabel('Limit price').fill('-1');
+  await dialog.getByRole('button', { name: 'Close at limit -1' }).click();
+  await dialog.getByRole('alert').filter({ hasText: 'limitPrice' }).waitFor();
+  assert.equal((await api('GET', `/positions/${position.id}`)).position.status, 'open', 'nothing was done');
+  await dialog.getByLabel('Limit price').fill('');
+  await dialog.getByRole('button', { name: 'Close at market' }).click();
+  await page.getByRole('heading', { level: 1 }).filter({ hasText: 'closed' }).waitFor();
+  const closed = await api('GET', `/positions/${position.id}`);
+  assert.equal(closed.position.status, 'closed');
+  assert.match(closed.position.exitReason, /Closed by hand at market/);
+  await page.getByRole('region', { name: 'Trade' }).getByText(closed.trade.pnl, { exact: true }).waitFor();
+  assertClean();
+});

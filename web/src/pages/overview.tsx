@@ -8,7 +8,7 @@ import { useQuery } from '@tanstack/react-query';
 import { ErrorBox, Loading } from '../components/feedback.tsx';
 import { Amount, Badge, Time } from '../components/format.tsx';
 import { PageTitle } from '../components/layout.tsx';
-import { type Bot, fetchBots, fetchDaily, fetchOrders, fetchPositions, fetchSync, nextDay, useLiveRefresh, utcToday } from '../api/views.ts';
+import { type Bot, type Order, fetchBots, fetchDaily, fetchOrders, fetchPositions, fetchSync, nextDay, useLiveRefresh, utcToday } from '../api/views.ts';
 import { Link, seg } from '../router.tsx';
 import './views.css';
 
@@ -17,6 +17,13 @@ const BOT_STATUSES = ['active', 'stopped', 'deleted'] as const;
 /** A stop a person asked for ("Stopped through the API by alice", "... from the command line"); anything else stopped the bot by itself. */
 const STOPPED_BY_A_PERSON = /^Stopped (through the API|from the command line|by )/;
 export const isAutoStopped = (bot: Bot) => bot.status === 'stopped' && !!bot.stopReason && !STOPPED_BY_A_PERSON.test(bot.stopReason);
+
+/** A failed order is retried until its expiry, then cancelled (EXPIRED): the soonest first. */
+function soonestToExpire(orders: readonly Order[]): Order[] {
+  return [...orders].sort((a, b) => (a.expiresAt ?? '9').localeCompare(b.expiresAt ?? '9'));
+}
+
+const expiresSoon = (order: Order) => order.expiresAt !== null && Date.parse(order.expiresAt) - Date.now() < 3_600_000;
 
 export function OverviewPage() {
   const today = utcToday();
@@ -127,15 +134,17 @@ export function OverviewPage() {
       </section>
       <section className="panel" aria-labelledby="failed-orders">
         <h2 id="failed-orders">
-          <Link to="/orders?status=failed">Failed orders</Link>
+          <Link to="/orders?status=failed">Failed orders (retried until they expire)</Link>
         </h2>
         {failed.isPending ? <Loading /> : <ErrorBox error={failed.error} />}
         {failed.data?.items.length === 0 ? <p className="muted">No failed order.</p> : null}
         <ul className="plain rows">
-          {(failed.data?.items ?? []).map((order) => (
+          {soonestToExpire(failed.data?.items ?? []).map((order) => (
             <li key={order.id} data-row-id={order.id}>
               <Link to={`/orders/${seg(order.id)}`}>{order.clientOrderId}</Link> {order.side} <Amount value={order.amount} /> {order.symbol}{' '}
-              <span className="muted">retries {order.retryCount}, expires</span> <Time at={order.expiresAt} empty="never" />
+              <span className="muted">retries {order.retryCount}, next retry</span> <Time at={order.nextRetryAt} empty="none" />{' '}
+              <span className="muted">expires</span> <Time at={order.expiresAt} empty="never" />{' '}
+              {expiresSoon(order) ? <Badge value="expires within the hour" tone="warn" /> : null}
               <div className="reason">{order.reason}</div>
             </li>
           ))}
