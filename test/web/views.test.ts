@@ -10,7 +10,7 @@
 import assert from 'node:assert/strict';
 import { before, test } from 'node:test';
 import type { Page } from 'playwright-core';
-import { ADMIN_PASSWORD, adminSession, callApi, type DashboardServer, logIn, openPage, screenshot, serveDashboard } from './web-support.ts';
+import { ADMIN_PASSWORD, adminSession, BROWSER_SKIP, callApi, type DashboardServer, logIn, openPage, screenshot, serveDashboard } from './web-support.ts';
 
 let dashboard: DashboardServer;
 let admin: string;
@@ -21,6 +21,7 @@ const api = <T = any>(method: string, path: string, body?: unknown) => callApi<T
 const movePrice = (price: string) => api('POST', '/paper/markets/BTC-USDT/price', { price });
 
 before(async () => {
+  if (BROWSER_SKIP) return;
   dashboard = await serveDashboard({ extra: ['--speed', '0.01'] });
   admin = await adminSession(dashboard);
   const markets = await api<{ symbol: string; price: string }[] | { items: { symbol: string; price: string }[] }>('GET', '/paper/markets');
@@ -50,7 +51,7 @@ async function go(page: Page, path: string) {
   await page.getByRole('navigation', { name: 'sections' }).waitFor();
 }
 
-test("the overview shows the bot, the open position and today's realized pnl as the API sums it; dark and phone", async () => {
+test("the overview shows the bot, the open position and today's realized pnl as the API sums it; dark and phone", { skip: BROWSER_SKIP }, async () => {
   const today = new Date().toISOString().slice(0, 10);
   const tomorrow = new Date(Date.now() + 86_400_000).toISOString().slice(0, 10);
   const daily = await api<{ items: { day: string; pnl: string; trades: number }[] }>('GET', `/stats/daily?from=${today}&to=${tomorrow}`);
@@ -78,19 +79,19 @@ test("the overview shows the bot, the open position and today's realized pnl as 
 
   // The same page in the dark scheme and at a phone's width (no second login).
   await page.emulateMedia({ colorScheme: 'dark' });
-  const background = await page.evaluate(() => getComputedStyle(document.body).backgroundColor);
+  const background = await page.locator('body').evaluate((body) => (globalThis as any).getComputedStyle(body).backgroundColor);
   assert.equal(background, 'rgb(17, 19, 24)', 'the dark theme follows the system');
   await screenshot(page, 'overview-dark');
   await page.emulateMedia({ colorScheme: 'light' });
   await page.setViewportSize({ width: 390, height: 844 });
   await page.getByTestId('realized-today').waitFor();
-  const width = await page.evaluate(() => document.documentElement.scrollWidth);
+  const width = await page.evaluate(() => (globalThis as any).document.documentElement.scrollWidth as number);
   assert.ok(width <= 390, `nothing wider than the phone: ${width}px`);
   await screenshot(page, 'overview-phone');
   assertClean();
 });
 
-test("positions: the list with its stop-loss and unrealized pnl, a position's page with its stop order and events", async () => {
+test("positions: the list with its stop-loss and unrealized pnl, a position's page with its stop order and events", { skip: BROWSER_SKIP }, async () => {
   const [position] = (await api<{ items: { id: string; unrealizedPnl: string }[] }>('GET', `/positions?status=open&bot=${BOT}`)).items;
   const detail = await api('GET', `/positions/${position.id}`);
   assert.equal(detail.stopLoss.state, 'protected', JSON.stringify(detail.stopLoss));
@@ -117,7 +118,7 @@ test("positions: the list with its stop-loss and unrealized pnl, a position's pa
   assertClean();
 });
 
-test('trades: the round trip with its exact pnl, filtered by bot in the URL', async () => {
+test('trades: the round trip with its exact pnl, filtered by bot in the URL', { skip: BROWSER_SKIP }, async () => {
   const [trade] = (await api<{ items: { id: string; pnl: string; exitReason: string }[] }>('GET', '/trades')).items;
   const { page, assertClean } = await loggedIn();
   await go(page, `/trades?bot=${BOT}`);
@@ -134,7 +135,7 @@ test('trades: the round trip with its exact pnl, filtered by bot in the URL', as
   assertClean();
 });
 
-test('statistics: the table equals GET /stats; the cumulative and daily charts are drawn', async () => {
+test('statistics: the table equals GET /stats; the cumulative and daily charts are drawn', { skip: BROWSER_SKIP }, async () => {
   const stats = (await api<{ items: Record<string, any>[] }>('GET', '/stats')).items.find((row) => row.pluginId === 'scalper');
   assert.ok(stats);
   const { page, assertClean } = await loggedIn();
@@ -161,7 +162,7 @@ test('statistics: the table equals GET /stats; the cumulative and daily charts a
   assertClean();
 });
 
-test('events: the tail shows the log, a new event arrives from the stream without reloading, a payload opens', async () => {
+test('events: the tail shows the log, a new event arrives from the stream without reloading, a payload opens', { skip: BROWSER_SKIP }, async () => {
   const { page, assertClean } = await loggedIn();
   await go(page, `/events?bot=${BOT}`);
   const table = page.getByRole('table', { name: 'events' });
@@ -189,7 +190,7 @@ test('events: the tail shows the log, a new event arrives from the stream withou
   assertClean();
 });
 
-test("a position's page closes it at market after asking; a bad limit price is refused in the dialog", async () => {
+test("a position's page closes it at market after asking; a bad limit price is refused in the dialog", { skip: BROWSER_SKIP }, async () => {
   await movePrice(prices.entry); // the events test took the profit: enter again
   const [position] = (await api<{ items: { id: string }[] }>('GET', `/positions?status=open&bot=${BOT}`)).items;
   assert.ok(position, 'the bot holds a position again');
