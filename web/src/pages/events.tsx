@@ -99,7 +99,8 @@ function EventTail({ filter }: { filter: EventFilter }) {
     queryKey: ['events', filter, pages.cursor],
     queryFn: () => fetchEvents({ ...filter, limit: 50, cursor: pages.cursor }),
     placeholderData: keepPreviousData,
-    staleTime: Number.POSITIVE_INFINITY, // the stream keeps the first page current
+    // Fresh on every visit (the live list starts empty then); while here, the stream keeps it current.
+    refetchOnMount: 'always',
   });
   useStreamEvents((event) => {
     const entry = asLogEntry(event);
