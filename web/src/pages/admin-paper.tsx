@@ -29,23 +29,27 @@ export function PaperControl() {
   );
 }
 
+// Module-level: a column list made on each render would remount the price inputs and lose what is typed.
+const MARKET_COLUMNS: Columns<PaperMarket> = [
+  { header: 'Symbol', cell: ({ row }) => <strong>{row.original.symbol}</strong> },
+  { header: 'Last', cell: ({ row }) => <Amount value={row.original.price} /> },
+  { header: 'Bid', cell: ({ row }) => <Amount value={row.original.bid} /> },
+  { header: 'Ask', cell: ({ row }) => <Amount value={row.original.ask} /> },
+  { header: 'Tick size', cell: ({ row }) => <Amount value={row.original.tickSize} /> },
+  { header: 'Min amount', cell: ({ row }) => <Amount value={row.original.minAmount} /> },
+  { header: 'Set price', cell: ({ row }) => <SetPrice market={row.original} /> },
+];
+
 function Markets() {
   const markets = useQuery({ queryKey: ['paper', 'markets'], queryFn: fetchPaperMarkets, refetchInterval: 5_000 });
-  const columns: Columns<PaperMarket> = [
-    { header: 'Symbol', cell: ({ row }) => <strong>{row.original.symbol}</strong> },
-    { header: 'Last', cell: ({ row }) => <Amount value={row.original.price} /> },
-    { header: 'Bid', cell: ({ row }) => <Amount value={row.original.bid} /> },
-    { header: 'Ask', cell: ({ row }) => <Amount value={row.original.ask} /> },
-    { header: 'Tick size', cell: ({ row }) => <Amount value={row.original.tickSize} /> },
-    { header: 'Min amount', cell: ({ row }) => <Amount value={row.original.minAmount} /> },
-    { header: 'Set price', cell: ({ row }) => <SetPrice market={row.original} /> },
-  ];
   return (
     <>
       <h3>Markets</h3>
       {markets.isPending ? <Loading what="Reading the markets" /> : null}
       <ErrorBox error={markets.error} />
-      {markets.data ? <DataTable label="paper markets" rows={markets.data} columns={columns} rowId={(market) => market.symbol} /> : null}
+      {markets.data ? (
+        <DataTable label="paper markets" rows={markets.data} columns={MARKET_COLUMNS} rowId={(market) => market.symbol} />
+      ) : null}
     </>
   );
 }

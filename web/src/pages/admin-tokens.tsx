@@ -4,7 +4,7 @@
  * one after confirming (it stops working at once). Session tokens (logins) are listed apart.
  */
 import { useQuery, useQueryClient } from '@tanstack/react-query';
-import { type FormEvent, useState } from 'react';
+import { type FormEvent, useCallback, useMemo, useState } from 'react';
 import { type ApiToken, createToken, fetchTokens, revokeToken, type Scope, SCOPES } from '../api/admin.ts';
 import { ConfirmButton, Empty, ErrorBox, Loading } from '../components/feedback.tsx';
 import { Badge, Time } from '../components/format.tsx';
@@ -24,41 +24,45 @@ function tokenState(token: ApiToken): { value: string; tone: string } {
 export function TokensSection() {
   const tokens = useQuery({ queryKey: ['tokens'], queryFn: fetchTokens });
   const queryClient = useQueryClient();
-  const refresh = () => queryClient.invalidateQueries({ queryKey: ['tokens'] });
+  const refresh = useCallback(() => queryClient.invalidateQueries({ queryKey: ['tokens'] }), [queryClient]);
   const [issued, setIssued] = useState<{ name: string; token: string } | null>(null);
-  const columns: Columns<ApiToken> = [
-    { header: 'Name', cell: ({ row }) => <strong>{row.original.name}</strong> },
-    { header: 'Scopes', cell: ({ row }) => row.original.scopes.join(', ') },
-    {
-      header: 'State',
-      cell: ({ row }) => {
-        const state = tokenState(row.original);
-        return <Badge value={state.value} tone={state.tone} />;
+  // Memoized, so a refetch does not remount the rows (and an open dialog with them).
+  const columns = useMemo<Columns<ApiToken>>(
+    () => [
+      { header: 'Name', cell: ({ row }) => <strong>{row.original.name}</strong> },
+      { header: 'Scopes', cell: ({ row }) => row.original.scopes.join(', ') },
+      {
+        header: 'State',
+        cell: ({ row }) => {
+          const state = tokenState(row.original);
+          return <Badge value={state.value} tone={state.tone} />;
+        },
       },
-    },
-    { header: 'Created', cell: ({ row }) => <Time at={row.original.createdAt} /> },
-    { header: 'Expires', cell: ({ row }) => <Time at={row.original.expiresAt} empty="never" /> },
-    { header: 'Last used', cell: ({ row }) => <Time at={row.original.lastUsedAt} empty="never" /> },
-    {
-      header: 'Actions',
-      cell: ({ row }) =>
-        tokenState(row.original).value === 'active' ? (
-          <ConfirmButton
-            label="Revoke"
-            title={`Revoke the token "${row.original.name}"?`}
-            message="It stops working at once: every script or device using it gets 401 from then on. This cannot be undone."
-            confirmLabel="Revoke token"
-            danger
-            onConfirm={async () => {
-              await revokeToken(row.original.id);
-              await refresh();
-            }}
-          />
-        ) : (
-          <span className="muted">—</span>
-        ),
-    },
-  ];
+      { header: 'Created', cell: ({ row }) => <Time at={row.original.createdAt} /> },
+      { header: 'Expires', cell: ({ row }) => <Time at={row.original.expiresAt} empty="never" /> },
+      { header: 'Last used', cell: ({ row }) => <Time at={row.original.lastUsedAt} empty="never" /> },
+      {
+        header: 'Actions',
+        cell: ({ row }) =>
+          tokenState(row.original).value === 'active' ? (
+            <ConfirmButton
+              label="Revoke"
+              title={`Revoke the token "${row.original.name}"?`}
+              message="It stops working at once: every script or device using it gets 401 from then on. This cannot be undone."
+              confirmLabel="Revoke token"
+              danger
+              onConfirm={async () => {
+                await revokeToken(row.original.id);
+                await refresh();
+              }}
+            />
+          ) : (
+            <span className="muted">—</span>
+          ),
+      },
+    ],
+    [refresh],
+  );
   const personal = tokens.data?.filter((token) => token.kind !== 'session') ?? [];
   const sessions = tokens.data?.filter((token) => token.kind === 'session' && tokenState(token).value === 'active').length ?? 0;
   return (

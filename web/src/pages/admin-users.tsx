@@ -5,7 +5,7 @@
  * dialog shows why.
  */
 import { useQuery, useQueryClient } from '@tanstack/react-query';
-import { type FormEvent, useState } from 'react';
+import { type FormEvent, useCallback, useMemo, useState } from 'react';
 import { createUser, deleteUser, fetchUsers, ROLES, type Role, type User, updateUser } from '../api/admin.ts';
 import { ApiError } from '../api/client.ts';
 import { ConfirmButton, Empty, ErrorBox, Loading } from '../components/feedback.tsx';
@@ -29,19 +29,23 @@ export function FieldError({ id, message }: { id: string; message: string | null
 export function UsersSection() {
   const users = useQuery({ queryKey: ['users'], queryFn: fetchUsers });
   const queryClient = useQueryClient();
-  const refresh = () => queryClient.invalidateQueries({ queryKey: ['users'] });
+  const refresh = useCallback(() => void queryClient.invalidateQueries({ queryKey: ['users'] }), [queryClient]);
   const me = currentSession()?.user.id;
-  const columns: Columns<User> = [
-    { header: 'Username', cell: ({ row }) => <strong>{row.original.username}</strong> },
-    { header: 'Role', cell: ({ row }) => row.original.role },
-    {
-      header: 'State',
-      cell: ({ row }) => (row.original.disabled ? <Badge value="disabled" tone="bad" /> : <Badge value="enabled" tone="ok" />),
-    },
-    { header: 'Password', cell: ({ row }) => (row.original.hasPassword ? 'set' : <span className="muted">none (token only)</span>) },
-    { header: 'Created', cell: ({ row }) => <Time at={row.original.createdAt} /> },
-    { header: 'Actions', cell: ({ row }) => <UserActions user={row.original} isMe={row.original.id === me} onChanged={refresh} /> },
-  ];
+  // Memoized: a column list made on each render would remount the row inputs and lose what is typed.
+  const columns = useMemo<Columns<User>>(
+    () => [
+      { header: 'Username', cell: ({ row }) => <strong>{row.original.username}</strong> },
+      { header: 'Role', cell: ({ row }) => row.original.role },
+      {
+        header: 'State',
+        cell: ({ row }) => (row.original.disabled ? <Badge value="disabled" tone="bad" /> : <Badge value="enabled" tone="ok" />),
+      },
+      { header: 'Password', cell: ({ row }) => (row.original.hasPassword ? 'set' : <span className="muted">none (token only)</span>) },
+      { header: 'Created', cell: ({ row }) => <Time at={row.original.createdAt} /> },
+      { header: 'Actions', cell: ({ row }) => <UserActions user={row.original} isMe={row.original.id === me} onChanged={refresh} /> },
+    ],
+    [me, refresh],
+  );
   return (
     <section aria-labelledby="users" className="admin-section">
       <h2 id="users">Users</h2>
