@@ -30,6 +30,7 @@ export function TokensSection() {
   const columns = useMemo<Columns<ApiToken>>(
     () => [
       { header: 'Name', cell: ({ row }) => <strong>{row.original.name}</strong> },
+      { header: 'Kind', cell: ({ row }) => (row.original.kind === 'local' ? 'local (the server’s own)' : row.original.kind) },
       { header: 'Scopes', cell: ({ row }) => row.original.scopes.join(', ') },
       {
         header: 'State',
