@@ -122,7 +122,10 @@ test('paper control: set a price, cancel an order at the venue (its bot stops), 
   await btc.getByRole('button', { name: 'Set price' }).click();
   await page.getByRole('dialog').getByText(`Set BTC/USDT to ${target}?`).waitFor();
   await confirm(page, 'Set price');
-  await btc.getByRole('status').filter({ hasText: `now ${target}` }).waitFor();
+  await btc
+    .getByRole('status')
+    .filter({ hasText: `now ${target}` })
+    .waitFor();
 
   const [order] = await restingBot('hand1');
   assert.equal(order?.status, 'pending', JSON.stringify(order));
@@ -159,7 +162,10 @@ test('the admin page on a phone-width screen', async () => {
   await page.goto(`${dashboard.base}/admin`);
   await page.getByRole('table', { name: 'paper markets' }).locator('tr[data-row-id="BTC/USDT"]').waitFor();
   await page.getByRole('table', { name: 'users' }).getByRole('row').filter({ hasText: 'carol' }).waitFor();
-  const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
+  const overflow = await page.evaluate(() => {
+    const root = (globalThis as any).document.documentElement;
+    return root.scrollWidth - root.clientWidth;
+  });
   assert.ok(overflow <= 0, `the page fits the phone's width (overflows by ${overflow}px)`);
   await screenshot(page, 'admin-phone');
   assertClean();

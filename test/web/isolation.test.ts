@@ -122,7 +122,7 @@ test("bob's pages, API answers and live stream show none of alice's objects; her
     '/accounts',
   ];
   const read = await page.evaluate(async (paths) => {
-    const token = JSON.parse(localStorage.getItem('botledger.session') ?? 'null')?.token;
+    const token = JSON.parse((globalThis as any).localStorage.getItem('botledger.session') ?? 'null')?.token;
     return Promise.all(
       paths.map(async (path) => {
         const response = await fetch(`/api/v1${path}`, { headers: { authorization: `Bearer ${token}` } });
