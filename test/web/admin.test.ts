@@ -18,7 +18,7 @@ before(async () => {
 });
 
 type Market = { symbol: string; price: string };
-type Order = { id: string; clientOrderId: string; status: string; reason: string; cancellationReason: string | null };
+type Order = { id: string; clientOrderId: string; status: string; reason: string; cancellationReason: string | null; retryCount: number };
 
 /** A scalper bot of the admin's whose entry rests far below the market (it does not fill while the test runs). */
 async function restingBot(id: string): Promise<Order[]> {
@@ -148,6 +148,14 @@ test('paper control: set a price, cancel an order at the venue (its bot stops), 
   const [rejected] = await restingBot('rejected1');
   assert.equal(rejected?.status, 'failed', JSON.stringify(rejected));
   assert.equal(rejected.reason, 'Paper exchange rejected the order: {"retCode":10003,"retMsg":"Insufficient margin for this order."}');
+  // serve retries a failed order after 5 s: the retry is a placement too, rejected while rejections remain.
+  let retried = rejected;
+  for (const deadline = Date.now() + 20_000; retried.retryCount < 1 && Date.now() < deadline; ) {
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    retried = (await callApi<{ order: Order }>(dashboard.base, admin, 'GET', `/orders/${rejected.id}`)).order;
+  }
+  assert.equal(retried.retryCount, 1, 'serve retried the failed order');
+  assert.equal(retried.status, 'failed', 'its retry was rejected too');
   await page.getByRole('button', { name: 'Clear faults' }).click();
   await confirm(page, 'Clear faults');
   await page.getByTestId('armed-rejections').filter({ hasText: /^0$/ }).waitFor();

@@ -106,7 +106,7 @@ test("bob's pages, API answers and live stream show none of alice's objects; her
     for (const answer of mine) assert.deepEqual(leaked(answer.body, typed), [], `${path}: ${answer.url} answered bob none of alice's ids`);
     // A detail page that asked for alice's object was answered 404 and must say so (no data).
     if (details.includes(path) && mine.some((answer) => answer.status === 404))
-      assert.match(text, /not found|no such|does not exist/i, `${path}: the page says the object was not found`);
+      assert.match(text, /not[ _]found|no such|does not exist|unknown/i, `${path}: the page says the object was not found`);
     if (path === '/admin') assert.match(text, /admins only/i, 'bob reaching /admin is told it is for admins');
   }
   // The lists the pages read, asked with bob's own session from his page: none holds alice's objects.
