@@ -38,9 +38,22 @@ forEachDialect('what stopped a bot', (target) => {
       { status: 'stopped', autoStopped: true, stoppedByOrderId: entry.id, stoppedByClientOrderId: entry.clientOrderId },
       'the outside cancel stopped it, naming the order',
     );
-    assert.match(String(byId.get('auto1')?.stopReason), new RegExp(`Order ${entry.clientOrderId} cancelled outside botledger - bot stopped`));
-    assert.deepEqual(pick(byId.get('user1')), { status: 'stopped', autoStopped: false, stoppedByOrderId: null, stoppedByClientOrderId: null });
-    assert.deepEqual(pick(byId.get('live1')), { status: 'active', autoStopped: false, stoppedByOrderId: null, stoppedByClientOrderId: null });
+    assert.match(
+      String(byId.get('auto1')?.stopReason),
+      new RegExp(`Order ${entry.clientOrderId} cancelled outside botledger - bot stopped`),
+    );
+    assert.deepEqual(pick(byId.get('user1')), {
+      status: 'stopped',
+      autoStopped: false,
+      stoppedByOrderId: null,
+      stoppedByClientOrderId: null,
+    });
+    assert.deepEqual(pick(byId.get('live1')), {
+      status: 'active',
+      autoStopped: false,
+      stoppedByOrderId: null,
+      stoppedByClientOrderId: null,
+    });
     assert.deepEqual(pick((await api.call(admin, 'GET', '/api/v1/bots?status=stopped')).json.items[0]), pick(byId.get('auto1')));
 
     const shown = (await api.call(admin, 'GET', '/api/v1/bots/auto1')).json.bot;
@@ -50,7 +63,12 @@ forEachDialect('what stopped a bot', (target) => {
 
     const started = await api.call(admin, 'POST', '/api/v1/bots/auto1/start');
     assert.equal(started.status, 200, started.body);
-    assert.deepEqual(pick(started.json.bot), { status: 'active', autoStopped: false, stoppedByOrderId: null, stoppedByClientOrderId: null });
+    assert.deepEqual(pick(started.json.bot), {
+      status: 'active',
+      autoStopped: false,
+      stoppedByOrderId: null,
+      stoppedByClientOrderId: null,
+    });
     await api.ledger.settle();
     const stoppedAgain = await api.call(admin, 'POST', '/api/v1/bots/auto1/stop', {});
     assert.equal(stoppedAgain.json.bot.autoStopped, false, 'the last stop decides: this one was a person');
