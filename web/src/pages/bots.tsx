@@ -4,7 +4,7 @@
  * labelled "auto-stopped", with the order that caused it linked. Live: stream events of topic
  * 'bots' refetch the list.
  */
-import { useQuery } from '@tanstack/react-query';
+import { type QueryKey, useQuery } from '@tanstack/react-query';
 import { type Bot, botKeys, fetchBots, isAutoStopped, useLiveRefresh } from '../api/bots.ts';
 import { Empty, ErrorBox, Loading } from '../components/feedback.tsx';
 import { Badge, Time } from '../components/format.tsx';
@@ -59,7 +59,13 @@ export function BotsPage() {
   const status = query.status ?? '';
   // One list of every bot: the tabs' counts come from it, the filter is applied here.
   const bots = useQuery({ queryKey: botKeys.list('all'), queryFn: () => fetchBots() });
-  useLiveRefresh((event) => (event.topic === 'bots' ? [botKeys.list('all')] : []));
+  useLiveRefresh((event) => {
+    const keys: QueryKey[] = event.topic === 'bots' ? [botKeys.list('all')] : [];
+    // A bot's page seen a moment ago is cached as fresh: mark it stale, so opening it refetches
+    // (only pages on screen refetch at once; these are not).
+    if (event.botId) keys.push(botKeys.detail(event.botId), botKeys.events(event.botId), botKeys.positions(event.botId));
+    return keys;
+  });
   const all = bots.data ?? [];
   const shown = all.filter((bot) => !status || bot.status === status);
   const autoStopped = all.filter(isAutoStopped).length;
