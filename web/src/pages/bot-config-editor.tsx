@@ -13,6 +13,7 @@ import {
   type FieldErrors,
   type FormValues,
   fieldErrorsOf,
+  fieldPaths,
   focusFirstError,
   valuesFromConfig,
 } from './config-form.tsx';
@@ -31,7 +32,8 @@ export function BotConfigEditor({ bot, plugin }: { bot: Bot; plugin: Plugin }) {
     } catch (failure) {
       const named = fieldErrorsOf(failure);
       // A field's error goes next to the field (the dialog closes); any other stays in the dialog.
-      if (Object.keys(named).some((field) => field.startsWith('config.'))) {
+      const shown = new Set(fieldPaths(plugin.configSchema));
+      if (Object.keys(named).some((field) => shown.has(field))) {
         setErrors(named);
         return;
       }

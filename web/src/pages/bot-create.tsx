@@ -17,6 +17,7 @@ import {
   type FieldErrors,
   type FormValues,
   fieldErrorsOf,
+  fieldPaths,
   focusFirstError,
   valuesFromConfig,
 } from './config-form.tsx';
@@ -70,8 +71,9 @@ function BotForm({ plugins, plugin, onPlugin }: { plugins: Plugin[]; plugin: Plu
       navigate(`/bots/${seg(id.trim())}`);
     } catch (failure) {
       const named = fieldErrorsOf(failure);
-      const placed = Object.keys(named).some((field) => OWN_FIELDS.includes(field) || field.startsWith('config.'));
-      if (placed) setErrors(named);
+      // Shown next to a field only when the form has that field; anything else above the button.
+      const shown = new Set([...OWN_FIELDS, ...fieldPaths(plugin.configSchema)]);
+      if (Object.keys(named).some((field) => shown.has(field))) setErrors(named);
       else setError(failure);
     } finally {
       setBusy(false);

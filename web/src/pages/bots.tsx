@@ -22,8 +22,9 @@ const TABS = [
 
 /** The status cell: the badge, and for an auto-stopped bot the label and the order that caused it. */
 export function BotStatus({ bot }: { bot: Bot }) {
+  // One wrapper: on a phone the cell is a flex row, which would stretch the badges apart.
   return (
-    <>
+    <div className="bot-status">
       <Badge value={bot.status} />
       {isAutoStopped(bot) ? (
         <>
@@ -36,7 +37,7 @@ export function BotStatus({ bot }: { bot: Bot }) {
           ) : null}
         </>
       ) : null}
-    </>
+    </div>
   );
 }
 

@@ -100,6 +100,16 @@ export function fieldErrorsOf(error: unknown): FieldErrors {
   return errors;
 }
 
+/** Every field path the form shows for a schema (`config`, `config.entryPrice`, nested ones too). */
+export function fieldPaths(schema: JsonSchema, path = 'config'): string[] {
+  return [
+    path,
+    ...Object.entries(schema.properties ?? {}).flatMap(([name, property]) =>
+      kindOf(property) === 'object' ? fieldPaths(property, `${path}.${name}`) : [`${path}.${name}`],
+    ),
+  ];
+}
+
 /** The element id of a field's input, from its path (for focusing the first wrong one). */
 export const inputId = (prefix: string, path: string) => `${prefix}-${path.replace(/[^A-Za-z0-9_-]/g, '_')}`;
 
@@ -145,15 +155,15 @@ export function Field({
         </span>
       </label>
       {inline ? null : input}
-      {hint ? (
-        <small id={hintId} className="muted hint">
-          {hint}
-        </small>
-      ) : null}
       {error ? (
         <span id={errorId} className="field-error" role="alert">
           {error}
         </span>
+      ) : null}
+      {hint ? (
+        <small id={hintId} className="muted hint">
+          {hint}
+        </small>
       ) : null}
     </div>
   );
