@@ -61,7 +61,7 @@ test('a trader creates, updates, stops, starts and deletes a bot; an outside can
   assert.match((await entryPrice.getAttribute('aria-describedby')) ?? '', /new-bot-config_entryPrice-error/);
   assert.match(await page.locator('#new-bot-config_entryPrice-error').innerText(), /entryPrice must be a decimal string above 0/);
   assert.equal(await page.locator('.field-error').count(), 1, 'only the wrong field shows an error');
-  assert.equal(await page.evaluate(() => document.activeElement?.id), 'new-bot-config_entryPrice', 'focus lands on the field to fix');
+  assert.equal(await page.evaluate(() => (globalThis as any).document.activeElement?.id), 'new-bot-config_entryPrice', 'focus lands on the field to fix');
   assert.deepEqual((await callApi(dashboard.base, trader, 'GET', '/bots')).items, [], 'nothing was created');
   await screenshot(page, 'bot-create');
 
@@ -143,7 +143,10 @@ test('the bots list reads on a phone: one card per bot, the auto-stopped one sta
   await card.filter({ hasText: 'auto-stopped' }).waitFor();
   assert.match((await card.getAttribute('class')) ?? '', /stand-out/);
   assert.equal(await card.locator('td[data-label="Stop reason"]').innerText(), 'Order bl-phone1-1 cancelled outside botledger - bot stopped');
-  const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
+  const overflow = await page.evaluate(() => {
+    const root = (globalThis as any).document.documentElement;
+    return root.scrollWidth - root.clientWidth;
+  });
   assert.ok(overflow <= 0, `nothing wider than the phone (${overflow}px too wide)`);
   await screenshot(page, 'bots-phone');
   assertClean();

@@ -24,7 +24,7 @@ const TABS = [
 export function BotStatus({ bot }: { bot: Bot }) {
   // One wrapper: on a phone the cell is a flex row, which would stretch the badges apart.
   return (
-    <div className="bot-status">
+    <span className="bot-status">
       <Badge value={bot.status} />
       {isAutoStopped(bot) ? (
         <>
@@ -37,7 +37,7 @@ export function BotStatus({ bot }: { bot: Bot }) {
           ) : null}
         </>
       ) : null}
-    </div>
+    </span>
   );
 }
 
