@@ -7,6 +7,7 @@
  */
 import type { OrderRef } from '../exchange/exchange-adapter.ts';
 import { PaperControlError } from '../exchange/paper/paper-control.ts';
+import { rejectedReason } from '../domain/order/reasons.ts';
 import { getOrderByExchangeOrderId } from '../storage/repositories/orders.ts';
 import { LedgerError } from './ledger-error.ts';
 import { type Ledger, venueOf } from './open-ledger.ts';
@@ -160,4 +161,74 @@ export async function fillPaperOrderByHand(
       filledAmount: report?.filledAmount ?? fill.amount,
     },
   };
+}
+
+/** The most placements one call may arm: enough for a demo or a test, bounded so a typo cannot arm millions. */
+export const MAX_ARMED_REJECTIONS = 1000;
+
+/** The explicit faults armed at the paper exchange. */
+export interface PaperFaultsView {
+  /** Order placements still to be rejected (each placement, a retry included, uses one). */
+  readonly rejectOrders: number;
+  /** The venue's words of the next rejection (null when none is armed). */
+  readonly message: string | null;
+  /** The whole text the next rejected order will carry as its reason (null when none is armed). */
+  readonly reason: string | null;
+  /** Other explicit call faults queued by other means (timeouts, rate limits, stop-only rejections). */
+  readonly otherFaults: number;
+}
+
+/**
+ * What is armed at the venue now: the placement rejections queued, their text, and a count of
+ * any other explicit faults (armed by tests or code, not this control).
+ */
+export function paperFaults(ledger: Ledger): PaperFaultsView {
+  const { paper } = venueOf(ledger);
+  const queued = paper.control.queuedFaults();
+  const rejections = queued.filter(
+    (entry) => entry.fault.kind === 'reject' && (entry.operation === 'placeOrder' || entry.operation === 'any'),
+  );
+  const next = rejections[0]?.fault;
+  const configured = paper.control.settings.faults.rejection;
+  const retMsg = next?.kind === 'reject' ? (next.retMsg ?? configured.retMsg) : null;
+  const retCode = next?.kind === 'reject' ? (next.retCode ?? configured.retCode) : null;
+  return {
+    rejectOrders: rejections.length,
+    message: retMsg,
+    // The venue's body as the rejection error words it (venue-payloads.ts `rejected`), quoted as the engine records it.
+    reason: retMsg === null ? null : rejectedReason(paper.displayName, JSON.stringify({ retCode, retMsg })),
+    otherFaults: queued.length - rejections.length,
+  };
+}
+
+/**
+ * Arms the paper exchange to reject the next `count` order placements (stops included) as the venue
+ * would: OrderRejectedError with the configured code and `message` (default "API key is invalid."),
+ * so the orders become `failed` with that text as their reason, and their retries fail too while
+ * rejections remain. One queued fault per placement, armed in one call.
+ *
+ * @example
+ * armPaperRejections(ledger, { count: 3, message: 'Insufficient margin' }); // { rejectOrders: 3, ... }
+ */
+export function armPaperRejections(ledger: Ledger, options: { count: number; message?: string }): PaperFaultsView {
+  const { count, message } = options;
+  if (!Number.isInteger(count) || count < 1 || count > MAX_ARMED_REJECTIONS)
+    throw new LedgerError(
+      'INVALID_FIELD',
+      `rejectOrders must be a whole number from 1 to ${MAX_ARMED_REJECTIONS}, got ${String(count).slice(0, 32)}`,
+      {
+        field: 'rejectOrders',
+      },
+    );
+  if (message !== undefined && message.trim() === '')
+    throw new LedgerError('INVALID_FIELD', 'message must not be blank (leave it out for the venue default)', { field: 'message' });
+  const { paper } = venueOf(ledger);
+  paper.control.failNext('placeOrder', message === undefined ? { kind: 'reject' } : { kind: 'reject', retMsg: message }, count);
+  return paperFaults(ledger);
+}
+
+/** Forgets every explicit fault queued at the paper exchange (placements go through again). */
+export function clearPaperFaults(ledger: Ledger): PaperFaultsView {
+  venueOf(ledger).paper.control.clearFaults();
+  return paperFaults(ledger);
 }

@@ -221,7 +221,7 @@ async function runServer(service: LedgerService, flags: ServeFlags, dataDir: str
       };
       // A signal during start-up: no serve.json for a server that is going away.
       if (!shuttingDown) writeServeFile(dataDir, file);
-      process.stdout.write(`botledger serving ${apiUrl} (API /api/v1, docs /docs, stream /api/v1/stream, metrics /metrics)\n`);
+      process.stdout.write(`botledger serving ${apiUrl} (dashboard /, API /api/v1, docs /docs, stream /api/v1/stream, metrics /metrics)\n`);
       if (first) {
         process.stdout.write(
           `first login: user ${first.username}, one-time token ${first.token}\n  (valid 24 h, shown only now: log in with it, then set a password)\n`,

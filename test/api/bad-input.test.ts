@@ -120,6 +120,14 @@ test(`${REQUESTS} generated bad requests across every write route: no 5xx, catal
       optional: ['amount', 'price'],
       bodyOptional: true,
     },
+    {
+      method: 'POST',
+      path: '/api/v1/paper/faults',
+      body: { rejectOrders: 3, message: 'Insufficient margin' },
+      optional: ['message'],
+      names: ['message'],
+    },
+    { method: 'DELETE', path: '/api/v1/paper/faults', bodyOptional: true },
     { method: 'POST', path: '/api/v1/auth/login', body: { username: 'alice', password: 'wrong password' } },
   ];
   const db = api.ledger.database.db;

@@ -25,6 +25,7 @@ const BODIES: Record<string, unknown> = {
   'PATCH /api/v1/users/{id}': { role: 'viewer' },
   'POST /api/v1/paper/markets/{symbol}/price': { price: '1' },
   'POST /api/v1/paper/orders/{id}/fill': {},
+  'POST /api/v1/paper/faults': { rejectOrders: 1 },
   'POST /api/v1/auth/login': { username: 'alice', password: 'not-her-password' },
 };
 

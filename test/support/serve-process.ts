@@ -9,7 +9,7 @@ import { after } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { BIN } from '../cli/cli-support.ts';
 
-export const SERVING = /botledger serving http:\/\/127\.0\.0\.1:(\d+) \(API \/api\/v1, docs \/docs, stream \/api\/v1\/stream, metrics \/metrics\)/;
+export const SERVING = /botledger serving http:\/\/127\.0\.0\.1:(\d+) \(dashboard \/, API \/api\/v1, docs \/docs, stream \/api\/v1\/stream, metrics \/metrics\)/;
 export const ONE_TIME_TOKEN = /first login: user \S+, one-time token (blt_[A-Za-z0-9_-]{43})/;
 const COMPILED_NOTE = /dist\/ is missing or older than src\//;
 

@@ -6,14 +6,14 @@
  */
 import assert from 'node:assert/strict';
 import { before, test } from 'node:test';
-import { ADMIN_PASSWORD, adminSession, callApi, type DashboardServer, logIn, openPage, screenshot, serveDashboard } from './web-support.ts';
+import { ADMIN_PASSWORD, adminSession, BROWSER_SKIP, callApi, type DashboardServer, logIn, openPage, screenshot, serveDashboard } from './web-support.ts';
 
 let dashboard: DashboardServer;
 before(async () => {
-  dashboard = await serveDashboard();
+  if (!BROWSER_SKIP) dashboard = await serveDashboard();
 });
 
-test('serve answers every page path with the app, its assets cached for good, under a CSP of this server only', async () => {
+test('serve answers every page path with the app, its assets cached for good, under a CSP of this server only', { skip: BROWSER_SKIP }, async () => {
   for (const path of ['/', '/orders', '/orders/some-id', '/bots/new', '/admin', '/orders?status=failed&bot=x']) {
     const response = await fetch(`${dashboard.base}${path}`);
     assert.equal(response.status, 200, path);
@@ -33,7 +33,7 @@ test('serve answers every page path with the app, its assets cached for good, un
   assert.equal(((await unknown.json()) as { error: { code: string } }).error.code, 'ROUTE_NOT_FOUND');
 });
 
-test('a newcomer logs in with the one-time token, a user with a password; logout ends the session at the API', async () => {
+test('a newcomer logs in with the one-time token, a user with a password; logout ends the session at the API', { skip: BROWSER_SKIP }, async () => {
   const { page, assertClean, expectErrorAnswer } = await openPage(dashboard.base);
   expectErrorAnswer(401, '/api/v1/auth/login'); // the wrong password below
   await page.goto(`${dashboard.base}/orders?status=failed`);
@@ -75,16 +75,33 @@ test('a newcomer logs in with the one-time token, a user with a password; logout
   assertClean();
 });
 
-test('a session the server ended sends the page back to the login, saying why', async () => {
+test('a session the server ended sends the page back to the login, saying why', { skip: BROWSER_SKIP }, async () => {
   const adminToken = await adminSession(dashboard);
+  const user = await callApi<{ id: string }>(dashboard.base, adminToken, 'POST', '/users', { username: 'trader2', role: 'trader', password: 'trader-password-2' });
   const { page, assertClean, expectErrorAnswer } = await openPage(dashboard.base);
   expectErrorAnswer(401, /^\/api\/v1\//); // the first request after the password change
-  await logIn(page, dashboard.base, 'admin', ADMIN_PASSWORD);
+  await logIn(page, dashboard.base, 'trader2', 'trader-password-2');
   // A new password ends every session of the user (as an admin does to a leaked one).
-  const me = await callApi<{ id: string }>(dashboard.base, adminToken, 'GET', '/me');
-  await callApi(dashboard.base, adminToken, 'PATCH', `/users/${me.id}`, { password: 'admin-password-3' });
+  await callApi(dashboard.base, adminToken, 'PATCH', `/users/${user.id}`, { password: 'trader-password-3' });
   await page.reload();
   await page.getByRole('status').filter({ hasText: 'Your session ended' }).waitFor();
   await page.getByRole('button', { name: 'Log in' }).waitFor();
+  assertClean();
+});
+
+test('a session expires at its expiry: the page returns to the login saying so', { skip: BROWSER_SKIP }, async () => {
+  const { page, assertClean } = await openPage(dashboard.base);
+  await logIn(page, dashboard.base, 'admin', ADMIN_PASSWORD);
+  // The server's session lasts 12 hours; the page keeps its expiry and ends it then. Bring the
+  // expiry to 2 s from now and reload: the page's own timer ends it.
+  await page.evaluate(() => {
+    const storage = (globalThis as any).localStorage;
+    const session = JSON.parse(storage.getItem('botledger.session'));
+    storage.setItem('botledger.session', JSON.stringify({ ...session, expiresAt: new Date(Date.now() + 2000).toISOString() }));
+  });
+  await page.reload();
+  await page.getByRole('navigation', { name: 'sections' }).waitFor();
+  await page.getByRole('status').filter({ hasText: 'Your session expired' }).waitFor({ timeout: 10_000 });
+  assert.equal(await page.evaluate(() => (globalThis as any).localStorage.getItem('botledger.session')), null, 'the session is forgotten');
   assertClean();
 });

@@ -7,7 +7,7 @@
  */
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after } from 'node:test';
@@ -21,6 +21,15 @@ import { ONE_TIME_TOKEN, type Server, startServer } from '../support/serve-proce
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 export const SCREENSHOTS = join(ROOT, 'test-artifacts', 'screenshots');
 export const CHROMIUM = process.env.BOTLEDGER_CHROMIUM ?? '/usr/bin/chromium';
+
+/**
+ * `{ skip: BROWSER_SKIP }` on every browser test: without Chromium they are skipped, saying how to
+ * install it, except under CI=true, where they run and fail (as the PostgreSQL and promtool tests).
+ */
+export const BROWSER_SKIP: string | false =
+  existsSync(CHROMIUM) || process.env.CI === 'true'
+    ? false
+    : `Chromium is not at ${CHROMIUM}: install Debian's with \`apt-get install -y chromium\` (.ci/run does) or set BOTLEDGER_CHROMIUM - skipped (it fails under CI=true)`;
 
 function newestUnder(path: string): number {
   const stat = statSync(path);
@@ -73,6 +82,8 @@ after(async () => {
 /** One Chromium per test file, closed when the file ends. */
 export async function launchBrowser(): Promise<Browser> {
   if (browser) return browser;
+  if (!existsSync(CHROMIUM))
+    assert.fail(`Chromium is not at ${CHROMIUM}: install Debian's (apt-get install -y chromium; .ci/run does) or set BOTLEDGER_CHROMIUM`);
   browser = await chromium.launch({
     executablePath: CHROMIUM,
     headless: true,

@@ -16,15 +16,20 @@ export interface Session {
 
 const KEY = 'botledger.session';
 const listeners = new Set<() => void>();
-let session: Session | null = read();
 let endedBecause: string | null = null;
+let session: Session | null = read();
 let timer: ReturnType<typeof setTimeout> | undefined;
 schedule();
 
 function read(): Session | null {
   try {
     const stored = JSON.parse(localStorage.getItem(KEY) ?? 'null') as Session | null;
-    return stored && Date.parse(stored.expiresAt) > Date.now() ? stored : null;
+    if (stored && !(Date.parse(stored.expiresAt) > Date.now())) {
+      localStorage.removeItem(KEY);
+      endedBecause = 'Your session expired: log in again.';
+      return null;
+    }
+    return stored;
   } catch {
     return null;
   }

@@ -4,7 +4,16 @@
  * Each action answers once the ledger has committed what the venue pushed (src/app/paper.ts).
  */
 import { Type } from '@sinclair/typebox';
-import { cancelPaperOrderByHand, fillPaperOrderByHand, listPaperMarkets, setPaperPrice } from '../../app/paper.ts';
+import {
+  armPaperRejections,
+  cancelPaperOrderByHand,
+  clearPaperFaults,
+  fillPaperOrderByHand,
+  listPaperMarkets,
+  MAX_ARMED_REJECTIONS,
+  paperFaults,
+  setPaperPrice,
+} from '../../app/paper.ts';
 import { showOrder } from '../../app/orders.ts';
 import type { ApiInstance } from '../api-instance.ts';
 import { ownerOf } from '../auth.ts';
@@ -31,6 +40,33 @@ const HandActionBody = Type.Object({
     description: "the ledger's order after it committed the venue's events (null: not a ledger order, or not yours)",
   }),
 });
+
+/** The explicit faults armed at the venue (src/app/paper.ts PaperFaultsView). */
+export const PaperFaultsBody = Type.Object({
+  rejectOrders: Type.Integer({ description: 'order placements still to be rejected (a retry uses one too)' }),
+  message: Type.Union([Type.String(), Type.Null()], { description: "the venue's words of the next rejection" }),
+  reason: Type.Union([Type.String(), Type.Null()], { description: 'the whole text the next rejected order gets as its reason' }),
+  otherFaults: Type.Integer({ description: 'other explicit call faults queued (not armed by this route)' }),
+});
+
+export const ArmFaultsRequest = Type.Object(
+  {
+    rejectOrders: Type.Integer({
+      minimum: 1,
+      maximum: MAX_ARMED_REJECTIONS,
+      description: 'how many of the next order placements to reject',
+    }),
+    message: Type.Optional(
+      Type.String({
+        minLength: 1,
+        maxLength: 500,
+        pattern: '^[^\\x00-\\x1f\\x7f]+$',
+        description: 'the venue\'s words (default: "API key is invalid.")',
+      }),
+    ),
+  },
+  { additionalProperties: false },
+);
 
 export default async function paperRoutes(app: ApiInstance): Promise<void> {
   const ledger = app.api.ledger;
@@ -103,5 +139,32 @@ export default async function paperRoutes(app: ApiInstance): Promise<void> {
       const done = await fillPaperOrderByHand(ledger, request.params.id, { amount: request.body?.amount, price: request.body?.price });
       return { ...done, order: await ledgerOrder(done.venueOrder.clientOrderId, ownerOf(request)) };
     },
+  );
+
+  const faultsSchema = { tags, response: { 200: Type.Object({ faults: PaperFaultsBody }), ...ERROR_RESPONSES } };
+  app.get(
+    '/paper/faults',
+    { config: { access: 'admin' }, schema: { ...faultsSchema, summary: 'The faults armed at the paper exchange' } },
+    async () => ({ faults: paperFaults(ledger) }),
+  );
+
+  app.post(
+    '/paper/faults',
+    {
+      config: { access: 'admin' },
+      schema: {
+        ...faultsSchema,
+        summary:
+          'Reject the next N order placements at the paper exchange as the venue would (the orders become failed); answers what is armed',
+        body: ArmFaultsRequest,
+      },
+    },
+    async (request) => ({ faults: armPaperRejections(ledger, { count: request.body.rejectOrders, message: request.body.message }) }),
+  );
+
+  app.delete(
+    '/paper/faults',
+    { config: { access: 'admin' }, schema: { ...faultsSchema, summary: 'Clear every fault armed at the paper exchange' } },
+    async () => ({ faults: clearPaperFaults(ledger) }),
   );
 }

@@ -99,6 +99,11 @@ export class FaultInjector {
     this.#eventQueue.length = 0;
   }
 
+  /** The explicit call faults queued and not used yet, in the order they will hit. */
+  queuedRequests(): ReadonlyArray<{ readonly operation: PaperOperation | 'any'; readonly fault: RequestFault }> {
+    return this.#requestQueue.map((entry) => ({ ...entry }));
+  }
+
   /** Queued explicit faults not used yet. */
   pending(): { readonly requests: number; readonly events: number } {
     return { requests: this.#requestQueue.length, events: this.#eventQueue.length };

@@ -216,6 +216,11 @@ export class PaperControl {
     this.#eventFault('reorder', count);
   }
 
+  /** The explicit call faults still queued (failNext, rejectNext, ...), in the order they will hit. */
+  queuedFaults(): ReadonlyArray<{ readonly operation: PaperOperation | 'any'; readonly fault: RequestFault }> {
+    return this.#venue.faults.queuedRequests();
+  }
+
   /** Forgets queued explicit faults (probabilities stay as configured). */
   clearFaults(): void {
     this.#venue.faults.clear();
