@@ -41,7 +41,7 @@ test('a trader creates, updates, stops, starts and deletes a bot; an outside can
   const { page, assertClean, expectErrorAnswer } = await openPage(dashboard.base);
   expectErrorAnswer(400, '/api/v1/bots'); // the bad config field below, on purpose
   await logIn(page, dashboard.base, TRADER.username, TRADER.password);
-  await page.getByRole('link', { name: 'Bots' }).click();
+  await page.getByRole('navigation', { name: 'sections' }).getByRole('link', { name: 'Bots' }).click();
   await page.getByRole('link', { name: 'New bot' }).click();
   await page.waitForURL(`${dashboard.base}/bots/new`);
 
@@ -99,7 +99,7 @@ test('a trader creates, updates, stops, starts and deletes a bot; an outside can
   await orderRow(page, 'bl-web1-4').filter({ hasText: 'pending' }).waitFor();
 
   // A person cancels the exit at the venue: botledger stops the bot by itself.
-  await page.getByRole('link', { name: 'Bots' }).click();
+  await page.getByRole('navigation', { name: 'sections' }).getByRole('link', { name: 'Bots' }).click();
   const row = page.locator('tr[data-row-id="web1"]');
   await row.filter({ hasText: 'active' }).waitFor();
   const exit = (await callApi(dashboard.base, trader, 'GET', '/orders?bot=web1&status=pending')).items[0];
