@@ -7,16 +7,14 @@
 import { useQuery } from '@tanstack/react-query';
 import { ErrorBox, Loading } from '../components/feedback.tsx';
 import { Amount, Badge, Time } from '../components/format.tsx';
+import { isAutoStopped } from '../api/bots.ts';
 import { PageTitle } from '../components/layout.tsx';
-import { type Bot, type Order, fetchBots, fetchDaily, fetchOrders, fetchPositions, fetchSync, nextDay, useLiveRefresh, utcToday } from '../api/views.ts';
+import { type Order, fetchBots, fetchDaily, fetchOrders, fetchPositions, fetchSync, nextDay, useLiveRefresh, utcToday } from '../api/views.ts';
 import { Link, seg } from '../router.tsx';
 import './views.css';
 
 const BOT_STATUSES = ['active', 'stopped', 'deleted'] as const;
 
-/** A stop a person asked for ("Stopped through the API by alice", "... from the command line"); anything else stopped the bot by itself. */
-const STOPPED_BY_A_PERSON = /^Stopped (through the API|from the command line|by )/;
-export const isAutoStopped = (bot: Bot) => bot.status === 'stopped' && !!bot.stopReason && !STOPPED_BY_A_PERSON.test(bot.stopReason);
 
 /** A failed order is retried until its expiry, then cancelled (EXPIRED): the soonest first. */
 function soonestToExpire(orders: readonly Order[]): Order[] {
@@ -50,6 +48,11 @@ export function OverviewPage() {
               <li key={bot.id}>
                 <Link to={`/bots/${seg(bot.id)}`}>{bot.id}</Link> <Time at={bot.updatedAt} />
                 <div className="reason">{bot.stopReason}</div>
+                {bot.stoppedByOrderId ? (
+                  <div>
+                    caused by order <Link to={`/orders/${seg(bot.stoppedByOrderId)}`}>{bot.stoppedByClientOrderId ?? bot.stoppedByOrderId}</Link>
+                  </div>
+                ) : null}
               </li>
             ))}
           </ul>
