@@ -62,6 +62,21 @@ test('a filled entry opens a position: list, filters, show with the stop-loss er
   assert.equal(protectedOne.json.trade, null);
 });
 
+test("an open position is marked to the venue's last price: its unrealized pnl is exact; a closed one has none", async () => {
+  const alice = await api.user('alice');
+  await api.move('59987.37');
+  const open = await api.call(alice, 'GET', '/api/v1/positions?status=open');
+  assert.equal(open.status, 200, open.body);
+  for (const position of open.json.items) {
+    assert.equal(position.markPrice, '59987.37');
+    // 0.01 x 59987.37 - 0.01 x 59950 = 0.3737, exactly (a float sum would give 0.37369999...).
+    assert.equal(position.unrealizedPnl, '0.3737', JSON.stringify(position));
+  }
+  const shown = await api.call(alice, 'GET', `/api/v1/positions/${open.json.items[0].id}`);
+  assert.equal(shown.json.position.unrealizedPnl, '0.3737');
+  assert.equal(shown.json.position.markPrice, '59987.37');
+});
+
 test('close by hand: the position closes with its trade; again is 409; bad input names the field', async () => {
   const alice = await api.user('alice');
   const [position] = (await api.call(alice, 'GET', '/api/v1/positions?bot=pos1&status=open')).json.items;
@@ -82,6 +97,9 @@ test('close by hand: the position closes with its trade; again is 409; bad input
   assert.match(closed.json.position.exitReason, /api:alice/);
   assert.equal(closed.json.order.type, 'market');
   assert.equal(closed.json.trade.positionId, position.id);
+  const closedShown = await api.call(alice, 'GET', `/api/v1/positions/${position.id}`);
+  assert.equal(closedShown.json.position.unrealizedPnl, null, 'a closed position has no unrealized pnl');
+  assert.equal(closedShown.json.position.markPrice, null);
   assert.equal((await api.call(alice, 'GET', `/api/v1/positions/${position.id}`)).json.trade.id, closed.json.trade.id);
   const again = await api.call(alice, 'POST', `/api/v1/positions/${position.id}/close`);
   assert.equal(again.status, 409);

@@ -123,8 +123,8 @@ export async function openPage(base: string, options: { width?: number; height?:
     colorScheme: options.colorScheme ?? 'light',
     timezoneId: 'Europe/Berlin',
   });
+  context.setDefaultTimeout(15_000);
   const page = await context.newPage();
-  page.setDefaultTimeout(15_000);
   const problems: string[] = [];
   const expected: { status: number; path: string | RegExp }[] = [];
   const origin = new URL(base).origin;
@@ -134,13 +134,14 @@ export async function openPage(base: string, options: { width?: number; height?:
     const path = new URL(url).pathname;
     return expected.some((answer) => answer.status === Number(status) && (typeof answer.path === 'string' ? answer.path === path : answer.path.test(path)));
   };
-  page.on('console', (message) => {
+  // Watched on the context, so every tab the test opens in it (a second page) is watched too.
+  context.on('console', (message) => {
     if (message.type() !== 'error' && message.type() !== 'warning') return;
     if (isExpected(message.text(), message.location().url)) return;
     problems.push(`console ${message.type()}: ${message.text()} (${message.location().url})`);
   });
-  page.on('pageerror', (error) => problems.push(`page error: ${error.message}`));
-  page.on('request', (request) => {
+  context.on('weberror', (error) => problems.push(`page error: ${error.error().message}`));
+  context.on('request', (request) => {
     const url = request.url();
     if (url.startsWith('data:') || url.startsWith('blob:')) return;
     const requestOrigin = new URL(url).origin.replace(/^ws/, 'http');

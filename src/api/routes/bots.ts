@@ -4,7 +4,8 @@
  * answered exactly as a missing one, 404.
  */
 import { Type } from '@sinclair/typebox';
-import { botView, createBot, deleteBot, listBots, showBot, startBot, stopBot, updateBot } from '../../app/bots.ts';
+import { botWireView, botWireViews } from '../../app/bot-views.ts';
+import { createBot, deleteBot, listBots, showBot, startBot, stopBot, updateBot } from '../../app/bots.ts';
 import type { FastifyRequest } from 'fastify';
 import { ownerOf, principal } from '../auth.ts';
 import type { ApiInstance } from '../api-instance.ts';
@@ -41,7 +42,7 @@ export default async function botRoutes(app: ApiInstance): Promise<void> {
       },
     },
     async (request) => ({
-      items: (await listBots(ledger, request.query.status, { owner: ownerOf(request) })).map(botView),
+      items: await botWireViews(ledger, await listBots(ledger, request.query.status, { owner: ownerOf(request) })),
     }),
   );
 
@@ -69,7 +70,7 @@ export default async function botRoutes(app: ApiInstance): Promise<void> {
       });
       return reply
         .status(201)
-        .send({ bot: botView(created.bot), orders: created.orders, ...(created.failure ? { failure: created.failure } : {}) });
+        .send({ bot: await botWireView(ledger, created.bot), orders: created.orders, ...(created.failure ? { failure: created.failure } : {}) });
     },
   );
 
@@ -86,7 +87,7 @@ export default async function botRoutes(app: ApiInstance): Promise<void> {
     },
     async (request) => {
       const shown = await showBot(ledger, request.params.id, { owner: ownerOf(request) });
-      return { bot: botView(shown.bot), counts: shown.counts, recentOrders: shown.recentOrders };
+      return { bot: await botWireView(ledger, shown.bot), counts: shown.counts, recentOrders: shown.recentOrders };
     },
   );
 
@@ -108,7 +109,7 @@ export default async function botRoutes(app: ApiInstance): Promise<void> {
         owner: ownerOf(request),
         origin: originOf(request),
       });
-      return { ...update, bot: botView(update.bot) };
+      return { ...update, bot: await botWireView(ledger, update.bot) };
     },
   );
 
@@ -130,7 +131,7 @@ export default async function botRoutes(app: ApiInstance): Promise<void> {
         owner: ownerOf(request),
         origin: originOf(request),
       });
-      return { ...change, bot: botView(change.bot) };
+      return { ...change, bot: await botWireView(ledger, change.bot) };
     },
   );
 
@@ -142,7 +143,7 @@ export default async function botRoutes(app: ApiInstance): Promise<void> {
     },
     async (request) => {
       const change = await startBot(ledger, request.params.id, { owner: ownerOf(request), origin: originOf(request) });
-      return { ...change, bot: botView(change.bot) };
+      return { ...change, bot: await botWireView(ledger, change.bot) };
     },
   );
 
@@ -164,7 +165,7 @@ export default async function botRoutes(app: ApiInstance): Promise<void> {
         owner: ownerOf(request),
         origin: originOf(request),
       });
-      return { ...change, bot: botView(change.bot) };
+      return { ...change, bot: await botWireView(ledger, change.bot) };
     },
   );
 }

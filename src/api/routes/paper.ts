@@ -10,7 +10,6 @@ import {
   clearPaperFaults,
   fillPaperOrderByHand,
   listPaperMarkets,
-  MAX_ARMED_REJECTIONS,
   paperFaults,
   setPaperPrice,
 } from '../../app/paper.ts';
@@ -18,55 +17,10 @@ import { showOrder } from '../../app/orders.ts';
 import type { ApiInstance } from '../api-instance.ts';
 import { ownerOf } from '../auth.ts';
 import { Decimal, ERROR_RESPONSES, IdParams } from '../schemas/common.ts';
-import { OrderBody } from '../schemas/orders.ts';
+import { ArmFaultsRequest, HandActionBody, MarketBody, PaperFaultsBody } from '../schemas/paper.ts';
 import { SymbolParams, symbolOf } from '../symbol-param.ts';
 
 const tags = ['paper'];
-
-const MarketBody = Type.Object({
-  symbol: Type.String(),
-  price: Decimal,
-  bid: Decimal,
-  ask: Decimal,
-  tickSize: Decimal,
-  amountStep: Decimal,
-  minAmount: Decimal,
-  minNotional: Decimal,
-});
-
-const HandActionBody = Type.Object({
-  venueOrder: Type.Object({ exchangeOrderId: Type.String(), clientOrderId: Type.String(), state: Type.String(), filledAmount: Decimal }),
-  order: Type.Union([OrderBody, Type.Null()], {
-    description: "the ledger's order after it committed the venue's events (null: not a ledger order, or not yours)",
-  }),
-});
-
-/** The explicit faults armed at the venue (src/app/paper.ts PaperFaultsView). */
-export const PaperFaultsBody = Type.Object({
-  rejectOrders: Type.Integer({ description: 'order placements still to be rejected (a retry uses one too)' }),
-  message: Type.Union([Type.String(), Type.Null()], { description: "the venue's words of the next rejection" }),
-  reason: Type.Union([Type.String(), Type.Null()], { description: 'the whole text the next rejected order gets as its reason' }),
-  otherFaults: Type.Integer({ description: 'other explicit call faults queued (not armed by this route)' }),
-});
-
-export const ArmFaultsRequest = Type.Object(
-  {
-    rejectOrders: Type.Integer({
-      minimum: 1,
-      maximum: MAX_ARMED_REJECTIONS,
-      description: 'how many of the next order placements to reject',
-    }),
-    message: Type.Optional(
-      Type.String({
-        minLength: 1,
-        maxLength: 500,
-        pattern: '^[^\\x00-\\x1f\\x7f]+$',
-        description: 'the venue\'s words (default: "API key is invalid.")',
-      }),
-    ),
-  },
-  { additionalProperties: false },
-);
 
 export default async function paperRoutes(app: ApiInstance): Promise<void> {
   const ledger = app.api.ledger;

@@ -3,12 +3,13 @@
  * log, and closing one by hand at market or at a limit (src/app/positions.ts).
  */
 import { Type } from '@sinclair/typebox';
+import { markPositions } from '../../app/position-marks.ts';
 import { closePosition, listPositions, showPosition } from '../../app/positions.ts';
 import type { ApiInstance } from '../api-instance.ts';
 import { ownerOf, principal } from '../auth.ts';
 import { Decimal, ERROR_RESPONSES, IdParams, Page, PageQuery } from '../schemas/common.ts';
 import { OrderBody } from '../schemas/orders.ts';
-import { PositionBody, PositionDetailBody, PositionStatus, TradeBody } from '../schemas/positions.ts';
+import { MarkedPositionBody, PositionBody, PositionDetailBody, PositionStatus, TradeBody } from '../schemas/positions.ts';
 import { Nullable } from '../schemas/orders.ts';
 import { symbolOf } from '../symbol-param.ts';
 
@@ -34,12 +35,12 @@ export default async function positionRoutes(app: ApiInstance): Promise<void> {
           },
           { additionalProperties: false },
         ),
-        response: { 200: Page(PositionBody), ...ERROR_RESPONSES },
+        response: { 200: Page(MarkedPositionBody), ...ERROR_RESPONSES },
       },
     },
     async (request) => {
       const query = request.query;
-      return listPositions(
+      const page = await listPositions(
         ledger,
         {
           status: query.status,
@@ -50,6 +51,7 @@ export default async function positionRoutes(app: ApiInstance): Promise<void> {
         },
         { limit: query.limit, cursor: query.cursor },
       );
+      return { ...page, items: await markPositions(app.api.ledger, page.items) };
     },
   );
 
@@ -64,7 +66,11 @@ export default async function positionRoutes(app: ApiInstance): Promise<void> {
         response: { 200: PositionDetailBody, ...ERROR_RESPONSES },
       },
     },
-    async (request) => showPosition(ledger, request.params.id, { owner: ownerOf(request) }),
+    async (request) => {
+      const detail = await showPosition(ledger, request.params.id, { owner: ownerOf(request) });
+      const [position] = await markPositions(ledger, [detail.position]);
+      return { ...detail, position };
+    },
   );
 
   app.post(

@@ -15,6 +15,13 @@ export const BotBody = Type.Object(
     config: Type.Record(Type.String(), Type.Unknown()),
     createdAt: Instant,
     updatedAt: Instant,
+    autoStopped: Type.Boolean({
+      description: 'stopped by botledger itself (an order cancelled outside botledger, a failing plugin, a protection), not by a person',
+    }),
+    stoppedByOrderId: Type.Union([Type.String(), Type.Null()], {
+      description: 'the order whose cancel outside botledger stopped the bot (GET /orders/:id), else null',
+    }),
+    stoppedByClientOrderId: Type.Union([Type.String(), Type.Null()], { description: "that order's client order id, else null" }),
   },
   { $id: 'Bot' },
 );

@@ -36,6 +36,17 @@ export const PositionBody = Type.Object({
   version: Type.Integer(),
 });
 
+/** A position in the list and detail answers: marked to the venue's last price while open. */
+export const MarkedPositionBody = Type.Object({
+  ...PositionBody.properties,
+  markPrice: Nullable(Decimal),
+  unrealizedPnl: Nullable(
+    Type.String({
+      description: "open: exact pnl of what is held at markPrice (long: amount x markPrice - entryCost; short: the opposite), exit fees left out; null when closed or the venue gave no price",
+    }),
+  ),
+});
+
 export const TradeBody = Type.Object({
   id: Type.String(),
   positionId: Nullable(Type.String()),
@@ -66,7 +77,7 @@ const StopOrderBody = Type.Object({
 });
 
 export const PositionDetailBody = Type.Object({
-  position: PositionBody,
+  position: MarkedPositionBody,
   stopLoss: Type.Object({
     state: Type.Union([Type.Literal('none'), Type.Literal('unprotected'), Type.Literal('protected')]),
     price: Nullable(Decimal),

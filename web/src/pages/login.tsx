@@ -51,7 +51,13 @@ export function LoginPage() {
           <>
             <label>
               Username
-              <input name="username" autoComplete="username" required value={username} onChange={(event) => setUsername(event.target.value)} />
+              <input
+                name="username"
+                autoComplete="username"
+                required
+                value={username}
+                onChange={(event) => setUsername(event.target.value)}
+              />
             </label>
             <label>
               Password
@@ -68,7 +74,14 @@ export function LoginPage() {
         ) : (
           <label>
             Token
-            <input name="token" autoComplete="off" spellCheck={false} required value={token} onChange={(event) => setToken(event.target.value)} />
+            <input
+              name="token"
+              autoComplete="off"
+              spellCheck={false}
+              required
+              value={token}
+              onChange={(event) => setToken(event.target.value)}
+            />
             <small className="muted">The one-time token `botledger serve` printed at first start, or an API token.</small>
           </label>
         )}
