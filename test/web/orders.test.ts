@@ -53,7 +53,7 @@ before(async () => {
 test('orders: tabs with live counts, new orders and fills without reload, filters and pages in the URL, cancel with confirmation, an order page', { skip: BROWSER_SKIP }, async () => {
   const { page, assertClean } = await openPage(dashboard.base);
   await logIn(page, dashboard.base, 'admin', ADMIN_PASSWORD);
-  await page.getByRole('link', { name: 'Orders' }).click();
+  await page.getByRole('navigation', { name: 'sections' }).getByRole('link', { name: 'Orders' }).click();
   await waitForRows(page, 3);
   await page.locator('.live', { hasText: 'live' }).waitFor();
   await page.waitForFunction(() => document.querySelector('[role=tab][data-status=pending] .count')?.textContent === '3');
@@ -134,7 +134,7 @@ test('orders: tabs with live counts, new orders and fills without reload, filter
   assert.deepEqual([cancelled.status, cancelled.cancellationReason], ['cancelled', 'REPLACED']);
   assert.equal(await o1Row.locator('td[data-label=Reason] .reason').innerText(), `${cancelled.reason}\nREPLACED`);
 
-  await page.getByRole('link', { name: 'Orders' }).click();
+  await page.getByRole('navigation', { name: 'sections' }).getByRole('link', { name: 'Orders' }).click();
   await rows(page).first().waitFor();
   await screenshot(page, 'orders');
 
