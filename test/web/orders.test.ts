@@ -3,7 +3,8 @@
  * bots' resting orders listed with their counts in the status tabs; a new order and a fill show up
  * without a reload (the live stream); tabs and filters narrow the list and live in the URL; keyset
  * pages go forward and back; a pending order is cancelled through the confirmation dialog (Keep
- * first changes nothing) and shows REPLACED; an order's page shows its fills and event log; the
+ * first changes nothing) and shows REPLACED; an order's page shows its fills and event log and
+ * follows the order live (it fills while open); the
  * phone width turns rows into cards; orders the paper exchange rejected (POST /paper/faults) are
  * listed as failed with their retry state, retried and dropped through the confirmation dialog.
  */
@@ -155,6 +156,17 @@ test('orders: tabs with live counts, new orders and fills without reload, filter
   await withPayload.locator('pre').waitFor();
   await page.locator('dl.facts').getByText(detail.order.averagePrice ?? '—', { exact: true }).first().waitFor();
   await screenshot(page, 'order-detail');
+
+  // A pending order's page follows it live: the price reaches it, it fills, the page shows it.
+  const [o3Entry] = await ordersOf('bot=o3');
+  await page.getByRole('navigation', { name: 'sections' }).getByRole('link', { name: 'Orders' }).click();
+  await page.getByRole('link', { name: o3Entry.clientOrderId, exact: true }).click();
+  await page.getByText('No fills.').waitFor();
+  await page.evaluate(() => Object.assign(window, { __noReload: true }));
+  await callApi(dashboard.base, admin, 'POST', '/paper/markets/BTC-USDT/price', { price: o3Entry.price });
+  await page.locator('table[aria-label=fills] tbody tr').waitFor();
+  await page.locator('.page-title .badge', { hasText: 'ongoing' }).waitFor();
+  assert.equal(await page.evaluate(() => (window as any).__noReload), true, 'no reload happened');
   assertClean();
 });
 
