@@ -4,8 +4,9 @@
  * without a reload (the live stream); tabs and filters narrow the list and live in the URL; keyset
  * pages go forward and back; a pending order is cancelled through the confirmation dialog (Keep
  * first changes nothing) and shows REPLACED; an order's page shows its fills and event log and
- * follows the order live (it fills while open); the phone width turns rows into cards; orders the paper exchange rejected (POST /paper/faults) are
- * listed as failed with their retry state, retried and dropped through the confirmation dialog.
+ * follows the order live (it fills while open); the phone width turns rows into cards; orders
+ * the paper exchange rejected (POST /paper/faults) are listed as failed with their retry state,
+ * retried and dropped through the confirmation dialog.
  */
 import assert from 'node:assert/strict';
 import { before, test } from 'node:test';
