@@ -10,17 +10,12 @@
 import type { AddressInfo } from 'node:net';
 import autocannon from 'autocannon';
 import { buildServerApp } from '../src/api/server-app.ts';
-import { createBot, stopBot } from '../src/app/bots.ts';
-import { type Ledger, openLedger } from '../src/app/open-ledger.ts';
+import { createBot } from '../src/app/bots.ts';
+import { openLedger } from '../src/app/open-ledger.ts';
 import { findUser, issueApiToken } from '../src/app/users.ts';
-import { createOrder, type Order } from '../src/domain/order/order.ts';
-import type { OrderStatus } from '../src/domain/order/order-status.ts';
-import { newOrderId } from '../src/engine/orders/execution.ts';
 import type { DialectName } from '../src/storage/database.ts';
-import { analyzeDatabase } from '../src/storage/health.ts';
-import { insertOrders } from '../src/storage/repositories/orders-batch.ts';
-import { writeTransaction } from '../src/storage/sql/executor.ts';
 import { benchPostgresServer, createBenchDatabase } from './bench-database.ts';
+import { BENCH_SYMBOL, seedOrderHistory } from './seed-orders.ts';
 
 interface Flags {
   dialects: DialectName[];
@@ -43,64 +38,7 @@ function parseFlags(argv: readonly string[]): Flags {
   return flags;
 }
 
-const SYMBOL = 'BTC/USDT';
-/** Of every 20 orders: 2 pending, 12 closed, 4 cancelled, 1 failed, 1 ongoing. */
-const STATUS_CYCLE: readonly OrderStatus[] = [
-  'pending',
-  'closed',
-  'closed',
-  'cancelled',
-  'closed',
-  'closed',
-  'closed',
-  'cancelled',
-  'closed',
-  'failed',
-  'pending',
-  'closed',
-  'closed',
-  'cancelled',
-  'closed',
-  'ongoing',
-  'closed',
-  'closed',
-  'cancelled',
-  'closed',
-];
-
-/** `count` orders of one bot of `userId`, spread over the last 30 days, in batches of 10,000. */
-async function seedOrders(ledger: Ledger, userId: string, botId: string, count: number): Promise<string[]> {
-  const start = Date.now() - 30 * 86_400_000;
-  const sample: string[] = [];
-  for (let done = 0; done < count; done += 10_000) {
-    const batch: Order[] = [];
-    for (let i = done; i < Math.min(count, done + 10_000); i++) {
-      const at = new Date(start + Math.floor((i / count) * 30 * 86_400_000));
-      const order = createOrder(
-        {
-          id: newOrderId(at.getTime()),
-          clientOrderId: `bl-${botId}-h${i.toString(36)}`,
-          symbol: SYMBOL,
-          side: i % 2 ? 'sell' : 'buy',
-          type: 'limit',
-          intent: 'entry',
-          amount: '0.01',
-          price: '60000.5',
-          botId,
-          pluginId: 'scalper',
-          userId,
-        },
-        at,
-      );
-      batch.push({ ...order, status: STATUS_CYCLE[i % STATUS_CYCLE.length] } as Order);
-      if (i % 997 === 0) sample.push(order.id);
-    }
-    await writeTransaction(ledger.database, (q) => insertOrders(q, batch));
-    if (done % 200_000 === 0) process.stderr.write(`  seeded ${done.toLocaleString('en')} orders\n`);
-  }
-  await analyzeDatabase(ledger.database.db);
-  return sample;
-}
+const SYMBOL = BENCH_SYMBOL;
 
 interface Figures {
   readonly p50: number;
@@ -143,17 +81,7 @@ async function benchDialect(dialect: DialectName, flags: Flags, serverUrl?: stri
         userId: admin.id,
       });
     const started = Date.now();
-    // The million orders belong to a bot of their own ('hist', stopped): an update of a bot cancels
-    // its live orders at the venue, and these were never placed there.
-    await createBot(ledger, {
-      id: 'hist',
-      pluginId: 'scalper',
-      symbol: SYMBOL,
-      config: { amount: '0.01', entryPrice: '50000', takeProfitPrice: '70000' },
-      userId: admin.id,
-    });
-    await stopBot(ledger, 'hist');
-    const sample = await seedOrders(ledger, admin.id, 'hist', flags.orders);
+    const sample = await seedOrderHistory(ledger, admin.id, flags.orders);
     process.stderr.write(
       `${dialect}: ${flags.orders.toLocaleString('en')} orders seeded in ${((Date.now() - started) / 1000).toFixed(0)} s\n`,
     );

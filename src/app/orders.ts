@@ -10,7 +10,8 @@ import { OrderNotFailedError } from '../engine/orders/retries.ts';
 import type { Page, PageOptions } from '../storage/repositories/codec.ts';
 import { type EventLogEntry, listEvents } from '../storage/repositories/events.ts';
 import { type FillRecord, listFills } from '../storage/repositories/fills.ts';
-import { getOrder, getOrderByClientOrderId, listOrders as listStoredOrders, type OrderFilter } from '../storage/repositories/orders.ts';
+import type { OrderStatus } from '../domain/order/order-status.ts';
+import { countOrdersByStatus, getOrder, getOrderByClientOrderId, listOrders as listStoredOrders, type OrderFilter } from '../storage/repositories/orders.ts';
 import { LedgerError } from './ledger-error.ts';
 import { type Ledger, venueOf } from './open-ledger.ts';
 import { type OwnerOption, ownedBy } from './ownership.ts';
@@ -59,6 +60,19 @@ export async function listOrders(ledger: Pick<Ledger, 'database'>, query: OrderQ
     if (page.cursor && error instanceof TypeError) throw new LedgerError('CURSOR_INVALID', `--cursor: ${error.message}`, { flag: '--cursor' });
     throw error;
   }
+}
+
+/**
+ * How many orders match the filter, per status (all five present, zeros included): the tabs of
+ * the dashboard's Orders page. With an owner only that user's orders are counted.
+ *
+ * @example
+ * const counts = await countOrders(ledger, { botId: 'scalp1', owner: 'u1' }); // { pending: 1, ongoing: 0, ... }
+ */
+export async function countOrders(ledger: Pick<Ledger, 'database'>, query: Omit<OrderQuery, 'status'>): Promise<Record<OrderStatus, number>> {
+  const { owner, ...filter } = query;
+  if (owner !== undefined && filter.userId !== undefined && filter.userId !== owner) return { pending: 0, ongoing: 0, closed: 0, failed: 0, cancelled: 0 };
+  return countOrdersByStatus(ledger.database.db, owner === undefined ? filter : { ...filter, userId: owner });
 }
 
 /** An order with its fills (without the venue's raw payloads) and its event log, oldest first. */

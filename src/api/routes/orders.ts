@@ -4,18 +4,30 @@
  * called), retry and drop (a failed order). Each route calls one function of src/app/orders.ts;
  * the event log names the user who acted (`api:<username>`).
  */
-import { Type } from '@sinclair/typebox';
+import { type Static, Type } from '@sinclair/typebox';
 import type { OrderStatus } from '../../domain/order/order-status.ts';
-import { cancelOrder, dropOrder, listOrders, retryOrder, showOrder } from '../../app/orders.ts';
+import { cancelOrder, countOrders, dropOrder, listOrders, retryOrder, showOrder } from '../../app/orders.ts';
 import type { ApiInstance } from '../api-instance.ts';
 import { ownerOf, principal } from '../auth.ts';
 import { ERROR_RESPONSES, IdParams, Page } from '../schemas/common.ts';
-import { OrderBody, OrderDetailBody, OrderListQuery } from '../schemas/orders.ts';
+import { OrderBody, OrderCountsBody, OrderCountsQuery, OrderDetailBody, OrderListQuery } from '../schemas/orders.ts';
 import { symbolOf } from '../symbol-param.ts';
 
 const tags = ['orders'];
 const OrderAnswer = Type.Object({ order: OrderBody });
 const NoBody = Type.Optional(Type.Object({}, { additionalProperties: false }));
+
+/** The filters GET /orders and GET /orders/counts share, as the ledger's query (instants normalized to ISO UTC). */
+function orderFilters(query: Static<typeof OrderCountsQuery>) {
+  return {
+    ...(query.bot ? { botId: query.bot } : {}),
+    ...(query.plugin ? { pluginId: query.plugin } : {}),
+    ...(query.symbol ? { symbol: symbolOf(query.symbol) } : {}),
+    ...(query.side ? { side: query.side } : {}),
+    ...(query.from ? { from: new Date(query.from).toISOString() } : {}),
+    ...(query.to ? { to: new Date(query.to).toISOString() } : {}),
+  };
+}
 
 export default async function orderRoutes(app: ApiInstance): Promise<void> {
   const ledger = app.api.ledger;
@@ -37,19 +49,25 @@ export default async function orderRoutes(app: ApiInstance): Promise<void> {
       const statuses = query.status ? ([...new Set(query.status.split(','))] as OrderStatus[]) : undefined;
       return listOrders(
         ledger,
-        {
-          ...(statuses ? { status: statuses } : {}),
-          ...(query.bot ? { botId: query.bot } : {}),
-          ...(query.plugin ? { pluginId: query.plugin } : {}),
-          ...(query.symbol ? { symbol: symbolOf(query.symbol) } : {}),
-          ...(query.side ? { side: query.side } : {}),
-          ...(query.from ? { from: new Date(query.from).toISOString() } : {}),
-          ...(query.to ? { to: new Date(query.to).toISOString() } : {}),
-          owner: ownerOf(request),
-        },
+        { ...(statuses ? { status: statuses } : {}), ...orderFilters(query), owner: ownerOf(request) },
         { limit: query.limit, cursor: query.cursor },
       );
     },
+  );
+
+  // Registered before '/orders/:id' for readers; find-my-way prefers the static segment anyway.
+  app.get(
+    '/orders/counts',
+    {
+      config: { access: 'read' },
+      schema: {
+        tags,
+        summary: 'How many of your orders match the filters, per status (all five always present): the same filters as GET /orders, without status',
+        querystring: OrderCountsQuery,
+        response: { 200: OrderCountsBody, ...ERROR_RESPONSES },
+      },
+    },
+    async (request) => ({ counts: await countOrders(ledger, { ...orderFilters(request.query), owner: ownerOf(request) }) }),
   );
 
   app.get(

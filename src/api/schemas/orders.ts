@@ -93,3 +93,11 @@ export const OrderListQuery = Type.Object(
   },
   { additionalProperties: false },
 );
+
+/** GET /orders/counts: the filters of GET /orders except status and paging (every status is counted). */
+export const OrderCountsQuery = Type.Omit(OrderListQuery, ['status', 'limit', 'cursor'], { additionalProperties: false });
+
+const count = Type.Integer({ minimum: 0 });
+export const OrderCountsBody = Type.Object({
+  counts: Type.Object({ pending: count, ongoing: count, closed: count, failed: count, cancelled: count }, { description: 'orders per status; all five always present' }),
+});

@@ -226,7 +226,9 @@ export async function listFailedOrdersDue(db: Db, now: Date, limit = DUE_ORDERS_
 }
 
 /**
- * Number of orders per status (all five present), for a filter.
+ * Number of orders per status (all five present), for a filter: one GROUP BY status. With a user
+ * it is a walk of orders_user_status_created_idx (user_id, status, created_at, id), already in
+ * status order and bounded on created_at by from/to; with a bot, of orders_bot_id_status_idx.
  *
  * @example
  * await countOrdersByStatus(db, { botId: 'b1' }); // { pending: 1, ongoing: 0, closed: 3, failed: 0, cancelled: 2 }
@@ -240,6 +242,9 @@ export async function countOrdersByStatus(db: Db, filter: Omit<OrderFilter, 'sta
   if (filter.pluginId !== undefined) query = query.where('plugin_id', '=', filter.pluginId);
   if (filter.userId !== undefined) query = query.where('user_id', '=', filter.userId);
   if (filter.symbol !== undefined) query = query.where('symbol', '=', filter.symbol);
+  if (filter.side !== undefined) query = query.where('side', '=', filter.side);
+  if (filter.from !== undefined) query = query.where('created_at', '>=', timeIn(filter.from, 'from'));
+  if (filter.to !== undefined) query = query.where('created_at', '<', timeIn(filter.to, 'to'));
   const counts: Record<OrderStatus, number> = { pending: 0, ongoing: 0, closed: 0, failed: 0, cancelled: 0 };
   for (const row of await query.execute()) counts[row.status as OrderStatus] = Number(row.count);
   return counts;
