@@ -8,11 +8,22 @@
 import assert from 'node:assert/strict';
 import { before, test } from 'node:test';
 import type { Page } from 'playwright-core';
-import { ADMIN_PASSWORD, adminSession, callApi, type DashboardServer, logIn, openPage, screenshot, serveDashboard } from './web-support.ts';
+import {
+  ADMIN_PASSWORD,
+  adminSession,
+  callApi,
+  type DashboardServer,
+  logIn,
+  openPage,
+  screenshot,
+  serveDashboard,
+  BROWSER_SKIP,
+} from './web-support.ts';
 
 let dashboard: DashboardServer;
 let admin: string;
 before(async () => {
+  if (BROWSER_SKIP) return;
   dashboard = await serveDashboard();
   admin = await adminSession(dashboard);
 });
@@ -35,7 +46,7 @@ async function confirm(page: Page, button: string): Promise<void> {
   await dialog.waitFor({ state: 'detached' });
 }
 
-test('the database page shows the schema version and the backup serve --migrate made', async () => {
+test('the database page shows the schema version and the backup serve --migrate made', { skip: BROWSER_SKIP }, async () => {
   const { page, assertClean } = await openPage(dashboard.base);
   await logIn(page, dashboard.base, 'admin', ADMIN_PASSWORD);
   const status = await callApi<{ current: string; pending: unknown[] }>(dashboard.base, admin, 'GET', '/migrations');
@@ -53,7 +64,9 @@ test('the database page shows the schema version and the backup serve --migrate 
   assertClean();
 });
 
-test('users and tokens: a bad username is refused next to the field; a token is shown once, then revoked', async () => {
+test('users and tokens: a bad username is refused next to the field; a token is shown once, then revoked', {
+  skip: BROWSER_SKIP,
+}, async () => {
   const { page, assertClean, expectErrorAnswer } = await openPage(dashboard.base);
   expectErrorAnswer(400, '/api/v1/users'); // the bad username below
   await logIn(page, dashboard.base, 'admin', ADMIN_PASSWORD);
@@ -110,7 +123,9 @@ test('users and tokens: a bad username is refused next to the field; a token is 
   assertClean();
 });
 
-test('paper control: set a price, cancel an order at the venue (its bot stops), reject the next orders, clear', async () => {
+test('paper control: set a price, cancel an order at the venue (its bot stops), reject the next orders, clear', {
+  skip: BROWSER_SKIP,
+}, async () => {
   const { page, assertClean } = await openPage(dashboard.base);
   await logIn(page, dashboard.base, 'admin', ADMIN_PASSWORD);
   await page.goto(`${dashboard.base}/admin#paper`);
@@ -164,7 +179,7 @@ test('paper control: set a price, cancel an order at the venue (its bot stops), 
   assertClean();
 });
 
-test('the admin page on a phone-width screen', async () => {
+test('the admin page on a phone-width screen', { skip: BROWSER_SKIP }, async () => {
   const { page, assertClean } = await openPage(dashboard.base, { width: 390, height: 844 });
   await logIn(page, dashboard.base, 'admin', ADMIN_PASSWORD);
   await page.goto(`${dashboard.base}/admin`);

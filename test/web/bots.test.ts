@@ -9,7 +9,7 @@
 import assert from 'node:assert/strict';
 import { before, test } from 'node:test';
 import type { Page } from 'playwright-core';
-import { adminSession, callApi, type DashboardServer, logIn, openPage, screenshot, serveDashboard } from './web-support.ts';
+import { adminSession, callApi, type DashboardServer, logIn, openPage, screenshot, serveDashboard, BROWSER_SKIP } from './web-support.ts';
 
 let dashboard: DashboardServer;
 let admin: string;
@@ -17,6 +17,7 @@ let trader: string;
 const TRADER = { username: 'botmaker', password: 'botmaker-password-1' };
 
 before(async () => {
+  if (BROWSER_SKIP) return;
   dashboard = await serveDashboard();
   admin = await adminSession(dashboard);
   await callApi(dashboard.base, admin, 'POST', '/users', { username: TRADER.username, role: 'trader', password: TRADER.password });
@@ -37,7 +38,9 @@ async function confirm(page: Page, button: string, confirmLabel: string, check?:
   await dialog.waitFor({ state: 'detached' });
 }
 
-test('a trader creates, updates, stops, starts and deletes a bot; an outside cancel shows it auto-stopped with its order', async () => {
+test('a trader creates, updates, stops, starts and deletes a bot; an outside cancel shows it auto-stopped with its order', {
+  skip: BROWSER_SKIP,
+}, async () => {
   const { page, assertClean, expectErrorAnswer } = await openPage(dashboard.base);
   expectErrorAnswer(400, '/api/v1/bots'); // the bad config field below, on purpose
   await logIn(page, dashboard.base, TRADER.username, TRADER.password);
@@ -61,7 +64,11 @@ test('a trader creates, updates, stops, starts and deletes a bot; an outside can
   assert.match((await entryPrice.getAttribute('aria-describedby')) ?? '', /new-bot-config_entryPrice-error/);
   assert.match(await page.locator('#new-bot-config_entryPrice-error').innerText(), /entryPrice must be a decimal string above 0/);
   assert.equal(await page.locator('.field-error').count(), 1, 'only the wrong field shows an error');
-  assert.equal(await page.evaluate(() => (globalThis as any).document.activeElement?.id), 'new-bot-config_entryPrice', 'focus lands on the field to fix');
+  assert.equal(
+    await page.evaluate(() => (globalThis as any).document.activeElement?.id),
+    'new-bot-config_entryPrice',
+    'focus lands on the field to fix',
+  );
   assert.deepEqual((await callApi(dashboard.base, trader, 'GET', '/bots')).items, [], 'nothing was created');
   await screenshot(page, 'bot-create');
 
@@ -108,7 +115,11 @@ test('a trader creates, updates, stops, starts and deletes a bot; an outside can
   await row.filter({ hasText: 'auto-stopped' }).waitFor();
   assert.match((await row.getAttribute('class')) ?? '', /stand-out/, 'the auto-stopped bot stands out');
   assert.match(await row.innerText(), /Order bl-web1-4 cancelled outside botledger - bot stopped/);
-  assert.equal(await row.getByRole('link', { name: 'bl-web1-4', exact: true }).getAttribute('href'), `/orders/${exit.id}`, 'the causing order, linked');
+  assert.equal(
+    await row.getByRole('link', { name: 'bl-web1-4', exact: true }).getAttribute('href'),
+    `/orders/${exit.id}`,
+    'the causing order, linked',
+  );
   await page.getByRole('tab', { name: /Stopped/ }).click();
   await page.waitForURL(/\/bots\?status=stopped$/);
   await row.waitFor();
@@ -128,7 +139,7 @@ test('a trader creates, updates, stops, starts and deletes a bot; an outside can
   assertClean();
 });
 
-test('the bots list reads on a phone: one card per bot, the auto-stopped one standing out', async () => {
+test('the bots list reads on a phone: one card per bot, the auto-stopped one standing out', { skip: BROWSER_SKIP }, async () => {
   const { page, assertClean } = await openPage(dashboard.base, { width: 390, height: 844 });
   await callApi(dashboard.base, trader, 'POST', '/bots', {
     id: 'phone1',
@@ -142,7 +153,10 @@ test('the bots list reads on a phone: one card per bot, the auto-stopped one sta
   const card = page.locator('tr[data-row-id="phone1"]');
   await card.filter({ hasText: 'auto-stopped' }).waitFor();
   assert.match((await card.getAttribute('class')) ?? '', /stand-out/);
-  assert.equal(await card.locator('td[data-label="Stop reason"]').innerText(), 'Order bl-phone1-1 cancelled outside botledger - bot stopped');
+  assert.equal(
+    await card.locator('td[data-label="Stop reason"]').innerText(),
+    'Order bl-phone1-1 cancelled outside botledger - bot stopped',
+  );
   const overflow = await page.evaluate(() => {
     const root = (globalThis as any).document.documentElement;
     return root.scrollWidth - root.clientWidth;

@@ -6,14 +6,26 @@
  */
 import assert from 'node:assert/strict';
 import { before, test } from 'node:test';
-import { ADMIN_PASSWORD, adminSession, BROWSER_SKIP, callApi, type DashboardServer, logIn, openPage, screenshot, serveDashboard } from './web-support.ts';
+import {
+  ADMIN_PASSWORD,
+  adminSession,
+  BROWSER_SKIP,
+  callApi,
+  type DashboardServer,
+  logIn,
+  openPage,
+  screenshot,
+  serveDashboard,
+} from './web-support.ts';
 
 let dashboard: DashboardServer;
 before(async () => {
   if (!BROWSER_SKIP) dashboard = await serveDashboard();
 });
 
-test('serve answers every page path with the app, its assets cached for good, under a CSP of this server only', { skip: BROWSER_SKIP }, async () => {
+test('serve answers every page path with the app, its assets cached for good, under a CSP of this server only', {
+  skip: BROWSER_SKIP,
+}, async () => {
   for (const path of ['/', '/orders', '/orders/some-id', '/bots/new', '/admin', '/orders?status=failed&bot=x']) {
     const response = await fetch(`${dashboard.base}${path}`);
     assert.equal(response.status, 200, path);
@@ -33,7 +45,9 @@ test('serve answers every page path with the app, its assets cached for good, un
   assert.equal(((await unknown.json()) as { error: { code: string } }).error.code, 'ROUTE_NOT_FOUND');
 });
 
-test('a newcomer logs in with the one-time token, a user with a password; logout ends the session at the API', { skip: BROWSER_SKIP }, async () => {
+test('a newcomer logs in with the one-time token, a user with a password; logout ends the session at the API', {
+  skip: BROWSER_SKIP,
+}, async () => {
   const { page, assertClean, expectErrorAnswer } = await openPage(dashboard.base);
   expectErrorAnswer(401, '/api/v1/auth/login'); // the wrong password below
   await page.goto(`${dashboard.base}/orders?status=failed`);
@@ -48,7 +62,10 @@ test('a newcomer logs in with the one-time token, a user with a password; logout
   assert.ok(session?.token && Date.parse(session.expiresAt) > Date.now(), 'the session and its expiry are kept');
   // An API token of the admin's, made with the page's session, for setting up the rest.
   const apiToken = (
-    await callApi<{ token: string }>(dashboard.base, session.token, 'POST', '/tokens', { name: 'setup', scopes: ['read', 'trade', 'admin'] })
+    await callApi<{ token: string }>(dashboard.base, session.token, 'POST', '/tokens', {
+      name: 'setup',
+      scopes: ['read', 'trade', 'admin'],
+    })
   ).token;
   await page.getByRole('button', { name: 'Log out' }).click();
   await page.getByRole('button', { name: 'Log in' }).waitFor();
@@ -77,7 +94,11 @@ test('a newcomer logs in with the one-time token, a user with a password; logout
 
 test('a session the server ended sends the page back to the login, saying why', { skip: BROWSER_SKIP }, async () => {
   const adminToken = await adminSession(dashboard);
-  const user = await callApi<{ id: string }>(dashboard.base, adminToken, 'POST', '/users', { username: 'trader2', role: 'trader', password: 'trader-password-2' });
+  const user = await callApi<{ id: string }>(dashboard.base, adminToken, 'POST', '/users', {
+    username: 'trader2',
+    role: 'trader',
+    password: 'trader-password-2',
+  });
   const { page, assertClean, expectErrorAnswer } = await openPage(dashboard.base);
   expectErrorAnswer(401, /^\/api\/v1\//); // the first request after the password change
   await logIn(page, dashboard.base, 'trader2', 'trader-password-2');

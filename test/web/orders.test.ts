@@ -11,7 +11,17 @@
 import assert from 'node:assert/strict';
 import { before, test } from 'node:test';
 import type { Page } from 'playwright-core';
-import { ADMIN_PASSWORD, adminSession, BROWSER_SKIP, callApi, type DashboardServer, logIn, openPage, screenshot, serveDashboard } from './web-support.ts';
+import {
+  ADMIN_PASSWORD,
+  adminSession,
+  BROWSER_SKIP,
+  callApi,
+  type DashboardServer,
+  logIn,
+  openPage,
+  screenshot,
+  serveDashboard,
+} from './web-support.ts';
 
 // Browser globals of the functions run in the page (this project's Node tsconfig has no DOM types).
 declare const document: any;
@@ -51,7 +61,9 @@ before(async () => {
   for (const id of ['o1', 'o2', 'o3']) await createBot(id);
 });
 
-test('orders: tabs with live counts, new orders and fills without reload, filters and pages in the URL, cancel with confirmation, an order page', { skip: BROWSER_SKIP }, async () => {
+test('orders: tabs with live counts, new orders and fills without reload, filters and pages in the URL, cancel with confirmation, an order page', {
+  skip: BROWSER_SKIP,
+}, async () => {
   const { page, assertClean } = await openPage(dashboard.base);
   await logIn(page, dashboard.base, 'admin', ADMIN_PASSWORD);
   await page.getByRole('navigation', { name: 'sections' }).getByRole('link', { name: 'Orders' }).click();
@@ -116,7 +128,10 @@ test('orders: tabs with live counts, new orders and fills without reload, filter
   assert.equal(new Set([...first, ...second, ...third]).size, 5, 'three pages, every order once');
   await page.getByRole('button', { name: 'Previous' }).click();
   await page.getByRole('button', { name: 'Previous' }).click();
-  await page.waitForFunction((ids) => document.querySelector('table[aria-label$=" orders"] tbody tr')?.getAttribute('data-row-id') === ids[0], first);
+  await page.waitForFunction(
+    (ids) => document.querySelector('table[aria-label$=" orders"] tbody tr')?.getAttribute('data-row-id') === ids[0],
+    first,
+  );
   assert.deepEqual(await rowIds(page), first);
 
   // Cancel a pending order: Keep changes nothing; confirming cancels it with REPLACED.
@@ -154,7 +169,11 @@ test('orders: tabs with live counts, new orders and fills without reload, filter
   const withPayload = events.filter({ has: page.locator('details') }).first();
   await withPayload.getByText('payload').click();
   await withPayload.locator('pre').waitFor();
-  await page.locator('dl.facts').getByText(detail.order.averagePrice ?? '—', { exact: true }).first().waitFor();
+  await page
+    .locator('dl.facts')
+    .getByText(detail.order.averagePrice ?? '—', { exact: true })
+    .first()
+    .waitFor();
   await screenshot(page, 'order-detail');
 
   // A pending order's page follows it live: the price reaches it, it fills, the page shows it.
@@ -185,7 +204,10 @@ test('orders at phone width: each order a labelled card, nothing wider than the 
 
 test("failed orders: the venue's words whole, retry state, retry and drop with confirmation", { skip: BROWSER_SKIP }, async () => {
   // Every placement is rejected until the end of the test, the retry loop's too: nothing races the clicks.
-  const armed = await callApi(dashboard.base, admin, 'POST', '/paper/faults', { rejectOrders: 1000, message: 'Insufficient margin for this order.' });
+  const armed = await callApi(dashboard.base, admin, 'POST', '/paper/faults', {
+    rejectOrders: 1000,
+    message: 'Insufficient margin for this order.',
+  });
   try {
     await createBot('f1');
     await createBot('f2');

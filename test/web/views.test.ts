@@ -10,7 +10,17 @@
 import assert from 'node:assert/strict';
 import { before, test } from 'node:test';
 import type { Page } from 'playwright-core';
-import { ADMIN_PASSWORD, adminSession, BROWSER_SKIP, callApi, type DashboardServer, logIn, openPage, screenshot, serveDashboard } from './web-support.ts';
+import {
+  ADMIN_PASSWORD,
+  adminSession,
+  BROWSER_SKIP,
+  callApi,
+  type DashboardServer,
+  logIn,
+  openPage,
+  screenshot,
+  serveDashboard,
+} from './web-support.ts';
 
 let dashboard: DashboardServer;
 let admin: string;
@@ -51,7 +61,9 @@ async function go(page: Page, path: string) {
   await page.getByRole('navigation', { name: 'sections' }).waitFor();
 }
 
-test("the overview shows the bot, the open position and today's realized pnl as the API sums it; dark and phone", { skip: BROWSER_SKIP }, async () => {
+test("the overview shows the bot, the open position and today's realized pnl as the API sums it; dark and phone", {
+  skip: BROWSER_SKIP,
+}, async () => {
   const today = new Date().toISOString().slice(0, 10);
   const tomorrow = new Date(Date.now() + 86_400_000).toISOString().slice(0, 10);
   const daily = await api<{ items: { day: string; pnl: string; trades: number }[] }>('GET', `/stats/daily?from=${today}&to=${tomorrow}`);
@@ -76,7 +88,6 @@ test("the overview shows the bot, the open position and today's realized pnl as 
   await page.getByRole('region', { name: 'Sync with the exchange' }).waitFor();
   await screenshot(page, 'overview');
 
-
   // The same page in the dark scheme and at a phone's width (no second login).
   await page.emulateMedia({ colorScheme: 'dark' });
   const background = await page.locator('body').evaluate((body) => (globalThis as any).getComputedStyle(body).backgroundColor);
@@ -91,7 +102,9 @@ test("the overview shows the bot, the open position and today's realized pnl as 
   assertClean();
 });
 
-test("positions: the list with its stop-loss and unrealized pnl, a position's page with its stop order and events", { skip: BROWSER_SKIP }, async () => {
+test("positions: the list with its stop-loss and unrealized pnl, a position's page with its stop order and events", {
+  skip: BROWSER_SKIP,
+}, async () => {
   const [position] = (await api<{ items: { id: string; unrealizedPnl: string }[] }>('GET', `/positions?status=open&bot=${BOT}`)).items;
   const detail = await api('GET', `/positions/${position.id}`);
   assert.equal(detail.stopLoss.state, 'protected', JSON.stringify(detail.stopLoss));
@@ -110,7 +123,10 @@ test("positions: the list with its stop-loss and unrealized pnl, a position's pa
   await page.waitForURL(`**/positions/${position.id}`);
   const stop = page.getByRole('region', { name: 'Stop-loss' });
   await stop.getByText('protected').waitFor();
-  assert.equal(await stop.getByRole('link', { name: detail.stopLoss.order.clientOrderId }).getAttribute('href'), `/orders/${detail.stopLoss.order.id}`);
+  assert.equal(
+    await stop.getByRole('link', { name: detail.stopLoss.order.clientOrderId }).getAttribute('href'),
+    `/orders/${detail.stopLoss.order.id}`,
+  );
   assert.ok((await stop.innerText()).includes(prices.stopLoss));
   await page.getByRole('table', { name: 'position events' }).waitFor();
   await page.getByRole('button', { name: 'Close position' }).waitFor();
@@ -162,7 +178,9 @@ test('statistics: the table equals GET /stats; the cumulative and daily charts a
   assertClean();
 });
 
-test('events: the tail shows the log, a new event arrives from the stream without reloading, a payload opens', { skip: BROWSER_SKIP }, async () => {
+test('events: the tail shows the log, a new event arrives from the stream without reloading, a payload opens', {
+  skip: BROWSER_SKIP,
+}, async () => {
   const { page, assertClean } = await loggedIn();
   await go(page, `/events?bot=${BOT}`);
   const table = page.getByRole('table', { name: 'events' });
@@ -179,7 +197,10 @@ test('events: the tail shows the log, a new event arrives from the stream withou
   assert.equal(await page.evaluate(() => (globalThis as { notReloaded?: boolean }).notReloaded), true, 'the page was not reloaded');
   assert.equal(await table.locator('tbody tr').first().getAttribute('data-row-id'), newest.id, 'the newest is on top');
 
-  const withPayload = table.locator('tbody tr').filter({ has: page.locator('details.payload') }).first();
+  const withPayload = table
+    .locator('tbody tr')
+    .filter({ has: page.locator('details.payload') })
+    .first();
   await withPayload.locator('summary').click();
   assert.match(await withPayload.locator('details.payload pre').innerText(), /^[[{]/);
 

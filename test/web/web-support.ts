@@ -47,7 +47,10 @@ export async function ensureWebBuilt(): Promise<void> {
   const lock = join(ROOT, 'web', '.build-lock');
   const current = () => {
     try {
-      return statSync(join(ROOT, 'web', 'dist', 'index.html')).mtimeMs >= Math.max(newestUnder(join(ROOT, 'web', 'src')), newestUnder(join(ROOT, 'web', 'index.html')));
+      return (
+        statSync(join(ROOT, 'web', 'dist', 'index.html')).mtimeMs >=
+        Math.max(newestUnder(join(ROOT, 'web', 'src')), newestUnder(join(ROOT, 'web', 'index.html')))
+      );
     } catch {
       return false;
     }
@@ -117,7 +120,10 @@ export interface GuardedPage {
 }
 
 /** A page in a fresh browser context (its own storage: a separate user), watched for problems. */
-export async function openPage(base: string, options: { width?: number; height?: number; colorScheme?: 'light' | 'dark' } = {}): Promise<GuardedPage> {
+export async function openPage(
+  base: string,
+  options: { width?: number; height?: number; colorScheme?: 'light' | 'dark' } = {},
+): Promise<GuardedPage> {
   const context = await (await launchBrowser()).newContext({
     viewport: { width: options.width ?? 1280, height: options.height ?? 800 },
     colorScheme: options.colorScheme ?? 'light',
@@ -132,7 +138,9 @@ export async function openPage(base: string, options: { width?: number; height?:
     const status = /the server responded with a status of (\d+)/.exec(text)?.[1];
     if (!status || !url.startsWith(origin)) return false;
     const path = new URL(url).pathname;
-    return expected.some((answer) => answer.status === Number(status) && (typeof answer.path === 'string' ? answer.path === path : answer.path.test(path)));
+    return expected.some(
+      (answer) => answer.status === Number(status) && (typeof answer.path === 'string' ? answer.path === path : answer.path.test(path)),
+    );
   };
   // Watched on the context, so every tab the test opens in it (a second page) is watched too.
   context.on('console', (message) => {
@@ -181,7 +189,9 @@ export interface DashboardServer {
  * `botledger serve --migrate` on a new SQLite file (or a new PostgreSQL database) with the paper
  * exchange, the dashboard built. `extra` adds flags (`--demo`, `--speed 20`).
  */
-export async function serveDashboard(options: { dialect?: 'sqlite' | 'postgres'; extra?: readonly string[] } = {}): Promise<DashboardServer> {
+export async function serveDashboard(
+  options: { dialect?: 'sqlite' | 'postgres'; extra?: readonly string[] } = {},
+): Promise<DashboardServer> {
   await ensureWebBuilt();
   const dir = mkdtempSync(join(tmpdir(), 'botledger-web-'));
   cleanups.push(async () => rmSync(dir, { recursive: true, force: true }));
@@ -208,7 +218,10 @@ export async function serveDashboard(options: { dialect?: 'sqlite' | 'postgres';
 export async function callApi<T = any>(base: string, token: string | null, method: string, path: string, body?: unknown): Promise<T> {
   const response = await fetch(`${base}/api/v1${path}`, {
     method,
-    headers: { ...(token ? { authorization: `Bearer ${token}` } : {}), ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
+    headers: {
+      ...(token ? { authorization: `Bearer ${token}` } : {}),
+      ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+    },
     body: body === undefined ? undefined : JSON.stringify(body),
   });
   const text = await response.text();
@@ -225,12 +238,14 @@ export const ADMIN_PASSWORD = 'admin-password-1';
  */
 export async function adminSession(dashboard: DashboardServer, session?: string): Promise<string> {
   if (!dashboard.adminPasswordSet) {
-    const token = session ?? (await callApi<{ token: string }>(dashboard.base, null, 'POST', '/auth/login', { token: dashboard.firstToken })).token;
+    const token =
+      session ?? (await callApi<{ token: string }>(dashboard.base, null, 'POST', '/auth/login', { token: dashboard.firstToken })).token;
     const me = await callApi<{ id: string }>(dashboard.base, token, 'GET', '/me');
     await callApi(dashboard.base, token, 'PATCH', `/users/${me.id}`, { password: ADMIN_PASSWORD });
     dashboard.adminPasswordSet = true;
   }
-  return (await callApi<{ token: string }>(dashboard.base, null, 'POST', '/auth/login', { username: 'admin', password: ADMIN_PASSWORD })).token;
+  return (await callApi<{ token: string }>(dashboard.base, null, 'POST', '/auth/login', { username: 'admin', password: ADMIN_PASSWORD }))
+    .token;
 }
 
 /** Logs in through the login page with a username and password; resolves on the overview. */
