@@ -1,16 +1,12 @@
 /**
- * The bots pages' view of the API: types from the server's own schemas (types only), fetchers,
- * and the live refresh: stream events invalidate the queries they concern, at most one refetch
- * per key every 500 ms, so a busy stream does not hammer the API.
+ * The bots pages' view of the API: types from the server's own schemas (types only) and
+ * fetchers (live refresh: useStreamRefresh in ../live-refresh.ts).
  */
 import type { Static } from '@sinclair/typebox';
-import { type QueryKey, useQueryClient } from '@tanstack/react-query';
-import { useRef } from 'react';
 import type { BotBody } from '../../../src/api/schemas/bots.ts';
 import type { EventBody } from '../../../src/api/schemas/events.ts';
 import type { OrderBody } from '../../../src/api/schemas/orders.ts';
 import type { PositionBody } from '../../../src/api/schemas/positions.ts';
-import { type StreamEvent, useStreamEvents } from '../stream.tsx';
 import { del, get, post, put } from './client.ts';
 
 export type Bot = Static<typeof BotBody>;
@@ -78,29 +74,6 @@ export const stopBot = (id: string, closePosition: boolean) =>
   post<{ bot: Bot }>(`${path(id)}/stop`, closePosition ? { closePosition } : {});
 export const startBot = (id: string) => post<{ bot: Bot }>(`${path(id)}/start`);
 export const deleteBot = (id: string, closePosition: boolean) => del<{ bot: Bot }>(path(id), closePosition ? { closePosition } : undefined);
-
-/**
- * Refetches `keys` when a stream event passes `concerns`, throttled per key: the first event
- * refetches at once, later ones within 500 ms are folded into one refetch at the end of the window.
- */
-export function useLiveRefresh(concerns: (event: StreamEvent) => QueryKey[]): void {
-  const queryClient = useQueryClient();
-  const timers = useRef(new Map<string, { last: number; timer?: ReturnType<typeof setTimeout> }>());
-  useStreamEvents((event) => {
-    for (const key of concerns(event)) {
-      const name = JSON.stringify(key);
-      const state = timers.current.get(name) ?? { last: 0 };
-      timers.current.set(name, state);
-      if (state.timer) continue;
-      const wait = Math.max(0, state.last + 500 - Date.now());
-      state.timer = setTimeout(() => {
-        state.timer = undefined;
-        state.last = Date.now();
-        void queryClient.invalidateQueries({ queryKey: key });
-      }, wait);
-    }
-  });
-}
 
 /** "Order bl-x-1 cancelled outside botledger - bot stopped": what the auto-stop label says. */
 export function isAutoStopped(bot: Bot): boolean {

@@ -5,11 +5,11 @@
  * not turn into a storm of refetches.
  */
 import type { Static } from '@sinclair/typebox';
-import { type QueryKey, useQueryClient } from '@tanstack/react-query';
-import { useEffect, useRef } from 'react';
+import type { QueryKey, useQueryClient } from '@tanstack/react-query';
 import type { OrderBody, OrderCountsBody, OrderDetailBody } from '../../../src/api/schemas/orders.ts';
 import { seg } from '../router.tsx';
-import { type StreamEvent, useStreamEvents } from '../stream.tsx';
+import { useStreamRefresh } from '../live-refresh.ts';
+import type { StreamEvent } from '../stream.tsx';
 import { get, post, type Query } from './client.ts';
 
 export type Order = Static<typeof OrderBody>;
@@ -34,42 +34,11 @@ export const orderAction = (id: string, action: OrderAction) => post<{ order: Or
 export const ordersKey = ['orders'] as const;
 export const countsKey = ['orders-counts'] as const;
 
-/** Invalidates each key at most once per `everyMs`: the first event refreshes soon, a burst refreshes once more at its end. */
-export function useThrottledInvalidation(everyMs = 500): (key: QueryKey) => void {
-  const queryClient = useQueryClient();
-  const timers = useRef(new Map<string, { timer?: ReturnType<typeof setTimeout>; last: number }>());
-  useEffect(() => {
-    const pending = timers.current;
-    return () => {
-      for (const entry of pending.values()) clearTimeout(entry.timer);
-      pending.clear();
-    };
-  }, []);
-  return (key) => {
-    const id = JSON.stringify(key);
-    const entry = timers.current.get(id) ?? { last: 0 };
-    timers.current.set(id, entry);
-    if (entry.timer) return;
-    entry.timer = setTimeout(
-      () => {
-        entry.timer = undefined;
-        entry.last = Date.now();
-        void queryClient.invalidateQueries({ queryKey: key });
-      },
-      Math.max(0, entry.last + everyMs - Date.now()),
-    );
-  };
-}
-
 const ORDER_TOPICS = new Set<StreamEvent['topic']>(['orders', 'fills']);
 
 /** Refreshes the queries under `keys` when the stream tells of an order or a fill that `concerns` accepts. */
 export function useOrderStreamRefresh(keys: readonly QueryKey[], concerns: (event: StreamEvent) => boolean = () => true): void {
-  const invalidate = useThrottledInvalidation();
-  useStreamEvents((event) => {
-    if (!ORDER_TOPICS.has(event.topic) || !concerns(event)) return;
-    for (const key of keys) invalidate(key);
-  });
+  useStreamRefresh((event) => (ORDER_TOPICS.has(event.topic) && concerns(event) ? keys : []));
 }
 
 /** After an action: the lists, the counts and the order's own page show what it did. */

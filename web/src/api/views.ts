@@ -4,15 +4,15 @@
  * most once per ~500 ms per key so a busy stream does not hammer the API.
  */
 import type { Static } from '@sinclair/typebox';
-import { type QueryKey, useQueryClient } from '@tanstack/react-query';
-import { useEffect, useRef } from 'react';
+import type { QueryKey } from '@tanstack/react-query';
 import type { BotBody } from '../../../src/api/schemas/bots.ts';
 import type { EventBody } from '../../../src/api/schemas/events.ts';
 import type { OrderBody } from '../../../src/api/schemas/orders.ts';
 import type { MarkedPositionBody, PositionDetailBody } from '../../../src/api/schemas/positions.ts';
 import type { AccountSyncBody } from '../../../src/api/schemas/sync.ts';
 import type { DailyPnlBody, PluginStatsBody, TradeBody } from '../../../src/api/schemas/trades.ts';
-import { type StreamEvent, useStreamEvents } from '../stream.tsx';
+import { useStreamRefresh } from '../live-refresh.ts';
+import type { StreamEvent } from '../stream.tsx';
 import { get, type Query } from './client.ts';
 
 export type Bot = Static<typeof BotBody>;
@@ -55,24 +55,7 @@ export function nextDay(day: string): string {
  * nothing was refetched in the last `gapMs`, else once at the end of that gap.
  */
 export function useLiveRefresh(keys: readonly QueryKey[], topics?: readonly StreamEvent['topic'][], gapMs = 500): void {
-  const queryClient = useQueryClient();
-  const last = useRef(0);
-  const timer = useRef<ReturnType<typeof setTimeout> | undefined>(undefined);
-  const latestKeys = useRef(keys);
-  latestKeys.current = keys;
-  useEffect(() => () => clearTimeout(timer.current), []);
-  useStreamEvents((event) => {
-    if (topics && !topics.includes(event.topic)) return;
-    if (timer.current) return;
-    const refresh = () => {
-      timer.current = undefined;
-      last.current = Date.now();
-      for (const queryKey of latestKeys.current) void queryClient.invalidateQueries({ queryKey });
-    };
-    const wait = last.current + gapMs - Date.now();
-    if (wait <= 0) refresh();
-    else timer.current = setTimeout(refresh, wait);
-  });
+  useStreamRefresh((event) => (!topics || topics.includes(event.topic) ? keys : []), gapMs);
 }
 
 /** Turns a venue payload into readable JSON (whole, indented). */

@@ -20,8 +20,8 @@ import {
   isAutoStopped,
   startBot,
   stopBot,
-  useLiveRefresh,
 } from '../api/bots.ts';
+import { useStreamRefresh } from '../live-refresh.ts';
 import { ConfirmButton, Empty, ErrorBox, Loading } from '../components/feedback.tsx';
 import { Amount, Badge, Facts, Time } from '../components/format.tsx';
 import { PageTitle } from '../components/layout.tsx';
@@ -56,7 +56,7 @@ export function BotPage({ id }: { id: string }) {
   const detail = useQuery({ queryKey: botKeys.detail(id), queryFn: () => fetchBot(id) });
   const positions = useQuery({ queryKey: botKeys.positions(id), queryFn: () => fetchOpenPositions(id) });
   const events = useQuery({ queryKey: botKeys.events(id), queryFn: () => fetchBotEvents(id) });
-  useLiveRefresh((event) => {
+  useStreamRefresh((event) => {
     if (event.botId !== id) return [];
     const keys: QueryKey[] = [botKeys.detail(id), botKeys.events(id)];
     if (event.topic === 'positions' || event.topic === 'trades' || event.topic === 'fills') keys.push(botKeys.positions(id));

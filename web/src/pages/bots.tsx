@@ -5,7 +5,8 @@
  * 'bots' refetch the list.
  */
 import { type QueryKey, useQuery } from '@tanstack/react-query';
-import { type Bot, botKeys, fetchBots, isAutoStopped, useLiveRefresh } from '../api/bots.ts';
+import { type Bot, botKeys, fetchBots, isAutoStopped } from '../api/bots.ts';
+import { useStreamRefresh } from '../live-refresh.ts';
 import { Empty, ErrorBox, Loading } from '../components/feedback.tsx';
 import { Badge, Time } from '../components/format.tsx';
 import { PageTitle } from '../components/layout.tsx';
@@ -60,7 +61,7 @@ export function BotsPage() {
   const status = query.status ?? '';
   // One list of every bot: the tabs' counts come from it, the filter is applied here.
   const bots = useQuery({ queryKey: botKeys.list('all'), queryFn: () => fetchBots() });
-  useLiveRefresh((event) => {
+  useStreamRefresh((event) => {
     const keys: QueryKey[] = event.topic === 'bots' ? [botKeys.list('all')] : [];
     // A bot's page seen a moment ago is cached as fresh: mark it stale, so opening it refetches
     // (only pages on screen refetch at once; these are not).
