@@ -126,3 +126,47 @@ test('a session expires at its expiry: the page returns to the login saying so',
   assert.equal(await page.evaluate(() => (globalThis as any).localStorage.getItem('botledger.session')), null, 'the session is forgotten');
   assertClean();
 });
+
+test('the keyboard alone: log in, skip to the content, move between sections, open a confirmation and leave it with Escape', { skip: BROWSER_SKIP }, async () => {
+  const adminToken = await adminSession(dashboard);
+  await callApi(dashboard.base, adminToken, 'POST', '/tokens', { name: 'keyboard-check', scopes: ['read'] });
+  const { page, assertClean } = await openPage(dashboard.base);
+  await page.goto(`${dashboard.base}/`);
+  await page.getByLabel('Username').waitFor();
+  const focused = () => page.evaluate(() => {
+    const element = (globalThis as any).document.activeElement;
+    return `${element?.tagName.toLowerCase()}:${element?.getAttribute('name') ?? element?.textContent?.trim() ?? ''}`;
+  });
+  /** Presses Tab until `want` has the focus (at most 30 times). */
+  const tabTo = async (want: string) => {
+    for (let presses = 0; presses < 30; presses++) {
+      if ((await focused()) === want) return;
+      await page.keyboard.press('Tab');
+    }
+    assert.fail(`Tab never reached ${want} (last: ${await focused()})`);
+  };
+  await tabTo('input:username');
+  await page.keyboard.type('admin');
+  await page.keyboard.press('Tab');
+  assert.equal(await focused(), 'input:password');
+  await page.keyboard.type(ADMIN_PASSWORD);
+  await page.keyboard.press('Enter');
+  await page.getByRole('navigation', { name: 'sections' }).waitFor();
+
+  await page.keyboard.press('Tab');
+  assert.equal(await focused(), 'a:Skip to content', 'the first Tab offers to skip the navigation');
+  await tabTo('a:Admin');
+  await page.keyboard.press('Enter');
+  await page.waitForURL(`${dashboard.base}/admin`);
+  const row = page.getByRole('table', { name: 'API tokens' }).getByRole('row').filter({ hasText: 'keyboard-check' });
+  await row.getByRole('button', { name: 'Revoke' }).focus();
+  await page.keyboard.press('Enter');
+  const dialog = page.getByRole('dialog');
+  await dialog.waitFor();
+  assert.match(await focused(), /^button:/, 'the dialog takes the focus');
+  await page.keyboard.press('Escape');
+  await dialog.waitFor({ state: 'detached' });
+  const tokens = (await callApi<{ items: { name: string; revokedAt: string | null }[] }>(dashboard.base, adminToken, 'GET', '/tokens')).items;
+  assert.equal(tokens.find((token) => token.name === 'keyboard-check')?.revokedAt, null, 'Escape changed nothing');
+  assertClean();
+});
