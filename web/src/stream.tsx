@@ -79,7 +79,12 @@ function disconnect() {
   const ws = socket;
   socket = null;
   lastId = undefined;
-  ws?.close(1000, 'logout');
+  if (ws?.readyState === WebSocket.CONNECTING) {
+    // Closing a socket that is still connecting makes the browser log a warning ("closed before
+    // the connection is established"): let it open, then close it, sending nothing.
+    ws.onopen = () => ws.close(1000, 'logout');
+    ws.onmessage = null;
+  } else ws?.close(1000, 'logout');
   setState('offline');
 }
 
