@@ -77,6 +77,20 @@ test('orders: tabs with live counts, new orders and fills without reload, filter
   const row = page.locator(`tr[data-row-id="${o1Entry.id}"]`);
   assert.equal(await row.locator('td[data-label=Price]').textContent(), o1Entry.price, 'the price exactly as the API sends it');
   assert.equal(await row.locator('td[data-label=Reason] .reason').innerText(), o1Entry.reason, 'the reason whole');
+  // Times in the viewer's zone (the page runs in Europe/Berlin, en-US), the UTC instant on hover.
+  const created = row.locator('td[data-label=Created] time');
+  const instant = new Date(o1Entry.createdAt);
+  assert.equal(await created.getAttribute('title'), `${instant.toISOString().replace('T', ' ').replace('Z', ' UTC')}`, 'UTC on hover');
+  const berlin = new Intl.DateTimeFormat('en-US', {
+    timeZone: 'Europe/Berlin',
+    year: 'numeric',
+    month: '2-digit',
+    day: '2-digit',
+    hour: '2-digit',
+    minute: '2-digit',
+    second: '2-digit',
+  }).format(instant);
+  assert.equal(await created.innerText(), berlin, 'shown in the viewer\'s time zone');
   assert.equal(await row.getByRole('link', { name: 'o1', exact: true }).getAttribute('href'), '/bots/o1');
 
   // Live: a new bot's order and a fill arrive without a reload (the marker would be gone).

@@ -128,6 +128,7 @@ export async function openPage(
     viewport: { width: options.width ?? 1280, height: options.height ?? 800 },
     colorScheme: options.colorScheme ?? 'light',
     timezoneId: 'Europe/Berlin',
+    locale: 'en-US',
   });
   context.setDefaultTimeout(15_000);
   const page = await context.newPage();
